@@ -1,0 +1,90 @@
+package courtesy
+
+import (
+	"strings"
+	"time"
+)
+
+// Outcome is the kind of decision taken on a planned message.
+type Outcome string
+
+const (
+	Planned    Outcome = "planned"    // enqueued, not yet looked at by a worker
+	Claimed    Outcome = "claimed"    // a worker is handing it to SMTP right now
+	Deferred   Outcome = "deferred"   // waiting for quiet hours or a limit to pass
+	Sent       Outcome = "sent"       // accepted by the SMTP server
+	Suppressed Outcome = "suppressed" // a rule said no: consent, limit, pause, purchase, fatigue
+	Held       Outcome = "held"       // rendered but held back, e.g. by a tone rule
+	Failed     Outcome = "failed"     // the SMTP exchange failed for good, or its outcome is unknown
+	Expired    Outcome = "expired"    // its window passed before it could be sent
+	Control    Outcome = "control"    // kept back as the campaign's control group
+)
+
+// Final reports whether no further work will change a decision of this kind.
+func (o Outcome) Final() bool {
+	switch o {
+	case Planned, Claimed, Deferred:
+		return false
+	}
+	return true
+}
+
+// Reasons for suppressed, held and failed decisions.
+const (
+	ReasonNoConsent      = "no-consent"
+	ReasonLimit          = "limit"
+	ReasonQuietHours     = "quiet-hours"
+	ReasonPaused         = "paused"
+	ReasonPurchased      = "purchased"
+	ReasonFatigue        = "fatigue"
+	ReasonAddress        = "suppressed-address" // the address bounced or complained
+	ReasonUnknownOutcome = "unknown-outcome"    // a worker died between claim and SMTP reply
+	ReasonErased         = "erased"
+)
+
+// Decision is an outcome with its reason, written "suppressed:no-consent".
+type Decision struct {
+	Outcome Outcome
+	Reason  string
+}
+
+func (d Decision) String() string {
+	if d.Reason == "" {
+		return string(d.Outcome)
+	}
+	return string(d.Outcome) + ":" + d.Reason
+}
+
+// ParseDecision reads the form String writes.
+func ParseDecision(s string) Decision {
+	o, r, _ := strings.Cut(s, ":")
+	return Decision{Outcome: Outcome(o), Reason: r}
+}
+
+// MessageKey is the idempotency key of one occurrence of a campaign for one
+// customer: birthday the year, reminder the interest event, survey the
+// purchase. The store holds exactly one message row per key.
+func MessageKey(campaignID, customerID, occurrence string) string {
+	return campaignID + ":" + customerID + ":" + occurrence
+}
+
+// Message is the record of one planned message and the decision taken on it.
+type Message struct {
+	Key             string
+	CampaignID      string
+	CampaignVersion string // hash of the campaign's YAML and templates
+	CustomerID      string
+	Occurrence      string
+	Purpose         string
+	Variant         string
+	Decision        Decision
+	Detail          string // JSON: the decision chain, the data used, the finding that held it
+	MessageID       string // RFC 5322 Message-ID once built
+	Subject         string
+	DueAt           time.Time // when it was planned to go
+	NotAfter        time.Time // dropped rather than sent after this
+	CreatedAt       time.Time
+	ClaimedAt       time.Time
+	DecidedAt       time.Time
+	Attempts        int
+}
