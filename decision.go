@@ -40,6 +40,8 @@ const (
 	ReasonAddress        = "suppressed-address" // the address bounced or complained
 	ReasonUnknownOutcome = "unknown-outcome"    // a worker died between claim and SMTP reply
 	ReasonErased         = "erased"
+	ReasonCustomerPaused = "customer-paused" // the customer paused messages on the preference page
+	ReasonDisabled       = "disabled"        // the campaign was removed or disabled after planning
 )
 
 // Decision is an outcome with its reason, written "suppressed:no-consent".
@@ -87,4 +89,18 @@ type Message struct {
 	ClaimedAt       time.Time
 	DecidedAt       time.Time
 	Attempts        int
+}
+
+// Detail is what a decision relied on, kept as JSON on the message row so the
+// "why did I get this" page and the owner's logs can say it in plain words.
+type Detail struct {
+	Rule      string   `json:"rule,omitempty"`       // the rule that fired, in plain words
+	Data      []string `json:"data,omitempty"`       // the customer data fields it used
+	Limits    []string `json:"limits,omitempty"`     // the limits it passed, or the one that refused
+	ConsentID int64    `json:"consent_id,omitempty"` // the consent record relied on
+	Timezone  string   `json:"timezone,omitempty"`
+	EventID   int64    `json:"event_id,omitempty"` // the interest or purchase that triggered it
+	ItemID    string   `json:"item_id,omitempty"`
+	Finding   string   `json:"finding,omitempty"` // the tone finding that held it
+	Error     string   `json:"error,omitempty"`   // the SMTP reply that failed it
 }

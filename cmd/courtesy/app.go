@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/lint"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+// app is one command's running parts, opened on demand and closed in
+// reverse order.
+type app struct {
+	inv     *invocation
+	cfg     *config.Config
+	loaded  lint.Result
+	logger  *slog.Logger
+	now     courtesy.Clock
+	db      *store.DB
+	rdb     redis.UniversalClient
+	closers []func() error
+}
+
+// load reads the configuration and campaigns. Problems in what a person
+// wrote are usage errors (exit 2), each named by file and line.
+func (inv *invocation) load() (*app, error) {
+	r := lint.Load(inv.config)
+	if r.Diagnostics.HasErrors() {
+		return nil, usageError{errors.New(errorsOnly(r.Diagnostics).Error())}
+	}
+	cfg := r.Config
+	if err := cfg.ApplyEnv(inv.getenv); err != nil {
+		return nil, usageError{err}
+	}
+	a := &app{inv: inv, cfg: cfg, loaded: r, now: courtesy.SystemClock}
+	a.logger = newLogger(inv.stdio.err, inv.getenv("COURTESY_LOG_LEVEL"))
+	for _, d := range r.Diagnostics {
+		a.logger.Warn(d.String())
+	}
+	return a, nil
+}
+
+func errorsOnly(ds courtesy.Diagnostics) courtesy.Diagnostics {
+	var out courtesy.Diagnostics
+	for _, d := range ds {
+		if d.Severity == courtesy.SeverityError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// newLogger logs text to a terminal and JSON otherwise.
+func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.logger.Warn("close", "err", err)
+		}
+	}
+	a.closers = nil
+}
+
+func (a *app) ctx() context.Context { return a.inv.ctx }
+
+func (a *app) store() (*store.DB, error) {
+	if a.db != nil {
+		return a.db, nil
+	}
+	if err := os.MkdirAll(a.cfg.Path(a.cfg.DataDir), 0o700); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(a.ctx(), a.cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open the database: %w", err)
+	}
+	a.db = db
+	a.closers = append(a.closers, db.Close)
+	return db, nil
+}
+
+// redis connects to Redis: one node, Sentinel or Cluster, as configured.
+func (a *app) redis() (redis.UniversalClient, error) {
+	if a.rdb != nil {
+		return a.rdb, nil
+	}
+	rc := a.cfg.Redis
+	var rdb redis.UniversalClient
+	switch {
+	case len(rc.Cluster.Addrs) > 0:
+		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: rc.Cluster.Addrs})
+	case rc.Sentinel.Master != "":
+		rdb = redis.NewFailoverClient(&redis.FailoverOptions{MasterName: rc.Sentinel.Master, SentinelAddrs: rc.Sentinel.Addrs})
+	default:
+		opt, err := redis.ParseURL(rc.URL)
+		if err != nil {
+			return nil, usagef("REDIS_URL %q: %v", rc.URL, err)
+		}
+		rdb = redis.NewClient(opt)
+	}
+	ctx, cancel := context.WithTimeout(a.ctx(), 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("Redis at %s is not reachable: %w (start one, or set REDIS_URL)", redactURL(rc.URL), err)
+	}
+	a.rdb = rdb
+	a.closers = append(a.closers, rdb.Close)
+	return rdb, nil
+}
+
+// signer builds the link signer from COURTESY_LINK_KEYS.
+func (a *app) signer() (*consent.Signer, error) {
+	keys := make([]consent.Key, 0, len(a.cfg.Secrets.LinkKeys))
+	for _, k := range a.cfg.Secrets.LinkKeys {
+		keys = append(keys, consent.Key{ID: k.ID, Secret: k.Key})
+	}
+	if len(keys) == 0 {
+		return nil, usagef("COURTESY_LINK_KEYS is not set: every message's links are signed with it. Create one with\n  export COURTESY_LINK_KEYS=\"k1:$(head -c32 /dev/urandom | base64)\"")
+	}
+	return consent.NewSigner(keys)
+}
+
+// dkim reads the configured DKIM key and checks it against the From domain.
+func (a *app) dkim() (*mailer.DKIM, error) {
+	d := a.cfg.DKIM
+	if !d.Enabled() {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(a.cfg.Path(d.PrivateKeyFile))
+	if err != nil {
+		return nil, usagef("%s: dkim.private_key_file: %v", a.cfg.File(), err)
+	}
+	k := &mailer.DKIM{Domain: d.Domain, Selector: d.Selector, PrivateKeyPEM: pem}
+	if err := k.Check(fromDomain(a.cfg.Business.From)); err != nil {
+		return nil, usagef("%s: dkim: %v", a.cfg.File(), err)
+	}
+	return k, nil
+}
+
+func (a *app) sender() (mailer.Sender, error) {
+	k, err := a.dkim()
+	if err != nil {
+		return nil, err
+	}
+	s, err := mailer.Open(a.cfg.SMTP.URL, mailer.Config{
+		MaxConnections: a.cfg.SMTP.MaxConnections,
+		HelloName:      fromDomain(a.cfg.Business.From),
+		DKIM:           k,
+	})
+	if err != nil {
+		return nil, usagef("SMTP_URL %s: %v", redactURL(a.cfg.SMTP.URL), err)
+	}
+	a.closers = append(a.closers, s.Close)
+	return s, nil
+}
+
+// sendLog lets the limiter rebuild windows from the store.
+type sendLog struct{ db *store.DB }
+
+func (l sendLog) SentTimes(ctx context.Context, customerID string, since time.Time) ([]throttle.SentRecord, error) {
+	recs, err := l.db.SentTimes(ctx, customerID, since)
+	out := make([]throttle.SentRecord, len(recs))
+	for i, r := range recs {
+		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
+	}
+	return out, err
+}
+
+// pipeline wires the send pipeline.
+func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
+	db, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := a.redis()
+	if err != nil {
+		return nil, err
+	}
+	signer, err := a.signer()
+	if err != nil {
+		return nil, err
+	}
+	sender, err := a.sender()
+	if err != nil {
+		return nil, err
+	}
+	quiet, err := throttle.ParseQuietHours(a.cfg.Limits.QuietHours.String())
+	if err != nil {
+		return nil, usagef("%s: limits.quiet_hours: %v", a.cfg.File(), err)
+	}
+	var limits []throttle.Limit
+	for _, l := range a.cfg.Limits.PerCustomer {
+		limits = append(limits, throttle.Limit{Count: l.Count, Window: l.Window})
+	}
+	var rate worker.RateLimiter
+	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
+		perSecond := int(ps + 0.5)
+		if perSecond < 1 {
+			perSecond = 1
+		}
+		rate = throttle.NewRate(rdb, "courtesy:rate", perSecond, 0)
+	}
+	b := a.cfg.Business
+	byID := a.campaignsByID()
+	return worker.New(worker.Config{
+		Business: worker.Business{
+			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
+			BaseURL: b.BaseURL, Domain: fromDomain(b.From), Location: a.cfg.Location(),
+			ReturnPath: a.cfg.SMTP.ReturnPath,
+		},
+		Campaigns:  byID,
+		Limits:     limits,
+		QuietHours: quiet,
+		Tone:       a.loaded.Tone,
+		Signer:     signer,
+		Store:      db,
+		Limiter:    throttle.NewLimiter(rdb, "courtesy:limits", sendLog{db}),
+		Rate:       rate,
+		Sender:     sender,
+		Scheduler:  enq,
+		Now:        a.now,
+		Logger:     a.logger,
+	})
+}
+
+func (a *app) campaignsByID() map[string]*campaigns.Campaign {
+	m := make(map[string]*campaigns.Campaign, len(a.loaded.Campaigns))
+	for _, c := range a.loaded.Campaigns {
+		m[c.ID] = c
+	}
+	return m
+}
+
+// queue returns the asynq client that enqueues message tasks.
+func (a *app) queue() (worker.Enqueuer, error) {
+	rdb, err := a.redis()
+	if err != nil {
+		return worker.Enqueuer{}, err
+	}
+	// The client shares the Redis connection, which is closed with the app.
+	return worker.Enqueuer{Client: asynq.NewClientFromRedisClient(rdb)}, nil
+}
+
+func (a *app) planner(q scheduler.Enqueuer) (*scheduler.Planner, error) {
+	db, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	return &scheduler.Planner{Campaigns: a.loaded.Campaigns, Store: db, Queue: q, Location: a.cfg.Location()}, nil
+}
+
+// fromDomain is the domain of the business's From address.
+func fromDomain(from string) string {
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return ""
+	}
+	_, d, _ := strings.Cut(addr.Address, "@")
+	return strings.ToLower(d)
+}
+
+// redactURL hides a password in a URL shown in an error.
+func redactURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	scheme := strings.Index(s, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return s
+	}
+	userinfo := s[scheme+3 : at]
+	if u, _, ok := strings.Cut(userinfo, ":"); ok {
+		return s[:scheme+3] + u + ":***" + s[at:]
+	}
+	return s
+}
+
+// isTerminal reports whether w is a character device: a person is reading.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+func cmdRunOnce(inv *invocation, args []string) error {
+	fs := inv.flags("run-once")
+	at := fs.String("at", "", "plan as of this `time` (RFC 3339); default now")
+	concurrency := fs.Int("concurrency", 10, "messages processed at once")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for the queue after this long")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := want(pos, 0, 0, commands["run-once"].usage); err != nil {
+		return err
+	}
+	start := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return usagef("--at %q is not an RFC 3339 time (such as 2026-12-01T10:00:00Z)", *at)
+		}
+		start = t
+	}
+	a, err := inv.load()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	a.now = clockFrom(start)
+	b, err := a.batch(*concurrency)
+	if err != nil {
+		return err
+	}
+	defer b.stop()
+	ctx, cancel := context.WithTimeout(a.ctx(), *timeout)
+	defer cancel()
+	if err := b.round(ctx); err != nil {
+		return err
+	}
+	return a.printSummary(inv.stdio.out, start)
+}
+
+// clockFrom is a clock that starts at t and runs at the wall clock's pace.
+func clockFrom(t time.Time) func() time.Time {
+	origin := time.Now()
+	return func() time.Time { return t.Add(time.Since(origin)) }
+}
+
+// batch is a planner and an in-process worker that run rounds to
+// completion: plan what is due, then wait until the queue has drained.
+type batch struct {
+	a    *app
+	srv  *asynq.Server
+	insp *asynq.Inspector
+	q    worker.Enqueuer
+}
+
+func (a *app) batch(concurrency int) (*batch, error) {
+	q, err := a.queue()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := a.startWorker(q, concurrency, shortRetry)
+	if err != nil {
+		return nil, err
+	}
+	return &batch{a: a, srv: srv, insp: asynq.NewInspectorFromRedisClient(a.rdb), q: q}, nil
+}
+
+func (b *batch) stop() { b.srv.Shutdown() }
+
+// round plans every enabled campaign as of the app's clock and waits until
+// every task that was due has been processed.
+func (b *batch) round(ctx context.Context) error {
+	p, err := b.a.planner(b.q)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Plan(ctx, b.a.now()); err != nil {
+		return err
+	}
+	return b.drain(ctx)
+}
+
+// drain waits until the queue has nothing pending, running or waiting for a
+// retry. Messages deferred to a later time are not waited for.
+func (b *batch) drain(ctx context.Context) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	quiet := 0
+	for {
+		info, err := b.insp.GetQueueInfo(worker.Queue)
+		busy := err == nil && info.Pending+info.Active+info.Retry > 0
+		if !busy {
+			// Two quiet looks in a row: a task between two states is
+			// never missed.
+			if quiet++; quiet >= 2 {
+				return nil
+			}
+		} else {
+			quiet = 0
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the queue did not drain: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// printSummary prints the decisions taken since a time, per campaign.
+func (a *app) printSummary(w io.Writer, since time.Time) error {
+	db, err := a.store()
+	if err != nil {
+		return err
+	}
+	msgs, err := db.Messages(a.ctx(), store.Filter{Since: since})
+	if err != nil {
+		return err
+	}
+	counts := map[[2]string]int{}
+	for _, m := range msgs {
+		counts[[2]string{m.CampaignID, m.Decision.String()}]++
+	}
+	if len(counts) == 0 {
+		fmt.Fprintln(w, "Nothing was due.")
+		return nil
+	}
+	keys := make([][2]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i][0] != keys[j][0] {
+			return keys[i][0] < keys[j][0]
+		}
+		return keys[i][1] < keys[j][1]
+	})
+	t := table{header: []string{"campaign", "decision", "messages"}}
+	for _, k := range keys {
+		t.add(k[0], k[1], strconv.Itoa(counts[k]))
+	}
+	return t.write(w, "table")
+}
+

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/web"
+)
+
+// webServer builds the customers' pages, the API and the health endpoints.
+func (a *app) webServer() (*http.Server, error) {
+	db, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	signer, err := a.signer()
+	if err != nil {
+		return nil, err
+	}
+	var purposes consent.Purposes
+	for _, p := range a.cfg.Purposes {
+		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
+	}
+	names := map[string]string{}
+	for _, c := range a.loaded.Campaigns {
+		names[c.ID] = c.Name
+	}
+	b := a.cfg.Business
+	h := web.New(web.Config{
+		BaseURL:       b.BaseURL,
+		BusinessName:  b.Name,
+		PostalAddress: b.PostalAddress,
+		ReplyTo:       b.ReplyTo,
+		Purposes:      purposes,
+		CampaignNames: names,
+		APIKeys:       a.cfg.Secrets.APIKeys,
+		Location:      a.cfg.Location(),
+		Now:           a.now,
+		Logger:        a.logger,
+	}, web.Deps{
+		Store:  db,
+		Signer: signer,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			if a.rdb != nil {
+				return a.rdb.Ping(ctx).Err()
+			}
+			return nil
+		},
+	})
+	return web.NewHTTPServer(a.cfg.Web.Listen, h), nil
+}
+
+// serveHTTP serves until ctx is done, then shuts down gracefully.
+func serveHTTP(ctx context.Context, srv *http.Server, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("web pages", "listen", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

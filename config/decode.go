@@ -1,0 +1,106 @@
+package config
+
+import (
+	"github.com/courtesyhq/courtesy/config/yamlnode"
+)
+
+// decode copies what the file says into c. Values that do not parse are
+// reported here, where their position is known; rules that relate fields
+// wait for validate, after the defaults are in.
+func (c *Config) decode(root *yamlnode.Map) {
+	b := root.Sub("business")
+	b.String("name", &c.Business.Name)
+	b.String("postal_address", &c.Business.PostalAddress)
+	b.String("from", &c.Business.From)
+	b.String("reply_to", &c.Business.ReplyTo)
+	b.String("owner_email", &c.Business.OwnerEmail)
+	b.String("base_url", &c.Business.BaseURL)
+	b.String("timezone", &c.Business.Timezone)
+	b.String("locale", &c.Business.Locale)
+	b.Close()
+
+	ps := root.Sub("purposes")
+	for _, name := range ps.Keys() {
+		p := Purpose{Name: name}
+		pm := root.Doc().Map(ps.Node(name), ps.Field(name))
+		pm.String("title", &p.Title)
+		pm.String("description", &p.Description)
+		pm.Close()
+		c.Purposes = append(c.Purposes, p)
+	}
+	ps.Close()
+
+	l := root.Sub("limits")
+	if _, ok := l.Strings("per_customer", func(_ int, s string) error {
+		lim, err := ParseLimit(s)
+		if err == nil {
+			c.Limits.PerCustomer = append(c.Limits.PerCustomer, lim)
+		}
+		return err
+	}); ok && c.Limits.PerCustomer == nil {
+		c.Limits.PerCustomer = []Limit{} // written empty: no shared cap
+	}
+	l.Scalar("quiet_hours", func(s string) (err error) {
+		c.Limits.QuietHours, err = ParseQuietHours(s)
+		return err
+	})
+	l.Close()
+
+	s := root.Sub("smtp")
+	s.String("url", &c.SMTP.URL)
+	s.String("return_path", &c.SMTP.ReturnPath)
+	s.Float("max_per_second", &c.SMTP.MaxPerSecond)
+	s.Int("max_connections", &c.SMTP.MaxConnections)
+	s.Close()
+
+	k := root.Sub("dkim")
+	k.String("domain", &c.DKIM.Domain)
+	k.String("selector", &c.DKIM.Selector)
+	k.String("private_key_file", &c.DKIM.PrivateKeyFile)
+	k.Close()
+
+	g := root.Sub("guardrails")
+	g.Float("max_optout_rate", &c.Guardrails.MaxOptoutRate)
+	g.Float("max_complaint_rate", &c.Guardrails.MaxComplaintRate)
+	g.Int("min_sample", &c.Guardrails.MinSample)
+	g.Close()
+
+	r := root.Sub("redis")
+	r.String("url", &c.Redis.URL)
+	sen := r.Sub("sentinel")
+	sen.String("master", &c.Redis.Sentinel.Master)
+	c.Redis.Sentinel.Addrs, _ = sen.Strings("addrs", nil)
+	sen.Close()
+	cl := r.Sub("cluster")
+	c.Redis.Cluster.Addrs, _ = cl.Strings("addrs", nil)
+	cl.Close()
+	r.Close()
+
+	d := root.Sub("database")
+	d.String("url", &c.Database.URL)
+	d.Close()
+
+	w := root.Sub("web")
+	w.String("listen", &c.Web.Listen)
+	w.Close()
+
+	t := root.Sub("tone")
+	c.Tone.Rules, _ = t.Strings("rules", nil)
+	t.Close()
+
+	bo := root.Sub("bounces")
+	bo.Int("soft_limit", &c.Bounces.SoftLimit)
+	bo.Scalar("soft_window", func(s string) error {
+		return c.Bounces.SoftWindow.UnmarshalText([]byte(s))
+	})
+	bo.Close()
+
+	root.String("campaigns_dir", &c.CampaignsDir)
+	root.String("templates_dir", &c.TemplatesDir)
+	root.String("data_dir", &c.DataDir)
+	root.Node("links") // known, so that it is refused below with a reason rather than as a typo
+	root.Close()
+	if k := root.KeyNode("links"); k != nil {
+		root.Doc().Errorf(k, "links", "link keys are secrets: set COURTESY_LINK_KEYS in the environment, not the file")
+	}
+}

@@ -1,0 +1,9 @@
+// Package scheduler plans messages: at every tick it asks each enabled
+// campaign who is due now, records one planned message per occurrence in the
+// store and puts it on the queue. Only the holder of a Redis lease plans, so
+// two running schedulers do not both work; if they ever did, the store's one
+// row per idempotency key still keeps every message single.
+//
+// Planning is keyed by the recipient's local date, never by when the timer
+// fires, so a daylight-saving day neither skips nor doubles a birthday.
+package scheduler

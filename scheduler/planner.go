@@ -1,0 +1,180 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/store"
+)
+
+// Store is what planning reads and writes.
+type Store interface {
+	CustomersWithBirthday(ctx context.Context, days []courtesy.MonthDay) ([]courtesy.Customer, error)
+	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
+	Customer(ctx context.Context, id string) (courtesy.Customer, error)
+	PlanMessage(ctx context.Context, m courtesy.Message) (bool, courtesy.Message, error)
+}
+
+// Enqueuer puts a planned message on the queue for its due time.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, key string, at, now time.Time) error
+}
+
+var _ Store = (*store.DB)(nil)
+
+// Planner finds the messages that are due.
+type Planner struct {
+	Campaigns []*campaigns.Campaign
+	Store     Store
+	Queue     Enqueuer
+	Location  *time.Location // for customers without a time zone
+}
+
+// Stats counts what one planning round did.
+type Stats struct {
+	Planned  int // new message rows
+	Enqueued int // tasks put on the queue (new, or re-queued after a loss)
+}
+
+// Plan records and enqueues every occurrence that is due at now. Campaigns
+// go in priority order, so when a customer's limits leave room for one
+// message the more important one reaches the queue first.
+func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
+	var st Stats
+	cs := append([]*campaigns.Campaign(nil), p.Campaigns...)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Priority > cs[j].Priority })
+	var errs []error
+	for _, c := range cs {
+		if !c.Enabled {
+			continue
+		}
+		var err error
+		switch c.Kind {
+		case campaigns.Birthday:
+			err = p.planBirthdays(ctx, c, now, &st)
+		case campaigns.InterestReminder, campaigns.NPSSurvey:
+			err = p.planEvents(ctx, c, now, &st)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("plan %s: %w", c.ID, err))
+		}
+	}
+	return st, errors.Join(errs...)
+}
+
+func (p *Planner) planBirthdays(ctx context.Context, c *campaigns.Campaign, now time.Time, st *Stats) error {
+	custs, err := p.Store.CustomersWithBirthday(ctx, campaigns.BirthdayDays(now))
+	if err != nil {
+		return err
+	}
+	for _, cust := range custs {
+		loc := cust.Location(p.Location)
+		occ, ok := c.BirthdayOccurrence(cust, now, loc)
+		if !ok {
+			continue
+		}
+		d := courtesy.Detail{
+			Rule:     fmt.Sprintf("today, %s, is your birthday in %s", occ.Due.In(loc).Format("2 January"), loc),
+			Data:     []string{"first name", "birthday (month and day)", "time zone"},
+			Timezone: loc.String(),
+		}
+		if err := p.plan(ctx, c, cust.ID, occ, d, now, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Planner) planEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, st *Stats) error {
+	typ := courtesy.Interest
+	if c.Kind == campaigns.NPSSurvey {
+		typ = courtesy.Purchase
+	}
+	// An event is due trigger.after later, moved to the next send time (at
+	// most a day), and stays due until it expires.
+	from := now.Add(-c.Trigger.After - c.Expires - 25*time.Hour)
+	to := now.Add(-c.Trigger.After + time.Second)
+	events, err := p.Store.EventsBetween(ctx, typ, from, to)
+	if err != nil {
+		return err
+	}
+	customers := map[string]courtesy.Customer{}
+	for _, ev := range events {
+		cust, ok := customers[ev.CustomerID]
+		if !ok {
+			cust, err = p.Store.Customer(ctx, ev.CustomerID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			customers[ev.CustomerID] = cust
+		}
+		loc := cust.Location(p.Location)
+		occ, ok := c.EventOccurrence(ev, now, loc)
+		if !ok {
+			continue
+		}
+		d := courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Timezone: loc.String()}
+		switch c.Kind {
+		case campaigns.InterestReminder:
+			d.Rule = fmt.Sprintf("you saved %q on %s, and have not bought it since", ev.ItemName, ev.OccurredAt.In(loc).Format("2 January"))
+			d.Data = []string{"first name", "the item you saved", "when you saved it"}
+		case campaigns.NPSSurvey:
+			d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
+			d.Data = []string{"first name", "the date of your purchase"}
+		}
+		if err := p.plan(ctx, c, cust.ID, occ, d, now, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan records the occurrence (once: the key is its identity) and queues it
+// when it still waits for a worker.
+func (p *Planner) plan(ctx context.Context, c *campaigns.Campaign, customerID string, occ campaigns.Occurrence, d courtesy.Detail, now time.Time, st *Stats) error {
+	detail, _ := json.Marshal(d)
+	m := courtesy.Message{
+		Key:             courtesy.MessageKey(c.ID, customerID, occ.ID),
+		CampaignID:      c.ID,
+		CampaignVersion: c.Version,
+		CustomerID:      customerID,
+		Occurrence:      occ.ID,
+		Purpose:         c.Purpose,
+		Decision:        courtesy.Decision{Outcome: courtesy.Planned},
+		Detail:          string(detail),
+		DueAt:           occ.Due,
+		NotAfter:        occ.NotAfter,
+		CreatedAt:       now,
+	}
+	created, cur, err := p.Store.PlanMessage(ctx, m)
+	if err != nil {
+		return err
+	}
+	if created {
+		st.Planned++
+	}
+	switch {
+	case cur.Decision.Outcome == courtesy.Planned:
+		// New, or planned before and its task lost with Redis.
+	case cur.Decision.Outcome == courtesy.Deferred && !cur.DueAt.After(now):
+		// A deferral that is due: its delayed task may be gone, or may
+		// never have been queued (run-once). The task ID is the key and
+		// the due time, so a task still queued is not queued twice.
+	default:
+		return nil
+	}
+	if err := p.Queue.Enqueue(ctx, cur.Key, cur.DueAt, now); err != nil {
+		return err
+	}
+	st.Enqueued++
+	return nil
+}

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
+)
+
+// Errors callers act on. Returned errors wrap them with context; test with
+// errors.Is.
+var (
+	// ErrNotFound is returned when the row asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrErased is returned when data would be stored for an address whose
+	// owner asked for erasure.
+	ErrErased = errors.New("address was erased")
+)
+
+// DB is an open store. It is safe for concurrent use.
+type DB struct {
+	// w takes every write. On SQLite it is a pool of one connection whose
+	// transactions begin IMMEDIATE: writers queue in Go instead of failing
+	// with SQLITE_BUSY. On PostgreSQL r and w are the same pool.
+	w *sql.DB
+	// r serves reads; on SQLite WAL lets its connections read while the
+	// writer writes.
+	r *sql.DB
+	d dialect
+}
+
+// Open connects to the store at rawURL and brings its schema up to date.
+//
+// Accepted forms: sqlite:///abs/path/courtesy.db, sqlite://relative/path.db,
+// a bare file path (SQLite), and postgres://… or postgresql://… .
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	var (
+		db  *DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err = openPostgres(ctx, rawURL)
+	default:
+		var path string
+		path, err = sqlitePath(rawURL)
+		if err == nil {
+			db, err = openSQLite(ctx, path)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
+	}
+	return db, nil
+}
+
+// sqlitePath returns the file a SQLite URL (or bare path) names.
+func sqlitePath(rawURL string) (string, error) {
+	p := rawURL
+	switch {
+	case strings.HasPrefix(p, "sqlite://"):
+		p = strings.TrimPrefix(p, "sqlite://")
+	case strings.HasPrefix(p, "sqlite:"):
+		p = strings.TrimPrefix(p, "sqlite:")
+	case strings.Contains(p, "://"):
+		return "", fmt.Errorf("unsupported database URL scheme (want sqlite:// or postgres://)")
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		return "", fmt.Errorf("no database file in URL")
+	}
+	return filepath.Clean(p), nil
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	// A fresh data directory is the first-run case; create it rather than
+	// fail with SQLite's "unable to open database file".
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, err
+	}
+	// busy_timeout still matters: another process (a second worker, the
+	// sqlite3 shell) may hold the write lock.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, err
+	}
+	return &DB{w: w, r: r, d: sqliteDialect}, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	p, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(16)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		_ = p.Close()
+		return nil, err
+	}
+	return &DB{w: p, r: p, d: postgresDialect}, nil
+}
+
+// redact hides a password in a URL so it can go in an error.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	return u.Redacted()
+}
+
+// Close releases the store's connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}
+
+// Dialect names the engine behind the store: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name }
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// conn runs queries written with ? placeholders on a pool or a transaction.
+type conn struct {
+	q querier
+	d dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return c.q.PrepareContext(ctx, c.d.rebind(query))
+}
+
+func (db *DB) reader() conn { return conn{q: db.r, d: db.d} }
+func (db *DB) writer() conn { return conn{q: db.w, d: db.d} }
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(conn{q: tx, d: db.d}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// inDurableTx is inTx for a change that has been acknowledged to a person
+// (an opt-out): on SQLite it syncs the write-ahead log at commit, which
+// synchronous=NORMAL leaves to the next checkpoint. PostgreSQL commits are
+// synchronous already.
+func (db *DB) inDurableTx(ctx context.Context, fn func(tx conn) error) error {
+	if db.d.name != "sqlite" {
+		return db.inTx(ctx, fn)
+	}
+	c, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return fmt.Errorf("synchronous full: %w", err)
+	}
+	// Restore the pool's setting whatever happens; a background context so a
+	// cancelled request cannot leave the connection in FULL mode.
+	defer func() { _, _ = c.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL") }()
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(conn{q: tx, d: db.d}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// micros converts a time to its stored form; the zero time is 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros converts a stored time back; 0 is the zero time.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// notFound wraps ErrNotFound when err is sql.ErrNoRows.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// mustAffect turns an UPDATE that matched no row into ErrNotFound.
+func mustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,355 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+)
+
+// ClaimResult is what Claim found.
+type ClaimResult int
+
+const (
+	// Claimed: this caller holds the message and may hand it to SMTP once.
+	Claimed ClaimResult = iota + 1
+	// Orphaned: an earlier attempt claimed it and never reported back; the
+	// message is now failed:unknown-outcome and must not be sent.
+	Orphaned
+	// AlreadyDecided: the message has a final decision; nothing to do.
+	AlreadyDecided
+)
+
+func (r ClaimResult) String() string {
+	switch r {
+	case Claimed:
+		return "claimed"
+	case Orphaned:
+		return "orphaned"
+	case AlreadyDecided:
+		return "already-decided"
+	}
+	return fmt.Sprintf("ClaimResult(%d)", int(r))
+}
+
+// Decision is a change to a message's decision, for Decide. Empty strings
+// and a zero DueAt leave their columns as they are.
+type Decision struct {
+	Key             string
+	Decision        courtesy.Decision
+	Detail          string
+	MessageID       string
+	Subject         string
+	Variant         string
+	CampaignVersion string
+	DueAt           time.Time
+	At              time.Time // when the decision was taken
+}
+
+// SentRecord is one entry of a customer's send log.
+type SentRecord struct {
+	Key        string
+	CampaignID string
+	At         time.Time
+}
+
+const messageCols = `msg_key, campaign_id, campaign_version, customer_id, occurrence, purpose, variant, decision,
+	detail, message_id, subject, due_at, not_after, created_at, claimed_at, decided_at, attempts`
+
+func scanMessage(s scanner) (courtesy.Message, error) {
+	var (
+		m                                        courtesy.Message
+		decision                                 string
+		due, notAfter, created, claimed, decided int64
+	)
+	if err := s.Scan(&m.Key, &m.CampaignID, &m.CampaignVersion, &m.CustomerID, &m.Occurrence, &m.Purpose,
+		&m.Variant, &decision, &m.Detail, &m.MessageID, &m.Subject, &due, &notAfter, &created, &claimed, &decided,
+		&m.Attempts); err != nil {
+		return m, err
+	}
+	m.Decision = courtesy.ParseDecision(decision)
+	m.DueAt, m.NotAfter = fromMicros(due), fromMicros(notAfter)
+	m.CreatedAt, m.ClaimedAt, m.DecidedAt = fromMicros(created), fromMicros(claimed), fromMicros(decided)
+	return m, nil
+}
+
+// PlanMessage stores a planned message unless its key exists, and returns
+// the row as it now is. A zero Decision is stored as planned. DecidedAt is
+// the time of the current decision, so a zero DecidedAt is taken as
+// CreatedAt: every row sorts and filters by when its decision was taken.
+func (db *DB) PlanMessage(ctx context.Context, m courtesy.Message) (created bool, current courtesy.Message, err error) {
+	if m.Key == "" {
+		return false, m, errors.New("plan message: no key")
+	}
+	if m.Decision.Outcome == "" {
+		m.Decision = courtesy.Decision{Outcome: courtesy.Planned}
+	}
+	if m.DecidedAt.IsZero() {
+		m.DecidedAt = m.CreatedAt
+	}
+	res, err := db.writer().exec(ctx, `INSERT INTO messages (msg_key, campaign_id, campaign_version, customer_id,
+		occurrence, purpose, variant, outcome, decision, detail, message_id, subject, due_at, not_after, created_at,
+		claimed_at, decided_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (msg_key) DO NOTHING`,
+		m.Key, m.CampaignID, m.CampaignVersion, m.CustomerID, m.Occurrence, m.Purpose, m.Variant,
+		string(m.Decision.Outcome), m.Decision.String(), m.Detail, m.MessageID, m.Subject, micros(m.DueAt),
+		micros(m.NotAfter), micros(m.CreatedAt), micros(m.ClaimedAt), micros(m.DecidedAt), m.Attempts)
+	if err != nil {
+		return false, m, fmt.Errorf("plan message %s: %w", m.Key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, m, fmt.Errorf("plan message %s: %w", m.Key, err)
+	}
+	current, err = db.Message(ctx, m.Key)
+	if err != nil {
+		return false, current, fmt.Errorf("plan message: %w", err)
+	}
+	return n == 1, current, nil
+}
+
+// Message returns the message with this key.
+func (db *DB) Message(ctx context.Context, key string) (courtesy.Message, error) {
+	m, err := scanMessage(db.reader().queryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE msg_key = ?`, key))
+	if err != nil {
+		return m, notFound(err, "message "+key)
+	}
+	return m, nil
+}
+
+// Claim takes a message for sending, in one conditional UPDATE so that of
+// many concurrent claimers exactly one gets Claimed. A planned or deferred
+// message becomes claimed (attempts+1). A message already claimed was left
+// by a worker that died between claim and SMTP reply: it may or may not have
+// gone, so it becomes failed:unknown-outcome (Orphaned) rather than risk a
+// second copy. A final decision is AlreadyDecided. The message is returned
+// as it now is.
+func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	claimable := `outcome IN ('` + string(courtesy.Planned) + `', '` + string(courtesy.Deferred) + `')`
+	m, err := scanMessage(db.writer().queryRow(ctx, `UPDATE messages SET
+		outcome    = CASE WHEN `+claimable+` THEN ? ELSE ? END,
+		decision   = CASE WHEN `+claimable+` THEN ? ELSE ? END,
+		claimed_at = CASE WHEN `+claimable+` THEN ? ELSE claimed_at END,
+		attempts   = CASE WHEN `+claimable+` THEN attempts + 1 ELSE attempts END,
+		decided_at = ?
+		WHERE msg_key = ? AND outcome IN (?, ?, ?)
+		RETURNING `+messageCols,
+		string(courtesy.Claimed), string(unknown.Outcome),
+		string(courtesy.Claimed), unknown.String(),
+		micros(at),
+		micros(at),
+		key, string(courtesy.Planned), string(courtesy.Deferred), string(courtesy.Claimed)))
+	if err == nil {
+		if m.Decision.Outcome == courtesy.Claimed {
+			return Claimed, m, nil
+		}
+		return Orphaned, m, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, m, fmt.Errorf("claim %s: %w", key, err)
+	}
+	m, err = db.Message(ctx, key)
+	if err != nil {
+		return 0, m, fmt.Errorf("claim: %w", err)
+	}
+	return AlreadyDecided, m, nil
+}
+
+// Decide records a decision on a message. It applies only while the current
+// decision is not final, or is failed:unknown-outcome (a late true result
+// replaces an unknown one); applied reports whether it did. A message that
+// does not exist is ErrNotFound.
+func (db *DB) Decide(ctx context.Context, u Decision) (applied bool, err error) {
+	if u.Decision.Outcome == "" {
+		return false, fmt.Errorf("decide %s: no decision", u.Key)
+	}
+	set := []string{"outcome = ?", "decision = ?", "decided_at = ?"}
+	args := []any{string(u.Decision.Outcome), u.Decision.String(), micros(u.At)}
+	for _, c := range []struct{ col, val string }{
+		{"detail", u.Detail}, {"message_id", u.MessageID}, {"subject", u.Subject}, {"variant", u.Variant},
+		{"campaign_version", u.CampaignVersion},
+	} {
+		if c.val != "" {
+			set = append(set, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	if !u.DueAt.IsZero() {
+		set = append(set, "due_at = ?")
+		args = append(args, micros(u.DueAt))
+	}
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	args = append(args, u.Key, string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred),
+		unknown.String())
+	res, err := db.writer().exec(ctx, `UPDATE messages SET `+strings.Join(set, ", ")+`
+		WHERE msg_key = ? AND (outcome IN (?, ?, ?) OR decision = ?)`, args...)
+	if err != nil {
+		return false, fmt.Errorf("decide %s: %w", u.Key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("decide %s: %w", u.Key, err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	if _, err := db.Message(ctx, u.Key); err != nil {
+		return false, fmt.Errorf("decide: %w", err)
+	}
+	return false, nil
+}
+
+// messageWhere renders the conditions of f on messages. Since and Until
+// apply to decided_at, the time of the current decision.
+func messageWhere(f Filter) *where {
+	w := &where{}
+	w.common(f, "campaign_id", "decided_at")
+	if len(f.Outcomes) > 0 {
+		args := make([]any, len(f.Outcomes))
+		for i, o := range f.Outcomes {
+			args[i] = string(o)
+		}
+		w.add("outcome IN ("+placeholders(len(args))+")", args...)
+	}
+	return w
+}
+
+// Messages lists messages newest decision first (then by key, descending).
+// With f.AfterKey it continues after that message.
+func (db *DB) Messages(ctx context.Context, f Filter) ([]courtesy.Message, error) {
+	w := messageWhere(f)
+	if f.AfterKey != "" {
+		w.add(`(decided_at < (SELECT decided_at FROM messages WHERE msg_key = ?)
+			OR (decided_at = (SELECT decided_at FROM messages WHERE msg_key = ?) AND msg_key < ?))`,
+			f.AfterKey, f.AfterKey, f.AfterKey)
+	}
+	rows, err := db.reader().query(ctx, `SELECT `+messageCols+` FROM messages`+w.String()+
+		` ORDER BY decided_at DESC, msg_key DESC`+limit(f), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	var out []courtesy.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	return out, nil
+}
+
+// CountDecisions counts the messages matching f by decision ("sent",
+// "suppressed:no-consent", …).
+func (db *DB) CountDecisions(ctx context.Context, f Filter) (map[string]int, error) {
+	w := messageWhere(f)
+	rows, err := db.reader().query(ctx, `SELECT decision, COUNT(*) FROM messages`+w.String()+` GROUP BY decision`,
+		w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count decisions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			d string
+			n int
+		)
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, fmt.Errorf("count decisions: %w", err)
+		}
+		out[d] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count decisions: %w", err)
+	}
+	return out, nil
+}
+
+// StaleClaims returns the keys of messages claimed before olderThan and
+// never decided: the work of workers that died.
+func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, error) {
+	rows, err := db.reader().query(ctx, `SELECT msg_key FROM messages WHERE outcome = ? AND claimed_at < ?
+		ORDER BY claimed_at, msg_key`, string(courtesy.Claimed), micros(olderThan))
+	if err != nil {
+		return nil, fmt.Errorf("stale claims: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("stale claims: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stale claims: %w", err)
+	}
+	return keys, nil
+}
+
+// SentTimes is the customer's send log since a time, oldest first: every
+// message sent, and, to stay on the safe side of a limit, every message
+// being sent (claimed) or that may have gone (failed:unknown-outcome). At is
+// when it was handed to SMTP (its claim), or its decision time when it was
+// recorded as sent without a claim.
+func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]SentRecord, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	at := `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
+	rows, err := db.reader().query(ctx, `SELECT msg_key, campaign_id, `+at+` FROM messages
+		WHERE customer_id = ? AND (outcome IN (?, ?) OR decision = ?) AND `+at+` >= ?
+		ORDER BY `+at+`, msg_key`,
+		customerID, string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("send log of %s: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []SentRecord
+	for rows.Next() {
+		var (
+			r  SentRecord
+			us int64
+		)
+		if err := rows.Scan(&r.Key, &r.CampaignID, &us); err != nil {
+			return nil, fmt.Errorf("send log of %s: %w", customerID, err)
+		}
+		r.At = fromMicros(us)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("send log of %s: %w", customerID, err)
+	}
+	return out, nil
+}
+
+// LastSurveySent returns when the customer was last sent a message of any of
+// the campaigns (the survey campaigns, for fatigue), and whether ever.
+func (db *DB) LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error) {
+	if len(campaignIDs) == 0 {
+		return time.Time{}, false, nil
+	}
+	args := []any{customerID, string(courtesy.Sent)}
+	for _, id := range campaignIDs {
+		args = append(args, id)
+	}
+	var us sql.NullInt64
+	err := db.reader().queryRow(ctx, `SELECT MAX(decided_at) FROM messages WHERE customer_id = ? AND outcome = ?
+		AND campaign_id IN (`+placeholders(len(campaignIDs))+`)`, args...).Scan(&us)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("last survey sent to %s: %w", customerID, err)
+	}
+	if !us.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMicros(us.Int64), true, nil
+}

@@ -1,0 +1,223 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"text/template/parse"
+
+	"github.com/courtesyhq/courtesy"
+)
+
+// Source is the text of one message's templates and the names they are
+// reported under (their file names, or the campaign file for an inline
+// subject). HTML is optional.
+type Source struct {
+	SubjectName, Subject string
+	TextName, Text       string
+	HTMLName, HTML       string
+}
+
+// Template is a parsed, checked message. It is safe for concurrent use.
+type Template struct {
+	subject *texttemplate.Template
+	text    *texttemplate.Template
+	html    *htmltemplate.Template // nil when the message has no HTML part
+}
+
+// Rendered is a message's content, footer included.
+type Rendered struct {
+	Subject string // one line
+	Text    string
+	HTML    string // empty when the template has no HTML part
+}
+
+// funcs is the whole of what templates may call beyond the built-ins:
+// little logic belongs in a message.
+var funcs = map[string]any{
+	// default returns fallback when value is empty:
+	// {{.Customer.FirstName | default "there"}}.
+	"default": func(fallback, value string) string {
+		if strings.TrimSpace(value) == "" {
+			return fallback
+		}
+		return value
+	},
+}
+
+var funcTypes = map[string]reflect.Type{"default": reflect.TypeFor[string]()}
+
+// Parse parses and checks src: syntax, unknown functions, and every field
+// chain against Data, so a misspelt field is found now and not when a
+// customer's message is rendered. It renders the sample data once too, so
+// that what can only fail at run time fails here. Problems are returned as
+// courtesy.Diagnostics with the rule "template", each with its line and,
+// where known, column.
+func Parse(src Source) (*Template, error) {
+	var diags courtesy.Diagnostics
+	t := &Template{}
+	if strings.TrimSpace(src.Subject) == "" {
+		diags = append(diags, diag(src.SubjectName, 0, 0, "the subject is empty"))
+	} else {
+		t.subject, diags = parseText(src.SubjectName, src.Subject, diags)
+	}
+	if strings.TrimSpace(src.Text) == "" {
+		diags = append(diags, diag(src.TextName, 0, 0, "the text part is empty: every message needs one"))
+	} else {
+		t.text, diags = parseText(src.TextName, src.Text, diags)
+	}
+	if src.HTML != "" {
+		t.html, diags = parseHTML(src.HTMLName, src.HTML, diags)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	if _, err := t.Render(SampleData("", Business{Name: "Sample", PostalAddress: "1 Sample Street"}, Campaign{ID: "sample", Name: "Sample"})); err != nil {
+		var ds courtesy.Diagnostics
+		if errors.As(err, &ds) {
+			return nil, ds
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+func parseText(name, body string, diags courtesy.Diagnostics) (*texttemplate.Template, courtesy.Diagnostics) {
+	tt, err := texttemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
+	if err != nil {
+		return nil, append(diags, fromError(name, err))
+	}
+	var trees []*parse.Tree
+	for _, sub := range tt.Templates() {
+		trees = append(trees, sub.Tree)
+	}
+	return tt, append(diags, checkTrees(name, trees)...)
+}
+
+func parseHTML(name, body string, diags courtesy.Diagnostics) (*htmltemplate.Template, courtesy.Diagnostics) {
+	ht, err := htmltemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
+	if err != nil {
+		return nil, append(diags, fromError(name, err))
+	}
+	var trees []*parse.Tree
+	for _, sub := range ht.Templates() {
+		trees = append(trees, sub.Tree)
+	}
+	return ht, append(diags, checkTrees(name, trees)...)
+}
+
+// checkTrees checks the main template against Data. Templates defined
+// inside it are invoked with data of the author's choosing, so only their
+// syntax is checked.
+func checkTrees(name string, trees []*parse.Tree) courtesy.Diagnostics {
+	var out courtesy.Diagnostics
+	for _, tree := range trees {
+		if tree == nil || tree.Name != name {
+			continue
+		}
+		for _, p := range check(tree, funcTypes) {
+			file, line, col := splitLocation(p.loc)
+			col++ // ErrorContext counts columns from 0
+			if file == "" {
+				file = name
+			}
+			out = append(out, diag(file, line, col, p.msg))
+		}
+	}
+	return out
+}
+
+func diag(file string, line, col int, msg string) courtesy.Diagnostic {
+	return courtesy.Diagnostic{File: file, Line: line, Col: col, Severity: courtesy.SeverityError, Rule: "template", Message: msg}
+}
+
+// splitLocation reads "name:line:col".
+func splitLocation(loc string) (string, int, int) {
+	i := strings.LastIndexByte(loc, ':')
+	if i < 0 {
+		return loc, 0, 0
+	}
+	col, _ := strconv.Atoi(loc[i+1:])
+	rest := loc[:i]
+	j := strings.LastIndexByte(rest, ':')
+	if j < 0 {
+		return rest, col, 0
+	}
+	line, _ := strconv.Atoi(rest[j+1:])
+	return rest[:j], line, col
+}
+
+// errRE matches the errors text/template and html/template return:
+// "template: NAME:LINE: message" or "template: NAME:LINE:COL: executing …".
+var errRE = regexp.MustCompile(`^(?:html/)?template: (.*?):(\d+):(?:(\d+):)? ?(.*)$`)
+
+func fromError(name string, err error) courtesy.Diagnostic {
+	msg := err.Error()
+	if m := errRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		return diag(m[1], line, col, m[4])
+	}
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, "html/template: "), "template: ")
+	return diag(name, 0, 0, msg)
+}
+
+// ErrNoWayOut is returned by Render when a message lacks its unsubscribe,
+// preferences or "why" link: such a message must never be built.
+var ErrNoWayOut = errors.New("the message has no unsubscribe, preferences or why link")
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// HasHTML reports whether the message has an HTML part.
+func (t *Template) HasHTML() bool { return t.html != nil }
+
+// Render fills the templates with d and appends the footer — the
+// unsubscribe, preferences and "why" links, the business's name and postal
+// address — to the text and HTML parts whatever the templates say. Names
+// are shown through DisplayName, and the subject is made one line: line
+// breaks in a name or a template cannot add a header.
+func (t *Template) Render(d Data) (Rendered, error) {
+	for _, l := range []string{d.Links.Unsubscribe, d.Links.Preferences, d.Links.Why} {
+		if !strings.HasPrefix(l, "https://") && !strings.HasPrefix(l, "http://") {
+			return Rendered{}, ErrNoWayOut
+		}
+	}
+	d.Customer.FirstName = DisplayName(d.Customer.FirstName)
+	d.Customer.LastName = DisplayName(d.Customer.LastName)
+
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	var r Rendered
+
+	buf.Reset()
+	if err := t.subject.Execute(buf, d); err != nil {
+		return Rendered{}, execError(err)
+	}
+	r.Subject = oneLine(buf.String())
+
+	buf.Reset()
+	if err := t.text.Execute(buf, d); err != nil {
+		return Rendered{}, execError(err)
+	}
+	r.Text = textWithFooter(buf, d)
+
+	if t.html != nil {
+		buf.Reset()
+		if err := t.html.Execute(buf, d); err != nil {
+			return Rendered{}, execError(err)
+		}
+		r.HTML = htmlWithFooter(buf.Bytes(), d)
+	}
+	return r, nil
+}
+
+func execError(err error) error {
+	return fmt.Errorf("render: %w", courtesy.Diagnostics{fromError("", err)})
+}

@@ -1,0 +1,204 @@
+package tone
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/courtesyhq/courtesy"
+)
+
+// at is a finding reduced to what these tests pin down.
+type at struct {
+	Rule      string
+	Line, Col int
+	Match     string
+}
+
+func positions(fs []Finding) []at {
+	out := make([]at, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, at{f.Rule, f.Line, f.Col, f.Match})
+	}
+	return out
+}
+
+func rulesOf(fs []Finding) []string {
+	out := []string{}
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func TestCheckTemplatePositions(t *testing.T) {
+	c := MustNew(t, "warm")
+	src := "Hi {{.Customer.FirstName}},\n\n  Café news — LAST CHANCE!!! Only today\nfrom {{.Business.Name}}\n"
+	got := c.CheckTemplate(Context{Kind: "birthday", BusinessName: "Crumb & Co."}, src)
+	want := []at{
+		{"courteous.caps-ratio", 3, 15, "LAST"},
+		{"courteous.caps-word", 3, 15, "LAST"},
+		{"courteous.false-urgency", 3, 15, "LAST CHANCE"},
+		{"courteous.caps-word", 3, 20, "CHANCE"},
+		{"courteous.exclamation-run", 3, 26, "!!!"},
+		{"courteous.false-urgency", 3, 30, "Only today"},
+	}
+	if diff := cmp.Diff(want, positions(got)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	for _, f := range got {
+		if src[f.Start:f.End] != f.Match {
+			t.Errorf("%s: Start:End %d:%d is %q, want %q", f.Rule, f.Start, f.End, src[f.Start:f.End], f.Match)
+		}
+		if !strings.Contains(f.Message, "") || len(f.Message) < 40 {
+			t.Errorf("%s: message %q does not explain itself", f.Rule, f.Message)
+		}
+	}
+}
+
+func TestMaskedActions(t *testing.T) {
+	c := MustNew(t, "warm")
+	ctx := Context{Kind: "birthday", BusinessName: "Crumb & Co."}
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"a value action is not shouting", "Happy birthday, {{.Customer.FirstName | upper}}! From {{.Business.Name}}.", []string{}},
+		{"an action names the sender", "Happy birthday, {{.Customer.FirstName}}. {{.Business.Name}}", []string{}},
+		{"without the sender", "Happy birthday, {{.Customer.FirstName}}.", []string{"courteous.sender"}},
+		{"a placeholder stands for a number", "Now that you're {{.Age}}, from Crumb & Co.", []string{"courteous.sensitive-age"}},
+		{"control actions print nothing", "{{if .Item}}Hurry{{else}}Hello{{end}} from Crumb & Co.", []string{"courteous.false-urgency"}},
+		{"exclamation marks inside actions do not count", `{{if ne .X "!!!"}}Hello{{end}} from Crumb & Co.`, []string{}},
+		{"braces inside a string", `{{ "}} LAST CHANCE" }} from Crumb & Co.`, []string{}},
+		{"shouting in the template's own words", "{{.Customer.FirstName}}, FRESH bread. Crumb & Co.", []string{"courteous.caps-word"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, rulesOf(c.CheckTemplate(ctx, tt.src))); diff != "" {
+				t.Errorf("CheckTemplate(%q) rules (-want +got):\n%s", tt.src, diff)
+			}
+		})
+	}
+}
+
+func TestPersonalValuesDoNotShout(t *testing.T) {
+	c := MustNew(t, "warm")
+	text := "Happy birthday, ANNA-MARIE! A slice is on us. Crumb & Co."
+	ctx := Context{Kind: "birthday", BusinessName: "Crumb & Co.", Personal: []string{"ANNA-MARIE", ""}}
+	if got := c.Check(ctx, text); len(got) != 0 {
+		t.Errorf("Check with the name as personal data: %v, want none", rulesOf(got))
+	}
+	ctx.Personal = nil
+	if diff := cmp.Diff([]string{"courteous.caps-ratio", "courteous.caps-word", "courteous.caps-word"}, rulesOf(c.Check(ctx, text))); diff != "" {
+		t.Errorf("Check without personal data: rules (-want +got):\n%s", diff)
+	}
+	// A value substituted from customer data is not the shop's wording.
+	ctx.Personal = []string{"Hurry Bakewell"}
+	if got := c.Check(ctx, "Hello Hurry Bakewell, from Crumb & Co."); len(got) != 0 {
+		t.Errorf("a customer named Hurry: %v, want none", rulesOf(got))
+	}
+}
+
+func TestContext(t *testing.T) {
+	c := MustNew(t, "warm")
+	tests := []struct {
+		name string
+		ctx  Context
+		text string
+		want []string
+	}{
+		{"scarcity without stock data", Context{Kind: "interest_reminder"}, "Only 2 left.", []string{"courteous.fake-scarcity"}},
+		{"scarcity with stock data", Context{Kind: "interest_reminder", StockData: true}, "Only 2 left.", []string{}},
+		{"hard sell in a birthday greeting", Context{Kind: "birthday"}, "Happy birthday! Shop now.", []string{"courteous.hard-sell"}},
+		{"the same words in a reminder", Context{Kind: "interest_reminder"}, "It is back. Shop now.", []string{}},
+		{"no kind applies every rule", Context{}, "Shop now.", []string{"courteous.hard-sell"}},
+		{"sender named", Context{BusinessName: "Crumb & Co. Bakery"}, "Love, the CRUMB & co team", []string{"courteous.caps-word"}},
+		{"sender by its first two words", Context{BusinessName: "Crumb & Co. Bakery"}, "From all at Crumb & Co.", []string{}},
+		{"sender missing", Context{BusinessName: "Crumb & Co."}, "Happy birthday!", []string{"courteous.sender"}},
+		{"accented capitals shout", Context{}, "Le CAFÉ est ouvert tous les jours, et la STRAßE aussi.", []string{"courteous.caps-word", "courteous.caps-word"}},
+		{"accented words in sentence case do not", Context{}, "Crème brûlée, Straße, Ökobrot und 抹茶ケーキ.", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, rulesOf(c.Check(tt.ctx, tt.text))); diff != "" {
+				t.Errorf("Check(%q) rules (-want +got):\n%s", tt.text, diff)
+			}
+		})
+	}
+}
+
+func TestProfiles(t *testing.T) {
+	text := "Hello! It is back! Come in! Crumb & Co. 🥐🍞"
+	ctx := Context{Kind: "interest_reminder", BusinessName: "Crumb & Co."}
+	tests := []struct {
+		profile string
+		want    []at
+	}{
+		{"warm", []at{}},
+		{"neutral", []at{{"courteous.exclamations", 1, 27, "!"}, {"courteous.emoji", 1, 42, "🍞"}}},
+		{"informative", []at{
+			{"courteous.exclamations", 1, 18, "!"}, {"courteous.exclamations", 1, 27, "!"},
+			{"courteous.emoji", 1, 41, "🥐"}, {"courteous.emoji", 1, 42, "🍞"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile, func(t *testing.T) {
+			got := MustNew(t, tt.profile).Check(ctx, text)
+			if diff := cmp.Diff(tt.want, positions(got)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if diff := cmp.Diff([]string{"warm", "neutral", "informative"}, Profiles()); diff != "" {
+		t.Errorf("Profiles (-want +got):\n%s", diff)
+	}
+	if _, err := New("pushy"); err == nil {
+		t.Error(`New("pushy") succeeded, want an error`)
+	}
+}
+
+func TestSeverityAndSuggestion(t *testing.T) {
+	c := MustNew(t, "warm")
+	got := c.Check(Context{}, "Dear valued customer, please click here.")
+	want := []Finding{{
+		Rule: "courteous.plain-words", Family: "wording", Severity: courtesy.SeveritySuggestion,
+		Suggestion: "you, or the customer's name", Start: 5, End: 20, Line: 1, Col: 6, Match: "valued customer",
+	}, {
+		Rule: "courteous.plain-words", Family: "wording", Severity: courtesy.SeveritySuggestion,
+		Suggestion: "a link whose words say where it goes", Start: 29, End: 39, Line: 1, Col: 30, Match: "click here",
+	}}
+	if diff := cmp.Diff(want, got, cmpIgnoreMessage); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if len(got) > 0 && !strings.Contains(got[0].Message, `Try "you, or the customer's name"`) {
+		t.Errorf("message %q does not carry the suggestion", got[0].Message)
+	}
+}
+
+var cmpIgnoreMessage = cmp.Transformer("noMessage", func(f Finding) Finding { f.Message = ""; return f })
+
+func TestCheckIsSafeForConcurrentUse(t *testing.T) {
+	c := MustNew(t, "warm")
+	lines := readCorpus(t)
+	want := make([][]Finding, len(lines))
+	for i, l := range lines {
+		want[i] = c.Check(Context{Kind: l.kind}, l.text)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, l := range lines {
+				if diff := cmp.Diff(want[i], c.Check(Context{Kind: l.kind}, l.text)); diff != "" {
+					t.Errorf("concurrent Check(%q) differs:\n%s", l.text, diff)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,239 @@
+package tone
+
+import (
+	"fmt"
+	"strings"
+)
+
+// atom matches one token.
+type atom struct {
+	word string // lower-cased literal, or the stem before ~
+	stem bool   // word~: any word that starts with word
+	num  bool   // #: a number
+	any  bool   // *: any word
+}
+
+// elem is one position of a compiled pattern: one of its alternatives, each
+// one or more words long, must match there.
+type elem struct {
+	alts [][]atom
+	opt  bool
+}
+
+// pattern is a compiled token pattern: a sequence of elements matched
+// against consecutive tokens of one sentence.
+type pattern struct {
+	elems []elem
+}
+
+// compilePattern parses the pattern syntax documented in doc.go. A leading
+// optional element is expanded into two patterns, with and without it, so
+// every pattern can be looked up by the words it starts with.
+func compilePattern(src string) ([]pattern, error) {
+	elems, err := parseSlots(src)
+	if err != nil {
+		return nil, err
+	}
+	if len(elems) == 0 {
+		return nil, fmt.Errorf("pattern %q has no words", src)
+	}
+	var out []pattern
+	for len(elems) > 0 && elems[0].opt {
+		req := append([]elem{{alts: elems[0].alts}}, elems[1:]...)
+		out = append(out, pattern{elems: req})
+		elems = elems[1:]
+	}
+	if len(elems) > 0 {
+		out = append(out, pattern{elems: elems})
+	}
+	for _, p := range out {
+		for _, a := range p.elems[0].alts {
+			if a[0].any {
+				return nil, fmt.Errorf("pattern %q cannot start with *: say which word it starts with", src)
+			}
+		}
+	}
+	return out, nil
+}
+
+// leadingPairs returns the first two words of every phrase the pattern can
+// start with, written together ("youviewed"), or nil when either may be
+// something other than a literal word. The checker looks such patterns up
+// by a token and its successor, which spares trying the dozens of patterns
+// that start with "you" at every "you".
+func (p *pattern) leadingPairs() []string {
+	literal := func(a atom) bool { return !a.any && !a.num && !a.stem }
+	var out []string
+	for _, a := range p.elems[0].alts {
+		if !literal(a[0]) {
+			return nil
+		}
+		if len(a) >= 2 {
+			if !literal(a[1]) {
+				return nil
+			}
+			out = append(out, a[0].word+a[1].word)
+			continue
+		}
+		if len(p.elems) < 2 || p.elems[1].opt {
+			return nil
+		}
+		for _, b := range p.elems[1].alts {
+			if !literal(b[0]) {
+				return nil
+			}
+			out = append(out, a[0].word+b[0].word)
+		}
+	}
+	return out
+}
+
+// parseSlots reads words, {alternatives} and [optional alternatives].
+func parseSlots(src string) ([]elem, error) {
+	var slots []elem
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n':
+			i++
+		case c == '{' || c == '[':
+			closer := byte('}')
+			if c == '[' {
+				closer = ']'
+			}
+			j := strings.IndexByte(src[i+1:], closer)
+			if j < 0 {
+				return nil, fmt.Errorf("pattern %q: %q is not closed", src, string(c))
+			}
+			body := src[i+1 : i+1+j]
+			if strings.ContainsAny(body, "{}[]") {
+				return nil, fmt.Errorf("pattern %q: groups cannot be nested", src)
+			}
+			s := elem{opt: c == '['}
+			for _, alt := range strings.Split(body, ",") {
+				as, err := parseWords(alt)
+				if err != nil {
+					return nil, fmt.Errorf("pattern %q: %w", src, err)
+				}
+				if len(as) == 0 {
+					return nil, fmt.Errorf("pattern %q: empty alternative in %q", src, string(c)+body+string(closer))
+				}
+				s.alts = append(s.alts, as)
+			}
+			slots = append(slots, s)
+			i += j + 2
+		case c == '}' || c == ']':
+			return nil, fmt.Errorf("pattern %q: unexpected %q", src, string(c))
+		default:
+			j := i
+			for j < len(src) && !strings.ContainsRune(" \t\n{}[]", rune(src[j])) {
+				j++
+			}
+			as, err := parseWords(src[i:j])
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %w", src, err)
+			}
+			for _, a := range as {
+				slots = append(slots, elem{alts: [][]atom{{a}}})
+			}
+			i = j
+		}
+	}
+	return slots, nil
+}
+
+// parseWords reads a space-separated run of pattern words. A word is split
+// the way text is ("last-minute" is two words, "50%" is "50" and "%"); a
+// trailing ~ makes the last piece a stem.
+func parseWords(s string) ([]atom, error) {
+	var out []atom
+	for _, w := range strings.Fields(s) {
+		switch w {
+		case "#":
+			out = append(out, atom{num: true})
+			continue
+		case "*":
+			out = append(out, atom{any: true})
+			continue
+		}
+		stem := strings.HasSuffix(w, "~")
+		w = strings.TrimSuffix(w, "~")
+		if strings.ContainsAny(w, "~#*") {
+			return nil, fmt.Errorf("%q: ~ ends a stem, and # and * stand alone", w)
+		}
+		pieces := splitPatternWord(w)
+		if len(pieces) == 0 {
+			return nil, fmt.Errorf("%q has no letters or digits", w)
+		}
+		for k, p := range pieces {
+			out = append(out, atom{word: p, stem: stem && k == len(pieces)-1})
+		}
+	}
+	return out, nil
+}
+
+// splitPatternWord lower-cases w and cuts it into the tokens the text
+// tokenizer would make of it.
+func splitPatternWord(w string) []string {
+	toks, low := tokenize(w, nil, nil, nil)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		out = append(out, string(low[t.lo:t.hi]))
+	}
+	return out
+}
+
+// matchAtom reports whether a matches token t whose lower-cased text is w.
+func (a *atom) matchAtom(t *token, w []byte) bool {
+	switch {
+	case a.any:
+		return true
+	case a.num:
+		return t.num || t.kind == tokPlaceholder
+	case t.kind == tokPlaceholder:
+		return false
+	case a.stem:
+		return len(w) >= len(a.word) && string(w[:len(a.word)]) == a.word
+	}
+	return string(w) == a.word
+}
+
+// matchFrom returns the index after the last token matched by elements
+// ei… starting at token i, or -1. Alternatives are tried in order and
+// optional elements present first, so the longest phrase is usually the one
+// reported.
+func (p *pattern) matchFrom(toks []token, low []byte, i, ei int) int {
+	if ei == len(p.elems) {
+		return i
+	}
+	e := &p.elems[ei]
+	for _, seq := range e.alts {
+		j := i
+		for k := range seq {
+			if j >= len(toks) || (j > i || ei > 0) && toks[j].brk {
+				j = -1
+				break
+			}
+			t := &toks[j]
+			if !seq[k].matchAtom(t, low[t.lo:t.hi]) {
+				j = -1
+				break
+			}
+			j++
+		}
+		if j < 0 {
+			continue
+		}
+		if end := p.matchFrom(toks, low, j, ei+1); end >= 0 {
+			return end
+		}
+	}
+	if e.opt {
+		return p.matchFrom(toks, low, i, ei+1)
+	}
+	return -1
+}
+
+// isUpperWord reports whether a word token is written in capitals only.
+func isUpperWord(t *token) bool { return t.letters > 0 && t.upper == t.letters }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestBrowserUnsubscribeAndPreferences walks a person through a real
+// unsubscribe link and the preference page in headless Chromium, and checks
+// the store after each step. Screenshots land in testdata/screenshots.
+func TestBrowserUnsubscribeAndPreferences(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	e := newEnv(t)
+	b := startBrowser(t)
+	shots := filepath.Join("testdata", "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	links := e.links()
+
+	b.navigate(links.Unsubscribe)
+	b.waitFor("Unsubscribe from Birthday treats")
+	b.screenshot(filepath.Join(shots, "unsubscribe.png"))
+	if !e.granted("birthday") {
+		t.Fatal("opening the unsubscribe page withdrew consent")
+	}
+
+	b.click("button.primary")
+	b.waitFor("You're unsubscribed")
+	b.screenshot(filepath.Join(shots, "unsubscribed.png"))
+	if e.granted("birthday") {
+		t.Fatal("birthday still granted after clicking the button")
+	}
+	outs := e.optOuts()
+	if len(outs) != 1 || outs[0].Source != "unsubscribe-page" || outs[0].MessageKey != birthdayKey {
+		t.Fatalf("opt-outs after the click: %+v", outs)
+	}
+
+	// The page's own link to the preference center.
+	var prefs string
+	b.eval(`document.querySelector('a[href^="/p/"]').href`, &prefs)
+	b.navigate(prefs)
+	b.waitFor("Your preferences")
+	b.screenshot(filepath.Join(shots, "preferences.png"))
+
+	b.click(`label[for="purpose-surveys"]`)
+	b.click(`input[name="pause"][value="30"]`)
+	b.click(`button.primary`)
+	b.waitFor("Saved.")
+	b.screenshot(filepath.Join(shots, "preferences-saved.png"))
+
+	if e.granted("surveys") {
+		t.Error("surveys still granted after turning it off in the browser")
+	}
+	if !e.granted("reminders") {
+		t.Error("reminders withdrawn though left on")
+	}
+	p, err := e.st.Preferences(context.Background(), custID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.AddDate(0, 0, 30); !p.PausedUntil.Equal(want) {
+		t.Errorf("paused until %v, want %v", p.PausedUntil, want)
+	}
+
+	b.navigate(links.Why)
+	b.waitFor("Why you got this message")
+	b.screenshot(filepath.Join(shots, "why.png"))
+
+	survey := e.signer.Links(e.ts.URL, custID, "surveys", surveyKey, start).Survey[8]
+	b.navigate(survey)
+	b.waitFor("One quick question")
+	b.screenshot(filepath.Join(shots, "survey.png"))
+
+	b.navigate(e.ts.URL + "/u/" + "not-a-real-token")
+	b.waitFor("This link doesn't work")
+	b.screenshot(filepath.Join(shots, "bad-link.png"))
+}

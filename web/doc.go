@@ -1,0 +1,26 @@
+// Package web serves the customer's side of courtesy — one-click
+// unsubscribe, the preference center, the "why did I get this" page and the
+// survey answer — together with the JSON ingest API and the health and
+// metrics endpoints.
+//
+// Every customer page is reached through a signed link (package consent) and
+// nothing changes on a GET: mail scanners fetch every link in a message.
+// The RFC 8058 one-click POST needs no cookie and no same-origin proof, and
+// answers 200 only once the opt-out is committed; every other form POST must
+// come from the site itself. A bad link of any kind gets the same page.
+//
+// # The "why" detail
+//
+// The worker records, in each message's Detail, a JSON object the "why" page
+// explains (see WhyDetail):
+//
+//	{
+//	  "rule":       "today is your birthday in Europe/London",
+//	  "data":       ["birthday (month and day)", "time zone"],
+//	  "limits":     ["at most 1 message a day: 0 sent", "quiet hours 20:00-09:00: outside"],
+//	  "consent_id": 42
+//	}
+//
+// consent_id is the ledger record the send relied on; when it is absent the
+// page shows the record that was in force when the decision was taken.
+package web

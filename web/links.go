@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
+)
+
+// verify checks the request's path token for the action.
+func (s *Server) verify(r *http.Request, a consent.Action) (consent.Token, error) {
+	return s.deps.Signer.Verify(a, r.PathValue("token"), s.now())
+}
+
+var actionPaths = map[consent.Action]string{
+	consent.ActionUnsubscribe: "/u/",
+	consent.ActionPreferences: "/p/",
+	consent.ActionWhy:         "/why/",
+	consent.ActionSurvey:      "/s/",
+}
+
+// link returns a site-relative path to another page for the same person and
+// message, with a fresh token of its own.
+func (s *Server) link(a consent.Action, from consent.Token) string {
+	return s.linkFor(a, from.CustomerID, from.Purpose, from.MessageKey)
+}
+
+func (s *Server) linkFor(a consent.Action, customerID, purpose, messageKey string) string {
+	return actionPaths[a] + s.deps.Signer.Sign(consent.Token{
+		Action: a, CustomerID: customerID, Purpose: purpose, MessageKey: messageKey, IssuedAt: s.now(),
+	})
+}
+
+func (s *Server) purposeTitle(id string) string {
+	if id == courtesy.AllPurposes || id == "" {
+		return "all our messages"
+	}
+	if p, ok := s.cfg.Purposes.Get(id); ok {
+		return p.Title
+	}
+	return id
+}
+
+func (s *Server) campaignName(id string) string {
+	if n, ok := s.cfg.CampaignNames[id]; ok && n != "" {
+		return n
+	}
+	return id
+}

@@ -1,0 +1,338 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/privacy"
+	"github.com/courtesyhq/courtesy/store"
+)
+
+const sourcePreferences = "preferences"
+
+var frequencyOptions = []option{
+	{Value: "", Label: "As each topic needs (never more than our usual limits)"},
+	{Value: "1/7d", Label: "At most one message a week"},
+	{Value: "1/30d", Label: "At most one message a month"},
+}
+
+type purposeRow struct {
+	ID, Title, Description string
+	On                     bool
+}
+
+type field struct{ Label, Value string }
+
+type historyRow struct {
+	When    time.Time
+	Purpose string
+	Status  string
+	How     string
+	Notice  string
+}
+
+type messageRow struct {
+	When     time.Time
+	Campaign string
+	Subject  string
+	WhyURL   string
+}
+
+type prefsView struct {
+	Action      string
+	Saved       bool
+	StoppedAll  time.Time // when a "stop everything" is in force
+	Purposes    []purposeRow
+	PausedUntil time.Time
+	Frequency   string
+	Frequencies []option
+	Profile     []field
+	History     []historyRow
+	Messages    []messageRow
+	ExportURL   string
+	EraseURL    string
+}
+
+func (s *Server) preferencesGet(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionPreferences)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.showPreferences(w, r, tok, false)
+}
+
+func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok consent.Token, saved bool) {
+	ctx := r.Context()
+	now := s.now()
+	c, err := s.deps.Store.Customer(ctx, tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	hist, err := s.deps.Store.ConsentHistory(ctx, tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("consent history: %w", err))
+		return
+	}
+	prefs, err := s.deps.Store.Preferences(ctx, tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("preferences: %w", err))
+		return
+	}
+	msgs, err := s.deps.Store.Messages(ctx, store.Filter{CustomerID: tok.CustomerID, Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 20})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("messages: %w", err))
+		return
+	}
+	v := prefsView{
+		Action:      r.URL.Path,
+		Saved:       saved,
+		Frequency:   prefs.MaxPerWindow,
+		Frequencies: frequencyOptions,
+		ExportURL:   "/p/" + r.PathValue("token") + "/export",
+		EraseURL:    "/p/" + r.PathValue("token") + "/erase",
+	}
+	if prefs.PausedUntil.After(now) {
+		v.PausedUntil = prefs.PausedUntil
+	}
+	if all := consent.Current(hist, courtesy.AllPurposes, now); all.Relied.Status == courtesy.Withdrawn {
+		v.StoppedAll = all.Relied.RecordedAt
+	}
+	for _, p := range s.cfg.Purposes {
+		v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.Title, Description: p.Description, On: consent.Current(hist, p.ID, now).Granted})
+	}
+	v.Profile = profileFields(c)
+	sorted := consent.Sorted(hist)
+	for i := len(sorted) - 1; i >= 0; i-- { // newest first
+		h := sorted[i]
+		v.History = append(v.History, historyRow{When: h.RecordedAt, Purpose: s.purposeTitle(h.Purpose), Status: string(h.Status), How: h.Source, Notice: h.Notice})
+	}
+	for _, m := range msgs {
+		when := m.DecidedAt
+		if when.IsZero() {
+			when = m.DueAt
+		}
+		v.Messages = append(v.Messages, messageRow{
+			When: when, Campaign: s.campaignName(m.CampaignID), Subject: m.Subject,
+			WhyURL: s.linkFor(consent.ActionWhy, m.CustomerID, m.Purpose, m.Key),
+		})
+	}
+	s.pages.render(w, http.StatusOK, "preferences", v)
+}
+
+func profileFields(c courtesy.Customer) []field {
+	fs := []field{{"Email", c.Email}}
+	add := func(label, v string) {
+		if v != "" {
+			fs = append(fs, field{label, v})
+		}
+	}
+	add("First name", c.FirstName)
+	add("Last name", c.LastName)
+	if !c.Birthday.IsZero() {
+		fs = append(fs, field{"Birthday", time.Date(2000, c.Birthday.Month, c.Birthday.Day, 0, 0, 0, 0, time.UTC).Format("2 January") + " (we never keep the year)"})
+	}
+	add("Time zone", c.Timezone)
+	add("Language", c.Locale)
+	return fs
+}
+
+// heldNothing turns "no such customer" into the page that says we hold
+// nothing: a signed link proves the person was known, so they were erased.
+func heldNothing(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %w", store.ErrErased, err)
+	}
+	return err
+}
+
+func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionPreferences)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.sameOrigin(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fmt.Errorf("%w: %w", errInvalid, err))
+		return
+	}
+	var changed bool
+	if r.PostFormValue("step") == "stopall" {
+		changed, err = s.withdraw(r, tok, courtesy.AllPurposes, "preference page: stop all messages")
+	} else {
+		changed, err = s.savePreferences(r, tok)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if changed {
+		if err := s.deps.Store.RecordEngagement(r.Context(), store.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "preference-change", At: s.now()}); err != nil {
+			s.cfg.Logger.Warn("record engagement", "err", err)
+		}
+	}
+	s.showPreferences(w, r, tok, true)
+}
+
+// savePreferences applies the form: a consent record for every purpose whose
+// switch moved, and the pause and frequency.
+func (s *Server) savePreferences(r *http.Request, tok consent.Token) (bool, error) {
+	ctx := r.Context()
+	now := s.now()
+	hist, err := s.deps.Store.ConsentHistory(ctx, tok.CustomerID)
+	if err != nil {
+		return false, heldNothing(err)
+	}
+	want := r.PostForm["purpose"]
+	changed := false
+	for _, p := range s.cfg.Purposes {
+		on := slices.Contains(want, p.ID)
+		if on == consent.Current(hist, p.ID, now).Granted {
+			continue
+		}
+		changed = true
+		if !on {
+			if _, err := s.withdraw(r, tok, p.ID, "preference page: "+p.Title+" off"); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if _, err := s.deps.Store.AppendConsent(ctx, courtesy.ConsentRecord{
+			CustomerID: tok.CustomerID, Purpose: p.ID, Status: courtesy.Granted, Basis: "consent",
+			Source: sourcePreferences, Notice: "preference page: " + p.Title + " — " + p.Description,
+			MessageKey: tok.MessageKey, RecordedAt: now,
+		}); err != nil {
+			return false, fmt.Errorf("grant %s: %w", p.ID, err)
+		}
+	}
+
+	prefs, err := s.deps.Store.Preferences(ctx, tok.CustomerID)
+	if err != nil {
+		return false, fmt.Errorf("preferences: %w", err)
+	}
+	next := prefs
+	next.CustomerID = tok.CustomerID
+	switch r.PostFormValue("pause") {
+	case "30":
+		next.PausedUntil = now.AddDate(0, 0, 30)
+	case "90":
+		next.PausedUntil = now.AddDate(0, 0, 90)
+	case "none":
+		next.PausedUntil = time.Time{}
+	}
+	if f := r.PostFormValue("frequency"); validOption(frequencyOptions, f) {
+		next.MaxPerWindow = f
+	}
+	if !next.PausedUntil.Equal(prefs.PausedUntil) || next.MaxPerWindow != prefs.MaxPerWindow {
+		changed = true
+		next.UpdatedAt = now
+		if err := s.deps.Store.SetPreferences(ctx, next); err != nil {
+			return false, fmt.Errorf("set preferences: %w", err)
+		}
+	}
+	return changed, nil
+}
+
+// withdraw records a withdrawal made on the preference page, with its
+// opt-out attributed to the message whose link led there.
+func (s *Server) withdraw(r *http.Request, tok consent.Token, purpose, notice string) (bool, error) {
+	now := s.now()
+	oo := store.OptOut{CustomerID: tok.CustomerID, Purpose: purpose, Source: sourcePreferences, MessageKey: tok.MessageKey, At: now}
+	if tok.MessageKey != "" {
+		if m, err := s.deps.Store.Message(r.Context(), tok.MessageKey); err == nil {
+			oo.CampaignID, oo.Variant = m.CampaignID, m.Variant
+		}
+	}
+	changed, err := s.deps.Store.Withdraw(r.Context(), courtesy.ConsentRecord{
+		CustomerID: tok.CustomerID, Purpose: purpose, Status: courtesy.Withdrawn,
+		Source: sourcePreferences, Notice: notice, MessageKey: tok.MessageKey, RecordedAt: now,
+	}, oo)
+	if err != nil {
+		return false, fmt.Errorf("withdraw %s: %w", purpose, err)
+	}
+	if changed {
+		s.metrics.optOuts.WithLabelValues(sourcePreferences).Inc()
+	}
+	return changed, nil
+}
+
+// campaignOf reads the campaign id out of a message key
+// (campaign:customer:occurrence).
+func campaignOf(key string) string {
+	id, _, ok := strings.Cut(key, ":")
+	if !ok {
+		return ""
+	}
+	return id
+}
+
+func (s *Server) exportGet(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionPreferences)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := privacy.Export(r.Context(), s.deps.Store, tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="my-data-%s.json"`, s.now().Format("2006-01-02")))
+	writeJSON(w, http.StatusOK, rec)
+}
+
+type eraseView struct {
+	Action         string
+	PreferencesURL string
+	Email          string
+}
+
+func (s *Server) eraseGet(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionPreferences)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.deps.Store.Customer(r.Context(), tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	s.pages.render(w, http.StatusOK, "erase", eraseView{Action: r.URL.Path, PreferencesURL: "/p/" + r.PathValue("token"), Email: c.Email})
+}
+
+func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionPreferences)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.sameOrigin(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		// The confirmation step: nothing is erased without it.
+		s.eraseGet(w, r)
+		return
+	}
+	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now()); err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	s.pages.render(w, http.StatusOK, "after", afterView{
+		Heading: "Your data is erased",
+		Text:    "We have deleted everything we held about you. All that remains is a one-way fingerprint of your email address, kept so that it is never added back by mistake. You won't hear from us again.",
+	})
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// withSecurityHeaders sets the headers every response carries. Tokens live
+// in URLs, so no page may leak its address to another site (Referrer-Policy)
+// or be cached on a shared machine (Cache-Control).
+func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin refuses a form POST another site made a browser send. Browsers
+// say where a request came from (Sec-Fetch-Site, Origin); a request that says
+// neither is not a browser's and is let through.
+func (s *Server) sameOrigin(r *http.Request) error {
+	if err := s.cop.Check(r); err != nil {
+		return fmt.Errorf("%w: %v", errCrossOrigin, err)
+	}
+	return nil
+}
+
+// limited wraps a customer page in the per-address rate limit.
+func (s *Server) limited(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.limiter.allow(s.clientIP(r), s.now()) {
+			s.fail(w, r, errRateLimited)
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.ClientIPHeader != "" {
+		if v := r.Header.Get(s.cfg.ClientIPHeader); v != "" {
+			// X-Forwarded-For style lists: the proxy appends the address it saw last.
+			parts := strings.Split(v, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter is a token bucket per client address.
+type limiter struct {
+	rate  float64
+	burst float64
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(perSecond float64, burst int) *limiter {
+	return &limiter{rate: perSecond, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+func (l *limiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// sweep forgets full buckets now and then, so the map does not grow with
+// every address ever seen.
+func (l *limiter) sweep(now time.Time) {
+	if now.Sub(l.swept) < time.Minute {
+		return
+	}
+	l.swept = now
+	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > full {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// hashKeys keeps the API keys as digests so every comparison is between
+// equal-length values, in constant time.
+func hashKeys(keys []string) [][32]byte {
+	var out [][32]byte
+	for _, k := range keys {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, sha256.Sum256([]byte(k)))
+		}
+	}
+	return out
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	scheme, key, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(key)))
+	match := 0
+	for _, k := range s.apiKeys {
+		match |= subtle.ConstantTimeCompare(got[:], k[:])
+	}
+	return match == 1
+}

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/privacy"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// PageStore is what the customer pages read and write.
+type PageStore interface {
+	privacy.Source
+	privacy.Eraser
+	Message(ctx context.Context, key string) (courtesy.Message, error)
+	AppendConsent(ctx context.Context, r courtesy.ConsentRecord) (int64, error)
+	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o store.OptOut) (changed bool, err error)
+	SetOptOutReason(ctx context.Context, id int64, reason, comment string) error
+	SetPreferences(ctx context.Context, p store.Preferences) error
+	RecordAnswer(ctx context.Context, a store.Answer) error
+	RecordEngagement(ctx context.Context, e store.Engagement) error
+}
+
+// IngestStore is what the JSON API writes.
+type IngestStore interface {
+	UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowErrs []error, err error)
+	AppendConsent(ctx context.Context, r courtesy.ConsentRecord) (int64, error)
+	AddEvent(ctx context.Context, e courtesy.Event) (id int64, inserted bool, err error)
+}
+
+// Store is everything the server needs from the store.
+type Store interface {
+	PageStore
+	IngestStore
+}
+
+var _ Store = (*store.DB)(nil)
+
+// RateLimit is a token bucket per client address.
+type RateLimit struct {
+	// PerSecond is the sustained rate. Defaults to 2.
+	PerSecond float64
+	// Burst is how many requests may come at once. Defaults to 40.
+	Burst int
+}
+
+// Config is the server's configuration.
+type Config struct {
+	// BaseURL is where the pages are reached from the emails; its origin is
+	// trusted for form POSTs. Required.
+	BaseURL string
+	// BusinessName is shown on every page. Required.
+	BusinessName string
+	// PostalAddress is shown in every page's footer.
+	PostalAddress string
+	// ReplyTo is the address a person can write to; survey detractors are
+	// offered it.
+	ReplyTo string
+	// Purposes are the consent topics the preference page offers, in order.
+	Purposes consent.Purposes
+	// CampaignNames maps campaign ids to the names shown on the "why" page.
+	// The id is shown for a campaign missing from it.
+	CampaignNames map[string]string
+	// APIKeys are the bearer keys the ingest API accepts. Defaults to none:
+	// the API then refuses every request.
+	APIKeys []string
+	// MaxBody caps a request body in bytes. Defaults to 1 MiB.
+	MaxBody int64
+	// RateLimit applies per client address to the customer pages.
+	// Defaults to 2 per second with bursts of 40.
+	RateLimit RateLimit
+	// ClientIPHeader names a header set by a trusted reverse proxy holding
+	// the client's address (e.g. "X-Real-IP"). Defaults to "", which uses the
+	// connection's address.
+	ClientIPHeader string
+	// Location is the time zone dates are shown in. Defaults to UTC.
+	Location *time.Location
+	// Now tells the time. Defaults to courtesy.SystemClock.
+	Now courtesy.Clock
+	// Logger receives request failures. Defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Deps are the services the server calls.
+type Deps struct {
+	Store  Store
+	Signer *consent.Signer
+	// Ready reports whether Redis and the database are reachable, for
+	// /readyz. Defaults to always ready.
+	Ready func(ctx context.Context) error
+	// Metrics receives the server's metrics; /metrics serves it when it is
+	// also a prometheus.Gatherer (a *prometheus.Registry is both). Defaults
+	// to a registry of the server's own.
+	Metrics prometheus.Registerer
+}
+
+// Server is the web front of courtesy. It is an http.Handler.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	origin  string // scheme://host of BaseURL
+	mux     *http.ServeMux
+	handler http.Handler
+	pages   *pages
+	limiter *limiter
+	cop     *http.CrossOriginProtection
+	metrics *metrics
+	apiKeys [][32]byte
+}
+
+// New builds the server. It panics when a required dependency is missing,
+// as that is a wiring mistake, not a runtime condition.
+func New(cfg Config, deps Deps) *Server {
+	if deps.Store == nil || deps.Signer == nil {
+		panic("web.New: Store and Signer are required")
+	}
+	cfg = withDefaults(cfg)
+	if deps.Ready == nil {
+		deps.Ready = func(context.Context) error { return nil }
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = prometheus.NewRegistry()
+	}
+	s := &Server{
+		cfg:     cfg,
+		deps:    deps,
+		origin:  originOf(cfg.BaseURL),
+		mux:     http.NewServeMux(),
+		pages:   mustLoadPages(cfg),
+		limiter: newLimiter(cfg.RateLimit.PerSecond, cfg.RateLimit.Burst),
+		cop:     http.NewCrossOriginProtection(),
+		metrics: newMetrics(deps.Metrics),
+		apiKeys: hashKeys(cfg.APIKeys),
+	}
+	if s.origin != "" {
+		// Behind a proxy the Host header may not be the public one.
+		_ = s.cop.AddTrustedOrigin(s.origin)
+	}
+	s.routes()
+	s.handler = s.withSecurityHeaders(s.withMetrics(s.mux))
+	return s
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	if cfg.RateLimit.PerSecond <= 0 {
+		cfg.RateLimit.PerSecond = 2
+	}
+	if cfg.RateLimit.Burst <= 0 {
+		cfg.RateLimit.Burst = 40
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = courtesy.SystemClock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.BusinessName == "" {
+		cfg.BusinessName = "courtesy"
+	}
+	return cfg
+}
+
+func originOf(base string) string {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	page := s.limited // customer pages carry a per-address rate limit
+
+	m.HandleFunc("POST /u/{token}", s.unsubscribePost) // rate-limited inside: see there
+	m.Handle("GET /u/{token}", page(s.unsubscribeGet))
+	m.Handle("GET /p/{token}", page(s.preferencesGet))
+	m.Handle("POST /p/{token}", page(s.preferencesPost))
+	m.Handle("GET /p/{token}/export", page(s.exportGet))
+	m.Handle("GET /p/{token}/erase", page(s.eraseGet))
+	m.Handle("POST /p/{token}/erase", page(s.erasePost))
+	m.Handle("GET /why/{token}", page(s.whyGet))
+	m.Handle("GET /s/{token}", page(s.surveyGet))
+	m.Handle("POST /s/{token}", page(s.surveyPost))
+
+	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
+	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
+	m.HandleFunc("POST /api/v1/events", s.apiEvents)
+
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.Handle("GET /metrics", s.metricsHandler())
+	m.HandleFunc("GET /static/style.css", s.stylesheet)
+	m.HandleFunc("/", s.notFound)
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+// NewHTTPServer returns an http.Server for h with timeouts that a slow or
+// idle client cannot hold a connection open past.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/store"
+)
+
+type surveyView struct {
+	Action   string
+	Scores   []scoreOption
+	Comment  string
+	Missing  bool
+	Question string
+}
+
+type scoreOption struct {
+	Value    int
+	Selected bool
+}
+
+type thanksView struct {
+	Detractor bool
+	ReplyTo   string
+}
+
+// surveyGet shows the question with the score from the email's link
+// pre-selected. It records nothing: link scanners open all eleven links.
+func (s *Server) surveyGet(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.verify(r, consent.ActionSurvey); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	score, _ := parseScore(r.URL.Query().Get("score"))
+	s.pages.render(w, http.StatusOK, "survey", s.surveyView(r, score, "", false))
+}
+
+func (s *Server) surveyView(r *http.Request, score int, comment string, missing bool) surveyView {
+	v := surveyView{Action: r.URL.Path, Comment: comment, Missing: missing,
+		Question: "How likely are you to recommend " + s.cfg.BusinessName + " to a friend?"}
+	for n := 0; n <= 10; n++ {
+		v.Scores = append(v.Scores, scoreOption{Value: n, Selected: n == score})
+	}
+	return v
+}
+
+// surveyPost records the answer; one per message, a later one replaces it.
+func (s *Server) surveyPost(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionSurvey)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.sameOrigin(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fmt.Errorf("%w: %w", errInvalid, err))
+		return
+	}
+	comment := clip(strings.TrimSpace(r.PostFormValue("comment")), maxComment)
+	score, ok := parseScore(r.PostFormValue("score"))
+	if !ok {
+		s.pages.render(w, http.StatusUnprocessableEntity, "survey", s.surveyView(r, -1, comment, true))
+		return
+	}
+	a := store.Answer{MessageKey: tok.MessageKey, CustomerID: tok.CustomerID, CampaignID: campaignOf(tok.MessageKey), Score: score, Comment: comment, At: s.now()}
+	if m, err := s.deps.Store.Message(r.Context(), tok.MessageKey); err == nil {
+		a.CampaignID, a.Variant = m.CampaignID, m.Variant
+	}
+	if err := s.deps.Store.RecordAnswer(r.Context(), a); err != nil {
+		s.fail(w, r, heldNothing(fmt.Errorf("record answer: %w", err)))
+		return
+	}
+	s.pages.render(w, http.StatusOK, "thanks", thanksView{Detractor: score <= 6, ReplyTo: s.cfg.ReplyTo})
+}
+
+func parseScore(v string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 10 {
+		return -1, false
+	}
+	return n, true
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/store"
+)
+
+// WhyDetail is the part of a message's Detail JSON the "why" page explains.
+// The worker writes it; other keys in Detail are ignored here.
+type WhyDetail struct {
+	// Rule is the rule that fired, in plain words: "today is your birthday
+	// in Europe/London".
+	Rule string `json:"rule"`
+	// Data names the fields of the customer's data the decision used.
+	Data []string `json:"data"`
+	// Limits are the limits the message passed, in plain words.
+	Limits []string `json:"limits"`
+	// ConsentID is the ledger record the send relied on.
+	ConsentID int64 `json:"consent_id"`
+}
+
+type whyView struct {
+	Campaign       string
+	Subject        string
+	Sent           time.Time
+	Decision       string
+	Detail         WhyDetail
+	Consent        *courtesy.ConsentRecord
+	ConsentTopic   string
+	UnsubscribeURL string
+	PreferencesURL string
+}
+
+func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.verify(r, consent.ActionWhy)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	m, err := s.deps.Store.Message(ctx, tok.MessageKey)
+	if err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	if m.CustomerID != tok.CustomerID {
+		// A token only ever names its own message; this is a wiring error
+		// and must not show one person another's message.
+		s.fail(w, r, fmt.Errorf("why: message %s is not %s's: %w", m.Key, tok.CustomerID, consent.ErrInvalidToken))
+		return
+	}
+	var d WhyDetail
+	if m.Detail != "" {
+		if err := json.Unmarshal([]byte(m.Detail), &d); err != nil {
+			s.cfg.Logger.Warn("why: message detail is not JSON", "key", m.Key, "err", err)
+		}
+	}
+	hist, err := s.deps.Store.ConsentHistory(ctx, tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, heldNothing(err))
+		return
+	}
+	v := whyView{
+		Campaign: s.campaignName(m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
+		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitle(m.Purpose),
+		UnsubscribeURL: s.link(consent.ActionUnsubscribe, tok),
+		PreferencesURL: s.link(consent.ActionPreferences, tok),
+	}
+	if rec, ok := reliedOn(hist, d.ConsentID, m); ok {
+		v.Consent = &rec
+	}
+	if err := s.deps.Store.RecordEngagement(ctx, store.Engagement{CustomerID: m.CustomerID, MessageKey: m.Key, CampaignID: m.CampaignID, Kind: "why-view", At: s.now()}); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.cfg.Logger.Warn("record why-view", "err", err)
+	}
+	s.pages.render(w, http.StatusOK, "why", v)
+}
+
+// reliedOn finds the consent record the message relied on: the one its
+// detail names, or else the one in force when it was decided.
+func reliedOn(hist []courtesy.ConsentRecord, id int64, m courtesy.Message) (courtesy.ConsentRecord, bool) {
+	if id != 0 {
+		for _, r := range hist {
+			if r.ID == id {
+				return r, true
+			}
+		}
+	}
+	at := m.DecidedAt
+	if at.IsZero() {
+		at = m.CreatedAt
+	}
+	st := consent.Current(hist, m.Purpose, at)
+	return st.Relied, st.Relied.ID != 0
+}

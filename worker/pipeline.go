@@ -1,0 +1,505 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/templates"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/tone"
+)
+
+// Store is what the pipeline reads and records.
+type Store interface {
+	Message(ctx context.Context, key string) (courtesy.Message, error)
+	Customer(ctx context.Context, id string) (courtesy.Customer, error)
+	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
+	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
+	AddSuppression(ctx context.Context, s store.Suppression) error
+	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
+	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
+	Event(ctx context.Context, id int64) (courtesy.Event, error)
+	PurchasedSince(ctx context.Context, customerID, itemID string, since time.Time) (bool, error)
+	LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error)
+	Claim(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error)
+	Decide(ctx context.Context, d store.Decision) (bool, error)
+}
+
+// Limiter reserves room in a customer's frequency windows.
+type Limiter interface {
+	Reserve(ctx context.Context, customerID, campaignID, messageKey string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error)
+	Release(ctx context.Context, customerID, messageKey string) error
+}
+
+// RateLimiter keeps the pace the SMTP provider allows, across every worker.
+type RateLimiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Scheduler puts a message back on the queue for a later time.
+type Scheduler interface {
+	Enqueue(ctx context.Context, key string, at, now time.Time) error
+}
+
+var (
+	_ Store     = (*store.DB)(nil)
+	_ Limiter   = (*throttle.Limiter)(nil)
+	_ Scheduler = Enqueuer{}
+)
+
+// Business is what every message says about the sender.
+type Business struct {
+	Name          string
+	PostalAddress string
+	From          string
+	ReplyTo       string
+	BaseURL       string
+	Domain        string         // the From domain, for Message-IDs
+	Location      *time.Location // for customers without a time zone
+	ReturnPath    string         // envelope sender; empty means the From address
+}
+
+// Config is everything the pipeline needs, built by the command that runs it.
+type Config struct {
+	Business   Business
+	Campaigns  map[string]*campaigns.Campaign
+	Limits     []throttle.Limit    // per customer, across all campaigns
+	QuietHours throttle.QuietHours // in the recipient's time zone
+	Tone       map[string]*tone.Checker
+	Signer     *consent.Signer
+	Store      Store
+	Limiter    Limiter
+	Rate       RateLimiter // nil: no provider limit
+	Sender     mailer.Sender
+	Scheduler  Scheduler
+	Now        courtesy.Clock // Defaults to the wall clock.
+	Logger     *slog.Logger   // Defaults to slog.Default().
+}
+
+// Pipeline processes message tasks.
+type Pipeline struct {
+	cfg Config
+}
+
+// New returns a pipeline over cfg.
+func New(cfg Config) (*Pipeline, error) {
+	if cfg.Now == nil {
+		cfg.Now = courtesy.SystemClock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Business.Location == nil {
+		cfg.Business.Location = time.UTC
+	}
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("worker: no store")
+	case cfg.Sender == nil:
+		return nil, errors.New("worker: no sender")
+	case cfg.Signer == nil:
+		return nil, errors.New("worker: no link signer")
+	case cfg.Limiter == nil:
+		return nil, errors.New("worker: no limiter")
+	case cfg.Scheduler == nil:
+		return nil, errors.New("worker: no scheduler")
+	}
+	return &Pipeline{cfg: cfg}, nil
+}
+
+// ProcessTask implements asynq.Handler.
+func (p *Pipeline) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var pl Payload
+	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.Key == "" {
+		return fmt.Errorf("bad task payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	lastTry := false
+	if n, ok := asynq.GetRetryCount(ctx); ok {
+		if max, ok := asynq.GetMaxRetry(ctx); ok && n >= max {
+			lastTry = true
+		}
+	}
+	return p.Process(ctx, pl.Key, lastTry)
+}
+
+// job is one message on its way through the pipeline.
+type job struct {
+	msg      courtesy.Message
+	campaign *campaigns.Campaign
+	customer courtesy.Customer
+	loc      *time.Location
+	detail   courtesy.Detail
+	now      time.Time
+	lastTry  bool // a temporary failure will not be retried
+}
+
+// Process takes the message with the given key from its current state to a
+// decision. lastTry says that a temporary failure will not be retried, so it
+// must be recorded as final.
+func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error {
+	msg, err := p.cfg.Store.Message(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("message %s is not in the store: %w", key, asynq.SkipRetry)
+	}
+	if err != nil {
+		return fmt.Errorf("load message %s: %w", key, err)
+	}
+	if msg.Decision.Outcome.Final() {
+		return nil // a redelivered task: the decision is already taken
+	}
+	j := &job{msg: msg, now: p.cfg.Now(), lastTry: lastTry}
+	if msg.Detail != "" {
+		_ = json.Unmarshal([]byte(msg.Detail), &j.detail)
+	}
+	if msg.Decision.Outcome == courtesy.Claimed {
+		// A previous attempt claimed the key and never recorded an SMTP
+		// reply: it may have been sent. Never send it again.
+		_, _, err := p.cfg.Store.Claim(ctx, key, j.now)
+		return err
+	}
+	d, err := p.decide(ctx, j)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		return nil // deferred or sent: already recorded
+	}
+	return p.record(ctx, j, *d)
+}
+
+// decide runs the checks in order and returns the decision to record, or nil
+// when the message was rescheduled or sent (and recorded) on the way.
+func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, error) {
+	var ok bool
+	j.campaign, ok = p.cfg.Campaigns[j.msg.CampaignID]
+	if !ok || !j.campaign.Enabled {
+		return suppressed(courtesy.ReasonDisabled), nil
+	}
+	cust, err := p.cfg.Store.Customer(ctx, j.msg.CustomerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return suppressed(courtesy.ReasonErased), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load customer: %w", err)
+	}
+	j.customer = cust
+	j.loc = cust.Location(p.cfg.Business.Location)
+	j.detail.Timezone = j.loc.String()
+
+	if sup, _, err := p.cfg.Store.Suppressed(ctx, cust.Email); err != nil {
+		return nil, fmt.Errorf("check suppression: %w", err)
+	} else if sup {
+		return suppressed(courtesy.ReasonAddress), nil
+	}
+	// Invariant 1: consent is read now, at send time, not when planned.
+	history, err := p.cfg.Store.ConsentHistory(ctx, cust.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load consent: %w", err)
+	}
+	state := consent.Current(history, j.campaign.Purpose, j.now)
+	if !state.Granted {
+		return suppressed(courtesy.ReasonNoConsent), nil
+	}
+	j.detail.ConsentID = state.Relied.ID
+
+	cs, err := p.cfg.Store.CampaignState(ctx, j.campaign.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load campaign state: %w", err)
+	}
+	if cs.Paused {
+		return suppressed(courtesy.ReasonPaused), nil
+	}
+	prefs, err := p.cfg.Store.Preferences(ctx, cust.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load preferences: %w", err)
+	}
+	if prefs.PausedUntil.After(j.now) {
+		return suppressed(courtesy.ReasonCustomerPaused), nil
+	}
+	if d, err := p.kindRules(ctx, j); d != nil || err != nil {
+		return d, err
+	}
+	control, variant := campaigns.Assign(j.campaign, cust.ID)
+	j.msg.Variant = variant
+	if control {
+		return &courtesy.Decision{Outcome: courtesy.Control}, nil
+	}
+
+	at, expired := throttle.Schedule(j.msg.DueAt, j.msg.NotAfter, j.now, j.loc, p.cfg.QuietHours)
+	if expired {
+		return &courtesy.Decision{Outcome: courtesy.Expired}, nil
+	}
+	if at.After(j.now) {
+		return nil, p.defer_(ctx, j, at, courtesy.ReasonQuietHours)
+	}
+
+	limits := p.limits(j.campaign, prefs)
+	res, err := p.cfg.Limiter.Reserve(ctx, cust.ID, j.campaign.ID, j.msg.Key, limits, j.now)
+	if err != nil {
+		return nil, fmt.Errorf("reserve limits: %w", err)
+	}
+	if !res.OK {
+		j.detail.Limits = []string{res.Refused.String()}
+		if !res.RetryAt.IsZero() && res.RetryAt.Before(j.msg.NotAfter) {
+			retry, expired := throttle.Schedule(res.RetryAt, j.msg.NotAfter, res.RetryAt, j.loc, p.cfg.QuietHours)
+			if !expired {
+				return nil, p.defer_(ctx, j, retry, courtesy.ReasonLimit)
+			}
+		}
+		return suppressed(courtesy.ReasonLimit), nil
+	}
+	for _, l := range limits {
+		j.detail.Limits = append(j.detail.Limits, l.String())
+	}
+	d, err := p.send(ctx, j)
+	if d != nil || err != nil {
+		// Not sent after all: give the reservation back.
+		if rerr := p.cfg.Limiter.Release(ctx, cust.ID, j.msg.Key); rerr != nil {
+			p.cfg.Logger.Warn("release reservation", "key", j.msg.Key, "err", rerr)
+		}
+	}
+	return d, err
+}
+
+// kindRules applies what only one kind of campaign cares about: a reminder
+// is pointless once the item is bought; surveys respect their fatigue window.
+func (p *Pipeline) kindRules(ctx context.Context, j *job) (*courtesy.Decision, error) {
+	switch j.campaign.Kind {
+	case campaigns.InterestReminder:
+		if j.detail.EventID == 0 {
+			return nil, nil
+		}
+		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
+		if err != nil {
+			return nil, fmt.Errorf("load interest event: %w", err)
+		}
+		bought, err := p.cfg.Store.PurchasedSince(ctx, j.customer.ID, ev.ItemID, ev.OccurredAt)
+		if err != nil {
+			return nil, fmt.Errorf("check purchases: %w", err)
+		}
+		if bought {
+			return suppressed(courtesy.ReasonPurchased), nil
+		}
+	case campaigns.NPSSurvey:
+		if j.campaign.Fatigue <= 0 {
+			return nil, nil
+		}
+		var ids []string
+		for id, c := range p.cfg.Campaigns {
+			if c.Kind == campaigns.NPSSurvey {
+				ids = append(ids, id)
+			}
+		}
+		last, ok, err := p.cfg.Store.LastSurveySent(ctx, j.customer.ID, ids)
+		if err != nil {
+			return nil, fmt.Errorf("check survey fatigue: %w", err)
+		}
+		if ok && j.now.Sub(last) < j.campaign.Fatigue {
+			return suppressed(courtesy.ReasonFatigue), nil
+		}
+	}
+	return nil, nil
+}
+
+// limits gathers every window the message must fit: the business's
+// per-customer limits, the campaign's own, and the customer's preference.
+func (p *Pipeline) limits(c *campaigns.Campaign, prefs store.Preferences) []throttle.Scoped {
+	var out []throttle.Scoped
+	for _, l := range p.cfg.Limits {
+		out = append(out, throttle.Scoped{Scope: "global", Limit: l})
+	}
+	for _, l := range c.Limits {
+		out = append(out, throttle.Scoped{Scope: "campaign:" + c.ID, Limit: throttle.Limit{Count: l.Count, Window: l.Window}})
+	}
+	if prefs.MaxPerWindow != "" {
+		if l, err := throttle.ParseLimit(prefs.MaxPerWindow); err == nil {
+			out = append(out, throttle.Scoped{Scope: "global", Limit: l})
+		}
+	}
+	return out
+}
+
+// defer_ records that the message waits until at and queues it for then.
+func (p *Pipeline) defer_(ctx context.Context, j *job, at time.Time, reason string) error {
+	if _, err := p.cfg.Store.Decide(ctx, store.Decision{
+		Key:      j.msg.Key,
+		Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: reason},
+		Detail:   j.detailJSON(),
+		Variant:  j.msg.Variant,
+		DueAt:    at,
+		At:       j.now,
+	}); err != nil {
+		return fmt.Errorf("record deferral: %w", err)
+	}
+	return p.cfg.Scheduler.Enqueue(ctx, j.msg.Key, at, j.now)
+}
+
+// send renders, checks and hands the message to SMTP. It returns the decision
+// to record when the message was not sent, or nil after recording a send.
+func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error) {
+	b := p.cfg.Business
+	links := p.cfg.Signer.Links(b.BaseURL, j.customer.ID, j.campaign.Purpose, j.msg.Key, j.now)
+	data := templates.Data{
+		Customer: templates.Customer{ID: j.customer.ID, FirstName: j.customer.FirstName, LastName: j.customer.LastName, Locale: j.customer.Locale},
+		Business: templates.Business{Name: b.Name, PostalAddress: b.PostalAddress},
+		Campaign: templates.Campaign{ID: j.campaign.ID, Name: j.campaign.Name},
+		Links:    templates.Links{Unsubscribe: links.Unsubscribe, Preferences: links.Preferences, Why: links.Why, Survey: links.Survey},
+	}
+	if j.detail.EventID != 0 && j.campaign.Kind == campaigns.InterestReminder {
+		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
+		if err != nil {
+			return nil, fmt.Errorf("load item: %w", err)
+		}
+		data.Item = templates.Item{ID: ev.ItemID, Name: ev.ItemName, URL: ev.ItemURL}
+	}
+	tpl := j.campaign.Template(j.msg.Variant)
+	out, err := tpl.Render(data)
+	if err != nil {
+		j.detail.Error = err.Error()
+		return &courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"}, nil
+	}
+	if checker := p.cfg.Tone[string(j.campaign.Tone)]; checker != nil {
+		tc := tone.Context{
+			Kind:         string(j.campaign.Kind),
+			StockData:    j.campaign.StockData,
+			Personal:     []string{j.customer.FirstName, j.customer.LastName, data.Item.Name},
+			BusinessName: b.Name,
+		}
+		for _, f := range checker.Check(tc, out.Subject+"\n\n"+out.Text) {
+			if f.Severity == courtesy.SeverityError {
+				j.detail.Finding = fmt.Sprintf("%s: %s (%q)", f.Rule, f.Message, f.Match)
+				return &courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule}, nil
+			}
+		}
+	}
+	m := &mailer.Message{
+		From:           b.From,
+		ReplyTo:        b.ReplyTo,
+		To:             j.customer.Email,
+		ToName:         strings.TrimSpace(j.customer.FirstName + " " + j.customer.LastName),
+		Subject:        out.Subject,
+		Text:           out.Text,
+		HTML:           out.HTML,
+		MessageID:      mailer.NewMessageID(b.Domain),
+		Date:           j.now,
+		UnsubscribeURL: links.Unsubscribe,
+		ReturnPath:     b.ReturnPath,
+		Headers: map[string]string{
+			"X-Courtesy-Campaign": j.campaign.ID,
+		},
+	}
+	j.msg.MessageID, j.msg.Subject = m.MessageID, m.Subject
+
+	// Invariant 3: claim the key before the SMTP transaction. Whoever
+	// claims it is the only one who may send it.
+	res, _, err := p.cfg.Store.Claim(ctx, j.msg.Key, j.now)
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	if res != store.Claimed {
+		return nil, nil // decided or orphaned elsewhere; nothing to send
+	}
+	// Invariant 1 again, as late as it can be: an opt-out acknowledged
+	// while this message was being rendered still stops it.
+	history, err := p.cfg.Store.ConsentHistory(ctx, j.customer.ID)
+	if err != nil {
+		return p.unclaim(ctx, j, fmt.Errorf("load consent: %w", err))
+	}
+	if !consent.Current(history, j.campaign.Purpose, p.cfg.Now()).Granted {
+		return suppressed(courtesy.ReasonNoConsent), nil
+	}
+	if p.cfg.Rate != nil {
+		if err := p.cfg.Rate.Wait(ctx); err != nil {
+			return p.unclaim(ctx, j, err)
+		}
+	}
+	if err := p.cfg.Sender.Send(ctx, m); err != nil {
+		return p.sendFailed(ctx, j, err)
+	}
+	return nil, p.record(ctx, j, courtesy.Decision{Outcome: courtesy.Sent})
+}
+
+// unclaim returns a claimed message to the queue when nothing was handed to
+// SMTP.
+func (p *Pipeline) unclaim(ctx context.Context, j *job, cause error) (*courtesy.Decision, error) {
+	j.detail.Error = cause.Error()
+	if _, err := p.cfg.Store.Decide(ctx, store.Decision{
+		Key: j.msg.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: "retry"},
+		Detail: j.detailJSON(), At: j.now,
+	}); err != nil {
+		return nil, fmt.Errorf("release claim after %v: %w", cause, err)
+	}
+	return nil, cause
+}
+
+// sendFailed records what an SMTP failure means: a temporary one goes back
+// to the queue for a retry with backoff; a permanent one is final, and a bad
+// mailbox suppresses the address.
+func (p *Pipeline) sendFailed(ctx context.Context, j *job, sendErr error) (*courtesy.Decision, error) {
+	j.detail.Error = sendErr.Error()
+	if mailer.IsUnknownOutcome(sendErr) {
+		return nil, p.record(ctx, j, courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome})
+	}
+	if mailer.IsTemporary(sendErr) && !j.lastTry {
+		return p.unclaim(ctx, j, fmt.Errorf("temporary SMTP failure: %w", sendErr))
+	}
+	if mailer.IsAddressFailure(sendErr) {
+		if err := p.cfg.Store.AddSuppression(ctx, store.Suppression{
+			EmailHash: store.EmailHash(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
+			Detail: sendErr.Error(), At: j.now,
+		}); err != nil {
+			p.cfg.Logger.Error("suppress bounced address", "customer", j.customer.ID, "err", err)
+		}
+	}
+	reason := "rejected"
+	if mailer.IsTemporary(sendErr) {
+		reason = "temporary-retries-exhausted"
+	}
+	if err := p.record(ctx, j, courtesy.Decision{Outcome: courtesy.Failed, Reason: reason}); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("permanent SMTP failure: %v: %w", sendErr, asynq.SkipRetry)
+}
+
+func (p *Pipeline) record(ctx context.Context, j *job, d courtesy.Decision) error {
+	version := ""
+	if j.campaign != nil {
+		version = j.campaign.Version
+	}
+	_, err := p.cfg.Store.Decide(ctx, store.Decision{
+		Key:             j.msg.Key,
+		Decision:        d,
+		Detail:          j.detailJSON(),
+		MessageID:       j.msg.MessageID,
+		Subject:         j.msg.Subject,
+		Variant:         j.msg.Variant,
+		CampaignVersion: version,
+		At:              j.now,
+	})
+	if err != nil {
+		return fmt.Errorf("record %s for %s: %w", d, j.msg.Key, err)
+	}
+	p.cfg.Logger.Info("decision", "key", j.msg.Key, "decision", d.String())
+	return nil
+}
+
+func (j *job) detailJSON() string {
+	b, _ := json.Marshal(j.detail)
+	return string(b)
+}
+
+func suppressed(reason string) *courtesy.Decision {
+	return &courtesy.Decision{Outcome: courtesy.Suppressed, Reason: reason}
+}

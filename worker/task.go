@@ -1,0 +1,74 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// TypeSend is the asynq task type of one planned message.
+const TypeSend = "courtesy:send"
+
+// Queue is the asynq queue courtesy uses.
+const Queue = "courtesy"
+
+// Payload identifies the message a task is about. Everything else is read
+// from the store when the task runs, so a task never carries stale state.
+type Payload struct {
+	Key string `json:"key"`
+}
+
+// NewTask returns the task for the message with the given key.
+func NewTask(key string) *asynq.Task {
+	b, _ := json.Marshal(Payload{Key: key})
+	return asynq.NewTask(TypeSend, b)
+}
+
+// Enqueuer puts message tasks on the queue.
+type Enqueuer struct {
+	Client *asynq.Client
+	// MaxRetry is how often a temporary SMTP failure is retried. Defaults to 8.
+	MaxRetry int
+	// Delayed queues messages due later as scheduled tasks. Without it (a
+	// run-once process that will not be there later) they are left to the
+	// next planning round, which queues deferred messages once they are due.
+	Delayed bool
+}
+
+// Enqueue queues the message with the given key for its due time. The task
+// ID is the key and the due time, so however often a message is planned or
+// re-planned for one time it is queued once; a task already queued is not an
+// error.
+func (e Enqueuer) Enqueue(ctx context.Context, key string, due, now time.Time) error {
+	later := due.After(now)
+	if later && !e.Delayed {
+		return nil
+	}
+	id := key + "@" + strconv.FormatInt(due.Unix(), 10)
+	opts := []asynq.Option{asynq.TaskID(id), asynq.Queue(Queue), asynq.MaxRetry(e.maxRetry())}
+	if later {
+		// The store clock may run ahead of the wall clock (run-once --at);
+		// the queue only knows the wall clock, so schedule by the delay.
+		opts = append(opts, asynq.ProcessIn(due.Sub(now)))
+	}
+	_, err := e.Client.EnqueueContext(ctx, NewTask(key), opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", key, err)
+	}
+	return nil
+}
+
+func (e Enqueuer) maxRetry() int {
+	if e.MaxRetry > 0 {
+		return e.MaxRetry
+	}
+	return 8
+}
