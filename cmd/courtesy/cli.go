@@ -35,10 +35,12 @@ type command struct {
 	run   func(inv *invocation, args []string) error
 }
 
-var commands map[string]command
+// commands holds every command; each file that adds one registers it in
+// its init function.
+var commands = map[string]command{}
 
 func init() {
-	commands = map[string]command{
+	for name, c := range map[string]command{
 		"serve":     {"serve", "scheduler, worker and web pages in one process", cmdServe},
 		"scheduler": {"scheduler", "plan due messages (one active at a time)", cmdScheduler},
 		"worker":    {"worker [--concurrency N]", "send planned messages", cmdWorker},
@@ -51,6 +53,8 @@ func init() {
 		"export":    {"export CUSTOMER", "everything held about a customer, as JSON", cmdExport},
 		"erase":     {"erase CUSTOMER", "erase a customer, keeping only a hash that blocks re-import", cmdErase},
 		"campaign":  {"campaign pause|resume ID", "pause or resume a campaign", cmdCampaign},
+	} {
+		commands[name] = c
 	}
 }
 

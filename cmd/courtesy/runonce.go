@@ -155,4 +155,3 @@ func (a *app) printSummary(w io.Writer, since time.Time) error {
 	}
 	return t.write(w, "table")
 }
-

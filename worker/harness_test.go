@@ -1,0 +1,239 @@
+package worker_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/internal/testenv"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/mailer/mailtest"
+	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/store/storetest"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/tone"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+// clock is a test clock the pipeline and planner read.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// queue records what the pipeline and planner enqueue instead of using
+// asynq, so a test decides when each task runs.
+type queue struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (q *queue) Enqueue(_ context.Context, key string, _, _ time.Time) error {
+	q.mu.Lock()
+	q.keys = append(q.keys, key)
+	q.mu.Unlock()
+	return nil
+}
+
+func (q *queue) take() []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	k := q.keys
+	q.keys = nil
+	return k
+}
+
+const birthdayYAML = `id: birthday-treat
+name: Birthday treat
+kind: birthday
+purpose: birthday
+priority: 10
+send:
+  at: "09:30"
+  window: 3h
+limits: ["1/365d"]
+template:
+  subject: "Happy birthday, {{.Customer.FirstName}}"
+  text: birthday.txt
+  html: birthday.html
+tone: warm
+`
+
+var templateFS = fstest.MapFS{
+	"templates/birthday.txt":  {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}. Your next slice is on us.\n")},
+	"templates/birthday.html": {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
+	"templates/loud.txt":      {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
+}
+
+// env is one test's running pipeline over real Redis, a SQLite store and an
+// in-process SMTP server.
+type env struct {
+	t        *testing.T
+	db       *store.DB
+	sink     *mailtest.Sink
+	clock    *clock
+	queue    *queue
+	pipeline *worker.Pipeline
+	planner  *scheduler.Planner
+	signer   *consent.Signer
+	sender   mailer.Sender
+}
+
+type options struct {
+	campaignYAML string
+	sender       func(mailer.Sender) mailer.Sender
+	quiet        string
+	limits       []throttle.Limit
+}
+
+func newEnv(t *testing.T, o options) *env {
+	t.Helper()
+	if o.campaignYAML == "" {
+		o.campaignYAML = birthdayYAML
+	}
+	rdb := testenv.Redis(t, testenv.RedisDBWorker)
+	db := storetest.OpenSQLite(t)
+	sink := mailtest.NewSink(t)
+	c, diags := campaigns.Parse("campaigns/test.yaml", []byte(o.campaignYAML), campaigns.Env{
+		Purposes:     []string{"birthday", "reminders", "surveys"},
+		Templates:    templateFS,
+		TemplatesDir: "templates",
+		Location:     time.UTC,
+	})
+	if diags.HasErrors() {
+		t.Fatalf("campaign: %v", diags)
+	}
+	key, err := consent.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := consent.NewSigner([]consent.Key{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mailer.Open(sink.URL(), mailer.Config{MaxConnections: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sender.Close() })
+	if o.sender != nil {
+		sender = o.sender(sender)
+	}
+	checker, err := tone.New("warm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quiet throttle.QuietHours
+	if o.quiet != "" {
+		quiet = throttle.MustParseQuiet(t, o.quiet)
+	}
+	e := &env{t: t, db: db, sink: sink, clock: &clock{}, queue: &queue{}, signer: signer, sender: sender}
+	e.pipeline, err = worker.New(worker.Config{
+		Business: worker.Business{
+			Name: "Crumb & Co. Bakery", PostalAddress: "12 Mill Lane, Bristol BS1 4DJ, UK",
+			From: "Crumb & Co. <hello@crumb.example>", ReplyTo: "hello@crumb.example",
+			BaseURL: "https://crumb.example", Domain: "crumb.example", Location: time.UTC,
+		},
+		Campaigns:  map[string]*campaigns.Campaign{c.ID: c},
+		Limits:     o.limits,
+		QuietHours: quiet,
+		Tone:       map[string]*tone.Checker{"warm": checker},
+		Signer:     signer,
+		Store:      db,
+		Limiter:    throttle.NewLimiter(rdb, "test:"+t.Name(), sendLog{db}),
+		Sender:     sender,
+		Scheduler:  e.queue,
+		Now:        e.clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.planner = &scheduler.Planner{Campaigns: []*campaigns.Campaign{c}, Store: db, Queue: e.queue, Location: time.UTC}
+	return e
+}
+
+type sendLog struct{ db *store.DB }
+
+func (l sendLog) SentTimes(ctx context.Context, id string, since time.Time) ([]throttle.SentRecord, error) {
+	recs, err := l.db.SentTimes(ctx, id, since)
+	out := make([]throttle.SentRecord, len(recs))
+	for i, r := range recs {
+		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
+	}
+	return out, err
+}
+
+func (e *env) customer(id, email, first, birthday, tz string) {
+	e.t.Helper()
+	md, err := courtesy.ParseMonthDay(birthday)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	errs, err := e.db.UpsertCustomers(context.Background(), []courtesy.Customer{{ID: id, Email: email, FirstName: first, Birthday: md, Timezone: tz}})
+	if err != nil || errs[0] != nil {
+		e.t.Fatalf("upsert %s: %v %v", id, err, errs)
+	}
+}
+
+func (e *env) consent(id, purpose string, status courtesy.ConsentStatus, at time.Time) {
+	e.t.Helper()
+	if _, err := e.db.AppendConsent(context.Background(), courtesy.ConsentRecord{
+		CustomerID: id, Purpose: purpose, Status: status, Source: "form", Notice: "signup-v1", RecordedAt: at,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// plan runs the planner at the test clock's time and returns the keys it queued.
+func (e *env) plan() []string {
+	e.t.Helper()
+	if _, err := e.planner.Plan(context.Background(), e.clock.Now()); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.queue.take()
+}
+
+// work processes every queued key, as a worker would, until none is left.
+func (e *env) work(keys []string) {
+	e.t.Helper()
+	for len(keys) > 0 {
+		for _, k := range keys {
+			if err := e.pipeline.Process(context.Background(), k, false); err != nil {
+				e.t.Logf("process %s: %v", k, err)
+			}
+		}
+		keys = e.queue.take()
+	}
+}
+
+func (e *env) decision(key string) string {
+	e.t.Helper()
+	m, err := e.db.Message(context.Background(), key)
+	if err != nil {
+		e.t.Fatalf("message %s: %v", key, err)
+	}
+	return m.Decision.String()
+}
+
+// the asynq import keeps the task type's tests honest about SkipRetry.
+var _ = asynq.SkipRetry
