@@ -44,23 +44,38 @@ func (c *clock) Set(t time.Time) {
 // queue records what the pipeline and planner enqueue instead of using
 // asynq, so a test decides when each task runs.
 type queue struct {
-	mu   sync.Mutex
-	keys []string
+	mu    sync.Mutex
+	tasks []task
 }
 
-func (q *queue) Enqueue(_ context.Context, key string, _, _ time.Time) error {
+type task struct {
+	key string
+	due time.Time
+}
+
+func (q *queue) Enqueue(_ context.Context, key string, due, _ time.Time) error {
 	q.mu.Lock()
-	q.keys = append(q.keys, key)
+	q.tasks = append(q.tasks, task{key, due})
 	q.mu.Unlock()
 	return nil
 }
 
-func (q *queue) take() []string {
+// take removes and returns the keys of the tasks due by now; tasks for
+// later stay queued, as asynq's scheduled tasks do.
+func (q *queue) take(now time.Time) []string {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	k := q.keys
-	q.keys = nil
-	return k
+	var keys []string
+	rest := q.tasks[:0]
+	for _, t := range q.tasks {
+		if t.due.After(now) {
+			rest = append(rest, t)
+			continue
+		}
+		keys = append(keys, t.key)
+	}
+	q.tasks = rest
+	return keys
 }
 
 const birthdayYAML = `id: birthday-treat
@@ -145,7 +160,10 @@ func newEnv(t *testing.T, o options) *env {
 	}
 	var quiet throttle.QuietHours
 	if o.quiet != "" {
-		quiet = throttle.MustParseQuiet(t, o.quiet)
+		var err error
+		if quiet, err = throttle.ParseQuietHours(o.quiet); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e := &env{t: t, db: db, sink: sink, clock: &clock{}, queue: &queue{}, signer: signer, sender: sender}
 	e.pipeline, err = worker.New(worker.Config{
@@ -210,7 +228,7 @@ func (e *env) plan() []string {
 	if _, err := e.planner.Plan(context.Background(), e.clock.Now()); err != nil {
 		e.t.Fatal(err)
 	}
-	return e.queue.take()
+	return e.queue.take(e.clock.Now())
 }
 
 // work processes every queued key, as a worker would, until none is left.
@@ -222,7 +240,7 @@ func (e *env) work(keys []string) {
 				e.t.Logf("process %s: %v", k, err)
 			}
 		}
-		keys = e.queue.take()
+		keys = e.queue.take(e.clock.Now())
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/feedback"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/templates"
@@ -68,7 +69,14 @@ type Business struct {
 	BaseURL       string
 	Domain        string         // the From domain, for Message-IDs
 	Location      *time.Location // for customers without a time zone
-	ReturnPath    string         // envelope sender; empty means the From address
+	ReturnPath    string         // envelope sender, made per message (VERP); empty means the From address
+}
+
+// envelopeFrom is the message's own envelope sender: a VERP address
+// (bounce+token@domain) made from ReturnPath, so a bounce names the message
+// it is about even when it quotes nothing of it.
+func (b Business) envelopeFrom(messageKey string) string {
+	return feedback.MessageReturnPath(b.ReturnPath, messageKey)
 }
 
 // Config is everything the pipeline needs, built by the command that runs it.
@@ -86,6 +94,9 @@ type Config struct {
 	Scheduler  Scheduler
 	Now        courtesy.Clock // Defaults to the wall clock.
 	Logger     *slog.Logger   // Defaults to slog.Default().
+	// Observe, when set, is told of every decision recorded, for metrics
+	// and for a run's summary. It must be safe for concurrent use.
+	Observe func(campaignID string, d courtesy.Decision)
 }
 
 // Pipeline processes message tasks.
@@ -166,7 +177,10 @@ func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error 
 	if msg.Decision.Outcome == courtesy.Claimed {
 		// A previous attempt claimed the key and never recorded an SMTP
 		// reply: it may have been sent. Never send it again.
-		_, _, err := p.cfg.Store.Claim(ctx, key, j.now)
+		res, _, err := p.cfg.Store.Claim(ctx, key, j.now)
+		if err == nil && res == store.Orphaned {
+			p.observe(msg.CampaignID, courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome})
+		}
 		return err
 	}
 	d, err := p.decide(ctx, j)
@@ -343,6 +357,7 @@ func (p *Pipeline) defer_(ctx context.Context, j *job, at time.Time, reason stri
 	}); err != nil {
 		return fmt.Errorf("record deferral: %w", err)
 	}
+	p.observe(j.msg.CampaignID, courtesy.Decision{Outcome: courtesy.Deferred, Reason: reason})
 	return p.cfg.Scheduler.Enqueue(ctx, j.msg.Key, at, j.now)
 }
 
@@ -395,7 +410,7 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 		MessageID:      mailer.NewMessageID(b.Domain),
 		Date:           j.now,
 		UnsubscribeURL: links.Unsubscribe,
-		ReturnPath:     b.ReturnPath,
+		ReturnPath:     b.envelopeFrom(j.msg.Key),
 		Headers: map[string]string{
 			"X-Courtesy-Campaign": j.campaign.ID,
 		},
@@ -492,7 +507,14 @@ func (p *Pipeline) record(ctx context.Context, j *job, d courtesy.Decision) erro
 		return fmt.Errorf("record %s for %s: %w", d, j.msg.Key, err)
 	}
 	p.cfg.Logger.Info("decision", "key", j.msg.Key, "decision", d.String())
+	p.observe(j.msg.CampaignID, d)
 	return nil
+}
+
+func (p *Pipeline) observe(campaignID string, d courtesy.Decision) {
+	if p.cfg.Observe != nil {
+		p.cfg.Observe(campaignID, d)
+	}
 }
 
 func (j *job) detailJSON() string {

@@ -36,6 +36,8 @@ type app struct {
 	db      *store.DB
 	rdb     redis.UniversalClient
 	closers []func() error
+	// observe is told of every decision this process records.
+	observe func(campaignID string, d courtesy.Decision)
 }
 
 // load reads the configuration and campaigns. Problems in what a person
@@ -247,6 +249,7 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 		Scheduler:  enq,
 		Now:        a.now,
 		Logger:     a.logger,
+		Observe:    a.observe,
 	})
 }
 

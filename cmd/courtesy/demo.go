@@ -64,8 +64,6 @@ func cmdDemo(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
-	// The demo's links lead to the pages it serves on this machine.
-	a.cfg.Business.BaseURL = "http://" + *listen
 
 	fmt.Fprintf(out, "Crumb & Co. Bakery, %s (Europe/London): data in %s, messages in %s\n\n", demoDay, *dir, *outbox)
 	for _, kind := range []string{"customers", "consents", "events"} {
@@ -103,11 +101,16 @@ func cmdDemo(inv *invocation, args []string) error {
 	}
 	sim.Store(time.Now().UnixNano())
 	a.now = courtesy.SystemClock
+	// The messages link to the shop's https address; on this machine the
+	// same pages answer on the local one.
+	shopURL := a.cfg.Business.BaseURL
+	a.cfg.Business.BaseURL = "http://" + *listen
 	srv, err := a.webServer()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nThe pages behind every link in those messages are served on http://%s — press Ctrl-C to stop.\n", *listen)
+	fmt.Fprintf(out, "\nThe links in those messages point to %s; the same pages are served here on http://%s\n", shopURL, *listen)
+	fmt.Fprintf(out, "(replace %s with http://%s in a link to follow it). Press Ctrl-C to stop.\n", shopURL, *listen)
 	return serveHTTP(a.ctx(), srv, a.logger)
 }
 

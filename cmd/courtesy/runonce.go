@@ -6,11 +6,12 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
 
-	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -40,6 +41,8 @@ func cmdRunOnce(inv *invocation, args []string) error {
 	}
 	defer a.close()
 	a.now = clockFrom(start)
+	var t tally
+	a.observe = t.add
 	b, err := a.batch(*concurrency)
 	if err != nil {
 		return err
@@ -50,7 +53,7 @@ func cmdRunOnce(inv *invocation, args []string) error {
 	if err := b.round(ctx); err != nil {
 		return err
 	}
-	return a.printSummary(inv.stdio.out, start)
+	return t.print(inv.stdio.out)
 }
 
 // clockFrom is a clock that starts at t and runs at the wall clock's pace.
@@ -121,26 +124,31 @@ func (b *batch) drain(ctx context.Context) error {
 	}
 }
 
-// printSummary prints the decisions taken since a time, per campaign.
-func (a *app) printSummary(w io.Writer, since time.Time) error {
-	db, err := a.store()
-	if err != nil {
-		return err
+// tally counts the decisions one run takes, per campaign.
+type tally struct {
+	mu     sync.Mutex
+	counts map[[2]string]int
+}
+
+func (t *tally) add(campaignID string, d courtesy.Decision) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.counts == nil {
+		t.counts = map[[2]string]int{}
 	}
-	msgs, err := db.Messages(a.ctx(), store.Filter{Since: since})
-	if err != nil {
-		return err
-	}
-	counts := map[[2]string]int{}
-	for _, m := range msgs {
-		counts[[2]string{m.CampaignID, m.Decision.String()}]++
-	}
-	if len(counts) == 0 {
+	t.counts[[2]string{campaignID, d.String()}]++
+}
+
+// print writes the decisions of the run, per campaign.
+func (t *tally) print(w io.Writer) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.counts) == 0 {
 		fmt.Fprintln(w, "Nothing was due.")
 		return nil
 	}
-	keys := make([][2]string, 0, len(counts))
-	for k := range counts {
+	keys := make([][2]string, 0, len(t.counts))
+	for k := range t.counts {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -149,9 +157,9 @@ func (a *app) printSummary(w io.Writer, since time.Time) error {
 		}
 		return keys[i][1] < keys[j][1]
 	})
-	t := table{header: []string{"campaign", "decision", "messages"}}
+	tb := table{header: []string{"campaign", "decision", "messages"}}
 	for _, k := range keys {
-		t.add(k[0], k[1], strconv.Itoa(counts[k]))
+		tb.add(k[0], k[1], strconv.Itoa(t.counts[k]))
 	}
-	return t.write(w, "table")
+	return tb.write(w, "table")
 }
