@@ -119,6 +119,8 @@ type options struct {
 	sender       func(mailer.Sender) mailer.Sender
 	quiet        string
 	limits       []throttle.Limit
+	now          func() time.Time // the pipeline's clock; defaults to the env's test clock
+	limiter      func(worker.Limiter) worker.Limiter
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -166,6 +168,14 @@ func newEnv(t *testing.T, o options) *env {
 		}
 	}
 	e := &env{t: t, db: db, sink: sink, clock: &clock{}, queue: &queue{}, signer: signer, sender: sender}
+	now := o.now
+	if now == nil {
+		now = e.clock.Now
+	}
+	var limiter worker.Limiter = throttle.NewLimiter(rdb, "test:"+t.Name(), sendLog{db})
+	if o.limiter != nil {
+		limiter = o.limiter(limiter)
+	}
 	e.pipeline, err = worker.New(worker.Config{
 		Business: worker.Business{
 			Name: "Crumb & Co. Bakery", PostalAddress: "12 Mill Lane, Bristol BS1 4DJ, UK",
@@ -178,10 +188,10 @@ func newEnv(t *testing.T, o options) *env {
 		Tone:       map[string]*tone.Checker{"warm": checker},
 		Signer:     signer,
 		Store:      db,
-		Limiter:    throttle.NewLimiter(rdb, "test:"+t.Name(), sendLog{db}),
+		Limiter:    limiter,
 		Sender:     sender,
 		Scheduler:  e.queue,
-		Now:        e.clock.Now,
+		Now:        now,
 	})
 	if err != nil {
 		t.Fatal(err)
