@@ -47,9 +47,24 @@ type Stats struct {
 // message the more important one reaches the queue first.
 func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 	var st Stats
+	due, err := p.Due(ctx, now)
+	for _, m := range due {
+		if perr := p.plan(ctx, m, now, &st); perr != nil {
+			return st, errors.Join(err, perr)
+		}
+	}
+	return st, err
+}
+
+// Due lists the messages due at now, highest priority first, without
+// recording anything: what Plan records, and what a simulation evaluates.
+// A campaign that cannot be read is reported and the others still planned.
+func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, error) {
 	cs := append([]*campaigns.Campaign(nil), p.Campaigns...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Priority > cs[j].Priority })
+	var out []courtesy.Message
 	var errs []error
+	var birthdays []courtesy.Customer
 	for _, c := range cs {
 		if !c.Enabled {
 			continue
@@ -57,22 +72,21 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 		var err error
 		switch c.Kind {
 		case campaigns.Birthday:
-			err = p.planBirthdays(ctx, c, now, &st)
+			if birthdays == nil {
+				birthdays, err = p.Store.CustomersWithBirthday(ctx, campaigns.BirthdayDays(now))
+			}
+			out = p.dueBirthdays(c, birthdays, now, out)
 		case campaigns.InterestReminder, campaigns.NPSSurvey:
-			err = p.planEvents(ctx, c, now, &st)
+			out, err = p.dueEvents(ctx, c, now, out)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("plan %s: %w", c.ID, err))
 		}
 	}
-	return st, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
-func (p *Planner) planBirthdays(ctx context.Context, c *campaigns.Campaign, now time.Time, st *Stats) error {
-	custs, err := p.Store.CustomersWithBirthday(ctx, campaigns.BirthdayDays(now))
-	if err != nil {
-		return err
-	}
+func (p *Planner) dueBirthdays(c *campaigns.Campaign, custs []courtesy.Customer, now time.Time, out []courtesy.Message) []courtesy.Message {
 	for _, cust := range custs {
 		loc := cust.Location(p.Location)
 		occ, ok := c.BirthdayOccurrence(cust, now, loc)
@@ -84,14 +98,12 @@ func (p *Planner) planBirthdays(ctx context.Context, c *campaigns.Campaign, now 
 			Data:     []string{"first name", "birthday (month and day)", "time zone"},
 			Timezone: loc.String(),
 		}
-		if err := p.plan(ctx, c, cust.ID, occ, d, now, st); err != nil {
-			return err
-		}
+		out = append(out, message(c, cust.ID, occ, d, now))
 	}
-	return nil
+	return out
 }
 
-func (p *Planner) planEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, st *Stats) error {
+func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, out []courtesy.Message) ([]courtesy.Message, error) {
 	typ := courtesy.Interest
 	if c.Kind == campaigns.NPSSurvey {
 		typ = courtesy.Purchase
@@ -102,7 +114,7 @@ func (p *Planner) planEvents(ctx context.Context, c *campaigns.Campaign, now tim
 	to := now.Add(-c.Trigger.After + time.Second)
 	events, err := p.Store.EventsBetween(ctx, typ, from, to)
 	if err != nil {
-		return err
+		return out, err
 	}
 	customers := map[string]courtesy.Customer{}
 	for _, ev := range events {
@@ -113,7 +125,7 @@ func (p *Planner) planEvents(ctx context.Context, c *campaigns.Campaign, now tim
 				continue
 			}
 			if err != nil {
-				return err
+				return out, err
 			}
 			customers[ev.CustomerID] = cust
 		}
@@ -131,18 +143,15 @@ func (p *Planner) planEvents(ctx context.Context, c *campaigns.Campaign, now tim
 			d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
 			d.Data = []string{"first name", "the date of your purchase"}
 		}
-		if err := p.plan(ctx, c, cust.ID, occ, d, now, st); err != nil {
-			return err
-		}
+		out = append(out, message(c, cust.ID, occ, d, now))
 	}
-	return nil
+	return out, nil
 }
 
-// plan records the occurrence (once: the key is its identity) and queues it
-// when it still waits for a worker.
-func (p *Planner) plan(ctx context.Context, c *campaigns.Campaign, customerID string, occ campaigns.Occurrence, d courtesy.Detail, now time.Time, st *Stats) error {
+// message is the planned message of one occurrence.
+func message(c *campaigns.Campaign, customerID string, occ campaigns.Occurrence, d courtesy.Detail, now time.Time) courtesy.Message {
 	detail, _ := json.Marshal(d)
-	m := courtesy.Message{
+	return courtesy.Message{
 		Key:             courtesy.MessageKey(c.ID, customerID, occ.ID),
 		CampaignID:      c.ID,
 		CampaignVersion: c.Version,
@@ -155,6 +164,11 @@ func (p *Planner) plan(ctx context.Context, c *campaigns.Campaign, customerID st
 		NotAfter:        occ.NotAfter,
 		CreatedAt:       now,
 	}
+}
+
+// plan records the occurrence (once: the key is its identity) and queues it
+// when it still waits for a worker.
+func (p *Planner) plan(ctx context.Context, m courtesy.Message, now time.Time, st *Stats) error {
 	created, cur, err := p.Store.PlanMessage(ctx, m)
 	if err != nil {
 		return err

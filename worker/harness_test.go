@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -98,6 +99,9 @@ var templateFS = fstest.MapFS{
 	"templates/birthday.txt":  {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}. Your next slice is on us.\n")},
 	"templates/birthday.html": {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
 	"templates/loud.txt":      {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
+	"templates/reminder.txt":  {Data: []byte("Hello {{.Customer.FirstName}},\n\nYou saved {{.Item.Name}} ({{.Item.URL}}). It is still here if you would like it.\n\n{{.Business.Name}}\n")},
+	"templates/survey.txt": {Data: []byte("Hello {{.Customer.FirstName}},\n\nHow likely is it that you would recommend {{.Business.Name}} to a friend or colleague?\n" +
+		"{{range $i, $u := .Links.Survey}}{{$i}}: {{$u}}\n{{end}}")},
 }
 
 // env is one test's running pipeline over real Redis, a SQLite store and an
@@ -116,6 +120,7 @@ type env struct {
 
 type options struct {
 	campaignYAML string
+	more         []string // further campaign files
 	sender       func(mailer.Sender) mailer.Sender
 	quiet        string
 	limits       []throttle.Limit
@@ -139,6 +144,18 @@ func newEnv(t *testing.T, o options) *env {
 	})
 	if diags.HasErrors() {
 		t.Fatalf("campaign: %v", diags)
+	}
+	all := map[string]*campaigns.Campaign{c.ID: c}
+	list := []*campaigns.Campaign{c}
+	for i, y := range o.more {
+		mc, diags := campaigns.Parse(fmt.Sprintf("campaigns/more%d.yaml", i), []byte(y), campaigns.Env{
+			Purposes: []string{"birthday", "reminders", "surveys"}, Templates: templateFS, TemplatesDir: "templates", Location: time.UTC,
+		})
+		if diags.HasErrors() {
+			t.Fatalf("campaign: %v", diags)
+		}
+		all[mc.ID] = mc
+		list = append(list, mc)
 	}
 	key, err := consent.GenerateKey("k1")
 	if err != nil {
@@ -182,7 +199,7 @@ func newEnv(t *testing.T, o options) *env {
 			From: "Crumb & Co. <hello@crumb.example>", ReplyTo: "hello@crumb.example",
 			BaseURL: "https://crumb.example", Domain: "crumb.example", Location: time.UTC,
 		},
-		Campaigns:  map[string]*campaigns.Campaign{c.ID: c},
+		Campaigns:  all,
 		Limits:     o.limits,
 		QuietHours: quiet,
 		Tone:       map[string]*tone.Checker{"warm": checker},
@@ -196,7 +213,7 @@ func newEnv(t *testing.T, o options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.planner = &scheduler.Planner{Campaigns: []*campaigns.Campaign{c}, Store: db, Queue: e.queue, Location: time.UTC}
+	e.planner = &scheduler.Planner{Campaigns: list, Store: db, Queue: e.queue, Location: time.UTC}
 	return e
 }
 

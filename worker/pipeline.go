@@ -361,9 +361,9 @@ func (p *Pipeline) defer_(ctx context.Context, j *job, at time.Time, reason stri
 	return p.cfg.Scheduler.Enqueue(ctx, j.msg.Key, at, j.now)
 }
 
-// send renders, checks and hands the message to SMTP. It returns the decision
-// to record when the message was not sent, or nil after recording a send.
-func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error) {
+// compose renders the message and checks its tone. It returns the message
+// to send, or the decision to record when it must not go.
+func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *courtesy.Decision, error) {
 	b := p.cfg.Business
 	links := p.cfg.Signer.Links(b.BaseURL, j.customer.ID, j.campaign.Purpose, j.msg.Key, j.now)
 	data := templates.Data{
@@ -375,7 +375,7 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	if j.detail.EventID != 0 && j.campaign.Kind == campaigns.InterestReminder {
 		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
 		if err != nil {
-			return nil, fmt.Errorf("load item: %w", err)
+			return nil, nil, fmt.Errorf("load item: %w", err)
 		}
 		data.Item = templates.Item{ID: ev.ItemID, Name: ev.ItemName, URL: ev.ItemURL}
 	}
@@ -383,7 +383,7 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	out, err := tpl.Render(data)
 	if err != nil {
 		j.detail.Error = err.Error()
-		return &courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"}, nil
+		return nil, &courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"}, nil
 	}
 	if checker := p.cfg.Tone[string(j.campaign.Tone)]; checker != nil {
 		tc := tone.Context{
@@ -395,7 +395,7 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 		for _, f := range checker.Check(tc, out.Subject+"\n\n"+out.Text) {
 			if f.Severity == courtesy.SeverityError {
 				j.detail.Finding = fmt.Sprintf("%s: %s (%q)", f.Rule, f.Message, f.Match)
-				return &courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule}, nil
+				return nil, &courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule}, nil
 			}
 		}
 	}
@@ -414,6 +414,16 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 		Headers: map[string]string{
 			"X-Courtesy-Campaign": j.campaign.ID,
 		},
+	}
+	return m, nil, nil
+}
+
+// send renders, checks and hands the message to SMTP. It returns the decision
+// to record when the message was not sent, or nil after recording a send.
+func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error) {
+	m, d, err := p.compose(ctx, j)
+	if d != nil || err != nil {
+		return d, err
 	}
 	j.msg.MessageID, j.msg.Subject = m.MessageID, m.Subject
 

@@ -52,7 +52,11 @@ func (inv *invocation) load() (*app, error) {
 		return nil, usageError{err}
 	}
 	a := &app{inv: inv, cfg: cfg, loaded: r, now: courtesy.SystemClock}
-	a.logger = newLogger(inv.stdio.err, inv.getenv("COURTESY_LOG_LEVEL"))
+	level := inv.getenv("COURTESY_LOG_LEVEL")
+	if level == "" {
+		level = inv.logLevel
+	}
+	a.logger = newLogger(inv.stdio.err, level)
 	for _, d := range r.Diagnostics {
 		a.logger.Warn(d.String())
 	}
@@ -197,7 +201,7 @@ func (l sendLog) SentTimes(ctx context.Context, customerID string, since time.Ti
 
 // pipeline wires the send pipeline.
 func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
-	db, err := a.store()
+	cfg, err := a.pipelineConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -205,52 +209,63 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := a.signer()
+	if cfg.Sender, err = a.sender(); err != nil {
+		return nil, err
+	}
+	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
+		cfg.Rate = throttle.NewRate(rdb, "courtesy:rate", max(1, int(ps+0.5)), 0)
+	}
+	cfg.Limiter = throttle.NewLimiter(rdb, "courtesy:limits", sendLog{a.db})
+	cfg.Scheduler = enq
+	return worker.New(cfg)
+}
+
+// dryRun wires a pipeline that decides without changing anything, for
+// preview and simulate: it needs the database, not Redis or SMTP.
+func (a *app) dryRun() (*worker.DryRun, error) {
+	cfg, err := a.pipelineConfig()
 	if err != nil {
 		return nil, err
 	}
-	sender, err := a.sender()
+	return worker.NewDryRun(cfg, a.db)
+}
+
+// pipelineConfig is what every pipeline shares: the business, campaigns,
+// rules, links and the store.
+func (a *app) pipelineConfig() (worker.Config, error) {
+	db, err := a.store()
 	if err != nil {
-		return nil, err
+		return worker.Config{}, err
+	}
+	signer, err := a.signer()
+	if err != nil {
+		return worker.Config{}, err
 	}
 	quiet, err := throttle.ParseQuietHours(a.cfg.Limits.QuietHours.String())
 	if err != nil {
-		return nil, usagef("%s: limits.quiet_hours: %v", a.cfg.File(), err)
+		return worker.Config{}, usagef("%s: limits.quiet_hours: %v", a.cfg.File(), err)
 	}
 	var limits []throttle.Limit
 	for _, l := range a.cfg.Limits.PerCustomer {
 		limits = append(limits, throttle.Limit{Count: l.Count, Window: l.Window})
 	}
-	var rate worker.RateLimiter
-	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
-		perSecond := int(ps + 0.5)
-		if perSecond < 1 {
-			perSecond = 1
-		}
-		rate = throttle.NewRate(rdb, "courtesy:rate", perSecond, 0)
-	}
 	b := a.cfg.Business
-	byID := a.campaignsByID()
-	return worker.New(worker.Config{
+	return worker.Config{
 		Business: worker.Business{
 			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
 			BaseURL: b.BaseURL, Domain: fromDomain(b.From), Location: a.cfg.Location(),
 			ReturnPath: a.cfg.SMTP.ReturnPath,
 		},
-		Campaigns:  byID,
+		Campaigns:  a.campaignsByID(),
 		Limits:     limits,
 		QuietHours: quiet,
 		Tone:       a.loaded.Tone,
 		Signer:     signer,
 		Store:      db,
-		Limiter:    throttle.NewLimiter(rdb, "courtesy:limits", sendLog{db}),
-		Rate:       rate,
-		Sender:     sender,
-		Scheduler:  enq,
 		Now:        a.now,
 		Logger:     a.logger,
 		Observe:    a.observe,
-	})
+	}, nil
 }
 
 func (a *app) campaignsByID() map[string]*campaigns.Campaign {

@@ -27,6 +27,10 @@ type invocation struct {
 	stdio  stdio
 	getenv func(string) string
 	config string // --config
+	// logLevel is the level logged at unless COURTESY_LOG_LEVEL says
+	// otherwise: the long-running roles say what they do; one-shot
+	// commands speak only of problems.
+	logLevel string
 }
 
 type command struct {
@@ -82,7 +86,7 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		printUsage(io.err)
 		return exitUsage
 	}
-	inv := &invocation{ctx: ctx, stdio: io, getenv: getenv, config: getenv("COURTESY_CONFIG")}
+	inv := &invocation{ctx: ctx, stdio: io, getenv: getenv, config: getenv("COURTESY_CONFIG"), logLevel: "warn"}
 	if inv.config == "" {
 		inv.config = "courtesy.yaml"
 	}

@@ -36,6 +36,7 @@ func cmdWeb(inv *invocation, args []string) error {
 }
 
 func runRoles(inv *invocation, name string, args []string, r roles) error {
+	inv.logLevel = "info"
 	fs := inv.flags(name)
 	if r.worker {
 		fs.IntVar(&r.concurrency, "concurrency", 10, "messages processed at once by this worker")
@@ -68,6 +69,12 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 			return err
 		}
 		defer srv.Shutdown()
+		// The guardrail judges the decisions this worker (and others) take.
+		g, err := a.guard()
+		if err != nil {
+			return err
+		}
+		go func() { _ = g.Run(ctx) }()
 	}
 	if r.scheduler {
 		p, err := a.planner(q)

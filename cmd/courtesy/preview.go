@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+func init() {
+	commands["preview"] = command{"preview CAMPAIGN --customer ID [--at TIME]", "the message a customer would get, and why it would or would not go", cmdPreview}
+	commands["simulate"] = command{"simulate [--from DATE] [--days N]", "a dry run over future days: what would be sent and what held back", cmdSimulate}
+}
+
+func cmdPreview(inv *invocation, args []string) error {
+	fs := inv.flags("preview")
+	customerID := fs.String("customer", "", "the customer `ID`")
+	at := fs.String("at", "", "as of this `time` (RFC 3339); default now")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := want(pos, 1, 1, commands["preview"].usage); err != nil {
+		return err
+	}
+	if *customerID == "" {
+		return usagef("usage: courtesy %s", commands["preview"].usage)
+	}
+	now, err := parseAt(*at)
+	if err != nil {
+		return err
+	}
+	a, err := inv.load()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	a.now = func() time.Time { return now }
+	c, ok := a.campaignsByID()[pos[0]]
+	if !ok {
+		return usagef("no campaign %q in %s", pos[0], a.cfg.Path(a.cfg.CampaignsDir))
+	}
+	db, err := a.store()
+	if err != nil {
+		return err
+	}
+	ctx := a.ctx()
+	cust, err := db.Customer(ctx, *customerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no customer %q", *customerID)
+	}
+	if err != nil {
+		return err
+	}
+	dry, err := a.dryRun()
+	if err != nil {
+		return err
+	}
+	m, due, rule, err := a.occurrence(ctx, db, c, cust, now)
+	if err != nil {
+		return err
+	}
+	out := inv.stdio.out
+	fmt.Fprintf(out, "Campaign:  %s (%s, version %s)\nCustomer:  %s %s <%s>, %s\nAs of:     %s\n\n",
+		c.Name, c.ID, c.Version, cust.FirstName, cust.LastName, cust.Email, cust.Location(a.cfg.Location()), now.Format(time.RFC3339))
+	if !due {
+		fmt.Fprintf(out, "Not due at this time: %s\n", rule)
+	} else {
+		ev, err := dry.Evaluate(ctx, m)
+		if err != nil {
+			return err
+		}
+		printChain(out, ev, cust)
+	}
+	mail, err := dry.Compose(ctx, m)
+	if err != nil {
+		fmt.Fprintf(out, "\nThe message cannot be shown: %v\n", err)
+		return nil
+	}
+	fmt.Fprintf(out, "\nFrom:    %s\nTo:      %s\nSubject: %s\n\n%s", mail.From, mail.To, mail.Subject, mail.Text)
+	return nil
+}
+
+// occurrence builds the message the campaign would plan for the customer at
+// now, and says whether it is due then.
+func (a *app) occurrence(ctx context.Context, db *store.DB, c *campaigns.Campaign, cust courtesy.Customer, now time.Time) (courtesy.Message, bool, string, error) {
+	loc := cust.Location(a.cfg.Location())
+	m := courtesy.Message{CampaignID: c.ID, CustomerID: cust.ID, Purpose: c.Purpose, CampaignVersion: c.Version, CreatedAt: now}
+	var occ campaigns.Occurrence
+	var ok bool
+	var d courtesy.Detail
+	switch c.Kind {
+	case campaigns.Birthday:
+		occ, ok = c.BirthdayOccurrence(cust, now, loc)
+		d = courtesy.Detail{Rule: fmt.Sprintf("today is your birthday in %s", loc), Data: []string{"first name", "birthday (month and day)", "time zone"}}
+		if !ok {
+			d.Rule = fmt.Sprintf("the customer's birthday (%s) is not open at this time in %s", orNone(cust.Birthday.String()), loc)
+		}
+	default:
+		events, err := db.CustomerEvents(ctx, cust.ID)
+		if err != nil {
+			return m, false, "", err
+		}
+		// The newest event that starts this campaign.
+		sort.Slice(events, func(i, j int) bool { return events[i].OccurredAt.After(events[j].OccurredAt) })
+		d.Rule = "the customer has no event that starts this campaign"
+		for _, ev := range events {
+			if o, open := c.EventOccurrence(ev, now, loc); o.ID != "" {
+				occ, ok = o, open
+				d = courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Rule: fmt.Sprintf("%s on %s", ev.Type, ev.OccurredAt.In(loc).Format("2 January 2006"))}
+				if !open {
+					d.Rule += fmt.Sprintf(", due %s until %s", o.Due.In(loc).Format(time.RFC3339), o.NotAfter.In(loc).Format(time.RFC3339))
+				}
+				break
+			}
+		}
+	}
+	if occ.ID == "" {
+		occ.ID = "preview"
+	}
+	m.Key = courtesy.MessageKey(c.ID, cust.ID, occ.ID)
+	m.Occurrence, m.DueAt, m.NotAfter = occ.ID, occ.Due, occ.NotAfter
+	if m.DueAt.IsZero() {
+		m.DueAt, m.NotAfter = now, now.Add(time.Hour)
+	}
+	b, _ := json.Marshal(d)
+	m.Detail = string(b)
+	return m, ok, d.Rule, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none on file"
+	}
+	return s
+}
+
+// printChain says, step by step, what the pipeline would decide and why.
+func printChain(w io.Writer, ev worker.Evaluation, cust courtesy.Customer) {
+	var d courtesy.Detail
+	_ = json.Unmarshal([]byte(ev.Message.Detail), &d)
+	fmt.Fprintf(w, "Decision:  %s\n", ev.Message.Decision)
+	fmt.Fprintf(w, "  rule:     %s\n", d.Rule)
+	if d.ConsentID != 0 {
+		fmt.Fprintf(w, "  consent:  granted (ledger record %d)\n", d.ConsentID)
+	} else if ev.Message.Decision.Reason == courtesy.ReasonNoConsent {
+		fmt.Fprintf(w, "  consent:  none in force for %q\n", ev.Message.Purpose)
+	}
+	if len(d.Limits) > 0 {
+		verb := "passed"
+		if ev.Message.Decision.Reason == courtesy.ReasonLimit {
+			verb = "refused by"
+		}
+		fmt.Fprintf(w, "  limits:   %s %s\n", verb, strings.Join(d.Limits, ", "))
+	}
+	if ev.Message.Decision.Outcome == courtesy.Deferred {
+		fmt.Fprintf(w, "  timing:   deferred until %s (%s)\n", ev.Message.DueAt.In(cust.Location(time.UTC)).Format(time.RFC3339), ev.Message.Decision.Reason)
+	}
+	if d.Finding != "" {
+		fmt.Fprintf(w, "  tone:     %s\n", d.Finding)
+	} else if ev.Mail != nil {
+		fmt.Fprintf(w, "  tone:     no findings\n")
+	}
+	if ev.Message.Variant != "" {
+		fmt.Fprintf(w, "  variant:  %s\n", ev.Message.Variant)
+	}
+}
+
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, usagef("--at %q is not an RFC 3339 time (such as 2026-12-01T10:00:00Z)", s)
+	}
+	return t, nil
+}
+
+func cmdSimulate(inv *invocation, args []string) error {
+	fs := inv.flags("simulate")
+	from := fs.String("from", "", "the first `DATE` (YYYY-MM-DD); default today")
+	days := fs.Int("days", 7, "how many days")
+	step := fs.String("step", "1h", "how often a planning round runs in the simulation")
+	format := fs.String("format", "table", "table, csv or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := want(pos, 0, 0, commands["simulate"].usage); err != nil {
+		return err
+	}
+	if *days < 1 || *days > 366 {
+		return usagef("--days %d: want 1 to 366", *days)
+	}
+	every, err := config.ParseDuration(*step)
+	if err != nil || every < time.Minute {
+		return usagef("--step %q: want a duration of a minute or more", *step)
+	}
+	a, err := inv.load()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	start := time.Now().In(a.cfg.Location())
+	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
+	if *from != "" {
+		if start, err = time.ParseInLocation("2006-01-02", *from, a.cfg.Location()); err != nil {
+			return usagef("--from %q is not a date (YYYY-MM-DD)", *from)
+		}
+	}
+	var now time.Time
+	a.now = func() time.Time { return now }
+	dry, err := a.dryRun()
+	if err != nil {
+		return err
+	}
+	p, err := a.planner(nil)
+	if err != nil {
+		return err
+	}
+	ctx := a.ctx()
+	final := map[string]courtesy.Message{}   // decided
+	pending := map[string]courtesy.Message{} // deferred, waiting for their time
+	end := start.AddDate(0, 0, *days)
+	for now = start; now.Before(end); now = now.Add(every) {
+		due, err := p.Due(ctx, now)
+		if err != nil {
+			return err
+		}
+		for _, m := range due {
+			if _, done := final[m.Key]; done {
+				continue
+			}
+			if _, waiting := pending[m.Key]; waiting {
+				continue
+			}
+			// What was already decided for real stays decided.
+			if cur, err := a.db.Message(ctx, m.Key); err == nil && cur.Decision.Outcome.Final() {
+				final[m.Key] = courtesy.Message{}
+				continue
+			}
+			pending[m.Key] = m
+		}
+		for key, m := range pending {
+			if m.DueAt.After(now) && m.Decision.Outcome == courtesy.Deferred {
+				continue
+			}
+			ev, err := dry.Evaluate(ctx, m)
+			if err != nil {
+				return err
+			}
+			if ev.Message.Decision.Outcome.Final() {
+				final[key] = ev.Message
+				delete(pending, key)
+			} else {
+				pending[key] = ev.Message
+			}
+		}
+	}
+	counts := map[[2]string]int{}
+	for _, m := range final {
+		if m.Key != "" {
+			counts[[2]string{m.CampaignID, m.Decision.String()}]++
+		}
+	}
+	for _, m := range pending {
+		counts[[2]string{m.CampaignID, "deferred past the end"}]++
+	}
+	t := table{header: []string{"campaign", "decision", "messages"}}
+	keys := make([][2]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i][0] != keys[j][0] {
+			return keys[i][0] < keys[j][0]
+		}
+		return keys[i][1] < keys[j][1]
+	})
+	for _, k := range keys {
+		t.add(k[0], k[1], strconv.Itoa(counts[k]))
+	}
+	if *format == "table" {
+		fmt.Fprintf(inv.stdio.out, "Simulated %d days from %s, a planning round every %s. Nothing was sent or recorded.\n\n", *days, start.Format("2006-01-02"), config.FormatDuration(every))
+		if len(t.rows) == 0 {
+			fmt.Fprintln(inv.stdio.out, "Nothing would be due.")
+			return nil
+		}
+	}
+	return t.write(inv.stdio.out, *format)
+}

@@ -1,0 +1,287 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/throttle"
+)
+
+// SendLog is the store's record of what was sent, which a dry run starts
+// its frequency windows from.
+type SendLog interface {
+	SentTimes(ctx context.Context, customerID string, since time.Time) ([]store.SentRecord, error)
+}
+
+// DryRun takes the pipeline's decisions without their effects: nothing is
+// reserved in Redis, recorded in the store or handed to SMTP. The same code
+// decides as in a real run; only the parts that change the world are
+// replaced by ones that remember, in memory, what they would have done, so
+// a simulation over many days sees its own earlier sends count against the
+// limits.
+type DryRun struct {
+	p      *Pipeline
+	store  *dryStore
+	limits *dryLimiter
+	sender *captureSender
+}
+
+// Evaluation is one dry decision.
+type Evaluation struct {
+	// Message is the message row as it would be recorded: its decision,
+	// detail (the rule, the consent relied on, the limits passed, the tone
+	// finding) and, when it would be deferred, its new due time.
+	Message courtesy.Message
+	// Mail is the message as it would be sent; nil when it would not go.
+	Mail *mailer.Message
+}
+
+// NewDryRun returns a dry pipeline over cfg. The store in cfg is only
+// read; cfg's limiter, rate, sender and scheduler are not used and may be
+// nil.
+func NewDryRun(cfg Config, log SendLog) (*DryRun, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("worker: no store")
+	}
+	d := &DryRun{
+		store:  &dryStore{Store: cfg.Store, msgs: map[string]courtesy.Message{}, surveys: map[string]time.Time{}, surveyIDs: map[string]bool{}},
+		limits: &dryLimiter{log: log, sent: map[string][]throttle.SentRecord{}},
+		sender: &captureSender{},
+	}
+	cfg.Store, cfg.Limiter, cfg.Sender = d.store, d.limits, d.sender
+	cfg.Scheduler, cfg.Rate, cfg.Observe = discard{}, nil, nil
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	for id, c := range cfg.Campaigns {
+		if c.Kind == campaigns.NPSSurvey {
+			d.store.surveyIDs[id] = true
+		}
+	}
+	p, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.p = p
+	return d, nil
+}
+
+// Evaluate decides m as the pipeline would at the dry run's clock.
+func (d *DryRun) Evaluate(ctx context.Context, m courtesy.Message) (Evaluation, error) {
+	if m.Decision.Outcome == "" {
+		m.Decision = courtesy.Decision{Outcome: courtesy.Planned}
+	}
+	d.store.put(m)
+	d.sender.take()
+	if err := d.p.Process(ctx, m.Key, false); err != nil {
+		return Evaluation{}, fmt.Errorf("evaluate %s: %w", m.Key, err)
+	}
+	ev := Evaluation{Message: d.store.get(m.Key), Mail: d.sender.take()}
+	if ev.Message.Decision.Outcome == courtesy.Sent && m.CampaignID != "" && d.store.surveyIDs[m.CampaignID] {
+		d.store.surveySent(m.CustomerID, d.p.cfg.Now())
+	}
+	return ev, nil
+}
+
+// Compose renders m for its customer as it would be sent, whatever the
+// decision: what a preview shows.
+func (d *DryRun) Compose(ctx context.Context, m courtesy.Message) (*mailer.Message, error) {
+	j := &job{msg: m, now: d.p.cfg.Now()}
+	if m.Detail != "" {
+		_ = json.Unmarshal([]byte(m.Detail), &j.detail)
+	}
+	var ok bool
+	if j.campaign, ok = d.p.cfg.Campaigns[m.CampaignID]; !ok {
+		return nil, fmt.Errorf("no campaign %q", m.CampaignID)
+	}
+	cust, err := d.p.cfg.Store.Customer(ctx, m.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	j.customer = cust
+	mail, held, err := d.p.compose(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if held != nil {
+		return nil, fmt.Errorf("the message would be %s: %s", held, j.detail.Finding+j.detail.Error)
+	}
+	return mail, nil
+}
+
+// dryStore reads through to the real store and keeps what it would write.
+type dryStore struct {
+	Store
+	mu        sync.Mutex
+	msgs      map[string]courtesy.Message
+	surveys   map[string]time.Time // customer → last dry survey sent
+	surveyIDs map[string]bool
+}
+
+func (s *dryStore) put(m courtesy.Message) {
+	s.mu.Lock()
+	s.msgs[m.Key] = m
+	s.mu.Unlock()
+}
+
+func (s *dryStore) get(key string) courtesy.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.msgs[key]
+}
+
+func (s *dryStore) surveySent(customerID string, at time.Time) {
+	s.mu.Lock()
+	s.surveys[customerID] = at
+	s.mu.Unlock()
+}
+
+func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.msgs[key]
+	if !ok {
+		return m, store.ErrNotFound
+	}
+	return m, nil
+}
+
+func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.msgs[key]
+	m.Decision, m.ClaimedAt = courtesy.Decision{Outcome: courtesy.Claimed}, at
+	s.msgs[key] = m
+	return store.Claimed, m, nil
+}
+
+func (s *dryStore) Decide(_ context.Context, d store.Decision) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.msgs[d.Key]
+	m.Decision, m.DecidedAt = d.Decision, d.At
+	if d.Detail != "" {
+		m.Detail = d.Detail
+	}
+	if d.Variant != "" {
+		m.Variant = d.Variant
+	}
+	if d.Subject != "" {
+		m.Subject = d.Subject
+	}
+	if d.CampaignVersion != "" {
+		m.CampaignVersion = d.CampaignVersion
+	}
+	if !d.DueAt.IsZero() {
+		m.DueAt = d.DueAt
+	}
+	s.msgs[d.Key] = m
+	return true, nil
+}
+
+func (s *dryStore) AddSuppression(context.Context, store.Suppression) error { return nil }
+
+func (s *dryStore) LastSurveySent(ctx context.Context, customerID string, ids []string) (time.Time, bool, error) {
+	last, ok, err := s.Store.LastSurveySent(ctx, customerID, ids)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, dry := s.surveys[customerID]; dry && t.After(last) {
+		return t, true, err
+	}
+	return last, ok, err
+}
+
+// dryLimiter checks the frequency windows in memory, starting from the
+// store's send log and counting the dry run's own sends.
+type dryLimiter struct {
+	log  SendLog
+	mu   sync.Mutex
+	sent map[string][]throttle.SentRecord // by customer
+}
+
+func (l *dryLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recs, loaded := l.sent[customerID]
+	if !loaded && l.log != nil {
+		var longest time.Duration
+		for _, s := range limits {
+			longest = max(longest, s.Limit.Window)
+		}
+		rs, err := l.log.SentTimes(ctx, customerID, at.Add(-longest))
+		if err != nil {
+			return throttle.Reservation{}, err
+		}
+		for _, r := range rs {
+			recs = append(recs, throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At})
+		}
+	}
+	for _, s := range limits {
+		var n int
+		var oldest time.Time
+		for _, r := range recs {
+			if r.Key == key || !r.At.After(at.Add(-s.Limit.Window)) || r.At.After(at) {
+				continue
+			}
+			if s.Scope != throttle.GlobalScope && s.Scope != throttle.CampaignScope(r.CampaignID) {
+				continue
+			}
+			n++
+			if oldest.IsZero() || r.At.Before(oldest) {
+				oldest = r.At
+			}
+		}
+		if n >= s.Limit.Count {
+			l.sent[customerID] = recs
+			return throttle.Reservation{Refused: s, RetryAt: oldest.Add(s.Limit.Window)}, nil
+		}
+	}
+	l.sent[customerID] = append(recs, throttle.SentRecord{Key: key, CampaignID: campaignID, At: at})
+	return throttle.Reservation{OK: true}, nil
+}
+
+func (l *dryLimiter) Release(_ context.Context, customerID, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recs := l.sent[customerID]
+	for i, r := range recs {
+		if r.Key == key {
+			l.sent[customerID] = append(recs[:i:i], recs[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+// captureSender keeps the last message instead of sending it.
+type captureSender struct {
+	mu   sync.Mutex
+	last *mailer.Message
+}
+
+func (c *captureSender) Send(_ context.Context, m *mailer.Message) error {
+	c.mu.Lock()
+	c.last = m
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *captureSender) Close() error { return nil }
+
+func (c *captureSender) take() *mailer.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.last
+	c.last = nil
+	return m
+}
+
+type discard struct{}
+
+func (discard) Enqueue(context.Context, string, time.Time, time.Time) error { return nil }
