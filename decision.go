@@ -41,6 +41,7 @@ const (
 	ReasonUnknownOutcome = "unknown-outcome"    // a worker died between claim and SMTP reply
 	ReasonErased         = "erased"
 	ReasonCustomerPaused = "customer-paused" // the customer paused messages on the preference page
+	ReasonPriority       = "priority"        // a more important message to the same customer goes first
 	ReasonDisabled       = "disabled"        // the campaign was removed or disabled after planning
 )
 

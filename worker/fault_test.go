@@ -71,7 +71,7 @@ func faultEnv(t *testing.T) (*env, *swapSender, string) {
 	return e, sw, keys[0]
 }
 
-func openSender(t *testing.T, url string, cfg mailer.Config) mailer.Sender {
+func faultOpenSender(t *testing.T, url string, cfg mailer.Config) mailer.Sender {
 	t.Helper()
 	s, err := mailer.Open(url, cfg)
 	if err != nil {
@@ -81,8 +81,8 @@ func openSender(t *testing.T, url string, cfg mailer.Config) mailer.Sender {
 	return s
 }
 
-// process runs one delivery of the task, as asynq would.
-func (e *env) process(key string, lastTry bool) error {
+// faultProcess runs one delivery of the task, as asynq would.
+func (e *env) faultProcess(key string, lastTry bool) error {
 	e.t.Helper()
 	return e.pipeline.Process(context.Background(), key, lastTry)
 }
@@ -101,14 +101,14 @@ func TestFaultTemporaryReplyIsRetriedThenSent(t *testing.T) {
 			e, _, key := faultEnv(t)
 			e.sink.FailNext(1, tt.code, tt.enhanced, "try again later")
 
-			err := e.process(key, false)
+			err := e.faultProcess(key, false)
 			if err == nil || errors.Is(err, asynq.SkipRetry) {
 				t.Fatalf("first attempt: err = %v, want a retryable error", err)
 			}
 			if got := e.decision(key); got != "deferred:retry" {
 				t.Errorf("after a %d: decision = %s, want deferred:retry", tt.code, got)
 			}
-			if err := e.process(key, false); err != nil {
+			if err := e.faultProcess(key, false); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
 			if got := e.decision(key); got != "sent" {
@@ -118,7 +118,7 @@ func TestFaultTemporaryReplyIsRetriedThenSent(t *testing.T) {
 				t.Errorf("sink received %d messages, want 1", n)
 			}
 			// A redelivery of the finished task sends nothing more.
-			if err := e.process(key, false); err != nil {
+			if err := e.faultProcess(key, false); err != nil {
 				t.Fatal(err)
 			}
 			if n := e.sink.Count(); n != 1 {
@@ -131,7 +131,7 @@ func TestFaultTemporaryReplyIsRetriedThenSent(t *testing.T) {
 func TestFaultTemporaryOnLastTryIsFinal(t *testing.T) {
 	e, _, key := faultEnv(t)
 	e.sink.FailNext(1, 451, "4.3.0", "try again later")
-	err := e.process(key, true)
+	err := e.faultProcess(key, true)
 	if !errors.Is(err, asynq.SkipRetry) {
 		t.Errorf("err = %v, want SkipRetry", err)
 	}
@@ -151,7 +151,7 @@ func TestFaultPermanentBadMailboxSuppressesAddress(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, _, key := faultEnv(t)
 			tt.inject(e)
-			err := e.process(key, false)
+			err := e.faultProcess(key, false)
 			if !errors.Is(err, asynq.SkipRetry) {
 				t.Errorf("err = %v, want SkipRetry: a 5xx is final", err)
 			}
@@ -175,7 +175,7 @@ func TestFaultPermanentBadMailboxSuppressesAddress(t *testing.T) {
 func TestFaultPermanentOtherRejectionDoesNotSuppress(t *testing.T) {
 	e, _, key := faultEnv(t)
 	e.sink.FailNext(1, 554, "5.7.1", "message refused as spam")
-	if err := e.process(key, false); !errors.Is(err, asynq.SkipRetry) {
+	if err := e.faultProcess(key, false); !errors.Is(err, asynq.SkipRetry) {
 		t.Errorf("err = %v, want SkipRetry", err)
 	}
 	if got := e.decision(key); got != "failed:rejected" {
@@ -282,16 +282,16 @@ func TestFaultConnectionDroppedBeforeFinalDotIsTemporary(t *testing.T) {
 		t.Run("hang up at "+at, func(t *testing.T) {
 			e, sw, key := faultEnv(t)
 			raw := newRawSMTP(t, at)
-			sw.set(openSender(t, raw.url(), mailer.Config{MaxConnections: 1, Timeout: 5 * time.Second}))
+			sw.set(faultOpenSender(t, raw.url(), mailer.Config{MaxConnections: 1, Timeout: 5 * time.Second}))
 
-			err := e.process(key, false)
+			err := e.faultProcess(key, false)
 			if err == nil || errors.Is(err, asynq.SkipRetry) {
 				t.Fatalf("err = %v, want a retryable error", err)
 			}
 			if got := e.decision(key); got != "deferred:retry" {
 				t.Errorf("decision = %s, want deferred:retry: the server never had the whole message", got)
 			}
-			if err := e.process(key, false); err != nil {
+			if err := e.faultProcess(key, false); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
 			if got := e.decision(key); got != "sent" {
@@ -307,14 +307,14 @@ func TestFaultConnectionDroppedBeforeFinalDotIsTemporary(t *testing.T) {
 func TestFaultConnectionDroppedAfterFinalDotIsNeverResent(t *testing.T) {
 	e, _, key := faultEnv(t)
 	e.sink.DropAfterData(1)
-	if err := e.process(key, false); err != nil {
+	if err := e.faultProcess(key, false); err != nil {
 		t.Errorf("err = %v; an unknown outcome is recorded, not retried", err)
 	}
 	if got := e.decision(key); got != "failed:unknown-outcome" {
 		t.Errorf("decision = %s, want failed:unknown-outcome", got)
 	}
 	for i := 0; i < 3; i++ { // asynq redelivers at least once
-		if err := e.process(key, false); err != nil {
+		if err := e.faultProcess(key, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -332,7 +332,7 @@ func TestFaultWorkerDiedAfterClaimIsNeverResent(t *testing.T) {
 	if _, _, err := e.db.Claim(context.Background(), key, faultNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.process(key, false); err != nil {
+	if err := e.faultProcess(key, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.decision(key); got != "failed:unknown-outcome" {
@@ -345,10 +345,10 @@ func TestFaultWorkerDiedAfterClaimIsNeverResent(t *testing.T) {
 
 func TestFaultStallingServerTimesOutAsTemporary(t *testing.T) {
 	e, sw, key := faultEnv(t)
-	sw.set(openSender(t, e.sink.URL(), mailer.Config{MaxConnections: 1, Timeout: 300 * time.Millisecond}))
+	sw.set(faultOpenSender(t, e.sink.URL(), mailer.Config{MaxConnections: 1, Timeout: 300 * time.Millisecond}))
 	e.sink.Stall(3 * time.Second)
 
-	err := e.process(key, false)
+	err := e.faultProcess(key, false)
 	if err == nil || errors.Is(err, asynq.SkipRetry) {
 		t.Fatalf("err = %v, want a retryable timeout", err)
 	}
@@ -359,7 +359,7 @@ func TestFaultStallingServerTimesOutAsTemporary(t *testing.T) {
 		t.Errorf("decision = %s, want deferred:retry", got)
 	}
 	e.sink.Stall(0)
-	if err := e.process(key, false); err != nil {
+	if err := e.faultProcess(key, false); err != nil {
 		t.Fatalf("retry after the stall: %v", err)
 	}
 	if got := e.decision(key); got != "sent" {
@@ -371,9 +371,9 @@ func TestFaultCredentialsWithoutTLSAreNeverSent(t *testing.T) {
 	e, sw, key := faultEnv(t)
 	e.sink.SetAuth("shop", "s3cret")
 	url := strings.Replace(e.sink.URL(), "smtp://", "smtp://shop:s3cret@", 1)
-	sw.set(openSender(t, url, mailer.Config{MaxConnections: 1}))
+	sw.set(faultOpenSender(t, url, mailer.Config{MaxConnections: 1}))
 
-	err := e.process(key, false)
+	err := e.faultProcess(key, false)
 	if !errors.Is(err, asynq.SkipRetry) {
 		t.Errorf("err = %v, want SkipRetry: a configuration problem is not weather", err)
 	}
@@ -403,7 +403,7 @@ func TestFaultDatabaseLockedIsRetried(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	sink := mailtest.NewSink(t)
-	p, key := pipelineOn(t, db, sink)
+	p, key := faultPipelineOn(t, db, sink)
 
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -443,9 +443,9 @@ func TestFaultDatabaseLockedIsRetried(t *testing.T) {
 	}
 }
 
-// pipelineOn builds a pipeline like newEnv's over a store the test opened,
+// faultPipelineOn builds a pipeline like newEnv's over a store the test opened,
 // with one consenting customer whose birthday message is planned and due.
-func pipelineOn(t *testing.T, db *store.DB, sink *mailtest.Sink) (*worker.Pipeline, string) {
+func faultPipelineOn(t *testing.T, db *store.DB, sink *mailtest.Sink) (*worker.Pipeline, string) {
 	t.Helper()
 	c, diags := campaigns.Parse("campaigns/test.yaml", []byte(birthdayYAML), campaigns.Env{
 		Purposes: []string{"birthday"}, Templates: templateFS, TemplatesDir: "templates", Location: time.UTC,
@@ -461,7 +461,7 @@ func pipelineOn(t *testing.T, db *store.DB, sink *mailtest.Sink) (*worker.Pipeli
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := openSender(t, sink.URL(), mailer.Config{MaxConnections: 1})
+	sender := faultOpenSender(t, sink.URL(), mailer.Config{MaxConnections: 1})
 	checker, err := tone.New("warm")
 	if err != nil {
 		t.Fatal(err)
