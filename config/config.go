@@ -91,7 +91,9 @@ type SMTP struct {
 	// URL is smtp://, smtps:// or file:// (an outbox of .eml files).
 	// Defaults to file://<data_dir>/outbox; SMTP_URL overrides it.
 	URL string
-	// ReturnPath is the envelope sender bounces go to. Defaults to the From address.
+	// ReturnPath is the envelope sender bounces go to, "bounce@domain"; each
+	// message goes out from its own VERP address "bounce+token@domain", which
+	// names the message when it bounces. Defaults to the From address, unVERPed.
 	ReturnPath string
 	// MaxPerSecond is shared by every worker on every machine. Defaults to 10.
 	MaxPerSecond float64

@@ -12,6 +12,9 @@ type Secrets struct {
 	AdminPassword string
 	// APIKeys are accepted as bearer tokens by the ingest API. Defaults to none.
 	APIKeys []string
+	// WebhookSecret is the basic-authentication password of the SES and
+	// Postmark webhooks. Defaults to none: the webhooks are closed.
+	WebhookSecret string
 	// LinkKeys sign the links in messages, newest first: the first signs,
 	// all verify. Defaults to none.
 	LinkKeys []LinkKey
@@ -36,6 +39,7 @@ const MinLinkKeyBytes = 32
 //	COURTESY_LISTEN         web.listen
 //	COURTESY_ADMIN_PASSWORD Secrets.AdminPassword
 //	COURTESY_API_KEYS       Secrets.APIKeys, comma separated
+//	COURTESY_WEBHOOK_SECRET Secrets.WebhookSecret
 //	COURTESY_LINK_KEYS      Secrets.LinkKeys, "id:base64key,…", newest first
 //
 // The error names the variable that is malformed; the other variables are
@@ -50,6 +54,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		{"SMTP_URL", &c.SMTP.URL},
 		{"COURTESY_LISTEN", &c.Web.Listen},
 		{"COURTESY_ADMIN_PASSWORD", &c.Secrets.AdminPassword},
+		{"COURTESY_WEBHOOK_SECRET", &c.Secrets.WebhookSecret},
 	} {
 		if v := strings.TrimSpace(getenv(o.name)); v != "" {
 			*o.dst = v

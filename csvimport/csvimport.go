@@ -75,9 +75,8 @@ func (rd *reader) next() error {
 	if err == io.EOF {
 		return io.EOF
 	}
-	line, _ := rd.csv.FieldPos(0)
-	rd.line = line
 	if err != nil {
+		// FieldPos panics after a failed Read: the record has no fields.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rd.line = pe.Line
@@ -85,6 +84,7 @@ func (rd *reader) next() error {
 		}
 		return err
 	}
+	rd.line, _ = rd.csv.FieldPos(0)
 	rd.fields = rec
 	return nil
 }

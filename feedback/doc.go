@@ -5,11 +5,17 @@
 // suppress an address, count a complaint against a campaign — and
 // ShouldSuppress says when a run of soft bounces is enough to stop writing.
 //
-// The package does no I/O beyond the io.Reader or bytes it is handed: it
-// never fetches a URL (an SNS SubscribeURL is returned for the caller to
-// confirm) and never verifies a provider's signature, so the HTTP handler in
+// The parsers do no I/O beyond the io.Reader or bytes they are handed: they
+// never fetch a URL (an SNS SubscribeURL is returned for the caller to
+// confirm) and never verify a provider's signature, so the HTTP handler in
 // front of it must authenticate the webhook (a secret in the URL, basic
 // authentication or the SNS signature) before trusting what it says.
+//
+// A Processor applies reports to the store through the small Store interface
+// it declares: it matches each to the message it is about (by the VERP
+// return path MessageReturnPath made, then the Message-ID, then the
+// recipient's address), suppresses hard-bounced and complaining addresses,
+// and withdraws every purpose of a customer who complained.
 //
 // Malformed input is refused whole: a parser returns either every report the
 // input holds or an error naming what is wrong, never a partial list, so a

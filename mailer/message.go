@@ -3,6 +3,7 @@ package mailer
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Message is one finished email; bodies already carry the footer.
@@ -116,6 +118,28 @@ func oneLine(s string) string {
 		return strings.TrimSpace(s)
 	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
+}
+
+// looksEncoded reports whether text contains what a mail client would take
+// for the start of an RFC 2047 encoded word. Plain ASCII is written as it is,
+// so a customer's name such as "=?utf-8?q?=0D=0ABcc:?=" would be decoded by
+// the reader into a line break.
+func looksEncoded(s string) bool { return strings.Contains(s, "=?") }
+
+// forceEncode writes text as base64 encoded words, folded, however plain it
+// is: a reader decodes them back to exactly this text.
+func forceEncode(s string) string {
+	const chunk = 45 // bytes per word: 60 base64 characters, within 75
+	var words []string
+	for len(s) > 0 {
+		n := min(chunk, len(s))
+		for n < len(s) && n > 1 && !utf8.RuneStart(s[n]) {
+			n-- // never split a character between two words
+		}
+		words = append(words, "=?UTF-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, "\r\n ")
 }
 
 // parseAddress reads "Name <addr>" or "addr". Addresses come from the

@@ -107,7 +107,9 @@ func (r *Renderer) build(m *Message) (*gomail.Msg, *envelope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if m.ToName != "" {
+	if m.ToName != "" && !looksEncoded(m.ToName) {
+		// A name that looks like an RFC 2047 encoded word would be decoded
+		// by the reader's mail client; the address alone is safer.
 		to.Name = oneLine(m.ToName)
 	}
 	msg.ToMailAddress(to)
@@ -127,7 +129,11 @@ func (r *Renderer) build(m *Message) (*gomail.Msg, *envelope, error) {
 		e.from = rp.Address
 	}
 
-	msg.Subject(oneLine(m.Subject))
+	if subj := oneLine(m.Subject); looksEncoded(subj) {
+		msg.SetGenHeaderPreformatted(gomail.HeaderSubject, forceEncode(subj))
+	} else {
+		msg.Subject(subj)
+	}
 	if m.Date.IsZero() {
 		return nil, nil, invalidf("no Date")
 	}

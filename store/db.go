@@ -36,6 +36,10 @@ type DB struct {
 	// writer writes.
 	r *sql.DB
 	d dialect
+	// rs and ws hold prepared statements on r and w; nil on PostgreSQL.
+	rs, ws *stmtCache
+	// durable batches durable commits on SQLite; nil on PostgreSQL.
+	durable *groupCommit
 }
 
 // Open connects to the store at rawURL and brings its schema up to date.
@@ -121,7 +125,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		_ = r.Close()
 		return nil, err
 	}
-	return &DB{w: w, r: r, d: sqliteDialect}, nil
+	db := &DB{w: w, r: r, d: sqliteDialect, rs: newStmtCache(r), ws: newStmtCache(w)}
+	db.durable = newGroupCommit(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -150,7 +156,10 @@ func redact(rawURL string) string {
 
 // Close releases the store's connections.
 func (db *DB) Close() error {
-	err := db.w.Close()
+	if db.durable != nil {
+		db.durable.stop()
+	}
+	err := errors.Join(db.rs.close(), db.ws.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -178,28 +187,41 @@ type querier interface {
 
 // conn runs queries written with ? placeholders on a pool or a transaction.
 type conn struct {
-	q querier
-	d dialect
+	q     querier
+	d     dialect
+	cache *stmtCache // the pool's prepared statements; nil in a transaction
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.cache.get(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.cache.get(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.cache.get(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 func (c conn) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	return c.q.PrepareContext(ctx, c.d.rebind(query))
 }
 
-func (db *DB) reader() conn { return conn{q: db.r, d: db.d} }
-func (db *DB) writer() conn { return conn{q: db.w, d: db.d} }
+func (db *DB) reader() conn { return conn{q: db.r, d: db.d, cache: db.rs} }
+func (db *DB) writer() conn { return conn{q: db.w, d: db.d, cache: db.ws} }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
@@ -219,12 +241,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 
 // inDurableTx is inTx for a change that has been acknowledged to a person
 // (an opt-out): on SQLite it syncs the write-ahead log at commit, which
-// synchronous=NORMAL leaves to the next checkpoint. PostgreSQL commits are
-// synchronous already.
+// synchronous=NORMAL leaves to the next checkpoint, and shares that commit
+// with the other durable changes waiting for it (groupCommit), so fn may
+// run alongside other callers' changes in one transaction and must touch
+// only what it reads. PostgreSQL commits are synchronous already.
 func (db *DB) inDurableTx(ctx context.Context, fn func(tx conn) error) error {
 	if db.d.name != "sqlite" {
 		return db.inTx(ctx, fn)
 	}
+	return db.durable.run(ctx, fn)
+}
+
+// durableSQLiteTx runs fn in a transaction committed with
+// synchronous=FULL.
+func (db *DB) durableSQLiteTx(ctx context.Context, fn func(tx conn) error) error {
 	c, err := db.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("writer connection: %w", err)

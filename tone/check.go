@@ -65,6 +65,7 @@ func (c *Checker) check(ctx Context, orig, text string, holes []hole, senderActi
 			off += j + len(p)
 		}
 	}
+	s.personal = appendLinks(s.personal, text)
 	s.toks, s.low = tokenize(text, holes, s.toks[:0], s.low[:0])
 	if len(s.personal) > 0 {
 		for i := range s.toks {
@@ -351,6 +352,33 @@ func (s *scratch) namesSender(name string) bool {
 		}
 	}
 	return false
+}
+
+// appendLinks adds the web links in text to spans. A link is nobody's
+// wording: the signed tokens in the footer's links are random letters and
+// digits, and a run such as "J6DNG" in one must not read as shouting.
+func appendLinks(spans []span, text string) []span {
+	for off := 0; off < len(text); {
+		j := strings.Index(text[off:], "http")
+		if j < 0 {
+			break
+		}
+		start := off + j
+		rest := text[start:]
+		if !strings.HasPrefix(rest, "https://") && !strings.HasPrefix(rest, "http://") {
+			off = start + 4
+			continue
+		}
+		end := start + strings.IndexFunc(rest, func(r rune) bool {
+			return r <= ' ' || r == '<' || r == '>' || r == '"' || r == '\''
+		})
+		if end < start {
+			end = len(text)
+		}
+		spans = append(spans, span{start, end})
+		off = end
+	}
+	return spans
 }
 
 func (s *scratch) inPersonal(start, end int) bool {

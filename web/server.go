@@ -11,6 +11,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/privacy"
+	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// APIKeys are the bearer keys the ingest API accepts. Defaults to none:
 	// the API then refuses every request.
 	APIKeys []string
+	// WebhookSecret is the basic-authentication password /hooks/ses and
+	// /hooks/postmark accept. Defaults to none: they refuse every request.
+	WebhookSecret string
 	// MaxBody caps a request body in bytes. Defaults to 1 MiB.
 	MaxBody int64
 	// RateLimit applies per client address to the customer pages.
@@ -86,6 +90,12 @@ type Config struct {
 	Now courtesy.Clock
 	// Logger receives request failures. Defaults to slog.Default().
 	Logger *slog.Logger
+	// AdminPassword opens the owner's dashboard at /admin/. Defaults to
+	// none: the dashboard then says how to set one, and lets nobody in.
+	AdminPassword string
+	// Report is what the dashboard's report covers: the campaigns, the
+	// purposes, the minimum sample. The dashboard chooses the period.
+	Report report.Options
 }
 
 // Deps are the services the server calls.
@@ -99,6 +109,12 @@ type Deps struct {
 	// also a prometheus.Gatherer (a *prometheus.Registry is both). Defaults
 	// to a registry of the server's own.
 	Metrics prometheus.Registerer
+	// Feedback applies bounce and complaint reports. Defaults to none: the
+	// feedback endpoints answer 503.
+	Feedback FeedbackApplier
+	// Admin is what the owner's dashboard reads and switches. Defaults to
+	// none: the dashboard is closed.
+	Admin AdminStore
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
@@ -113,6 +129,9 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	metrics *metrics
 	apiKeys [][32]byte
+
+	admin      *admin
+	adminPages *adminPageSet
 }
 
 // New builds the server. It panics when a required dependency is missing,
@@ -138,6 +157,9 @@ func New(cfg Config, deps Deps) *Server {
 		cop:     http.NewCrossOriginProtection(),
 		metrics: newMetrics(deps.Metrics),
 		apiKeys: hashKeys(cfg.APIKeys),
+
+		admin:      newAdmin(cfg),
+		adminPages: mustLoadAdminPages(cfg),
 	}
 	if s.origin != "" {
 		// Behind a proxy the Host header may not be the public one.
@@ -199,11 +221,15 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
 	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
 	m.HandleFunc("POST /api/v1/events", s.apiEvents)
+	m.HandleFunc("POST /api/v1/feedback", s.feedbackPost)
+	m.HandleFunc("POST /hooks/ses", s.sesHook)
+	m.HandleFunc("POST /hooks/postmark", s.postmarkHook)
 
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /static/style.css", s.stylesheet)
+	s.adminRoutes()
 	m.HandleFunc("/", s.notFound)
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/courtesyhq/courtesy"
@@ -202,4 +202,3 @@ func TestPurchaseBringsOneSurveyPerFatigueWindow(t *testing.T) {
 		t.Errorf("%d surveys sent, want 1", surveys)
 	}
 }
-

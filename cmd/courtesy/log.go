@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -22,6 +26,7 @@ func cmdLog(inv *invocation, args []string) error {
 	since := fs.String("since", "", "only the last `DUR` (such as 24h, 7d)")
 	format := fs.String("format", "table", "table, csv or json")
 	limit := fs.Int("limit", 0, "at most this many rows, newest first (0: all)")
+	follow := fs.Bool("f", false, "follow: keep printing new rows as they are recorded, until interrupted")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -49,26 +54,109 @@ func cmdLog(inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	var t *table
-	switch pos[0] {
-	case "sends":
-		f.Outcomes = []courtesy.Outcome{courtesy.Sent}
-		t, err = messagesTable(a, db, f, true)
-	case "decisions":
-		t, err = messagesTable(a, db, f, false)
-	case "optouts":
-		t, err = optOutsTable(a, db, f)
-	case "suppressions":
-		t, err = suppressionsTable(a, db, f)
-	case "engagement":
-		t, err = engagementTable(a, db, f)
-	default:
-		return usagef("courtesy log: %q is not sends, optouts, decisions, engagement or suppressions", pos[0])
+	build := func(f store.Filter) (*table, error) {
+		switch pos[0] {
+		case "sends":
+			f.Outcomes = []courtesy.Outcome{courtesy.Sent}
+			return messagesTable(a, db, f, true)
+		case "decisions":
+			return messagesTable(a, db, f, false)
+		case "optouts":
+			return optOutsTable(a, db, f)
+		case "suppressions":
+			return suppressionsTable(a, db, f)
+		case "engagement":
+			return engagementTable(a, db, f)
+		}
+		return nil, usagef("courtesy log: %q is not sends, optouts, decisions, engagement or suppressions", pos[0])
 	}
+	t, err := build(f)
 	if err != nil {
 		return err
 	}
-	return t.write(inv.stdio.out, *format)
+	if err := t.write(inv.stdio.out, *format); err != nil {
+		return err
+	}
+	if !*follow {
+		return nil
+	}
+	return followLog(a, inv.stdio.out, *format, f, t, build)
+}
+
+// followPoll is how often `courtesy log -f` looks for new rows.
+const followPoll = 2 * time.Second
+
+// followLog prints, oldest first, every row that was not printed before,
+// until the command is interrupted. Only rows dated from a minute before
+// the follow began are read, so each look stays small. A message whose
+// decision changes shows again with its new decision. JSON rows are one
+// object a line.
+func followLog(a *app, w io.Writer, format string, f store.Filter, first *table, build func(store.Filter) (*table, error)) error {
+	seen := map[string]bool{}
+	for _, r := range first.rows {
+		seen[strings.Join(r, "\x00")] = true
+	}
+	f.Limit = 0
+	f.Since = a.now().Add(-time.Minute)
+	tick := time.NewTicker(followPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-a.ctx().Done():
+			return nil
+		case <-tick.C:
+		}
+		t, err := build(f)
+		if err != nil {
+			return err
+		}
+		fresh := &table{header: t.header}
+		for i := len(t.rows) - 1; i >= 0; i-- { // lists come newest first
+			k := strings.Join(t.rows[i], "\x00")
+			if !seen[k] {
+				seen[k] = true
+				fresh.rows = append(fresh.rows, t.rows[i])
+			}
+		}
+		if len(fresh.rows) == 0 {
+			continue
+		}
+		if err := fresh.writeRows(w, format); err != nil {
+			return err
+		}
+	}
+}
+
+// writeRows writes rows without the header, for rows that follow a table
+// already printed.
+func (t *table) writeRows(w io.Writer, format string) error {
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(t.rows); err != nil {
+			return err
+		}
+		return cw.Error()
+	case "json":
+		enc := json.NewEncoder(w)
+		for _, r := range t.rows {
+			m := make(map[string]string, len(t.header))
+			for i, h := range t.header {
+				if i < len(r) {
+					m[h] = r[i]
+				}
+			}
+			if err := enc.Encode(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range t.rows {
+		fmt.Fprintln(tw, strings.Join(sanitizeCells(r), "\t"))
+	}
+	return tw.Flush()
 }
 
 func messagesTable(a *app, db *store.DB, f store.Filter, sends bool) (*table, error) {

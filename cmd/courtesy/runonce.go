@@ -53,6 +53,15 @@ func cmdRunOnce(inv *invocation, args []string) error {
 	if err := b.round(ctx); err != nil {
 		return err
 	}
+	// Judge the batch just decided, so a campaign that upset people is
+	// paused before the next run.
+	g, err := a.guard()
+	if err != nil {
+		return err
+	}
+	if _, err := g.Check(ctx); err != nil {
+		a.logger.Error("guardrail check", "err", err)
+	}
 	return t.print(inv.stdio.out)
 }
 

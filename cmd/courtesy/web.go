@@ -39,12 +39,18 @@ func (a *app) webServer() (*http.Server, error) {
 		Purposes:      purposes,
 		CampaignNames: names,
 		APIKeys:       a.cfg.Secrets.APIKeys,
+		WebhookSecret: a.cfg.Secrets.WebhookSecret,
 		Location:      a.cfg.Location(),
 		Now:           a.now,
 		Logger:        a.logger,
+		AdminPassword: a.cfg.Secrets.AdminPassword,
+		Report:        a.reportOptions(),
 	}, web.Deps{
-		Store:  db,
-		Signer: signer,
+		Store:    db,
+		Signer:   signer,
+		Feedback: a.feedbackProcessor(db),
+		Admin:    db,
+		Metrics:  a.webMetrics(),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

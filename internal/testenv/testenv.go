@@ -31,6 +31,7 @@ const (
 	RedisDBBench     = 6
 	RedisDBChaos     = 7
 	RedisDBReport    = 8
+	RedisDBProcess   = 9 // cmd/courtesy tests that run the binary
 )
 
 // InCI reports whether the tests run in continuous integration, where every

@@ -1,0 +1,332 @@
+// Command bench measures courtesy's send path against the speed of its
+// parts, in one process on this machine: raw SMTP through the mailer's
+// reused connections, raw asynq queueing, and the full pipeline (plan,
+// queue, consent, limits, render, tone, build, SMTP, record) on SQLite and
+// PostgreSQL; then planning over a million customers and events, and the
+// one-click unsubscribe under load from a second process.
+//
+//	go run ./bench [--quick] [--messages N] [--store sqlite|postgres|both] …
+//
+// It needs Redis (database testenv.RedisDBBench, flushed) and, for
+// PostgreSQL, the test server; docs/PERFORMANCE.md explains the figures.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/internal/testenv"
+)
+
+// options are the command's flags.
+type options struct {
+	messages    int
+	customers   int
+	concurrency []int
+	conns       int
+	stores      []string
+	dkim        []string
+	scale       []int
+	webRequests int
+	webConns    int
+	only        map[string]bool
+	cpuProfile  string
+	overlap     []bool
+}
+
+func main() {
+	if os.Getenv(loadgenEnv) != "" && len(os.Args) > 1 && os.Args[1] == loadgenCommand {
+		if err := loadgen(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	messages := fs.Int("messages", 20000, "messages per pipeline run (customers whose birthday is today)")
+	customers := fs.Int("customers", 0, "customers in the store of a pipeline run (default 5 × --messages)")
+	concurrency := fs.String("concurrency", "50", "tasks processed at once; a comma list runs each")
+	conns := fs.Int("connections", 4, "SMTP connections kept open")
+	storeKind := fs.String("store", "both", "sqlite, postgres or both")
+	dkim := fs.String("dkim", "off,ed25519,rsa2048", "DKIM keys to compare: off, ed25519, rsa2048")
+	scale := fs.String("scale", "10000,100000,1000000", "customer (and event) counts for the planning runs")
+	webRequests := fs.Int("web-requests", 20000, "one-click unsubscribe POSTs, each a different customer")
+	webConns := fs.Int("web-connections", 32, "connections the load generator keeps busy")
+	only := fs.String("only", "smtp,queue,pipeline,planning,web", "phases to run")
+	quick := fs.Bool("quick", false, "a few hundred messages, for CI: the harness works, the figures mean little")
+	overlap := fs.String("overlap", "both", "pipeline runs: phased (plan, then process), overlapped (workers running while planning, as serve does) or both")
+	cpu := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *quick {
+		quickDefaults := map[string]func(){
+			"messages":     func() { *messages = 300 },
+			"scale":        func() { *scale = "3000" },
+			"web-requests": func() { *webRequests = 300 },
+			"dkim":         func() { *dkim = "off,ed25519" },
+		}
+		for name, apply := range quickDefaults {
+			if !set[name] {
+				apply()
+			}
+		}
+	}
+	o := options{messages: *messages, customers: *customers, conns: *conns, webRequests: *webRequests,
+		webConns: *webConns, cpuProfile: *cpu, only: map[string]bool{}}
+	if o.customers == 0 {
+		o.customers = 5 * o.messages
+	}
+	if o.messages <= 0 || o.customers < o.messages {
+		return o, fmt.Errorf("--messages must be positive and --customers at least --messages")
+	}
+	var err error
+	if o.concurrency, err = ints(*concurrency); err != nil {
+		return o, fmt.Errorf("--concurrency: %w", err)
+	}
+	if o.scale, err = ints(*scale); err != nil {
+		return o, fmt.Errorf("--scale: %w", err)
+	}
+	switch *storeKind {
+	case "sqlite", "postgres":
+		o.stores = []string{*storeKind}
+	case "both":
+		o.stores = []string{"sqlite", "postgres"}
+	default:
+		return o, fmt.Errorf("--store %q: want sqlite, postgres or both", *storeKind)
+	}
+	switch *overlap {
+	case "phased":
+		o.overlap = []bool{false}
+	case "overlapped":
+		o.overlap = []bool{true}
+	case "both":
+		o.overlap = []bool{false, true}
+	default:
+		return o, fmt.Errorf("--overlap %q: want phased, overlapped or both", *overlap)
+	}
+	o.dkim = strings.Split(*dkim, ",")
+	for _, d := range o.dkim {
+		if _, err := dkimKey(d); err != nil {
+			return o, err
+		}
+	}
+	for _, p := range strings.Split(*only, ",") {
+		o.only[strings.TrimSpace(p)] = true
+	}
+	return o, nil
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// report is what a run measured, for the smoke test.
+type report struct {
+	results   []result
+	decisions map[string]map[string]int // per pipeline run: decision → messages
+	planned   map[string]int            // per pipeline run: messages planned
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	_, err := runReport(ctx, args, out)
+	return err
+}
+
+func runReport(ctx context.Context, args []string, out io.Writer) (*report, error) {
+	o, err := parseOptions(args)
+	if err != nil {
+		return nil, err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBBench, PoolSize: 64})
+	defer rdb.Close()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return nil, fmt.Errorf("Redis at %s: %w", testenv.RedisAddr(), err)
+	}
+	defer rdb.FlushDB(context.Background())
+	dir, err := os.MkdirTemp("", "courtesy-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	shop, err := loadShop(dir)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := startSink()
+	if err != nil {
+		return nil, err
+	}
+	defer sk.Close()
+	key, err := consent.GenerateKey("k1")
+	if err != nil {
+		return nil, err
+	}
+	signer, err := consent.NewSigner([]consent.Key{key})
+	if err != nil {
+		return nil, err
+	}
+
+	rep := &report{decisions: map[string]map[string]int{}, planned: map[string]int{}}
+	fmt.Fprintf(out, "courtesy bench — %s\n", machine())
+	fmt.Fprintf(out, "%d messages per run, %d customers in the store, %d SMTP connections, Redis %s db %d\n\n",
+		o.messages, o.customers, o.conns, testenv.RedisAddr(), testenv.RedisDBBench)
+	add := func(r result) {
+		rep.results = append(rep.results, r)
+		printResult(out, r)
+	}
+
+	ceilings := map[string]float64{} // "smtp/<dkim>", "queue/<concurrency>"
+	if o.only["smtp"] {
+		msgs, err := renderMessages(shop, signer, o.messages)
+		if err != nil {
+			return rep, err
+		}
+		for _, d := range o.dkim {
+			dk, err := dkimKey(d)
+			if err != nil {
+				return rep, err
+			}
+			r, err := runRawSMTP(ctx, sk.URL(), msgs, o.conns, o.concurrency[0], dk)
+			if err != nil {
+				return rep, fmt.Errorf("raw SMTP: %w", err)
+			}
+			r.Name = "raw SMTP dkim=" + d
+			ceilings["smtp/"+d] = r.Rate()
+			add(r)
+		}
+	}
+	if o.only["queue"] {
+		for _, c := range o.concurrency {
+			r, err := runRawQueue(ctx, rdb, o.messages, c)
+			if err != nil {
+				return rep, err
+			}
+			r.Name = fmt.Sprintf("raw queue c=%d", c)
+			ceilings["queue/"+strconv.Itoa(c)] = r.Rate()
+			add(r)
+		}
+	}
+	if o.only["pipeline"] {
+		type variant struct {
+			store, dkim string
+			c           int
+			overlap     bool
+		}
+		var vs []variant
+		for _, st := range o.stores {
+			for _, c := range o.concurrency {
+				for _, ov := range o.overlap {
+					vs = append(vs, variant{st, "off", c, ov})
+				}
+			}
+		}
+		for _, d := range o.dkim {
+			if d != "off" {
+				vs = append(vs, variant{"sqlite", d, o.concurrency[0], o.overlap[0]})
+			}
+		}
+		for _, v := range vs {
+			pr := pipelineRun{shop: shop, rdb: rdb, sinkURL: sk.URL(), dir: dir, storeKind: v.store, dkim: v.dkim,
+				messages: o.messages, customers: o.customers, conns: o.conns, concurrency: v.c, overlap: v.overlap}
+			r, counts, err := pr.run(ctx)
+			if v.store == "postgres" && errors.Is(err, errNoPostgres) {
+				fmt.Fprintf(out, "%-44s skipped: %v\n", "pipeline postgres", err)
+				continue
+			}
+			if counts != nil {
+				rep.decisions[r.Name] = counts
+				rep.planned[r.Name] = r.Messages
+			}
+			if err != nil {
+				return rep, fmt.Errorf("%s: %w", r.Name, err)
+			}
+			smtpCeil, okS := ceilings["smtp/"+v.dkim]
+			queueCeil, okQ := ceilings["queue/"+strconv.Itoa(v.c)]
+			if okS && okQ {
+				r.Note += fmt.Sprintf("; %.0f%% of min(raw SMTP, raw queue) = %.0f/s", 100*r.Rate()/min(smtpCeil, queueCeil), min(smtpCeil, queueCeil))
+			}
+			r.Note += "; decisions: " + summary(counts)
+			add(r)
+		}
+	}
+	if o.only["planning"] {
+		for _, st := range o.stores {
+			for _, n := range o.scale {
+				rs, err := runPlanning(ctx, rdb, shop, dir, st, n)
+				if errors.Is(err, errNoPostgres) {
+					fmt.Fprintf(out, "%-44s skipped: %v\n", "planning postgres", err)
+					break
+				}
+				if err != nil {
+					return rep, fmt.Errorf("planning %s %d: %w", st, n, err)
+				}
+				for _, r := range rs {
+					add(r)
+				}
+			}
+		}
+	}
+	if o.only["web"] {
+		r, err := runWeb(ctx, dir, signer, o.webRequests, o.webConns)
+		if err != nil {
+			return rep, fmt.Errorf("web: %w", err)
+		}
+		add(r)
+	}
+	fmt.Fprintf(out, "\nload average at the end: %s\n", loadAvg())
+	return rep, nil
+}
+
+func printResult(w io.Writer, r result) {
+	fmt.Fprintf(w, "%-44s %7d in %8s = %7.0f/s  CPU %6.0f µs/op  %6.0f allocs/op  peak RSS %6.1f MB  load %s\n",
+		r.Name, r.Messages, r.Elapsed.Round(time.Millisecond), r.Rate(), float64(r.CPUPerOp)/1e3, r.AllocsPerOp, r.PeakRSSMB, r.Load)
+	if r.P99 > 0 {
+		fmt.Fprintf(w, "%-44s latency due→decided p50 %s p99 %s; per task p50 %s p99 %s\n", "", ms(r.P50), ms(r.P99), ms(r.S50), ms(r.S99))
+	}
+	if r.Note != "" {
+		fmt.Fprintf(w, "%-44s %s\n", "", r.Note)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// meter measures one phase: wall time, heap allocations and the peak
+// resident set of the process while it ran.
+type meter struct {
+	start   time.Time
+	cpu     time.Duration
+	mallocs uint64
+}
+
+// startMeter resets the kernel's peak-RSS mark (Linux: writing 5 to
+// clear_refs), so the peak reported is this phase's, not an earlier one's.
+func startMeter() *meter {
+	// Hand freed memory back first, so the mark starts from what is live.
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return &meter{start: time.Now(), cpu: cpuTime(), mallocs: ms.Mallocs}
+}
+
+// cpuTime is the user and system time the process has used. Per message it
+// is the figure other people's work on the machine disturbs least: a busy
+// machine stretches the wall time of a phase, not the work it does.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// result is what a phase measured.
+type result struct {
+	Name        string
+	Messages    int
+	Elapsed     time.Duration
+	AllocsPerOp float64
+	CPUPerOp    time.Duration // process CPU time (all goroutines, the sink's too) per message
+	PeakRSSMB   float64
+	P50, P99    time.Duration // due → decided; zero when not measured
+	S50, S99    time.Duration // one task's own processing time; zero when not measured
+	Load        string        // load average when the phase ended
+	Note        string
+}
+
+func (m *meter) stop(name string, n int) result {
+	el := time.Since(m.start)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r := result{Name: name, Messages: n, Elapsed: el, PeakRSSMB: peakRSSMB(), Load: loadAvg()}
+	if n > 0 {
+		r.AllocsPerOp = float64(ms.Mallocs-m.mallocs) / float64(n)
+		r.CPUPerOp = (cpuTime() - m.cpu) / time.Duration(n)
+	}
+	return r
+}
+
+// Rate is messages (or requests) per second.
+func (r result) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Messages) / r.Elapsed.Seconds()
+}
+
+// peakRSSMB is VmHWM from /proc/self/status, in MiB; 0 where there is none.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// loadAvg is the one-minute load average: other work on the machine skews
+// every figure, so each one says how busy the machine was.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// percentile returns the p-th percentile (0–100) of ds, sorting it.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	i := int(float64(len(ds)-1) * p / 100)
+	return ds[i]
+}
+
+// machine describes where the figures were measured.
+func machine() string {
+	cpu := "?"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := "?"
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				mem = fmt.Sprintf("%.1f GiB", kb/1024/1024)
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), %s memory, %s %s/%s, load %s", runtime.NumCPU(), cpu, mem,
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/lint"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+// pipelineRun is one measured run of the whole send path.
+type pipelineRun struct {
+	shop        lint.Result
+	rdb         *redis.Client
+	sinkURL     string
+	dir         string
+	storeKind   string
+	dkim        string
+	messages    int // customers whose birthday is today
+	customers   int // customers in the store
+	conns       int
+	concurrency int
+	// overlap starts the workers before planning, as serve and run-once
+	// do; otherwise planning finishes first and the workers drain a full
+	// queue, which times the two apart.
+	overlap bool
+}
+
+// recorder times each message from the moment it is queued (it is due by
+// then) to its final decision, and each task's own processing.
+type recorder struct {
+	mu      sync.Mutex
+	queued  map[string]time.Time
+	latency []time.Duration
+	service []time.Duration
+	final   atomic.Int64
+}
+
+func newRecorder(n int) *recorder {
+	return &recorder{queued: make(map[string]time.Time, n), latency: make([]time.Duration, 0, n),
+		service: make([]time.Duration, 0, n)}
+}
+
+// timedQueue is the worker's enqueuer, noting when each message was queued.
+type timedQueue struct {
+	worker.Enqueuer
+	rec *recorder
+}
+
+func (q timedQueue) Enqueue(ctx context.Context, key string, at, now time.Time) error {
+	q.rec.mu.Lock()
+	if _, ok := q.rec.queued[key]; !ok {
+		q.rec.queued[key] = time.Now()
+	}
+	q.rec.mu.Unlock()
+	return q.Enqueuer.Enqueue(ctx, key, at, now)
+}
+
+// timedStore is the store, noting when each final decision is committed.
+type timedStore struct {
+	*store.DB
+	rec *recorder
+}
+
+func (s timedStore) Decide(ctx context.Context, d store.Decision) (bool, error) {
+	ok, err := s.DB.Decide(ctx, d)
+	if err == nil && d.Decision.Outcome.Final() {
+		now := time.Now()
+		s.rec.mu.Lock()
+		if t, found := s.rec.queued[d.Key]; found {
+			s.rec.latency = append(s.rec.latency, now.Sub(t))
+		}
+		s.rec.mu.Unlock()
+		s.rec.final.Add(1)
+	}
+	return ok, err
+}
+
+// timedHandler notes how long each task takes to process.
+type timedHandler struct {
+	h   asynq.Handler
+	rec *recorder
+}
+
+func (h timedHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	start := time.Now()
+	err := h.h.ProcessTask(ctx, t)
+	d := time.Since(start)
+	h.rec.mu.Lock()
+	h.rec.service = append(h.rec.service, d)
+	h.rec.mu.Unlock()
+	return err
+}
+
+// sendLog lets the limiter rebuild windows from the store, as the command
+// wires it.
+type sendLog struct{ db *store.DB }
+
+func (l sendLog) SentTimes(ctx context.Context, customerID string, since time.Time) ([]throttle.SentRecord, error) {
+	recs, err := l.db.SentTimes(ctx, customerID, since)
+	out := make([]throttle.SentRecord, len(recs))
+	for i, r := range recs {
+		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
+	}
+	return out, err
+}
+
+// run seeds a fresh store, then measures planning, queueing and the
+// pipeline until every planned message has its final decision.
+func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
+	db, closeDB, err := openStore(ctx, pr.storeKind, pr.dir)
+	if err != nil {
+		return result{}, nil, err
+	}
+	defer closeDB()
+	if err := seedCustomers(ctx, db, 0, pr.customers, pr.messages); err != nil {
+		return result{}, nil, err
+	}
+	if err := pr.rdb.FlushDB(ctx).Err(); err != nil {
+		return result{}, nil, err
+	}
+	key, err := consent.GenerateKey("k1")
+	if err != nil {
+		return result{}, nil, err
+	}
+	signer, err := consent.NewSigner([]consent.Key{key})
+	if err != nil {
+		return result{}, nil, err
+	}
+	dk, err := dkimKey(pr.dkim)
+	if err != nil {
+		return result{}, nil, err
+	}
+	sender, err := mailer.Open(pr.sinkURL, mailer.Config{MaxConnections: pr.conns, HelloName: "crumb.example", DKIM: dk})
+	if err != nil {
+		return result{}, nil, err
+	}
+	defer sender.Close()
+
+	// The wiring of cmd/courtesy/app.go, minus the provider rate limit
+	// (smtp.max_per_second), which would only measure itself.
+	cfg := pr.shop.Config
+	quiet, err := throttle.ParseQuietHours(cfg.Limits.QuietHours.String())
+	if err != nil {
+		return result{}, nil, err
+	}
+	var limits []throttle.Limit
+	for _, l := range cfg.Limits.PerCustomer {
+		limits = append(limits, throttle.Limit{Count: l.Count, Window: l.Window})
+	}
+	byID := map[string]*campaigns.Campaign{}
+	for _, c := range pr.shop.Campaigns {
+		byID[c.ID] = c
+	}
+	origin := time.Now()
+	clock := func() time.Time { return simDay.Add(time.Since(origin)) }
+	rec := newRecorder(pr.messages)
+	q := timedQueue{worker.Enqueuer{Client: asynq.NewClientFromRedisClient(pr.rdb)}, rec}
+	b := cfg.Business
+	p, err := worker.New(worker.Config{
+		Business: worker.Business{
+			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
+			BaseURL: b.BaseURL, Domain: "crumb.example", Location: cfg.Location(),
+		},
+		Campaigns:  byID,
+		Limits:     limits,
+		QuietHours: quiet,
+		Tone:       pr.shop.Tone,
+		Signer:     signer,
+		Store:      timedStore{db, rec},
+		Limiter:    throttle.NewLimiter(pr.rdb, "courtesy:limits", sendLog{db}),
+		Sender:     sender,
+		Scheduler:  q,
+		Now:        clock,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return result{}, nil, err
+	}
+	planner := &scheduler.Planner{Campaigns: pr.shop.Campaigns, Store: db, Queue: q, Location: cfg.Location()}
+	srv := newServer(pr.rdb, pr.concurrency)
+	mux := asynq.NewServeMux()
+	mux.Handle(worker.TypeSend, timedHandler{p, rec})
+
+	m := startMeter()
+	if pr.overlap {
+		if err := srv.Start(mux); err != nil {
+			return result{}, nil, err
+		}
+	}
+	st, err := planner.Plan(ctx, clock())
+	if err != nil {
+		return result{}, nil, fmt.Errorf("plan: %w", err)
+	}
+	planned := time.Since(m.start)
+	if !pr.overlap {
+		if err := srv.Start(mux); err != nil {
+			return result{}, nil, err
+		}
+	}
+	defer srv.Shutdown()
+	if err := waitFor(ctx, func() bool { return rec.final.Load() >= int64(st.Enqueued) }, drainTimeout(pr.messages)); err != nil {
+		return result{}, nil, fmt.Errorf("pipeline: %d of %d messages decided: %w", rec.final.Load(), st.Enqueued, err)
+	}
+	drained := time.Since(m.start) - planned
+	mode := "phased"
+	if pr.overlap {
+		mode = "overlapped"
+	}
+	r := m.stop(fmt.Sprintf("pipeline %s dkim=%s c=%d %s", pr.storeKind, pr.dkim, pr.concurrency, mode), st.Enqueued)
+	rec.mu.Lock()
+	r.P50, r.P99 = percentile(rec.latency, 50), percentile(rec.latency, 99)
+	r.S50, r.S99 = percentile(rec.service, 50), percentile(rec.service, 99)
+	rec.mu.Unlock()
+	r.Note = fmt.Sprintf("plan+queue %d: %s (%.0f/s)", st.Enqueued, planned.Round(time.Millisecond), float64(st.Enqueued)/planned.Seconds())
+	if !pr.overlap {
+		r.Note += fmt.Sprintf(", then the workers: %s (%.0f/s)", drained.Round(time.Millisecond), float64(st.Enqueued)/drained.Seconds())
+	}
+	counts, err := db.CountDecisions(ctx, store.Filter{})
+	if err != nil {
+		return r, nil, err
+	}
+	// A message held back by the tone rules is a finding about the rules or
+	// the template, so the first one is shown.
+	if held, err := db.Messages(ctx, store.Filter{Outcomes: []courtesy.Outcome{courtesy.Held}, Limit: 1}); err == nil && len(held) > 0 {
+		r.Note += "; first held: " + held[0].Detail
+	}
+	if st.Enqueued != pr.messages {
+		return r, counts, fmt.Errorf("planned %d messages, want %d", st.Enqueued, pr.messages)
+	}
+	return r, counts, nil
+}
+
+// summary is "sent 20000, suppressed:limit 3".
+func summary(counts map[string]int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// drainTimeout bounds the wait for n messages: generous (100/s at worst),
+// so only a message that never gets its decision trips it.
+func drainTimeout(n int) time.Duration { return time.Minute + time.Duration(n)*10*time.Millisecond }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/guardrail"
+	"github.com/courtesyhq/courtesy/report"
+	"github.com/courtesyhq/courtesy/worker"
+)
+
+func init() {
+	commands["report"] = command{
+		"report [--since DUR] [--window DUR] [--format table|json|html]",
+		"the owner's report: per campaign and variant, against the control group",
+		cmdReport,
+	}
+}
+
+func cmdReport(inv *invocation, args []string) error {
+	fs := inv.flags("report")
+	since := fs.String("since", "30d", "report on the last `DUR` (such as 7d, 90d)")
+	window := fs.String("window", "7d", "a purchase this long after a message counts as following it")
+	format := fs.String("format", "table", "table, json or html")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := want(pos, 0, 0, commands["report"].usage); err != nil {
+		return err
+	}
+	if !oneOf(*format, "table", "json", "html") {
+		return usagef("--format %q: want table, json or html", *format)
+	}
+	d, err := config.ParseDuration(*since)
+	if err != nil || d <= 0 {
+		return usagef("--since %q: want a duration such as 30d", *since)
+	}
+	w, err := config.ParseDuration(*window)
+	if err != nil || w <= 0 {
+		return usagef("--window %q: want a duration such as 7d", *window)
+	}
+	a, err := inv.load()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	db, err := a.store()
+	if err != nil {
+		return err
+	}
+	opts := a.reportOptions()
+	opts.Until = a.now()
+	opts.Since = opts.Until.Add(-d)
+	opts.Window = w
+	r, err := report.Build(a.ctx(), db, opts)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		return report.WriteJSON(inv.stdio.out, r)
+	case "html":
+		return report.WriteHTML(inv.stdio.out, r)
+	}
+	return report.WriteText(inv.stdio.out, r)
+}
+
+// reportOptions are the report's settings from the configuration; the
+// period is the caller's.
+func (a *app) reportOptions() report.Options {
+	o := report.Options{
+		MinSample: a.cfg.Guardrails.MinSample,
+		Purposes:  a.cfg.PurposeNames(),
+		Location:  a.cfg.Location(),
+		Now:       a.now,
+	}
+	for _, c := range a.loaded.Campaigns {
+		o.Campaigns = append(o.Campaigns, report.CampaignInfo{ID: c.ID, Name: c.Name, Purpose: c.Purpose})
+	}
+	return o
+}
+
+// guard builds the guardrail over the configured campaigns. It emails the
+// owner through its own sender when business.owner_email is set.
+func (a *app) guard() (*guardrail.Guard, error) {
+	db, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	g := a.cfg.Guardrails
+	b := a.cfg.Business
+	cfg := guardrail.Config{
+		MaxOptOutRate:    g.MaxOptoutRate,
+		MaxComplaintRate: g.MaxComplaintRate,
+		MinSample:        g.MinSample,
+		OwnerEmail:       b.OwnerEmail,
+		From:             b.From,
+		BaseURL:          b.BaseURL,
+		Domain:           fromDomain(b.From),
+		Store:            db,
+		Now:              a.now,
+		Logger:           a.logger,
+	}
+	for _, c := range a.loaded.Campaigns {
+		if c.Enabled {
+			cfg.Campaigns = append(cfg.Campaigns, c.ID)
+		}
+	}
+	if b.OwnerEmail != "" {
+		s, err := a.sender()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Sender = s
+	}
+	return guardrail.New(cfg)
+}
+
+// webMetrics is the registry /metrics serves, with the depth of the send
+// queue read from Redis at each scrape when this process is connected to it.
+func (a *app) webMetrics() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	if a.rdb != nil {
+		insp := asynq.NewInspectorFromRedisClient(a.rdb)
+		reg.MustRegister(report.QueueCollector{Info: func() (map[string]int, error) {
+			q, err := insp.GetQueueInfo(worker.Queue)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]int{"pending": q.Pending, "active": q.Active, "scheduled": q.Scheduled,
+				"retry": q.Retry, "archived": q.Archived}, nil
+		}})
+	}
+	return reg
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/courtesyhq/courtesy/store"
+)
+
+func init() {
+	commands["suppression"] = command{
+		`suppression lift ADDRESS --reason "why"`,
+		"lift the suppressions of an address (a bounce since fixed, a complaint made by mistake), recording why",
+		cmdSuppression,
+	}
+}
+
+// cmdSuppression lifts every suppression in force for an address except an
+// erasure, which is the person's own request and is never undone here. A
+// complaint's withdrawals of consent stay: lifting the suppression lets mail
+// through only for purposes the person grants again.
+func cmdSuppression(inv *invocation, args []string) error {
+	fs := inv.flags("suppression")
+	why := fs.String("reason", "", "why the suppression is lifted, kept with it (required)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	usage := commands["suppression"].usage
+	if err := want(pos, 2, 2, usage); err != nil {
+		return err
+	}
+	if pos[0] != "lift" {
+		return usagef("courtesy suppression: %q is not lift\nusage: courtesy %s", pos[0], usage)
+	}
+	addr, err := mail.ParseAddress(pos[1])
+	if err != nil {
+		return usagef("courtesy suppression lift: %q is not an email address", pos[1])
+	}
+	if strings.TrimSpace(*why) == "" {
+		return usagef("courtesy suppression lift: --reason is required: say why, it is kept with the suppression")
+	}
+	a, err := inv.load()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	db, err := a.store()
+	if err != nil {
+		return err
+	}
+	hash := store.EmailHash(addr.Address)
+	all, err := db.Suppressions(a.ctx(), store.Filter{})
+	if err != nil {
+		return err
+	}
+	var inForce []store.Suppression
+	for _, s := range all {
+		if s.EmailHash == hash && s.LiftedAt.IsZero() {
+			if s.Reason == "erased" {
+				return usagef("courtesy suppression lift: %s was erased at its owner's request; that is not lifted", addr.Address)
+			}
+			inForce = append(inForce, s)
+		}
+	}
+	if len(inForce) == 0 {
+		return usagef("courtesy suppression lift: %s is not suppressed", addr.Address)
+	}
+	now := a.now()
+	for _, s := range inForce {
+		if err := db.LiftSuppressionBecause(a.ctx(), hash, s.Reason, strings.TrimSpace(*why), now); err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdio.out, "lifted %s %s (since %s, %s)\n", s.Reason, addr.Address, fmtTime(s.At), s.Source)
+		if s.Reason == "complaint" {
+			fmt.Fprintln(inv.stdio.out, "  the consents the complaint withdrew stay withdrawn: the person must opt in again")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+)
+
+// ReportMessage is a decided message as the owner's report reads it, with
+// the locale and time zone of its customer (empty once the customer is
+// erased) for the segment audit.
+type ReportMessage struct {
+	Key             string
+	CampaignID      string
+	CampaignVersion string
+	CustomerID      string
+	Purpose         string
+	Variant         string
+	Decision        courtesy.Decision
+	DecidedAt       time.Time
+	Locale          string
+	Timezone        string
+}
+
+// finalOutcomes is the SQL list of the outcomes no further work changes.
+var finalOutcomes = []any{string(courtesy.Sent), string(courtesy.Suppressed), string(courtesy.Held),
+	string(courtesy.Failed), string(courtesy.Expired), string(courtesy.Control)}
+
+// ReportMessages returns the messages with a final decision taken in
+// [since, until), oldest decision first. A zero until means no end.
+func (db *DB) ReportMessages(ctx context.Context, since, until time.Time) ([]ReportMessage, error) {
+	var w where
+	w.add("m.outcome IN ("+placeholders(len(finalOutcomes))+")", finalOutcomes...)
+	w.add("m.decided_at >= ?", micros(since))
+	if !until.IsZero() {
+		w.add("m.decided_at < ?", micros(until))
+	}
+	rows, err := db.reader().query(ctx, `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id,
+		m.purpose, m.variant, m.decision, m.decided_at, COALESCE(c.locale, ''), COALESCE(c.timezone, '')
+		FROM messages m LEFT JOIN customers c ON c.id = m.customer_id`+w.String()+`
+		ORDER BY m.decided_at, m.msg_key`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("report messages: %w", err)
+	}
+	defer rows.Close()
+	var out []ReportMessage
+	for rows.Next() {
+		var (
+			m        ReportMessage
+			decision string
+			at       int64
+		)
+		if err := rows.Scan(&m.Key, &m.CampaignID, &m.CampaignVersion, &m.CustomerID, &m.Purpose, &m.Variant,
+			&decision, &at, &m.Locale, &m.Timezone); err != nil {
+			return nil, fmt.Errorf("report messages: %w", err)
+		}
+		m.Decision = courtesy.ParseDecision(decision)
+		m.DecidedAt = fromMicros(at)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report messages: %w", err)
+	}
+	return out, nil
+}
+
+// Bounces lists bounce and complaint reports, oldest first; Since and Until
+// apply to when they were recorded.
+func (db *DB) Bounces(ctx context.Context, f Filter) ([]Bounce, error) {
+	var w where
+	w.common(Filter{Since: f.Since, Until: f.Until}, "", "at")
+	rows, err := db.reader().query(ctx, `SELECT email_hash, message_key, status, kind, at FROM bounces`+w.String()+
+		` ORDER BY at, id`+limit(f), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list bounces: %w", err)
+	}
+	defer rows.Close()
+	var out []Bounce
+	for rows.Next() {
+		var (
+			b  Bounce
+			at int64
+		)
+		if err := rows.Scan(&b.EmailHash, &b.MessageKey, &b.Status, &b.Kind, &at); err != nil {
+			return nil, fmt.Errorf("list bounces: %w", err)
+		}
+		b.At = fromMicros(at)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list bounces: %w", err)
+	}
+	return out, nil
+}
+
+// ConsentLedger returns every consent record recorded before until (all
+// of them when until is zero), by customer, each customer's oldest first.
+func (db *DB) ConsentLedger(ctx context.Context, until time.Time) (map[string][]courtesy.ConsentRecord, error) {
+	var w where
+	if !until.IsZero() {
+		w.add("recorded_at < ?", micros(until))
+	}
+	rows, err := db.reader().query(ctx, `SELECT `+consentCols+` FROM consent_ledger`+w.String()+`
+		ORDER BY customer_id, recorded_at, id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("consent ledger: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]courtesy.ConsentRecord{}
+	for rows.Next() {
+		var (
+			r                 courtesy.ConsentRecord
+			status            string
+			expires, recorded int64
+		)
+		if err := rows.Scan(&r.ID, &r.CustomerID, &r.Purpose, &status, &r.Basis, &r.Source, &r.Notice,
+			&r.MessageKey, &expires, &recorded); err != nil {
+			return nil, fmt.Errorf("consent ledger: %w", err)
+		}
+		r.Status = courtesy.ConsentStatus(status)
+		r.ExpiresAt, r.RecordedAt = fromMicros(expires), fromMicros(recorded)
+		out[r.CustomerID] = append(out[r.CustomerID], r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("consent ledger: %w", err)
+	}
+	return out, nil
+}
+
+// CampaignHealth is what the guardrail judges a campaign on: its messages
+// sent at or after a time, and how many of those drew an opt-out or a
+// complaint recorded at or after that time.
+type CampaignHealth struct {
+	Sent       int
+	OptOuts    int // sent messages with at least one opt-out
+	Complaints int // sent messages with a complaint report or a complaint opt-out
+}
+
+// CampaignHealth counts a campaign's sends since a time and the opt-outs and
+// complaints they drew since then. Reactions to messages sent before since
+// are not counted, so a campaign resumed at since starts from a clean slate.
+func (db *DB) CampaignHealth(ctx context.Context, campaignID string, since time.Time) (CampaignHealth, error) {
+	var h CampaignHealth
+	s := micros(since)
+	sent := string(courtesy.Sent)
+	err := db.reader().queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND outcome = ? AND decided_at >= ?),
+		(SELECT COUNT(DISTINCT o.message_key) FROM opt_outs o JOIN messages m ON m.msg_key = o.message_key
+			WHERE m.campaign_id = ? AND m.outcome = ? AND m.decided_at >= ? AND o.at >= ?),
+		(SELECT COUNT(DISTINCT k) FROM (
+			SELECT b.message_key AS k FROM bounces b JOIN messages m ON m.msg_key = b.message_key
+				WHERE b.kind = 'complaint' AND m.campaign_id = ? AND m.outcome = ? AND m.decided_at >= ? AND b.at >= ?
+			UNION
+			SELECT o.message_key AS k FROM opt_outs o JOIN messages m ON m.msg_key = o.message_key
+				WHERE o.source = 'complaint' AND m.campaign_id = ? AND m.outcome = ? AND m.decided_at >= ? AND o.at >= ?
+		) AS complained)`,
+		campaignID, sent, s,
+		campaignID, sent, s, s,
+		campaignID, sent, s, s,
+		campaignID, sent, s, s).Scan(&h.Sent, &h.OptOuts, &h.Complaints)
+	if err != nil {
+		return h, fmt.Errorf("health of campaign %s: %w", campaignID, err)
+	}
+	return h, nil
+}
