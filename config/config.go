@@ -40,10 +40,12 @@ type Config struct {
 	Secrets Secrets
 
 	warnings courtesy.Diagnostics
-	file     string // the file the config was read from
-	dir      string // relative paths are resolved against it
-	loc      *time.Location
-	pos      map[string]yamlnode.Position
+	// quietNone records that quiet_hours was written empty on purpose.
+	quietNone bool
+	file      string // the file the config was read from
+	dir       string // relative paths are resolved against it
+	loc       *time.Location
+	pos       map[string]yamlnode.Position
 }
 
 // Business is who the messages come from.
@@ -82,7 +84,8 @@ type Limits struct {
 	// PerCustomer caps messages per customer. Defaults to 1/24h and 3/7d;
 	// an explicit empty list means no shared cap.
 	PerCustomer []Limit
-	// QuietHours is the local time in which nothing is sent. Defaults to 20:00-09:00.
+	// QuietHours is the local time in which nothing is sent. Defaults to
+	// 20:00-09:00; "none" (or "") lets messages go at any hour.
 	QuietHours QuietHours
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"strings"
 )
 
 // decode copies what the file says into c. Values that do not parse are
@@ -41,6 +42,10 @@ func (c *Config) decode(root *yamlnode.Map) {
 		c.Limits.PerCustomer = []Limit{} // written empty: no shared cap
 	}
 	l.Scalar("quiet_hours", func(s string) (err error) {
+		if t := strings.TrimSpace(s); t == "" || strings.EqualFold(t, "none") {
+			c.quietNone = true // written empty: messages may go at any hour
+			return nil
+		}
 		c.Limits.QuietHours, err = ParseQuietHours(s)
 		return err
 	})

@@ -31,7 +31,7 @@ func (c *Config) setDefaults() {
 	if c.Limits.PerCustomer == nil {
 		c.Limits.PerCustomer = []Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * Day}}
 	}
-	if c.Limits.QuietHours.IsZero() {
+	if c.Limits.QuietHours.IsZero() && !c.quietNone {
 		c.Limits.QuietHours = QuietHours{Start: TimeOfDay{Hour: 20}, End: TimeOfDay{Hour: 9}}
 	}
 	if c.CampaignsDir == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
@@ -108,6 +109,7 @@ var templateFS = fstest.MapFS{
 // in-process SMTP server.
 type env struct {
 	t        *testing.T
+	rdb      *redis.Client
 	db       *store.DB
 	sink     *mailtest.Sink
 	clock    *clock
@@ -184,7 +186,7 @@ func newEnv(t *testing.T, o options) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{t: t, db: db, sink: sink, clock: &clock{}, queue: &queue{}, signer: signer, sender: sender}
+	e := &env{t: t, rdb: rdb, db: db, sink: sink, clock: &clock{}, queue: &queue{}, signer: signer, sender: sender}
 	now := o.now
 	if now == nil {
 		now = e.clock.Now

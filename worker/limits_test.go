@@ -1,0 +1,117 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/throttle"
+)
+
+// TestLimitsHoldUnderConcurrentWorkers has 8 workers race over 1,000 due
+// messages for 50 customers, with Redis flushed halfway through. Counted at
+// the SMTP server, nobody gets more than the limits allow: one a day, three
+// a week.
+func TestLimitsHoldUnderConcurrentWorkers(t *testing.T) {
+	noCampaignLimit := strings.Replace(birthdayYAML, "limits: [\"1/365d\"]\n", "", 1)
+	e := newEnv(t, options{campaignYAML: noCampaignLimit, limits: []throttle.Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * 24 * time.Hour}}})
+	ctx := context.Background()
+	const customers, perCustomer = 50, 20
+	for i := 0; i < customers; i++ {
+		id := fmt.Sprintf("w%02d", i)
+		e.customer(id, id+"@example.com", "Ann", "", "UTC")
+		e.consent(id, "birthday", courtesy.Granted, signedUp)
+	}
+	// Messages spread over ten days, two due each day per customer.
+	start := mustTime(t, "2026-12-01T10:00:00Z")
+	var keys []string
+	for i := 0; i < customers; i++ {
+		for j := 0; j < perCustomer; j++ {
+			due := start.Add(time.Duration(j/2) * 24 * time.Hour)
+			m := courtesy.Message{
+				Key: courtesy.MessageKey("birthday-treat", fmt.Sprintf("w%02d", i), fmt.Sprintf("o%02d", j)), CampaignID: "birthday-treat",
+				CustomerID: fmt.Sprintf("w%02d", i), Occurrence: fmt.Sprintf("o%02d", j), Purpose: "birthday",
+				Decision: courtesy.Decision{Outcome: courtesy.Planned}, DueAt: due, NotAfter: due.Add(2 * time.Hour), CreatedAt: due,
+			}
+			if _, _, err := e.db.PlanMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, m.Key)
+		}
+	}
+	var processed atomic.Int64
+	for day := 0; day < perCustomer/2; day++ {
+		e.clock.Set(start.Add(time.Duration(day)*24*time.Hour + time.Minute))
+		var today []string
+		for _, k := range keys {
+			if m, _ := e.db.Message(ctx, k); !m.DueAt.After(e.clock.Now()) && !m.Decision.Outcome.Final() {
+				today = append(today, k)
+			}
+		}
+		work := make(chan string)
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range work {
+					if err := e.pipeline.Process(ctx, k, false); err != nil {
+						t.Error(err)
+					}
+					processed.Add(1)
+				}
+			}()
+		}
+		for _, k := range today {
+			work <- k
+		}
+		close(work)
+		wg.Wait()
+		if day == perCustomer/4 {
+			// Redis loses every window; they are rebuilt from the store.
+			if err := e.rdb.FlushDB(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Count at the sink, by recipient and day.
+	perDay := map[string]map[int]int{}
+	for _, m := range e.sink.Messages() {
+		d, err := time.Parse(time.RFC1123Z, m.Header.Get("Date"))
+		if err != nil {
+			t.Fatalf("Date %q: %v", m.Header.Get("Date"), err)
+		}
+		day := int(d.Sub(start) / (24 * time.Hour))
+		if perDay[m.To[0]] == nil {
+			perDay[m.To[0]] = map[int]int{}
+		}
+		perDay[m.To[0]][day]++
+	}
+	for who, days := range perDay {
+		for day := 0; day < perCustomer/2; day++ {
+			if days[day] > 1 {
+				t.Errorf("%s received %d messages on day %d (limit 1/24h)", who, days[day], day)
+			}
+			week := 0
+			for d := day - 6; d <= day; d++ {
+				week += days[d]
+			}
+			if week > 3 {
+				t.Errorf("%s received %d messages in the 7 days to day %d (limit 3/7d)", who, week, day)
+			}
+		}
+	}
+	if got := e.sink.Count(); got == 0 || processed.Load() < int64(len(keys)/2) {
+		t.Fatalf("sent %d, processed %d: the test did not run", got, processed.Load())
+	}
+	// Days 0–2 and 7–9 have room: six each.
+	if got := e.sink.Count(); got != customers*6 {
+		t.Errorf("sent %d, want %d: the limits let through less than they allow", got, customers*6)
+	}
+	t.Logf("%d messages processed, %d sent", processed.Load(), e.sink.Count())
+}
