@@ -321,10 +321,14 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 }
 
 func printResult(w io.Writer, r result) {
-	fmt.Fprintf(w, "%-44s %7d in %8s = %7.0f/s  CPU %6.0f µs/op  %6.0f allocs/op  peak RSS %6.1f MB  load %s\n",
-		r.Name, r.Messages, r.Elapsed.Round(time.Millisecond), r.Rate(), float64(r.CPUPerOp)/1e3, r.AllocsPerOp, r.PeakRSSMB, r.Load)
+	fmt.Fprintf(w, "%-44s %7d in %8s = %7.0f/s  CPU %6.0f µs/op  %6.0f allocs/op  RSS peak %5.0f MB (HWM %5.0f)  load %s\n",
+		r.Name, r.Messages, r.Elapsed.Round(time.Millisecond), r.Rate(), float64(r.CPUPerOp)/1e3, r.AllocsPerOp, r.PeakRSSMB, r.HWMMB, r.Load)
 	if r.P99 > 0 {
-		fmt.Fprintf(w, "%-44s latency due→decided p50 %s p99 %s; per task p50 %s p99 %s\n", "", ms(r.P50), ms(r.P99), ms(r.S50), ms(r.S99))
+		fmt.Fprintf(w, "%-44s %s p50 %s p99 %s", "", r.Latency, ms(r.P50), ms(r.P99))
+		if r.S99 > 0 {
+			fmt.Fprintf(w, "; one task's processing p50 %s p99 %s", ms(r.S50), ms(r.S99))
+		}
+		fmt.Fprintln(w)
 	}
 	if r.Note != "" {
 		fmt.Fprintf(w, "%-44s %s\n", "", r.Note)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime"
@@ -9,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -19,6 +19,8 @@ type meter struct {
 	start   time.Time
 	cpu     time.Duration
 	mallocs uint64
+	peak    atomic.Int64 // largest VmRSS sampled, in kB
+	done    chan struct{}
 }
 
 // startMeter resets the kernel's peak-RSS mark (Linux: writing 5 to
@@ -29,7 +31,27 @@ func startMeter() *meter {
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return &meter{start: time.Now(), cpu: cpuTime(), mallocs: ms.Mallocs}
+	m := &meter{start: time.Now(), cpu: cpuTime(), mallocs: ms.Mallocs, done: make(chan struct{})}
+	go m.sample()
+	return m
+}
+
+// sample records the resident set every few milliseconds: the kernel's
+// peak mark cannot be lowered below what the process held when the phase
+// began, when memory freed by the set-up may not have been returned yet.
+func (m *meter) sample() {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if kb := statusKB("VmRSS:"); kb > m.peak.Load() {
+			m.peak.Store(kb)
+		}
+		select {
+		case <-m.done:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // cpuTime is the user and system time the process has used. Per message it
@@ -50,8 +72,10 @@ type result struct {
 	Elapsed     time.Duration
 	AllocsPerOp float64
 	CPUPerOp    time.Duration // process CPU time (all goroutines, the sink's too) per message
-	PeakRSSMB   float64
-	P50, P99    time.Duration // due → decided; zero when not measured
+	PeakRSSMB   float64       // largest resident set sampled during the phase
+	HWMMB       float64       // the kernel's peak mark (VmHWM), reset when the phase began
+	P50, P99    time.Duration // due → decided, or request → response; zero when not measured
+	Latency     string        // what P50 and P99 measure
 	S50, S99    time.Duration // one task's own processing time; zero when not measured
 	Load        string        // load average when the phase ended
 	Note        string
@@ -59,9 +83,11 @@ type result struct {
 
 func (m *meter) stop(name string, n int) result {
 	el := time.Since(m.start)
+	close(m.done)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	r := result{Name: name, Messages: n, Elapsed: el, PeakRSSMB: peakRSSMB(), Load: loadAvg()}
+	r := result{Name: name, Messages: n, Elapsed: el, PeakRSSMB: float64(m.peak.Load()) / 1024,
+		HWMMB: float64(statusKB("VmHWM:")) / 1024, Load: loadAvg()}
 	if n > 0 {
 		r.AllocsPerOp = float64(ms.Mallocs-m.mallocs) / float64(n)
 		r.CPUPerOp = (cpuTime() - m.cpu) / time.Duration(n)
@@ -77,18 +103,17 @@ func (r result) Rate() float64 {
 	return float64(r.Messages) / r.Elapsed.Seconds()
 }
 
-// peakRSSMB is VmHWM from /proc/self/status, in MiB; 0 where there is none.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
+// statusKB reads a field of /proc/self/status given in kB; 0 where there
+// is none.
+func statusKB(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb / 1024
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb
 		}
 	}
 	return 0

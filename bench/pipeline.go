@@ -226,6 +226,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 	}
 	r := m.stop(fmt.Sprintf("pipeline %s dkim=%s c=%d %s", pr.storeKind, pr.dkim, pr.concurrency, mode), st.Enqueued)
 	rec.mu.Lock()
+	r.Latency = "latency due (queued) → decided"
 	r.P50, r.P99 = percentile(rec.latency, 50), percentile(rec.latency, 99)
 	r.S50, r.S99 = percentile(rec.service, 50), percentile(rec.service, 99)
 	rec.mu.Unlock()

@@ -194,7 +194,9 @@ func openStore(ctx context.Context, kind, dir string) (db *store.DB, closeFn fun
 // them have their birthday on simDay and consent to birthday messages; the
 // others are born on other days.
 func seedCustomers(ctx context.Context, db *store.DB, first, n, born int) error {
-	const batch = 50_000
+	// Small batches keep the seeding's own memory out of the worker's
+	// peak that follows.
+	const batch = 5_000
 	for lo := first; lo < first+n; lo += batch {
 		hi := min(lo+batch, first+n)
 		cs := make([]courtesy.Customer, 0, hi-lo)

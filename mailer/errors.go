@@ -20,6 +20,10 @@ const (
 	StageOutbox  = "outbox" // writing the file outbox
 )
 
+// ErrAbandoned is wrapped by the error of a Send whose Commit refused: the
+// message was withdrawn before the server took it.
+var ErrAbandoned = errors.New("abandoned before the server took the message")
+
 // SendError is the error of every failed Send.
 type SendError struct {
 	Temporary bool   // trying again later may succeed

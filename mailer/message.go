@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
@@ -46,6 +47,15 @@ type Message struct {
 	// Headers are extra headers such as X-Courtesy-Campaign. A value with a
 	// CR or LF is refused, and so is a header this package writes itself.
 	Headers map[string]string
+
+	// Commit, when set, is called once the whole message is with the
+	// server and just before the final "." that makes the server take it:
+	// the last moment at which the message can still be withdrawn. If it
+	// returns an error the transaction is abandoned — the connection is
+	// dropped without the final ".", so nothing is delivered — and Send
+	// returns an error that wraps ErrAbandoned and the commit's error. The
+	// file outbox calls it before the file appears.
+	Commit func(ctx context.Context) error
 }
 
 // ErrInvalidMessage is wrapped by every error about a Message that cannot be

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +46,19 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 		return invalidMessage(err)
 	}
 	name := filepath.Join(o.dir, FileName(messageIDOf(data, m)))
-	if err := writeAtomic(name, data); err != nil {
+	if err := writeAtomic(name, data, func() error {
+		if m.Commit == nil {
+			return nil
+		}
+		if err := m.Commit(ctx); err != nil {
+			return &SendError{Stage: StageOutbox, Err: fmt.Errorf("%w: %w", ErrAbandoned, err)}
+		}
+		return nil
+	}); err != nil {
+		var se *SendError
+		if errors.As(err, &se) {
+			return se
+		}
 		return wrapTemporary(StageOutbox, fmt.Errorf("outbox: %w", err))
 	}
 	return nil
@@ -95,7 +108,9 @@ func FileName(messageID string) string {
 	return b.String() + ".eml"
 }
 
-func writeAtomic(name string, data []byte) (err error) {
+// writeAtomic writes the file under a temporary name and renames it once
+// commit agrees, so a reader never sees half a message.
+func writeAtomic(name string, data []byte, commit func() error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*.eml")
 	if err != nil {
 		return err
@@ -116,6 +131,10 @@ func writeAtomic(name string, data []byte) (err error) {
 		return err
 	}
 	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	if err = commit(); err != nil {
+		_ = os.Remove(f.Name())
 		return err
 	}
 	return os.Rename(f.Name(), name)

@@ -108,7 +108,7 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 		if err != nil {
 			return err
 		}
-		se := s.transaction(conn, e)
+		se := s.transaction(ctx, conn, e, m.Commit)
 		if se == nil {
 			s.release(conn, true)
 			return nil
@@ -126,7 +126,7 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 
 // transaction is MAIL, RCPT, DATA and nothing else: no NOOP before it, no
 // RSET after a success.
-func (s *SMTP) transaction(c *smtp.Client, e *envelope) *SendError {
+func (s *SMTP) transaction(ctx context.Context, c *smtp.Client, e *envelope, commit func(context.Context) error) *SendError {
 	if err := c.UpdateDeadline(s.timeout); err != nil {
 		return classify(StageMail, err)
 	}
@@ -143,6 +143,14 @@ func (s *SMTP) transaction(c *smtp.Client, e *envelope) *SendError {
 	if _, err := w.Write(e.data); err != nil {
 		_ = w.Close()
 		return classify(StageData, err)
+	}
+	if commit != nil {
+		if err := commit(ctx); err != nil {
+			// Hang up before the final ".": the server discards what it
+			// has, and the connection is not reused.
+			_ = c.Close()
+			return &SendError{Stage: StageData, Err: fmt.Errorf("%w: %w", ErrAbandoned, err)}
+		}
 	}
 	if err := w.Close(); err != nil {
 		return classify(StageDataEnd, err)

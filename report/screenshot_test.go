@@ -26,7 +26,7 @@ func TestHTMLScreenshot(t *testing.T) {
 		}
 		t.Skip("headless Chromium not found; install it with `apt-get install -y chromium`")
 	}
-	db, ds, _ := sqliteSeeded(t, reporttest.Options{Customers: 20000, Days: 60})
+	db, ds, _ := sqliteSeeded(t, reporttest.Options{Customers: 8000, Days: 60})
 	r := build(t, db, ds)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")

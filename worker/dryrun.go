@@ -265,7 +265,12 @@ type captureSender struct {
 	last *mailer.Message
 }
 
-func (c *captureSender) Send(_ context.Context, m *mailer.Message) error {
+func (c *captureSender) Send(ctx context.Context, m *mailer.Message) error {
+	if m.Commit != nil {
+		if err := m.Commit(ctx); err != nil {
+			return fmt.Errorf("%w: %w", mailer.ErrAbandoned, err)
+		}
+	}
 	c.mu.Lock()
 	c.last = m
 	c.mu.Unlock()

@@ -95,9 +95,10 @@ type Config struct {
 	Scheduler  Scheduler
 	Now        courtesy.Clock // Defaults to the wall clock.
 	Logger     *slog.Logger   // Defaults to slog.Default().
-	// Observe, when set, is told of every decision recorded, for metrics
-	// and for a run's summary. It must be safe for concurrent use.
-	Observe func(campaignID string, d courtesy.Decision)
+	// Observe, when set, is told of every decision recorded and how long
+	// the task took to reach it, for metrics and for a run's summary. It
+	// must be safe for concurrent use.
+	Observe func(campaignID string, d courtesy.Decision, took time.Duration)
 }
 
 // Pipeline processes message tasks.
@@ -154,7 +155,9 @@ type job struct {
 	loc      *time.Location
 	detail   courtesy.Detail
 	now      time.Time
-	lastTry  bool // a temporary failure will not be retried
+	lastTry  bool      // a temporary failure will not be retried
+	started  time.Time // by the wall clock, for the metrics
+	claimed  bool // the key was claimed: the server may have the message
 }
 
 // Process takes the message with the given key from its current state to a
@@ -171,7 +174,7 @@ func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error 
 	if msg.Decision.Outcome.Final() {
 		return nil // a redelivered task: the decision is already taken
 	}
-	j := &job{msg: msg, now: p.cfg.Now(), lastTry: lastTry}
+	j := &job{msg: msg, now: p.cfg.Now(), lastTry: lastTry, started: time.Now()}
 	if msg.Detail != "" {
 		_ = json.Unmarshal([]byte(msg.Detail), &j.detail)
 	}
@@ -180,7 +183,7 @@ func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error 
 		// reply: it may have been sent. Never send it again.
 		res, _, err := p.cfg.Store.Claim(ctx, key, j.now)
 		if err == nil && res == store.Orphaned {
-			p.observe(msg.CampaignID, courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome})
+			p.observe(j, courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome})
 		}
 		return err
 	}
@@ -398,7 +401,7 @@ func (p *Pipeline) defer_(ctx context.Context, j *job, at time.Time, reason stri
 	}); err != nil {
 		return fmt.Errorf("record deferral: %w", err)
 	}
-	p.observe(j.msg.CampaignID, courtesy.Decision{Outcome: courtesy.Deferred, Reason: reason})
+	p.observe(j, courtesy.Decision{Outcome: courtesy.Deferred, Reason: reason})
 	return p.cfg.Scheduler.Enqueue(ctx, j.msg.Key, at, j.now)
 }
 
@@ -467,38 +470,60 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 		return d, err
 	}
 	j.msg.MessageID, j.msg.Subject = m.MessageID, m.Subject
-
-	// Invariant 3: claim the key before the SMTP transaction. Whoever
-	// claims it is the only one who may send it.
-	res, _, err := p.cfg.Store.Claim(ctx, j.msg.Key, j.now)
-	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
-	}
-	if res != store.Claimed {
-		return nil, nil // decided or orphaned elsewhere; nothing to send
-	}
-	// Invariant 1 again, as late as it can be: an opt-out acknowledged
-	// while this message was being rendered still stops it.
-	history, err := p.cfg.Store.ConsentHistory(ctx, j.customer.ID)
-	if err != nil {
-		return p.unclaim(ctx, j, fmt.Errorf("load consent: %w", err))
-	}
-	if !consent.Current(history, j.campaign.Purpose, p.cfg.Now()).Granted {
-		return suppressed(courtesy.ReasonNoConsent), nil
-	}
 	if p.cfg.Rate != nil {
 		if err := p.cfg.Rate.Wait(ctx); err != nil {
-			return p.unclaim(ctx, j, err)
+			return nil, fmt.Errorf("wait for the provider's rate: %w", err)
 		}
 	}
-	if err := p.cfg.Sender.Send(ctx, m); err != nil {
+	// Invariant 3: the key is claimed at the last moment the message can
+	// still be withdrawn — its data is with the server, the final "." not
+	// yet sent — so a worker that dies before then leaves nothing
+	// delivered and the message is simply tried again, and one that dies
+	// after it leaves a claim that is never sent twice.
+	var withdrawn *courtesy.Decision
+	m.Commit = func(ctx context.Context) error {
+		res, _, err := p.cfg.Store.Claim(ctx, j.msg.Key, j.now)
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		if res != store.Claimed {
+			return errDecidedElsewhere
+		}
+		j.claimed = true
+		// Invariant 1 again, as late as it can be: an opt-out acknowledged
+		// while this message was on its way still stops it.
+		history, err := p.cfg.Store.ConsentHistory(ctx, j.customer.ID)
+		if err != nil {
+			return fmt.Errorf("load consent: %w", err)
+		}
+		if !consent.Current(history, j.campaign.Purpose, p.cfg.Now()).Granted {
+			withdrawn = suppressed(courtesy.ReasonNoConsent)
+			return errWithdrawn
+		}
+		return nil
+	}
+	err = p.cfg.Sender.Send(ctx, m)
+	switch {
+	case withdrawn != nil:
+		return withdrawn, nil
+	case errors.Is(err, errDecidedElsewhere):
+		return nil, nil // another attempt decided it; nothing was sent
+	case errors.Is(err, mailer.ErrAbandoned):
+		// The commit itself failed (the database did not answer): the
+		// server was left without the final ".", so try again later.
+		return p.unclaim(ctx, j, err)
+	case err != nil:
 		return p.sendFailed(ctx, j, err)
 	}
 	return nil, p.record(ctx, j, courtesy.Decision{Outcome: courtesy.Sent})
 }
 
-// unclaim returns a claimed message to the queue when nothing was handed to
-// SMTP.
+var (
+	errDecidedElsewhere = errors.New("the message was decided by another attempt")
+	errWithdrawn        = errors.New("consent was withdrawn")
+)
+
+// unclaim puts a message back for a retry when the server did not take it.
 func (p *Pipeline) unclaim(ctx context.Context, j *job, cause error) (*courtesy.Decision, error) {
 	j.detail.Error = cause.Error()
 	if _, err := p.cfg.Store.Decide(ctx, store.Decision{
@@ -558,13 +583,13 @@ func (p *Pipeline) record(ctx context.Context, j *job, d courtesy.Decision) erro
 		return fmt.Errorf("record %s for %s: %w", d, j.msg.Key, err)
 	}
 	p.cfg.Logger.Info("decision", "key", j.msg.Key, "decision", d.String())
-	p.observe(j.msg.CampaignID, d)
+	p.observe(j, d)
 	return nil
 }
 
-func (p *Pipeline) observe(campaignID string, d courtesy.Decision) {
+func (p *Pipeline) observe(j *job, d courtesy.Decision) {
 	if p.cfg.Observe != nil {
-		p.cfg.Observe(campaignID, d)
+		p.cfg.Observe(j.msg.CampaignID, d, time.Since(j.started))
 	}
 }
 

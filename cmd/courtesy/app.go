@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy"
@@ -19,6 +20,7 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
@@ -37,7 +39,10 @@ type app struct {
 	rdb     redis.UniversalClient
 	closers []func() error
 	// observe is told of every decision this process records.
-	observe func(campaignID string, d courtesy.Decision)
+	observe func(campaignID string, d courtesy.Decision, took time.Duration)
+	// registry holds the process's metrics, served at /metrics.
+	registry *prometheus.Registry
+	metrics  *report.Metrics
 }
 
 // load reads the configuration and campaigns. Problems in what a person
@@ -217,6 +222,16 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	}
 	cfg.Limiter = throttle.NewLimiter(rdb, "courtesy:limits", sendLog{a.db})
 	cfg.Scheduler = enq
+	m := a.metricsOf()
+	cfg.Sender = timedSender{cfg.Sender, m}
+	cfg.Limiter = countedLimiter{cfg.Limiter, m}
+	observe := a.observe
+	cfg.Observe = func(campaignID string, d courtesy.Decision, took time.Duration) {
+		m.ObserveDecision(campaignID, d, took)
+		if observe != nil {
+			observe(campaignID, d, took)
+		}
+	}
 	return worker.New(cfg)
 }
 
@@ -266,6 +281,50 @@ func (a *app) pipelineConfig() (worker.Config, error) {
 		Logger:     a.logger,
 		Observe:    a.observe,
 	}, nil
+}
+
+// metricsOf returns the process's metrics, made on first use.
+func (a *app) metricsOf() *report.Metrics {
+	if a.metrics == nil {
+		a.registry = prometheus.NewRegistry()
+		a.metrics = report.NewMetrics(a.registry)
+	}
+	return a.metrics
+}
+
+// timedSender measures every SMTP transaction.
+type timedSender struct {
+	mailer.Sender
+	m *report.Metrics
+}
+
+func (s timedSender) Send(ctx context.Context, msg *mailer.Message) error {
+	start := time.Now()
+	err := s.Sender.Send(ctx, msg)
+	result := "ok"
+	switch {
+	case err == nil:
+	case mailer.IsTemporary(err):
+		result = "temporary"
+	default:
+		result = "permanent"
+	}
+	s.m.ObserveSMTP(result, time.Since(start))
+	return err
+}
+
+// countedLimiter counts frequency-limit checks by result.
+type countedLimiter struct {
+	worker.Limiter
+	m *report.Metrics
+}
+
+func (l countedLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
+	r, err := l.Limiter.Reserve(ctx, customerID, campaignID, key, limits, at)
+	if err == nil {
+		l.m.ObserveLimit(r.OK)
+	}
+	return r, err
 }
 
 func (a *app) campaignsByID() map[string]*campaigns.Campaign {

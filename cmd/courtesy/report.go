@@ -121,7 +121,8 @@ func (a *app) guard() (*guardrail.Guard, error) {
 // webMetrics is the registry /metrics serves, with the depth of the send
 // queue read from Redis at each scrape when this process is connected to it.
 func (a *app) webMetrics() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
+	a.metricsOf()
+	reg := a.registry
 	if a.rdb != nil {
 		insp := asynq.NewInspectorFromRedisClient(a.rdb)
 		reg.MustRegister(report.QueueCollector{Info: func() (map[string]int, error) {

@@ -41,12 +41,20 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 	if r.worker {
 		fs.IntVar(&r.concurrency, "concurrency", 10, "messages processed at once by this worker")
 	}
+	lease, every := 90*time.Second, 30*time.Second
+	if r.scheduler {
+		fs.DurationVar(&lease, "lease", lease, "how long the planning lease lasts unless renewed: another scheduler takes over within this long after this one dies")
+		fs.DurationVar(&every, "every", every, "how often a planning round runs")
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := want(pos, 0, 0, name); err != nil {
 		return err
+	}
+	if r.scheduler && (every <= 0 || lease <= every) {
+		return usagef("--lease (%s) must be longer than --every (%s), or the lease runs out between rounds", lease, every)
 	}
 	a, err := inv.load()
 	if err != nil {
@@ -83,7 +91,8 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 		}
 		runner := &scheduler.Runner{
 			Planner: p,
-			Lease:   scheduler.NewLease(a.rdb, "courtesy:scheduler:lease", 90*time.Second),
+			Lease:   scheduler.NewLease(a.rdb, "courtesy:scheduler:lease", lease),
+			Spec:    "@every " + every.String(),
 			Now:     a.now,
 			Logger:  a.logger,
 		}

@@ -139,7 +139,7 @@ type tally struct {
 	counts map[[2]string]int
 }
 
-func (t *tally) add(campaignID string, d courtesy.Decision) {
+func (t *tally) add(campaignID string, d courtesy.Decision, _ time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.counts == nil {
