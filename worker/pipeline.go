@@ -157,7 +157,7 @@ type job struct {
 	now      time.Time
 	lastTry  bool      // a temporary failure will not be retried
 	started  time.Time // by the wall clock, for the metrics
-	claimed  bool // the key was claimed: the server may have the message
+	claimed  bool      // the key was claimed: the server may have the message
 }
 
 // Process takes the message with the given key from its current state to a
