@@ -1,7 +1,6 @@
 package courtesy
 
 import (
-	"sync"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,18 +27,12 @@ func (c Customer) Location(fallback *time.Location) *time.Location {
 	if c.Timezone == "" {
 		return fallback
 	}
-	if l, ok := locCache.Load(c.Timezone); ok {
-		return l.(*time.Location)
-	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		return fallback
 	}
-	locCache.Store(c.Timezone, loc)
 	return loc
 }
-
-var locCache sync.Map
 
 // MonthDay is a day of the year without a year: what a birthday needs.
 type MonthDay struct {
