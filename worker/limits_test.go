@@ -11,6 +11,7 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/worker"
 )
 
 // TestLimitsHoldUnderConcurrentWorkers has 8 workers race over 1,000 due
@@ -19,7 +20,8 @@ import (
 // a week.
 func TestLimitsHoldUnderConcurrentWorkers(t *testing.T) {
 	noCampaignLimit := strings.Replace(birthdayYAML, "limits: [\"1/365d\"]\n", "", 1)
-	e := newEnv(t, options{campaignYAML: noCampaignLimit, limits: []throttle.Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * 24 * time.Hour}}})
+	rec := &recordingLimiter{events: map[string][]string{}}
+	e := newEnv(t, options{campaignYAML: noCampaignLimit, limiter: func(l worker.Limiter) worker.Limiter { rec.Limiter = l; return rec }, limits: []throttle.Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * 24 * time.Hour}}})
 	ctx := context.Background()
 	const customers, perCustomer = 50, 20
 	for i := 0; i < customers; i++ {
@@ -96,6 +98,7 @@ func TestLimitsHoldUnderConcurrentWorkers(t *testing.T) {
 		for day := 0; day < perCustomer/2; day++ {
 			if days[day] > 1 {
 				t.Errorf("%s received %d messages on day %d (limit 1/24h)", who, days[day], day)
+				t.Logf("%s", strings.Join(rec.events[strings.TrimSuffix(who, "@example.com")], "\n"))
 			}
 			week := 0
 			for d := day - 6; d <= day; d++ {
@@ -114,4 +117,26 @@ func TestLimitsHoldUnderConcurrentWorkers(t *testing.T) {
 		t.Errorf("sent %d, want %d: the limits let through less than they allow", got, customers*6)
 	}
 	t.Logf("%d messages processed, %d sent", processed.Load(), e.sink.Count())
+}
+
+type recordingLimiter struct {
+	worker.Limiter
+	mu     sync.Mutex
+	events map[string][]string
+}
+
+func (r *recordingLimiter) Reserve(ctx context.Context, c, campaign, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
+	res, err := r.Limiter.Reserve(ctx, c, campaign, key, limits, at)
+	r.mu.Lock()
+	r.events[c] = append(r.events[c], fmt.Sprintf("%s reserve %s at %s: %+v %v", time.Now().Format("15:04:05.000000"), key, at.Format(time.RFC3339), res, err))
+	r.mu.Unlock()
+	return res, err
+}
+
+func (r *recordingLimiter) Release(ctx context.Context, c, key string) error {
+	err := r.Limiter.Release(ctx, c, key)
+	r.mu.Lock()
+	r.events[c] = append(r.events[c], fmt.Sprintf("%s release %s: %v", time.Now().Format("15:04:05.000000"), key, err))
+	r.mu.Unlock()
+	return err
 }
