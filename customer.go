@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,10 +28,29 @@ func (c Customer) Location(fallback *time.Location) *time.Location {
 	if c.Timezone == "" {
 		return fallback
 	}
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
-		return fallback
+	if loc := LoadLocation(c.Timezone); loc != nil {
+		return loc
 	}
+	return fallback
+}
+
+// locations caches loaded time zones: time.LoadLocation reads and parses
+// the zone file on every call, which the send path would otherwise do for
+// every message. Zones are few, so the cache stays small.
+var locations sync.Map // name → *time.Location, or nil for a name that does not load
+
+// LoadLocation returns the named IANA time zone, or nil when it does not
+// load. Each name is read from the system once.
+func LoadLocation(name string) *time.Location {
+	if v, ok := locations.Load(name); ok {
+		loc, _ := v.(*time.Location)
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = nil
+	}
+	locations.Store(name, loc)
 	return loc
 }
 

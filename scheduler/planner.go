@@ -19,6 +19,8 @@ type Store interface {
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	PlanMessage(ctx context.Context, m courtesy.Message) (bool, courtesy.Message, error)
+	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
+	Decide(ctx context.Context, d store.Decision) (bool, error)
 }
 
 // Enqueuer puts a planned message on the queue for its due time.
@@ -47,6 +49,9 @@ type Stats struct {
 // message the more important one reaches the queue first.
 func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 	var st Stats
+	if err := p.expire(ctx, now); err != nil {
+		return st, err
+	}
 	due, err := p.Due(ctx, now)
 	for _, m := range due {
 		if perr := p.plan(ctx, m, now, &st); perr != nil {
@@ -54,6 +59,25 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 		}
 	}
 	return st, err
+}
+
+// expire records as expired the messages still waiting (planned or
+// deferred) whose time has passed: their task may be gone with Redis, or
+// was never queued by a process that did not stay to run it.
+func (p *Planner) expire(ctx context.Context, now time.Time) error {
+	waiting, err := p.Store.Messages(ctx, store.Filter{Outcomes: []courtesy.Outcome{courtesy.Planned, courtesy.Deferred}})
+	if err != nil {
+		return fmt.Errorf("look for expired messages: %w", err)
+	}
+	for _, m := range waiting {
+		if m.NotAfter.IsZero() || now.Before(m.NotAfter) {
+			continue
+		}
+		if _, err := p.Store.Decide(ctx, store.Decision{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Expired}, At: now}); err != nil {
+			return fmt.Errorf("expire %s: %w", m.Key, err)
+		}
+	}
+	return nil
 }
 
 // Due lists the messages due at now, highest priority first, without
@@ -109,8 +133,13 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 		typ = courtesy.Purchase
 	}
 	// An event is due trigger.after later, moved to the next send time (at
-	// most a day), and stays due until it expires.
-	from := now.Add(-c.Trigger.After - c.Expires - 25*time.Hour)
+	// most a day), and stays due until it expires or its send window
+	// closes, whichever is first: events older than that cannot be due.
+	open := c.Expires
+	if c.Send.Window > 0 && c.Send.Window < open {
+		open = c.Send.Window
+	}
+	from := now.Add(-c.Trigger.After - open - 25*time.Hour)
 	to := now.Add(-c.Trigger.After + time.Second)
 	events, err := p.Store.EventsBetween(ctx, typ, from, to)
 	if err != nil {

@@ -416,3 +416,22 @@ func TestFrequencyLimitsAcrossCampaignsOnOneDay(t *testing.T) {
 		t.Errorf("decisions (-want +got):\n%s", d)
 	}
 }
+
+func TestWaitingMessagePastItsWindowExpires(t *testing.T) {
+	e := newEnv(t, options{quiet: "20:00-10:00"})
+	e.customer("c1", "ann@example.com", "Ann", "12-01", "UTC")
+	e.consent("c1", "birthday", courtesy.Granted, signedUp)
+	e.clock.Set(mustTime(t, "2026-12-01T09:30:00Z"))
+	e.work(e.plan())
+	if got := e.decision("birthday-treat:c1:2026"); got != "deferred:quiet-hours" {
+		t.Fatalf("decision %q, want deferred to 10:00", got)
+	}
+	// Nothing ran the deferred task (a process that left, Redis lost it);
+	// the next planning round after the window closed records it expired.
+	e.queue.take(mustTime(t, "2026-12-02T00:00:00Z"))
+	e.clock.Set(mustTime(t, "2026-12-01T13:00:00Z"))
+	e.work(e.plan())
+	if got := e.decision("birthday-treat:c1:2026"); got != "expired" || e.sink.Count() != 0 {
+		t.Errorf("decision %q, %d sent; want expired, nothing sent", got, e.sink.Count())
+	}
+}
