@@ -79,6 +79,7 @@ type procShopOptions struct {
 	campaigns    int    // birthday campaigns, all due today; defaults to 1
 	perCustomer  string // limits.per_customer; defaults to "100/24h"
 	maxPerSecond int    // smtp.max_per_second; defaults to 10000
+	samePriority bool   // every campaign at one priority, so none waits for another
 }
 
 // procMiddayZone is a fixed-offset zone in which it is about noon now, far
@@ -140,7 +141,7 @@ send: { at: "00:00", window: 24h }
 expires: 1d
 template: { subject: "Happy birthday, {{.Customer.FirstName}}", text: birthday.txt }
 tone: warm
-`, i, i, 100-i)
+`, i, i, priority(o.samePriority, i))
 	}
 	for name, body := range files {
 		p := filepath.Join(s.dir, name)
@@ -251,6 +252,13 @@ func (s *procShop) start(name string, args ...string) *procHandle {
 		}
 	})
 	return p
+}
+
+func priority(same bool, i int) int {
+	if same {
+		return 1
+	}
+	return 100 - i
 }
 
 func procTail(s string, n int) string {

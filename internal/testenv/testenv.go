@@ -31,7 +31,8 @@ const (
 	RedisDBBench     = 6
 	RedisDBChaos     = 7
 	RedisDBReport    = 8
-	RedisDBProcess   = 9 // cmd/courtesy tests that run the binary
+	RedisDBProcess   = 9  // cmd/courtesy tests that run the binary
+	RedisDBWorkers   = 10 // cmd/courtesy tests of several worker processes
 )
 
 // InCI reports whether the tests run in continuous integration, where every
