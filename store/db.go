@@ -47,28 +47,49 @@ type DB struct {
 // Accepted forms: sqlite:///abs/path/courtesy.db, sqlite://relative/path.db,
 // a bare file path (SQLite), and postgres://… or postgresql://… .
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	var (
-		db  *DB
-		err error
-	)
-	switch {
-	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		db, err = openPostgres(ctx, rawURL)
-	default:
-		var path string
-		path, err = sqlitePath(rawURL)
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		db, err := openPostgres(ctx, rawURL)
 		if err == nil {
-			db, err = openSQLite(ctx, path)
+			err = db.migrate(ctx) // under an advisory lock: concurrent starts queue
+			if err != nil {
+				_ = db.Close()
+			}
 		}
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
+		}
+		return db, nil
 	}
+	path, err := sqlitePath(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
 	}
-	if err := db.migrate(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
+	// Processes starting together on one new file race to switch it to WAL
+	// and to migrate it; SQLite answers the loser "busy" at once rather than
+	// waiting, so the loser tries again shortly.
+	deadline := time.Now().Add(15 * time.Second)
+	for attempt := 1; ; attempt++ {
+		db, err := openSQLite(ctx, path)
+		if err == nil {
+			if err = db.migrate(ctx); err != nil {
+				_ = db.Close()
+			}
+		}
+		if err == nil {
+			return db, nil
+		}
+		if !isBusy(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("open store %s: %w", redact(rawURL), err)
+		}
+		time.Sleep(time.Duration(attempt*20) * time.Millisecond)
 	}
-	return db, nil
+}
+
+// isBusy reports whether SQLite refused because another connection holds
+// the lock.
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // sqlitePath returns the file a SQLite URL (or bare path) names.
