@@ -110,7 +110,11 @@ func cmdDemo(inv *invocation, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nThe links in those messages point to %s; the same pages are served here on http://%s\n", shopURL, *listen)
-	fmt.Fprintf(out, "(replace %s with http://%s in a link to follow it). Press Ctrl-C to stop.\n", shopURL, *listen)
+	fmt.Fprintf(out, "(replace %s with http://%s in a link to follow it).\n", shopURL, *listen)
+	if err := demoLinks(a, out, "http://"+*listen); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 	return serveHTTP(a.ctx(), srv, a.logger)
 }
 
@@ -215,5 +219,27 @@ func demoTable(a *app, out io.Writer) error {
 		parts = append(parts, fmt.Sprintf("%s %d", k, totals[k]))
 	}
 	fmt.Fprintf(out, "\nDecisions: %s\n", strings.Join(parts, ", "))
+	return nil
+}
+
+// demoLinks prints, for the first message sent, the links its customer
+// would follow, on the local address.
+func demoLinks(a *app, out io.Writer, base string) error {
+	db, err := a.store()
+	if err != nil {
+		return err
+	}
+	sent, err := db.Messages(a.ctx(), store.Filter{Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 1})
+	if err != nil || len(sent) == 0 {
+		return err
+	}
+	signer, err := a.signer()
+	if err != nil {
+		return err
+	}
+	m := sent[0]
+	l := signer.Links(base, m.CustomerID, m.Purpose, m.Key, time.Now())
+	fmt.Fprintf(out, "\nFor example, the message %q to customer %s:\n  why did I get this?  %s\n  preferences          %s\n  unsubscribe          %s\n",
+		m.Subject, m.CustomerID, l.Why, l.Preferences, l.Unsubscribe)
 	return nil
 }
