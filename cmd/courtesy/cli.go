@@ -118,7 +118,7 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].about)
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].about)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --config FILE (default courtesy.yaml, or $COURTESY_CONFIG).")
 }
