@@ -54,12 +54,19 @@ func (d Diagnostic) Error() string { return d.String() }
 // Diagnostics is a list of problems; as an error it reads one per line.
 type Diagnostics []Diagnostic
 
-func (ds Diagnostics) Error() string {
+func (ds Diagnostics) Error() string { return strings.Join(ds.Strings(), "\n") }
+
+// Strings renders each diagnostic as String does, one per element; nil for
+// none.
+func (ds Diagnostics) Strings() []string {
+	if len(ds) == 0 {
+		return nil
+	}
 	lines := make([]string, len(ds))
 	for i, d := range ds {
 		lines[i] = d.String()
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // HasErrors reports whether any diagnostic is an error.

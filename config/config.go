@@ -2,6 +2,10 @@
 // the limits every message obeys and where the services are. Load fills the
 // defaults and validates everything, reporting each problem with its file,
 // line and field; secrets never live in the file and come from ApplyEnv.
+//
+// It also owns the written forms people type in files, flags and
+// preferences — durations ("3d"), limits ("3/7d"), times of day and quiet
+// hours ("20:00-09:00") — which throttle and the commands read through it.
 package config
 
 import (

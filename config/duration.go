@@ -67,7 +67,7 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // FormatDuration writes d in the largest whole unit ParseDuration reads
-// back, days at most: "7d", "36h", "90m".
+// back, days at most: "7d", "36h", "90m", "90s" — the unit people write.
 func FormatDuration(d time.Duration) string {
 	switch {
 	case d == 0:
@@ -78,6 +78,8 @@ func FormatDuration(d time.Duration) string {
 		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 	case d%time.Minute == 0:
 		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 	}
 	return d.String()
 }
@@ -118,7 +120,8 @@ type Limit struct {
 // String writes the limit as ParseLimit reads it.
 func (l Limit) String() string { return strconv.Itoa(l.Count) + "/" + FormatDuration(l.Window) }
 
-// ParseLimit reads "N/duration", such as "1/24h", "3/7d" or "1/365d".
+// ParseLimit reads "N/duration", such as "1/24h", "3/7d" or "1/365d". The
+// duration is one ParseDuration reads, of at least a second.
 func ParseLimit(s string) (Limit, error) {
 	n, d, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
@@ -129,8 +132,11 @@ func ParseLimit(s string) (Limit, error) {
 		return Limit{}, fmt.Errorf("%q is not a limit: the count must be a whole number of 1 or more", s)
 	}
 	w, err := ParseDuration(strings.TrimSpace(d))
-	if err != nil || w <= 0 {
-		return Limit{}, fmt.Errorf("%q is not a limit: %q is not a duration such as 24h, 7d or 365d", s, strings.TrimSpace(d))
+	if err != nil {
+		return Limit{}, fmt.Errorf("%q is not a limit: %w", s, err)
+	}
+	if w < time.Second {
+		return Limit{}, fmt.Errorf("%q is not a limit: the window must be at least 1s", s)
 	}
 	return Limit{Count: count, Window: w}, nil
 }
@@ -188,7 +194,8 @@ func (t TimeOfDay) Date(y int, m time.Month, d int, loc *time.Location) time.Tim
 }
 
 // QuietHours is a daily span of local time in which nothing is sent. It may
-// wrap past midnight ("20:00-09:00").
+// wrap past midnight ("20:00-09:00"). It is what the file says;
+// throttle.QuietHours applies it.
 type QuietHours struct {
 	Start, End TimeOfDay
 }
@@ -219,18 +226,4 @@ func (q QuietHours) String() string {
 		return ""
 	}
 	return q.Start.String() + "-" + q.End.String()
-}
-
-// Contains reports whether the wall-clock time of local falls inside the
-// quiet hours. The start is inside, the end is not.
-func (q QuietHours) Contains(local time.Time) bool {
-	if q.IsZero() {
-		return false
-	}
-	m := local.Hour()*60 + local.Minute()
-	s, e := q.Start.Minutes(), q.End.Minutes()
-	if s < e {
-		return m >= s && m < e
-	}
-	return m >= s || m < e
 }

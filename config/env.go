@@ -1,9 +1,10 @@
 package config
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/courtesyhq/courtesy/consent"
 )
 
 // Secrets are the values that never go in the config file.
@@ -17,17 +18,8 @@ type Secrets struct {
 	WebhookSecret string
 	// LinkKeys sign the links in messages, newest first: the first signs,
 	// all verify. Defaults to none.
-	LinkKeys []LinkKey
+	LinkKeys []consent.Key
 }
-
-// LinkKey is one HMAC key for signed links.
-type LinkKey struct {
-	ID  string
-	Key []byte
-}
-
-// MinLinkKeyBytes is the shortest link key accepted.
-const MinLinkKeyBytes = 32
 
 // ApplyEnv lets the environment override the file and supplies the
 // secrets. cmd passes os.Getenv; tests pass a map lookup. Variables that are
@@ -64,7 +56,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		c.Secrets.APIKeys = splitList(v)
 	}
 	if v := getenv("COURTESY_LINK_KEYS"); strings.TrimSpace(v) != "" {
-		keys, err := ParseLinkKeys(v)
+		keys, err := consent.ParseKeys(v)
 		if err != nil {
 			return fmt.Errorf("COURTESY_LINK_KEYS: %w", err)
 		}
@@ -81,44 +73,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// ParseLinkKeys reads "id:base64key,…". Keys are standard or URL-safe
-// base64, padded or not, of at least MinLinkKeyBytes bytes; ids are unique.
-// Errors never quote a key.
-func ParseLinkKeys(s string) ([]LinkKey, error) {
-	var out []LinkKey
-	seen := map[string]bool{}
-	for i, item := range splitList(s) {
-		id, enc, ok := strings.Cut(item, ":")
-		id = strings.TrimSpace(id)
-		if !ok || id == "" {
-			return nil, fmt.Errorf("key %d: want id:base64key", i+1)
-		}
-		if seen[id] {
-			return nil, fmt.Errorf("key id %q is used twice", id)
-		}
-		seen[id] = true
-		key, err := decodeBase64(strings.TrimSpace(enc))
-		if err != nil {
-			return nil, fmt.Errorf("key %q is not base64", id)
-		}
-		if len(key) < MinLinkKeyBytes {
-			return nil, fmt.Errorf("key %q has %d bytes; use %d or more random bytes", id, len(key), MinLinkKeyBytes)
-		}
-		out = append(out, LinkKey{ID: id, Key: key})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no keys")
-	}
-	return out, nil
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, fmt.Errorf("not base64")
 }

@@ -140,7 +140,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 	case err != nil:
 		bad("smtp.url", "%q is not a URL", c.SMTP.URL)
 	case u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "file":
-		bad("smtp.url", "%q: the scheme must be smtp, smtps or file", redact(u))
+		bad("smtp.url", "%q: the scheme must be smtp, smtps or file", u.Redacted())
 	}
 	if c.SMTP.MaxPerSecond < 0 {
 		bad("smtp.max_per_second", "must be more than 0")
@@ -220,9 +220,4 @@ func (c *Config) validateBaseURL(bad, warn func(string, string, ...any)) {
 	default:
 		bad("business.base_url", "%q must be https", raw)
 	}
-}
-
-// redact hides a password in a URL before it is shown.
-func redact(u *url.URL) string {
-	return u.Redacted()
 }

@@ -39,16 +39,16 @@ func GenerateKey(id string) (Key, error) {
 
 // ParseKeys reads "id:base64key,id2:base64key", newest first, as
 // COURTESY_LINK_KEYS holds them. Standard and URL base64, padded or not, are
-// accepted. Secrets under MinKeyBytes bytes are refused.
+// accepted. Secrets under MinKeyBytes bytes are refused; errors never quote
+// a secret.
 func ParseKeys(s string) ([]Key, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, errors.New("link keys: none given (want id:base64key, newest first; make one with 32 random bytes, e.g. `openssl rand -base64 32`)")
-	}
 	var keys []Key
 	seen := map[string]bool{}
 	for i, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
+		if part == "" {
+			continue // "a:…, b:…," is a list of two
+		}
 		id, enc, ok := strings.Cut(part, ":")
 		if !ok {
 			return nil, fmt.Errorf("link keys: entry %d is not id:base64key", i+1)
@@ -68,6 +68,9 @@ func ParseKeys(s string) ([]Key, error) {
 			return nil, fmt.Errorf("link keys: key %q has %d bytes; at least %d random bytes are needed (e.g. `openssl rand -base64 32`)", id, len(secret), MinKeyBytes)
 		}
 		keys = append(keys, Key{ID: id, Secret: secret})
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("link keys: none given (want id:base64key, newest first; make one with 32 random bytes, e.g. `openssl rand -base64 32`)")
 	}
 	return keys, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/store"
 )
@@ -111,7 +112,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Since: o.Since, Until: o.Until, Attributed: formatDays(o.Window), MinSample: o.MinSample}
+	r := &Report{Since: o.Since, Until: o.Until, Attributed: config.FormatDuration(o.Window), MinSample: o.MinSample}
 
 	byCampaign := map[string][]*store.ReportMessage{}
 	for i := range d.msgs {
@@ -281,11 +282,44 @@ func (d *data) campaign(ctx context.Context, src Source, o Options, info Campaig
 	return c, nil
 }
 
+// arm gathers one side of a holdout comparison, the sent or the control
+// group: its size, how many of it bought, and the sum and sum of squares of
+// what each spent, in currency units.
+type arm struct {
+	n, buyers int
+	sum, sq   float64
+}
+
+func (a *arm) add(cents int64, bought bool) {
+	a.n++
+	if bought {
+		a.buyers++
+	}
+	v := float64(cents) / 100
+	a.sum += v
+	a.sq += v * v
+}
+
+// rate is the share that bought; 0 for an empty arm.
+func (a arm) rate() float64 {
+	if a.n == 0 {
+		return 0
+	}
+	return float64(a.buyers) / float64(a.n)
+}
+
+// mean is the average spend; 0 for an empty arm.
+func (a arm) mean() float64 {
+	if a.n == 0 {
+		return 0
+	}
+	return a.sum / float64(a.n)
+}
+
 func (d *data) figures(o Options, variant string, msgs []*store.ReportMessage) Figures {
 	f := Figures{Variant: variant, Suppressed: map[string]int{}, Held: map[string]int{}, Failed: map[string]int{}}
 	reached := 0
-	var sentN, sentBuyers, ctlN, ctlBuyers int
-	var sentSum, sentSq, ctlSum, ctlSq float64
+	var sent, ctl arm
 	for _, m := range msgs {
 		f.Eligible++
 		r := d.reactions[m.Key]
@@ -298,24 +332,10 @@ func (d *data) figures(o Options, variant string, msgs []*store.ReportMessage) F
 			if r != nil && r.complaint {
 				f.Complaints++
 			}
-			cents, ok := d.bought(m.CustomerID, m.DecidedAt, o.Until, o.Window)
-			sentN++
-			if ok {
-				sentBuyers++
-			}
-			v := float64(cents) / 100
-			sentSum += v
-			sentSq += v * v
+			sent.add(d.bought(m.CustomerID, m.DecidedAt, o.Until, o.Window))
 		case courtesy.Control:
 			f.Control++
-			cents, ok := d.bought(m.CustomerID, m.DecidedAt, o.Until, o.Window)
-			ctlN++
-			if ok {
-				ctlBuyers++
-			}
-			v := float64(cents) / 100
-			ctlSum += v
-			ctlSq += v * v
+			ctl.add(d.bought(m.CustomerID, m.DecidedAt, o.Until, o.Window))
 		case courtesy.Suppressed:
 			f.Suppressed[m.Decision.Reason]++
 		case courtesy.Held:
@@ -346,25 +366,14 @@ func (d *data) figures(o Options, variant string, msgs []*store.ReportMessage) F
 			f.NPS.add(a.Score)
 		}
 	}
-	u := Uplift{Sent: sentN, SentBuyers: sentBuyers, Control: ctlN, ControlBuyers: ctlBuyers,
-		SmallSample: sentN < MinGroup || ctlN < MinGroup}
-	if sentN > 0 {
-		u.SentRate = float64(sentBuyers) / float64(sentN)
-	}
-	if ctlN > 0 {
-		u.ControlRate = float64(ctlBuyers) / float64(ctlN)
-	}
+	u := Uplift{Sent: sent.n, SentBuyers: sent.buyers, Control: ctl.n, ControlBuyers: ctl.buyers,
+		SentRate: sent.rate(), ControlRate: ctl.rate(),
+		SmallSample: sent.n < MinGroup || ctl.n < MinGroup}
 	u.Diff = u.SentRate - u.ControlRate
-	u.Interval = Newcombe(sentBuyers, sentN, ctlBuyers, ctlN)
+	u.Interval = Newcombe(sent.buyers, sent.n, ctl.buyers, ctl.n)
 	f.Purchases = u
-	rev := Revenue{SmallSample: u.SmallSample}
-	if sentN > 0 {
-		rev.SentPerMessage = sentSum / float64(sentN)
-	}
-	if ctlN > 0 {
-		rev.ControlPerMessage = ctlSum / float64(ctlN)
-	}
-	rev.Diff, rev.Interval = MeanDiff(sentN, sentSum, sentSq, ctlN, ctlSum, ctlSq)
+	rev := Revenue{SmallSample: u.SmallSample, SentPerMessage: sent.mean(), ControlPerMessage: ctl.mean()}
+	rev.Diff, rev.Interval = MeanDiff(sent.n, sent.sum, sent.sq, ctl.n, ctl.sum, ctl.sq)
 	if math.IsInf(rev.Interval.Low, 0) {
 		rev.Interval = Interval{}
 		rev.SmallSample = true
@@ -567,12 +576,4 @@ func (d *data) days(o Options) []Day {
 		}
 	}
 	return out
-}
-
-// formatDays writes a window as whole days when it is one ("7d").
-func formatDays(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }

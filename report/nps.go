@@ -18,11 +18,3 @@ func (f *NPSFigure) add(score int) {
 	}
 	f.Score = NPS(f.Promoters, f.Detractors, f.Answers)
 }
-
-func npsOf(scores []int) NPSFigure {
-	var f NPSFigure
-	for _, s := range scores {
-		f.add(s)
-	}
-	return f
-}

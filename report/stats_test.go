@@ -73,9 +73,12 @@ func TestNPSHandComputed(t *testing.T) {
 	if got := NPS(p, d, len(scores)); math.Abs(got-10) > 1e-9 {
 		t.Errorf("NPS = %v, want +10", got)
 	}
-	got := npsOf(scores)
+	var got NPSFigure
+	for _, s := range scores {
+		got.add(s)
+	}
 	if got.Answers != 20 || got.Promoters != 6 || got.Detractors != 4 || math.Abs(got.Score-10) > 1e-9 {
-		t.Errorf("npsOf = %+v, want 20 answers, 6 promoters, 4 detractors, +10", got)
+		t.Errorf("NPSFigure after add = %+v, want 20 answers, 6 promoters, 4 detractors, +10", got)
 	}
 }
 

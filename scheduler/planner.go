@@ -18,7 +18,7 @@ type Store interface {
 	CustomersWithBirthday(ctx context.Context, days []courtesy.MonthDay) ([]courtesy.Customer, error)
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
-	PlanMessage(ctx context.Context, m courtesy.Message) (bool, courtesy.Message, error)
+	PlanMessages(ctx context.Context, ms []courtesy.Message) ([]store.Planned, error)
 	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
 	Decide(ctx context.Context, d store.Decision) (bool, error)
 }
@@ -53,13 +53,29 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 		return st, err
 	}
 	due, err := p.Due(ctx, now)
-	for _, m := range due {
-		if perr := p.plan(ctx, m, now, &st); perr != nil {
+	// The store takes the messages in batches (one transaction and one
+	// read back each, not one per message); they are queued in order, a
+	// batch at a time, so the first are with the workers while the rest
+	// are still being recorded.
+	for start := 0; start < len(due); start += planChunk {
+		batch := due[start:min(start+planChunk, len(due))]
+		planned, perr := p.Store.PlanMessages(ctx, batch)
+		if perr == nil {
+			for _, pl := range planned {
+				if perr = p.queue(ctx, pl, now, &st); perr != nil {
+					break
+				}
+			}
+		}
+		if perr != nil {
 			return st, errors.Join(err, perr)
 		}
 	}
 	return st, err
 }
+
+// planChunk is how many messages are recorded before they are queued.
+const planChunk = 500
 
 // expire records as expired the messages still waiting (planned or
 // deferred) whose time has passed: their task may be gone with Redis, or
@@ -195,14 +211,11 @@ func message(c *campaigns.Campaign, customerID string, occ campaigns.Occurrence,
 	}
 }
 
-// plan records the occurrence (once: the key is its identity) and queues it
-// when it still waits for a worker.
-func (p *Planner) plan(ctx context.Context, m courtesy.Message, now time.Time, st *Stats) error {
-	created, cur, err := p.Store.PlanMessage(ctx, m)
-	if err != nil {
-		return err
-	}
-	if created {
+// queue counts a recorded occurrence (recorded once: the key is its
+// identity) and queues it when it still waits for a worker.
+func (p *Planner) queue(ctx context.Context, pl store.Planned, now time.Time, st *Stats) error {
+	cur := pl.Current
+	if pl.Created {
 		st.Planned++
 	}
 	switch {

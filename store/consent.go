@@ -72,8 +72,14 @@ func insertConsent(ctx context.Context, c conn, r courtesy.ConsentRecord) (int64
 // ConsentHistory returns the customer's ledger, oldest first (by RecordedAt,
 // then ID).
 func (db *DB) ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error) {
-	rows, err := db.reader().query(ctx, `SELECT `+consentCols+` FROM consent_ledger
-		WHERE customer_id = ? ORDER BY recorded_at, id`, customerID)
+	return consentHistory(ctx, db.reader(), customerID)
+}
+
+const consentHistorySQL = `SELECT ` + consentCols + ` FROM consent_ledger
+		WHERE customer_id = ? ORDER BY recorded_at, id`
+
+func consentHistory(ctx context.Context, c conn, customerID string) ([]courtesy.ConsentRecord, error) {
+	rows, err := c.query(ctx, consentHistorySQL, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("consent history of %s: %w", customerID, err)
 	}

@@ -40,6 +40,9 @@ type DB struct {
 	rs, ws *stmtCache
 	// durable batches durable commits on SQLite; nil on PostgreSQL.
 	durable *groupCommit
+	// batched batches the send pipeline's claims and decisions on SQLite
+	// into shared commits; nil on PostgreSQL.
+	batched *groupCommit
 }
 
 // Open connects to the store at rawURL and brings its schema up to date.
@@ -147,7 +150,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{w: w, r: r, d: sqliteDialect, rs: newStmtCache(r), ws: newStmtCache(w)}
-	db.durable = newGroupCommit(db)
+	db.durable = newGroupCommit(db, true)
+	if os.Getenv("DBG_NOBATCH") == "" {
+		db.batched = newGroupCommit(db, false)
+	}
 	return db, nil
 }
 
@@ -180,6 +186,9 @@ func (db *DB) Close() error {
 	if db.durable != nil {
 		db.durable.stop()
 	}
+	if db.batched != nil {
+		db.batched.stop()
+	}
 	err := errors.Join(db.rs.close(), db.ws.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -210,12 +219,28 @@ type querier interface {
 type conn struct {
 	q     querier
 	d     dialect
-	cache *stmtCache // the pool's prepared statements; nil in a transaction
+	cache *stmtCache // the pool's prepared statements; nil in most transactions
+	// tx is set in a transaction that may use the statements its pool has
+	// prepared already (cache); it cannot prepare new ones there, as the
+	// pool's one connection is the transaction's.
+	tx *sql.Tx
+}
+
+// stmt returns the prepared statement to run query with, or nil to run it
+// unprepared.
+func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if c.tx == nil {
+		return c.cache.get(ctx, query)
+	}
+	if s := c.cache.peek(query); s != nil {
+		return c.tx.StmtContext(ctx, s)
+	}
+	return nil
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = c.d.rebind(query)
-	if s := c.cache.get(ctx, query); s != nil {
+	if s := c.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
 	return c.q.ExecContext(ctx, query, args...)
@@ -223,7 +248,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = c.d.rebind(query)
-	if s := c.cache.get(ctx, query); s != nil {
+	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
 	return c.q.QueryContext(ctx, query, args...)
@@ -231,7 +256,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = c.d.rebind(query)
-	if s := c.cache.get(ctx, query); s != nil {
+	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return c.q.QueryRowContext(ctx, query, args...)
@@ -250,7 +275,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(conn{q: tx, d: db.d}); err != nil {
+	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -273,6 +298,25 @@ func (db *DB) inDurableTx(ctx context.Context, fn func(tx conn) error) error {
 	return db.durable.run(ctx, fn)
 }
 
+// inBatchedTx runs fn, a change of one or two statements (queries), on the
+// writer. On SQLite, with its one writer, the changes waiting for it share
+// one transaction (groupCommit, with synchronous=NORMAL as every other
+// write): a commit costs about as much CPU as the change itself, and the
+// send pipeline makes two such changes per message. Each caller is
+// answered after the shared commit, so a change is committed when its call
+// returns, as with a transaction of its own. The queries are prepared on
+// the writer first, so that fn runs them as prepared statements. On
+// PostgreSQL fn runs on the pool directly.
+func (db *DB) inBatchedTx(ctx context.Context, fn func(tx conn) error, queries ...string) error {
+	if db.batched == nil {
+		return fn(db.writer())
+	}
+	for _, q := range append(queries, savepointSQL, rollbackToSQL, releaseSQL) {
+		db.ws.get(ctx, db.d.rebind(q))
+	}
+	return db.batched.run(ctx, fn)
+}
+
 // durableSQLiteTx runs fn in a transaction committed with
 // synchronous=FULL.
 func (db *DB) durableSQLiteTx(ctx context.Context, fn func(tx conn) error) error {
@@ -291,7 +335,7 @@ func (db *DB) durableSQLiteTx(ctx context.Context, fn func(tx conn) error) error
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(conn{q: tx, d: db.d}); err != nil {
+	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -19,6 +19,7 @@ const maxGroup = 128
 // change that fails is rolled back to its savepoint and fails alone.
 type groupCommit struct {
 	db      *DB
+	durable bool // commit with synchronous=FULL
 	queue   chan *durableChange
 	done    chan struct{}
 	start   sync.Once
@@ -40,8 +41,8 @@ const (
 	changeAbandoned
 )
 
-func newGroupCommit(db *DB) *groupCommit {
-	return &groupCommit{db: db, queue: make(chan *durableChange, 4*maxGroup), done: make(chan struct{})}
+func newGroupCommit(db *DB, durable bool) *groupCommit {
+	return &groupCommit{db: db, durable: durable, queue: make(chan *durableChange, 4*maxGroup), done: make(chan struct{})}
 }
 
 // run commits fn durably, with whatever other changes are waiting.
@@ -96,6 +97,10 @@ func (g *groupCommit) loop() {
 			}
 		}
 		g.commit(batch)
+		if !g.durable {
+			dbgBatches.Add(1)
+			dbgChanges.Add(int64(len(batch)))
+		}
 	}
 }
 
@@ -113,8 +118,15 @@ func (g *groupCommit) drain() {
 	}
 }
 
-// commit runs the changes in one transaction with synchronous=FULL and
-// answers each caller once the commit is on disk.
+// The statements around each change in a shared transaction.
+const (
+	savepointSQL  = `SAVEPOINT grouped_change`
+	rollbackToSQL = `ROLLBACK TO grouped_change`
+	releaseSQL    = `RELEASE grouped_change`
+)
+
+// commit runs the changes in one transaction (with synchronous=FULL when
+// durable) and answers each caller once it is committed.
 func (g *groupCommit) commit(batch []*durableChange) {
 	live := batch[:0]
 	for _, c := range batch {
@@ -125,22 +137,32 @@ func (g *groupCommit) commit(batch []*durableChange) {
 	if len(live) == 0 {
 		return
 	}
+	if len(live) == 1 && !g.durable {
+		// Alone: a transaction of its own, without the savepoint.
+		c := live[0]
+		c.err <- g.db.inTx(context.Background(), c.fn)
+		return
+	}
 	errs := make([]error, len(live))
-	err := g.db.durableSQLiteTx(context.Background(), func(tx conn) error {
+	commit := g.db.inTx
+	if g.durable {
+		commit = g.db.durableSQLiteTx
+	}
+	err := commit(context.Background(), func(tx conn) error {
 		for i, c := range live {
 			// The caller's deadline must not interrupt the shared
 			// transaction: SQLite rolls all of it back when a statement
 			// in it is interrupted. The caller waits for the answer.
 			ctx := context.WithoutCancel(c.ctx)
-			if _, err := tx.exec(ctx, `SAVEPOINT durable_change`); err != nil {
+			if _, err := tx.exec(ctx, savepointSQL); err != nil {
 				return err
 			}
 			if errs[i] = c.fn(tx); errs[i] != nil {
-				if _, err := tx.exec(ctx, `ROLLBACK TO durable_change`); err != nil {
+				if _, err := tx.exec(ctx, rollbackToSQL); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.exec(ctx, `RELEASE durable_change`); err != nil {
+			if _, err := tx.exec(ctx, releaseSQL); err != nil {
 				return err
 			}
 		}
@@ -156,7 +178,12 @@ func (g *groupCommit) commit(batch []*durableChange) {
 }
 
 // stop ends the committer once the changes it holds are answered.
+var dbgBatches, dbgChanges atomic.Int64
+
 func (g *groupCommit) stop() {
+	if !g.durable && dbgBatches.Load() > 0 {
+		println("DBG batches", dbgBatches.Load(), "changes", dbgChanges.Load())
+	}
 	g.halt.Do(func() { close(g.done) })
 	g.stopped.Wait()
 }

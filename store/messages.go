@@ -121,6 +121,17 @@ func (db *DB) Message(ctx context.Context, key string) (courtesy.Message, error)
 	return m, nil
 }
 
+const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(courtesy.Deferred) + `')`
+
+const claimSQL = `UPDATE messages SET
+		outcome    = CASE WHEN ` + claimable + ` THEN ? ELSE ? END,
+		decision   = CASE WHEN ` + claimable + ` THEN ? ELSE ? END,
+		claimed_at = CASE WHEN ` + claimable + ` THEN ? ELSE claimed_at END,
+		attempts   = CASE WHEN ` + claimable + ` THEN attempts + 1 ELSE attempts END,
+		decided_at = ?
+		WHERE msg_key = ? AND outcome IN (?, ?, ?)
+		RETURNING ` + messageCols
+
 // Claim takes a message for sending, in one conditional UPDATE so that of
 // many concurrent claimers exactly one gets Claimed. A planned or deferred
 // message becomes claimed (attempts+1). A message already claimed was left
@@ -129,35 +140,56 @@ func (db *DB) Message(ctx context.Context, key string) (courtesy.Message, error)
 // second copy. A final decision is AlreadyDecided. The message is returned
 // as it now is.
 func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, error) {
+	res, m, _, err := db.claim(ctx, key, at, false)
+	return res, m, err
+}
+
+// ClaimForSend is Claim for a message about to be handed over, which also
+// returns, when it is Claimed, the customer's consent ledger as it stands
+// once the claim is made: read in the claim's own transaction, so the
+// last consent check before the message goes costs no second trip to the
+// store.
+func (db *DB) ClaimForSend(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
+	return db.claim(ctx, key, at, true)
+}
+
+func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent bool) (ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
-	claimable := `outcome IN ('` + string(courtesy.Planned) + `', '` + string(courtesy.Deferred) + `')`
-	m, err := scanMessage(db.writer().queryRow(ctx, `UPDATE messages SET
-		outcome    = CASE WHEN `+claimable+` THEN ? ELSE ? END,
-		decision   = CASE WHEN `+claimable+` THEN ? ELSE ? END,
-		claimed_at = CASE WHEN `+claimable+` THEN ? ELSE claimed_at END,
-		attempts   = CASE WHEN `+claimable+` THEN attempts + 1 ELSE attempts END,
-		decided_at = ?
-		WHERE msg_key = ? AND outcome IN (?, ?, ?)
-		RETURNING `+messageCols,
-		string(courtesy.Claimed), string(unknown.Outcome),
-		string(courtesy.Claimed), unknown.String(),
-		micros(at),
-		micros(at),
-		key, string(courtesy.Planned), string(courtesy.Deferred), string(courtesy.Claimed)))
+	var (
+		m       courtesy.Message
+		history []courtesy.ConsentRecord
+	)
+	err := db.inBatchedTx(ctx, func(tx conn) error {
+		// Never interrupted: in a shared transaction that would undo the
+		// others' changes too. The caller still waits for the answer.
+		ctx := context.WithoutCancel(ctx)
+		var err error
+		m, err = scanMessage(tx.queryRow(ctx, claimSQL,
+			string(courtesy.Claimed), string(unknown.Outcome),
+			string(courtesy.Claimed), unknown.String(),
+			micros(at),
+			micros(at),
+			key, string(courtesy.Planned), string(courtesy.Deferred), string(courtesy.Claimed)))
+		if err != nil || !withConsent || m.Decision.Outcome != courtesy.Claimed {
+			return err
+		}
+		history, err = consentHistory(ctx, tx, m.CustomerID)
+		return err
+	}, claimSQL, consentHistorySQL)
 	if err == nil {
 		if m.Decision.Outcome == courtesy.Claimed {
-			return Claimed, m, nil
+			return Claimed, m, history, nil
 		}
-		return Orphaned, m, nil
+		return Orphaned, m, nil, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, m, fmt.Errorf("claim %s: %w", key, err)
+		return 0, m, nil, fmt.Errorf("claim %s: %w", key, err)
 	}
 	m, err = db.Message(ctx, key)
 	if err != nil {
-		return 0, m, fmt.Errorf("claim: %w", err)
+		return 0, m, nil, fmt.Errorf("claim: %w", err)
 	}
-	return AlreadyDecided, m, nil
+	return AlreadyDecided, m, nil, nil
 }
 
 // Decide records a decision on a message. It applies only while the current
@@ -186,12 +218,17 @@ func (db *DB) Decide(ctx context.Context, u Decision) (applied bool, err error) 
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
 	args = append(args, u.Key, string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred),
 		unknown.String())
-	res, err := db.writer().exec(ctx, `UPDATE messages SET `+strings.Join(set, ", ")+`
-		WHERE msg_key = ? AND (outcome IN (?, ?, ?) OR decision = ?)`, args...)
-	if err != nil {
-		return false, fmt.Errorf("decide %s: %w", u.Key, err)
-	}
-	n, err := res.RowsAffected()
+	q := `UPDATE messages SET ` + strings.Join(set, ", ") + `
+		WHERE msg_key = ? AND (outcome IN (?, ?, ?) OR decision = ?)`
+	var n int64
+	err = db.inBatchedTx(ctx, func(tx conn) error {
+		res, err := tx.exec(context.WithoutCancel(ctx), q, args...) // as in Claim
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	}, q)
 	if err != nil {
 		return false, fmt.Errorf("decide %s: %w", u.Key, err)
 	}
@@ -306,7 +343,9 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]SentRecord, error) {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
 	at := `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
-	rows, err := db.reader().query(ctx, `SELECT msg_key, campaign_id, `+at+` FROM messages
+	// The limiter reads the send log for every customer whose window Redis
+	// does not hold, in the send path: the hot reader.
+	rows, err := db.hotReader().query(ctx, `SELECT msg_key, campaign_id, `+at+` FROM messages
 		WHERE customer_id = ? AND (outcome IN (?, ?) OR decision = ?) AND `+at+` >= ?
 		ORDER BY `+at+`, msg_key`,
 		customerID, string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since))

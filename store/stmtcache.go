@@ -55,6 +55,16 @@ func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	return s
 }
 
+// peek returns the statement prepared for query, or nil; it never prepares.
+func (c *stmtCache) peek(query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
 func (c *stmtCache) close() error {
 	if c == nil {
 		return nil

@@ -83,10 +83,7 @@ func TestParseErrors(t *testing.T) {
 			if !errors.As(err, &ds) {
 				t.Fatalf("Parse error = %v, want Diagnostics", err)
 			}
-			var got []string
-			for _, d := range ds {
-				got = append(got, d.String())
-			}
+			got := ds.Strings()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}

@@ -4,17 +4,18 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/courtesyhq/courtesy/config"
 )
 
 // Day and Week are the units of "3/7d" and "1/2w". They are fixed lengths: a
 // window is elapsed time, so a daylight-saving change neither widens nor
 // narrows it.
 const (
-	Day  = 24 * time.Hour
-	Week = 7 * Day
+	Day  = config.Day
+	Week = config.Week
 )
 
 // The limits behind a customer's "at most one message a week/month" choice.
@@ -29,26 +30,15 @@ type Limit struct {
 	Window time.Duration
 }
 
-// ParseLimit reads "N/duration" such as "1/24h", "3/7d" or "1/365d". The
-// duration takes the units w, d, h, m and s, may combine them ("1d12h") and
-// may have fractions ("1.5h"): the syntax the config file uses.
+// ParseLimit reads "N/duration" such as "1/24h", "3/7d" or "1/365d": the
+// syntax of the config file (config.ParseLimit), so a customer's preference
+// and the owner's limits are written alike.
 func ParseLimit(s string) (Limit, error) {
-	n, d, ok := strings.Cut(strings.TrimSpace(s), "/")
-	if !ok {
-		return Limit{}, fmt.Errorf("%q is not a limit (write it like 3/7d: at most 3 in any 7 days)", s)
-	}
-	count, err := strconv.Atoi(strings.TrimSpace(n))
-	if err != nil || count < 1 {
-		return Limit{}, fmt.Errorf("%q is not a limit: the count must be a whole number of 1 or more", s)
-	}
-	w, err := parseDuration(strings.TrimSpace(d))
+	l, err := config.ParseLimit(s)
 	if err != nil {
-		return Limit{}, fmt.Errorf("%q is not a limit: %w", s, err)
+		return Limit{}, err
 	}
-	if w < time.Second {
-		return Limit{}, fmt.Errorf("%q is not a limit: the window must be at least 1s", s)
-	}
-	return Limit{Count: count, Window: w}, nil
+	return Limit(l), nil
 }
 
 // MustParseLimit is ParseLimit for limits written in code; it panics on a
@@ -63,9 +53,7 @@ func MustParseLimit(s string) Limit {
 
 // String writes the limit as ParseLimit reads it, in the largest whole unit
 // up to days ("3/7d", "1/365d", "1/90m"): the unit people write.
-func (l Limit) String() string {
-	return strconv.Itoa(l.Count) + "/" + formatDuration(l.Window)
-}
+func (l Limit) String() string { return config.Limit(l).String() }
 
 // validate reports a limit the Limiter cannot enforce.
 func (l Limit) validate() error {
@@ -148,65 +136,4 @@ func Combine(campaignID string, global, campaign, preference []Limit) []Scoped {
 		out = append(out, Scoped{Scope: CampaignScope(campaignID), Limit: l})
 	}
 	return out
-}
-
-// parseDuration reads the duration syntax of the config file: numbers, each
-// with one of the units w, d, h, m, s.
-func parseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf("%q is not a duration such as 24h, 7d or 365d", s)
-	if s == "" {
-		return 0, bad
-	}
-	var total float64
-	rest := s
-	for rest != "" {
-		i := 0
-		for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '.') {
-			i++
-		}
-		if i == 0 || i == len(rest) {
-			return 0, bad
-		}
-		n, err := strconv.ParseFloat(rest[:i], 64)
-		if err != nil {
-			return 0, bad
-		}
-		var unit time.Duration
-		switch rest[i] {
-		case 'w':
-			unit = Week
-		case 'd':
-			unit = Day
-		case 'h':
-			unit = time.Hour
-		case 'm':
-			unit = time.Minute
-		case 's':
-			unit = time.Second
-		default:
-			return 0, fmt.Errorf("%q is not a duration: unit %q is not one of w, d, h, m, s", s, rest[i:i+1])
-		}
-		total += n * float64(unit)
-		rest = rest[i+1:]
-	}
-	if total > float64(100*365*Day) {
-		return 0, fmt.Errorf("%q is longer than a century", s)
-	}
-	return time.Duration(total), nil
-}
-
-func formatDuration(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0"
-	case d%Day == 0:
-		return strconv.FormatInt(int64(d/Day), 10) + "d"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	case d%time.Second == 0:
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	}
-	return d.String()
 }

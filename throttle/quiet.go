@@ -1,33 +1,14 @@
 package throttle
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/courtesyhq/courtesy/config"
 )
 
 // ClockTime is a wall-clock time of day without a date or zone: "09:30".
-type ClockTime struct {
-	Hour, Minute int
-}
-
-// ParseClockTime reads "HH:MM" on a 24-hour clock, 00:00 to 23:59.
-func ParseClockTime(s string) (ClockTime, error) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || len(h) < 1 || len(h) > 2 || len(m) != 2 ||
-		hh < 0 || hh > 23 || mm < 0 || mm > 59 {
-		return ClockTime{}, fmt.Errorf("%q is not a time of day (write it like 09:30)", s)
-	}
-	return ClockTime{Hour: hh, Minute: mm}, nil
-}
-
-// String writes the time as "HH:MM".
-func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.Minute) }
-
-func (c ClockTime) minutes() int { return c.Hour*60 + c.Minute }
+type ClockTime = config.TimeOfDay
 
 // QuietHours is a daily span of the recipient's local time in which nothing
 // is sent. It may wrap past midnight ("20:00-09:00"). The zero value is no
@@ -36,24 +17,17 @@ type QuietHours struct {
 	Start, End ClockTime
 }
 
-// ParseQuietHours reads "HH:MM-HH:MM"; an empty string is no quiet hours.
+// ParseQuietHours reads "HH:MM-HH:MM" as config.ParseQuietHours does; an
+// empty string is no quiet hours.
 func ParseQuietHours(s string) (QuietHours, error) {
 	if strings.TrimSpace(s) == "" {
 		return QuietHours{}, nil
 	}
-	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
-	if !ok {
-		return QuietHours{}, fmt.Errorf("%q is not a span of hours (write it like 20:00-09:00)", s)
+	q, err := config.ParseQuietHours(s)
+	if err != nil {
+		return QuietHours{}, err
 	}
-	start, err1 := ParseClockTime(a)
-	end, err2 := ParseClockTime(b)
-	if err1 != nil || err2 != nil {
-		return QuietHours{}, fmt.Errorf("%q is not a span of hours (write it like 20:00-09:00)", s)
-	}
-	if start == end {
-		return QuietHours{}, fmt.Errorf("%q starts and ends at the same time", s)
-	}
-	return QuietHours{Start: start, End: end}, nil
+	return QuietHours(q), nil
 }
 
 // IsZero reports whether there are no quiet hours.
@@ -78,7 +52,7 @@ func (q QuietHours) Contains(t time.Time) bool {
 		return false
 	}
 	m := t.Hour()*60 + t.Minute()
-	s, e := q.Start.minutes(), q.End.minutes()
+	s, e := q.Start.Minutes(), q.End.Minutes()
 	if s < e {
 		return m >= s && m < e
 	}
@@ -95,7 +69,7 @@ func (q QuietHours) EndOf(t time.Time) time.Time {
 		return t
 	}
 	y, m, d := t.Date()
-	if q.Start.minutes() > q.End.minutes() && t.Hour()*60+t.Minute() >= q.Start.minutes() {
+	if q.Start.Minutes() > q.End.Minutes() && t.Hour()*60+t.Minute() >= q.Start.Minutes() {
 		// Wrapping quiet hours entered this evening end tomorrow morning.
 		y, m, d = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Date()
 	}

@@ -42,9 +42,9 @@ func TestParseQuietHours(t *testing.T) {
 		want    QuietHours
 		wantErr string
 	}{
-		{name: "wraps midnight", in: "20:00-09:00", want: QuietHours{ClockTime{20, 0}, ClockTime{9, 0}}},
-		{name: "same day", in: "12:30-13:45", want: QuietHours{ClockTime{12, 30}, ClockTime{13, 45}}},
-		{name: "single-digit hour", in: "7:00-9:00", want: QuietHours{ClockTime{7, 0}, ClockTime{9, 0}}},
+		{name: "wraps midnight", in: "20:00-09:00", want: QuietHours{ClockTime{Hour: 20, Minute: 0}, ClockTime{Hour: 9, Minute: 0}}},
+		{name: "same day", in: "12:30-13:45", want: QuietHours{ClockTime{Hour: 12, Minute: 30}, ClockTime{Hour: 13, Minute: 45}}},
+		{name: "single-digit hour", in: "7:00-9:00", want: QuietHours{ClockTime{Hour: 7, Minute: 0}, ClockTime{Hour: 9, Minute: 0}}},
 		{name: "empty is none", in: "", want: QuietHours{}},
 		{name: "no dash", in: "20:00", wantErr: "not a span of hours"},
 		{name: "bad hour", in: "25:00-09:00", wantErr: "not a span of hours"},

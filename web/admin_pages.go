@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,28 +44,15 @@ func mustLoadAdminPages(cfg Config) *adminPageSet {
 			return t.In(loc).Format("2006-01-02 15:04")
 		},
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(adminFS, "templates/admin/layout.html"))
-	names, err := fs.Glob(adminFS, "templates/admin/*.html")
-	if err != nil {
-		panic(err)
-	}
 	css, err := adminFS.ReadFile("templates/admin/admin.css")
 	if err != nil {
 		panic(err)
 	}
-	p := &adminPageSet{
+	return &adminPageSet{
 		site: site{Name: cfg.BusinessName, PostalAddress: cfg.PostalAddress, ReplyTo: cfg.ReplyTo},
-		set:  map[string]*template.Template{},
+		set:  parsePages(adminFS, "templates/admin", funcs),
 		css:  append(append(css, '\n'), report.Stylesheet...),
 	}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/admin/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		p.set[name] = template.Must(template.Must(layout.Clone()).ParseFS(adminFS, n))
-	}
-	return p
 }
 
 func (p *adminPageSet) render(w http.ResponseWriter, code int, name string, v adminView) {

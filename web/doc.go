@@ -1,7 +1,8 @@
 // Package web serves the customer's side of courtesy — one-click
-// unsubscribe, the preference center, the "why did I get this" page and the
-// survey answer — together with the JSON ingest API and the health and
-// metrics endpoints.
+// unsubscribe, the preference center with its data export and erasure, the
+// "why did I get this" page and the survey answer — and the owner's: the
+// dashboard under /admin/, the JSON ingest API, the bounce and complaint
+// webhooks, and the health and metrics endpoints.
 //
 // Every customer page is reached through a signed link (package consent) and
 // nothing changes on a GET: mail scanners fetch every link in a message.

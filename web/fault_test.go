@@ -21,20 +21,6 @@ import (
 // 503 "try again" — never a 200 for an opt-out that was not committed — and
 // once the database is back the same link works.
 
-// faultLog is a log the server writes while the test reads it.
-type faultLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *faultLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *faultLog) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // onStore runs the server over a store the test opened itself.
 func onStore(db *store.DB) envOption {
 	return func(_ *Config, d *Deps) { d.Store = db }
@@ -182,7 +168,7 @@ func TestFaultPostgresUnavailableOptOutIs503(t *testing.T) {
 	}
 	proxy := newCutProxy(t, u.Host)
 	u.Host = proxy.ln.Addr().String()
-	var logs faultLog
+	var logs syncBuffer
 	e := newEnv(t, onStore(openStore(t, u.String())), func(c *Config, _ *Deps) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})

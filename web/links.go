@@ -12,6 +12,20 @@ func (s *Server) verify(r *http.Request, a consent.Action) (consent.Token, error
 	return s.deps.Signer.Verify(a, r.PathValue("token"), s.now())
 }
 
+// verifyPost is verify for a form posted back to a customer page: the post
+// must also come from this site. When it returns false it has answered.
+func (s *Server) verifyPost(w http.ResponseWriter, r *http.Request, a consent.Action) (consent.Token, bool) {
+	tok, err := s.verify(r, a)
+	if err == nil {
+		err = s.sameOrigin(r)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return consent.Token{}, false
+	}
+	return tok, true
+}
+
 var actionPaths = map[consent.Action]string{
 	consent.ActionUnsubscribe: "/u/",
 	consent.ActionPreferences: "/p/",

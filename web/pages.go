@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 )
@@ -52,27 +53,34 @@ func mustLoadPages(cfg Config) *pages {
 		},
 		"how": how,
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		panic(fmt.Sprintf("web: layout template: %v", err))
+	return &pages{
+		site: site{Name: cfg.BusinessName, PostalAddress: cfg.PostalAddress, ReplyTo: cfg.ReplyTo},
+		set:  parsePages(templateFS, "templates", funcs),
 	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+}
+
+// parsePages parses dir/layout.html and, for every other page in dir, a
+// clone of the layout with that page's blocks in it: one template per page,
+// named after its file without ".html". The templates are embedded, so an
+// error is a bug in them and panics at start-up.
+func parsePages(fsys fs.FS, dir string, funcs template.FuncMap) map[string]*template.Template {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, dir+"/layout.html")
+	if err != nil {
+		panic(fmt.Sprintf("web: %s/layout.html: %v", dir, err))
+	}
+	names, err := fs.Glob(fsys, dir+"/*.html")
 	if err != nil {
 		panic(err)
 	}
-	p := &pages{
-		site: site{Name: cfg.BusinessName, PostalAddress: cfg.PostalAddress, ReplyTo: cfg.ReplyTo},
-		set:  map[string]*template.Template{},
-	}
+	set := map[string]*template.Template{}
 	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		name := strings.TrimSuffix(path.Base(n), ".html")
 		if name == "layout" {
 			continue
 		}
-		t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
-		p.set[name] = t
+		set[name] = template.Must(template.Must(layout.Clone()).ParseFS(fsys, n))
 	}
-	return p
+	return set
 }
 
 // render writes a page. It renders into a buffer first so a template error

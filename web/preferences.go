@@ -154,13 +154,8 @@ func heldNothing(err error) error {
 }
 
 func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.verify(r, consent.ActionPreferences)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.sameOrigin(r); err != nil {
-		s.fail(w, r, err)
+	tok, ok := s.verifyPost(w, r, consent.ActionPreferences)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -168,6 +163,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var changed bool
+	var err error
 	if r.PostFormValue("step") == "stopall" {
 		changed, err = s.withdraw(r, tok, courtesy.AllPurposes, "preference page: stop all messages")
 	} else {
@@ -313,13 +309,8 @@ func (s *Server) eraseGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.verify(r, consent.ActionPreferences)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.sameOrigin(r); err != nil {
-		s.fail(w, r, err)
+	tok, ok := s.verifyPost(w, r, consent.ActionPreferences)
+	if !ok {
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {

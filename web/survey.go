@@ -50,13 +50,8 @@ func (s *Server) surveyView(r *http.Request, score int, comment string, missing 
 
 // surveyPost records the answer; one per message, a later one replaces it.
 func (s *Server) surveyPost(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.verify(r, consent.ActionSurvey)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.sameOrigin(r); err != nil {
-		s.fail(w, r, err)
+	tok, ok := s.verifyPost(w, r, consent.ActionSurvey)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {

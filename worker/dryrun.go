@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -152,6 +153,37 @@ func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, err
 	return m, nil
 }
 
+// SendContext reads through to the store for everything but the message,
+// which is the dry run's own, one read at a time.
+func (s *dryStore) SendContext(ctx context.Context, key string) (store.SendContext, error) {
+	m, err := s.Message(ctx, key)
+	if err != nil {
+		return store.SendContext{}, err
+	}
+	sc := store.SendContext{Message: m}
+	if sc.Campaign, err = s.CampaignState(ctx, m.CampaignID); err != nil {
+		return sc, fmt.Errorf("load campaign state: %w", err)
+	}
+	sc.Customer, err = s.Customer(ctx, m.CustomerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return sc, nil
+	}
+	if err != nil {
+		return sc, fmt.Errorf("load customer: %w", err)
+	}
+	sc.CustomerFound = true
+	if sc.Suppressed, sc.Suppression, err = s.Suppressed(ctx, sc.Customer.Email); err != nil {
+		return sc, fmt.Errorf("check suppression: %w", err)
+	}
+	if sc.Consent, err = s.ConsentHistory(ctx, sc.Customer.ID); err != nil {
+		return sc, fmt.Errorf("load consent: %w", err)
+	}
+	if sc.Preferences, err = s.Preferences(ctx, sc.Customer.ID); err != nil {
+		return sc, fmt.Errorf("load preferences: %w", err)
+	}
+	return sc, nil
+}
+
 func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,6 +191,15 @@ func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.Cla
 	m.Decision, m.ClaimedAt = courtesy.Decision{Outcome: courtesy.Claimed}, at
 	s.msgs[key] = m
 	return store.Claimed, m, nil
+}
+
+func (s *dryStore) ClaimForSend(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
+	res, m, _ := s.Claim(ctx, key, at)
+	history, err := s.ConsentHistory(ctx, m.CustomerID)
+	if err != nil {
+		return 0, m, nil, fmt.Errorf("load consent: %w", err)
+	}
+	return res, m, history, nil
 }
 
 func (s *dryStore) Decide(_ context.Context, d store.Decision) (bool, error) {

@@ -24,6 +24,9 @@ import (
 
 // Store is what the pipeline reads and records.
 type Store interface {
+	// SendContext reads the message and what deciding on it needs, in as
+	// few round trips as the store can.
+	SendContext(ctx context.Context, key string) (store.SendContext, error)
 	Message(ctx context.Context, key string) (courtesy.Message, error)
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
@@ -36,6 +39,9 @@ type Store interface {
 	LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error)
 	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
 	Claim(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error)
+	// ClaimForSend is Claim that also reads the customer's consent ledger
+	// after claiming, in the same trip to the store.
+	ClaimForSend(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error)
 	Decide(ctx context.Context, d store.Decision) (bool, error)
 }
 
@@ -152,6 +158,8 @@ type job struct {
 	msg      courtesy.Message
 	campaign *campaigns.Campaign
 	customer courtesy.Customer
+	sc       store.SendContext // read once, when the task starts
+	event    *courtesy.Event   // a reminder's interest event, once read
 	loc      *time.Location
 	detail   courtesy.Detail
 	now      time.Time
@@ -164,7 +172,8 @@ type job struct {
 // decision. lastTry says that a temporary failure will not be retried, so it
 // must be recorded as final.
 func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error {
-	msg, err := p.cfg.Store.Message(ctx, key)
+	sc, err := p.cfg.Store.SendContext(ctx, key)
+	msg := sc.Message
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("message %s is not in the store: %w", key, asynq.SkipRetry)
 	}
@@ -174,7 +183,7 @@ func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error 
 	if msg.Decision.Outcome.Final() {
 		return nil // a redelivered task: the decision is already taken
 	}
-	j := &job{msg: msg, now: p.cfg.Now(), lastTry: lastTry, started: time.Now()}
+	j := &job{msg: msg, sc: sc, now: p.cfg.Now(), lastTry: lastTry, started: time.Now()}
 	if msg.Detail != "" {
 		_ = json.Unmarshal([]byte(msg.Detail), &j.detail)
 	}
@@ -205,44 +214,31 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 	if !ok || !j.campaign.Enabled {
 		return suppressed(courtesy.ReasonDisabled), nil
 	}
-	cust, err := p.cfg.Store.Customer(ctx, j.msg.CustomerID)
-	if errors.Is(err, store.ErrNotFound) {
+	// Everything below was read in one go when the task started
+	// (Store.SendContext), in the order the checks were once read one by
+	// one; the checks themselves keep their order.
+	if !j.sc.CustomerFound {
 		return suppressed(courtesy.ReasonErased), nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load customer: %w", err)
-	}
+	cust := j.sc.Customer
 	j.customer = cust
 	j.loc = cust.Location(p.cfg.Business.Location)
 	j.detail.Timezone = j.loc.String()
 
-	if sup, _, err := p.cfg.Store.Suppressed(ctx, cust.Email); err != nil {
-		return nil, fmt.Errorf("check suppression: %w", err)
-	} else if sup {
+	if j.sc.Suppressed {
 		return suppressed(courtesy.ReasonAddress), nil
 	}
 	// Invariant 1: consent is read now, at send time, not when planned.
-	history, err := p.cfg.Store.ConsentHistory(ctx, cust.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load consent: %w", err)
-	}
-	state := consent.Current(history, j.campaign.Purpose, j.now)
+	state := consent.Current(j.sc.Consent, j.campaign.Purpose, j.now)
 	if !state.Granted {
 		return suppressed(courtesy.ReasonNoConsent), nil
 	}
 	j.detail.ConsentID = state.Relied.ID
 
-	cs, err := p.cfg.Store.CampaignState(ctx, j.campaign.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load campaign state: %w", err)
-	}
-	if cs.Paused {
+	if j.sc.Campaign.Paused {
 		return suppressed(courtesy.ReasonPaused), nil
 	}
-	prefs, err := p.cfg.Store.Preferences(ctx, cust.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load preferences: %w", err)
-	}
+	prefs := j.sc.Preferences
 	if prefs.PausedUntil.After(j.now) {
 		return suppressed(courtesy.ReasonCustomerPaused), nil
 	}
@@ -306,7 +302,7 @@ func (p *Pipeline) kindRules(ctx context.Context, j *job) (*courtesy.Decision, e
 		if j.detail.EventID == 0 {
 			return nil, nil
 		}
-		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
+		ev, err := p.event(ctx, j)
 		if err != nil {
 			return nil, fmt.Errorf("load interest event: %w", err)
 		}
@@ -336,6 +332,19 @@ func (p *Pipeline) kindRules(ctx context.Context, j *job) (*courtesy.Decision, e
 		}
 	}
 	return nil, nil
+}
+
+// event reads the reminder's interest event once for both its uses: the
+// purchase check and the item in the message.
+func (p *Pipeline) event(ctx context.Context, j *job) (courtesy.Event, error) {
+	if j.event == nil {
+		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
+		if err != nil {
+			return ev, err
+		}
+		j.event = &ev
+	}
+	return *j.event, nil
 }
 
 // PriorityWait is how long a message waits for a more important one to the
@@ -417,7 +426,7 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		Links:    templates.Links{Unsubscribe: links.Unsubscribe, Preferences: links.Preferences, Why: links.Why, Survey: links.Survey},
 	}
 	if j.detail.EventID != 0 && j.campaign.Kind == campaigns.InterestReminder {
-		ev, err := p.cfg.Store.Event(ctx, j.detail.EventID)
+		ev, err := p.event(ctx, j)
 		if err != nil {
 			return nil, nil, fmt.Errorf("load item: %w", err)
 		}
@@ -482,7 +491,10 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	// after it leaves a claim that is never sent twice.
 	var withdrawn *courtesy.Decision
 	m.Commit = func(ctx context.Context) error {
-		res, _, err := p.cfg.Store.Claim(ctx, j.msg.Key, j.now)
+		// Invariant 1 again, as late as it can be: an opt-out acknowledged
+		// while this message was on its way still stops it. The ledger is
+		// read once the claim is made, with it.
+		res, _, history, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now)
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
@@ -490,12 +502,6 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 			return errDecidedElsewhere
 		}
 		j.claimed = true
-		// Invariant 1 again, as late as it can be: an opt-out acknowledged
-		// while this message was on its way still stops it.
-		history, err := p.cfg.Store.ConsentHistory(ctx, j.customer.ID)
-		if err != nil {
-			return fmt.Errorf("load consent: %w", err)
-		}
 		if !consent.Current(history, j.campaign.Purpose, p.cfg.Now()).Granted {
 			withdrawn = suppressed(courtesy.ReasonNoConsent)
 			return errWithdrawn

@@ -148,10 +148,7 @@ func (a *app) redis() (redis.UniversalClient, error) {
 
 // signer builds the link signer from COURTESY_LINK_KEYS.
 func (a *app) signer() (*consent.Signer, error) {
-	keys := make([]consent.Key, 0, len(a.cfg.Secrets.LinkKeys))
-	for _, k := range a.cfg.Secrets.LinkKeys {
-		keys = append(keys, consent.Key{ID: k.ID, Secret: k.Key})
-	}
+	keys := a.cfg.Secrets.LinkKeys
 	if len(keys) == 0 {
 		return nil, usagef("COURTESY_LINK_KEYS is not set: every message's links are signed with it. Create one with\n  export COURTESY_LINK_KEYS=\"k1:$(head -c32 /dev/urandom | base64)\"")
 	}
@@ -256,13 +253,10 @@ func (a *app) pipelineConfig() (worker.Config, error) {
 	if err != nil {
 		return worker.Config{}, err
 	}
-	quiet, err := throttle.ParseQuietHours(a.cfg.Limits.QuietHours.String())
-	if err != nil {
-		return worker.Config{}, usagef("%s: limits.quiet_hours: %v", a.cfg.File(), err)
-	}
+	quiet := throttle.QuietHours(a.cfg.Limits.QuietHours) // validated when the config was read
 	var limits []throttle.Limit
 	for _, l := range a.cfg.Limits.PerCustomer {
-		limits = append(limits, throttle.Limit{Count: l.Count, Window: l.Window})
+		limits = append(limits, throttle.Limit(l))
 	}
 	b := a.cfg.Business
 	return worker.Config{

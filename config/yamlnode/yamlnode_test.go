@@ -36,10 +36,7 @@ func TestMapReportsDuplicatesUnknownsAndTypes(t *testing.T) {
 	c.Bool("d", &d)
 	c.Close()
 	m.Close()
-	var got []string
-	for _, d := range doc.Diags {
-		got = append(got, d.String())
-	}
+	got := doc.Diags.Strings()
 	want := []string{
 		`f.yaml:3: a: is written twice (first at line 1)`,
 		`f.yaml:2: b: must be a single value, not a list`,

@@ -1,0 +1,206 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/store"
+)
+
+// sendContextOneByOne is what SendContext must equal: the separate reads
+// the pipeline made before it had SendContext.
+func sendContextOneByOne(t *testing.T, db *store.DB, key string) store.SendContext {
+	t.Helper()
+	ctx := context.Background()
+	var (
+		sc  store.SendContext
+		err error
+	)
+	if sc.Message, err = db.Message(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Campaign, err = db.CampaignState(ctx, sc.Message.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	sc.Customer, err = db.Customer(ctx, sc.Message.CustomerID)
+	if err != nil {
+		wantErr(t, err, store.ErrNotFound)
+		return store.SendContext{Message: sc.Message, Campaign: sc.Campaign}
+	}
+	sc.CustomerFound = true
+	if sc.Suppressed, sc.Suppression, err = db.Suppressed(ctx, sc.Customer.Email); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Consent, err = db.ConsentHistory(ctx, sc.Customer.ID); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Preferences, err = db.Preferences(ctx, sc.Customer.ID); err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func testSendContext(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustUpsert(t, db, customer("plain"), customer("full"), customer("lifted"))
+	mustConsent(t, db, grant("plain", "birthday", 0))
+	mustConsent(t, db, grant("full", "birthday", 0))
+	mustConsent(t, db, grant("full", "surveys", time.Minute))
+	if err := db.SetPreferences(ctx, store.Preferences{CustomerID: "full", PausedUntil: at(48 * time.Hour),
+		MaxPerWindow: "1/7d", UpdatedAt: at(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCampaignState(ctx, store.CampaignState{ID: "nps", Paused: true, Reason: "complaints",
+		At: at(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	// Two active suppressions (the earlier one is the one reported) and,
+	// for another address, only a lifted one.
+	full := store.EmailHash(customer("full").Email)
+	for _, s := range []store.Suppression{
+		{EmailHash: full, Reason: "complaint", Source: "arf", At: at(3 * time.Hour)},
+		{EmailHash: full, Reason: "hard-bounce", Source: "dsn", Detail: "5.1.1", At: at(time.Hour)},
+		{EmailHash: store.EmailHash(customer("lifted").Email), Reason: "hard-bounce", At: at(time.Hour)},
+	} {
+		if err := db.AddSuppression(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.LiftSuppression(ctx, store.EmailHash(customer("lifted").Email), "hard-bounce", at(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range []courtesy.Message{
+		message("birthday-treat", "plain", "2026", 0),
+		message("nps", "full", "p1", 0),
+		message("birthday-treat", "lifted", "2026", 0),
+		message("birthday-treat", "gone", "2026", 0), // a customer no longer there
+	} {
+		keys = append(keys, mustPlan(t, db, m).Key)
+	}
+	for _, key := range keys {
+		t.Run(key, func(t *testing.T) {
+			got, err := db.SendContext(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(sendContextOneByOne(t, db, key), got); diff != "" {
+				t.Errorf("SendContext (-one by one +got):\n%s", diff)
+			}
+		})
+	}
+	// The fixtures cover what they mean to.
+	full1, err := db.SendContext(ctx, keys[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !full1.Suppressed || full1.Suppression.Reason != "hard-bounce" || !full1.Campaign.Paused ||
+		full1.Preferences.MaxPerWindow != "1/7d" || len(full1.Consent) != 2 {
+		t.Errorf("SendContext(%s) = %+v; want suppressed (hard-bounce), paused, preferences and 2 consents", keys[1], full1)
+	}
+	if gone, err := db.SendContext(ctx, keys[3]); err != nil || gone.CustomerFound {
+		t.Errorf("SendContext(no customer) = found %v, %v; want not found", gone.CustomerFound, err)
+	}
+	_, err = db.SendContext(ctx, "no:such:key")
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testPlanMessages(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	// More than one batch, a key given twice, and a key planned before
+	// and decided since.
+	var ms []courtesy.Message
+	for i := range 1203 {
+		ms = append(ms, message("birthday-treat", fmt.Sprintf("c%04d", i), "2026", 0))
+	}
+	ms[7].Decision = courtesy.Decision{}
+	ms = append(ms, ms[3])
+	old := mustPlan(t, db, message("birthday-treat", "c0900", "2026", -time.Hour))
+	mustDecide(t, db, store.Decision{Key: old.Key, Decision: sent, At: at(time.Minute)})
+	decided, err := db.Message(ctx, old.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := db.PlanMessages(ctx, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ms) {
+		t.Fatalf("PlanMessages returned %d results for %d messages", len(got), len(ms))
+	}
+	for i, m := range ms {
+		want := store.Planned{Created: true, Current: m}
+		want.Current.Decision = courtesy.Decision{Outcome: courtesy.Planned}
+		want.Current.DecidedAt = m.CreatedAt
+		switch {
+		case i == len(ms)-1: // the repeat of ms[3]
+			want.Created = false
+		case m.Key == old.Key:
+			want = store.Planned{Current: decided}
+		}
+		if diff := cmp.Diff(want, got[i]); diff != "" {
+			t.Fatalf("PlanMessages[%d] (-want +got):\n%s", i, diff)
+		}
+	}
+	// Planning them again creates nothing and returns the rows.
+	again, err := db.PlanMessages(ctx, ms[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pl := range again {
+		if diff := cmp.Diff(store.Planned{Current: got[i].Current}, pl); diff != "" {
+			t.Errorf("PlanMessages(again)[%d] (-want +got):\n%s", i, diff)
+		}
+	}
+	if n := mustCount(t, db, "messages"); n != 1203 {
+		t.Errorf("%d messages stored, want 1203", n)
+	}
+	if _, err := db.PlanMessages(ctx, []courtesy.Message{{}}); err == nil {
+		t.Error("PlanMessages(no key) succeeded")
+	}
+}
+
+func testClaimForSend(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustUpsert(t, db, customer("c1"))
+	mustConsent(t, db, grant("c1", "birthday", 0))
+	mustConsent(t, db, withdrawal("c1", "birthday", time.Minute))
+	m := mustPlan(t, db, message("birthday-treat", "c1", "2026", 0))
+
+	res, got, history, err := db.ClaimForSend(ctx, m.Key, at(time.Hour))
+	if err != nil || res != store.Claimed {
+		t.Fatalf("ClaimForSend = %v, %v; want claimed", res, err)
+	}
+	stored, err := db.Message(ctx, m.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(stored, got); diff != "" {
+		t.Errorf("ClaimForSend message (-stored +got):\n%s", diff)
+	}
+	want, err := db.ConsentHistory(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 2 {
+		t.Fatalf("%d consent records, want 2", len(want))
+	}
+	if diff := cmp.Diff(want, history); diff != "" {
+		t.Errorf("ClaimForSend consent (-ConsentHistory +got):\n%s", diff)
+	}
+	// Claimed again it is an orphan, with no ledger: it must not go.
+	res, _, history, err = db.ClaimForSend(ctx, m.Key, at(2*time.Hour))
+	if err != nil || res != store.Orphaned || history != nil {
+		t.Errorf("ClaimForSend(again) = %v, %d records, %v; want orphaned, none", res, len(history), err)
+	}
+	res, _, _, err = db.ClaimForSend(ctx, m.Key, at(3*time.Hour))
+	if err != nil || res != store.AlreadyDecided {
+		t.Errorf("ClaimForSend(decided) = %v, %v; want already-decided", res, err)
+	}
+}
