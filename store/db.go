@@ -124,7 +124,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout still matters: another process (a second worker, the
 	// sqlite3 shell) may hold the write lock.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	// The writer's page cache is 8 MiB: every commit walks the cache's
+	// hash table (pcache1Truncate), so a larger cache costs each of the
+	// send pipeline's two commits per message more CPU than its hits save
+	// (64 MiB measured: 4 % of the pipeline's CPU in that walk, against
+	// 1 % at 8 MiB, with bulk loads and planning no slower).
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-8192)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +156,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{w: w, r: r, d: sqliteDialect, rs: newStmtCache(r), ws: newStmtCache(w)}
 	db.durable = newGroupCommit(db, true)
-	if os.Getenv("DBG_NOBATCH") == "" {
-		db.batched = newGroupCommit(db, false)
-	}
+	db.batched = newGroupCommit(db, false)
 	return db, nil
 }
 

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 )
 
-// maxGroup is how many durable changes one commit carries at most.
+// maxGroup is how many changes one commit carries at most.
 const maxGroup = 128
 
 // groupCommit makes durable SQLite changes share their fsync. A commit with
@@ -17,6 +17,11 @@ const maxGroup = 128
 // the writer comes free run together, each inside a savepoint of its own,
 // and one commit makes them all durable before any caller is answered. A
 // change that fails is rolled back to its savepoint and fails alone.
+//
+// The send pipeline's claims and decisions share commits the same way,
+// without the fsync (durable false): there a commit's own CPU (writing the
+// changed pages to the write-ahead log) is what is shared. A change that
+// finds the writer free runs alone, in a transaction of its own.
 type groupCommit struct {
 	db      *DB
 	durable bool // commit with synchronous=FULL
@@ -97,10 +102,6 @@ func (g *groupCommit) loop() {
 			}
 		}
 		g.commit(batch)
-		if !g.durable {
-			dbgBatches.Add(1)
-			dbgChanges.Add(int64(len(batch)))
-		}
 	}
 }
 
@@ -178,12 +179,7 @@ func (g *groupCommit) commit(batch []*durableChange) {
 }
 
 // stop ends the committer once the changes it holds are answered.
-var dbgBatches, dbgChanges atomic.Int64
-
 func (g *groupCommit) stop() {
-	if !g.durable && dbgBatches.Load() > 0 {
-		println("DBG batches", dbgBatches.Load(), "changes", dbgChanges.Load())
-	}
 	g.halt.Do(func() { close(g.done) })
 	g.stopped.Wait()
 }
