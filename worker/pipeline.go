@@ -13,6 +13,7 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
+	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/feedback"
 	"github.com/courtesyhq/courtesy/mailer"
@@ -272,7 +273,7 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 		return nil, fmt.Errorf("reserve limits: %w", err)
 	}
 	if !res.OK {
-		j.detail.Limits = []string{res.Refused.String()}
+		j.detail.Limits = []string{plainLimit(res.Refused)}
 		if !res.RetryAt.IsZero() && res.RetryAt.Before(j.msg.NotAfter) {
 			retry, expired := throttle.Schedule(res.RetryAt, j.msg.NotAfter, res.RetryAt, j.loc, p.cfg.QuietHours)
 			if !expired {
@@ -282,7 +283,7 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 		return suppressed(courtesy.ReasonLimit), nil
 	}
 	for _, l := range limits {
-		j.detail.Limits = append(j.detail.Limits, l.String())
+		j.detail.Limits = append(j.detail.Limits, plainLimit(l))
 	}
 	d, err := p.send(ctx, j)
 	if d != nil || err != nil {
@@ -345,6 +346,31 @@ func (p *Pipeline) event(ctx context.Context, j *job) (courtesy.Event, error) {
 		j.event = &ev
 	}
 	return *j.event, nil
+}
+
+// plainLimit says a limit in the words the "why" page shows a customer:
+// "at most 3 messages a week from us".
+func plainLimit(s throttle.Scoped) string {
+	per := "every " + config.FormatDuration(s.Limit.Window)
+	switch s.Limit.Window {
+	case 24 * time.Hour:
+		per = "a day"
+	case 7 * 24 * time.Hour:
+		per = "a week"
+	case 30 * 24 * time.Hour:
+		per = "a month"
+	case 365 * 24 * time.Hour:
+		per = "a year"
+	}
+	noun := "messages"
+	if s.Limit.Count == 1 {
+		noun = "message"
+	}
+	from := "from us"
+	if s.Scope != throttle.GlobalScope {
+		from = "of this kind"
+	}
+	return fmt.Sprintf("at most %d %s %s %s", s.Limit.Count, noun, per, from)
 }
 
 // PriorityWait is how long a message waits for a more important one to the

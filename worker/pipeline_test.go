@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -433,5 +435,28 @@ func TestWaitingMessagePastItsWindowExpires(t *testing.T) {
 	e.work(e.plan())
 	if got := e.decision("birthday-treat:c1:2026"); got != "expired" || e.sink.Count() != 0 {
 		t.Errorf("decision %q, %d sent; want expired, nothing sent", got, e.sink.Count())
+	}
+}
+
+func TestTheWhyPageGetsTheLimitsInPlainWords(t *testing.T) {
+	e := newEnv(t, options{limits: []throttle.Limit{{Count: 3, Window: 7 * 24 * time.Hour}}})
+	e.customer("c1", "ann@example.com", "Ann", "12-01", "")
+	e.consent("c1", "birthday", courtesy.Granted, signedUp)
+	e.clock.Set(mustTime(t, "2026-12-01T10:00:00Z"))
+	e.work(e.plan())
+	m, err := e.db.Message(context.Background(), "birthday-treat:c1:2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d courtesy.Detail
+	if err := json.Unmarshal([]byte(m.Detail), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"at most 3 messages a week from us", "at most 1 message a year of this kind"}
+	if diff := cmp.Diff(want, d.Limits); diff != "" {
+		t.Errorf("limits in the detail (-want +got):\n%s", diff)
+	}
+	if d.ConsentID == 0 || !strings.Contains(d.Rule, "birthday") {
+		t.Errorf("detail = %+v", d)
 	}
 }
