@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // Exit codes, as the contract gives them.
@@ -154,12 +155,18 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// want checks the number of positional arguments.
-func want(pos []string, min, max int, usage string) error {
-	if len(pos) < min || len(pos) > max {
-		return usagef("usage: courtesy %s", usage)
+// parsePositional parses the flags and checks that between min and max
+// positional arguments remain; otherwise it answers with the command's
+// usage line.
+func parsePositional(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(pos) < min || len(pos) > max {
+		return nil, usagef("usage: courtesy %s", commands[strings.TrimPrefix(fs.Name(), "courtesy ")].usage)
+	}
+	return pos, nil
 }
 
 func oneOf(v string, allowed ...string) bool {

@@ -27,11 +27,7 @@ func cmdDemo(inv *invocation, args []string) error {
 	dir := fs.String("dir", "courtesy-demo", "where the demo keeps its data (made afresh)")
 	outbox := fs.String("outbox", "outbox", "where messages are written as .eml files")
 	listen := fs.String("listen", "127.0.0.1:8080", "where the pages are served")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["demo"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	out := inv.stdio.out

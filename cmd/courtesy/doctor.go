@@ -26,11 +26,7 @@ var doctorResolver doctor.Resolver = net.DefaultResolver
 func cmdDoctor(inv *invocation, args []string) error {
 	fs := inv.flags("doctor")
 	dns := fs.Bool("dns", false, "also compare the records published in DNS with the configuration")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["doctor"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	a, err := inv.load()

@@ -16,11 +16,8 @@ import (
 
 func cmdImport(inv *invocation, args []string) error {
 	fs := inv.flags("import")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 2, 2)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 2, 2, commands["import"].usage); err != nil {
 		return err
 	}
 	kind, file := pos[0], pos[1]

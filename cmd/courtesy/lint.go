@@ -11,11 +11,8 @@ import (
 func cmdLint(inv *invocation, args []string) error {
 	fs := inv.flags("lint")
 	format := fs.String("format", "text", "text, or json for tools")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 0, 1)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 1, commands["lint"].usage); err != nil {
 		return err
 	}
 	if !oneOf(*format, "text", "json") {

@@ -27,11 +27,8 @@ func cmdLog(inv *invocation, args []string) error {
 	format := fs.String("format", "table", "table, csv or json")
 	limit := fs.Int("limit", 0, "at most this many rows, newest first (0: all)")
 	follow := fs.Bool("f", false, "follow: keep printing new rows as they are recorded, until interrupted")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 1, 1, commands["log"].usage); err != nil {
 		return err
 	}
 	if !oneOf(*format, "table", "csv", "json") {
@@ -245,11 +242,8 @@ func fmtTime(t time.Time) string {
 
 func cmdExport(inv *invocation, args []string) error {
 	fs := inv.flags("export")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 1, 1, commands["export"].usage); err != nil {
 		return err
 	}
 	a, err := inv.load()
@@ -275,11 +269,8 @@ func cmdExport(inv *invocation, args []string) error {
 
 func cmdErase(inv *invocation, args []string) error {
 	fs := inv.flags("erase")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 1, 1, commands["erase"].usage); err != nil {
 		return err
 	}
 	a, err := inv.load()
@@ -305,11 +296,8 @@ func cmdErase(inv *invocation, args []string) error {
 func cmdCampaign(inv *invocation, args []string) error {
 	fs := inv.flags("campaign")
 	reason := fs.String("reason", "", "why, for the log")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 2, 2)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 2, 2, commands["campaign"].usage); err != nil {
 		return err
 	}
 	if !oneOf(pos[0], "pause", "resume") {

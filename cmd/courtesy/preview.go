@@ -27,11 +27,8 @@ func cmdPreview(inv *invocation, args []string) error {
 	fs := inv.flags("preview")
 	customerID := fs.String("customer", "", "the customer `ID`")
 	at := fs.String("at", "", "as of this `time` (RFC 3339); default now")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := want(pos, 1, 1, commands["preview"].usage); err != nil {
 		return err
 	}
 	if *customerID == "" {
@@ -194,11 +191,7 @@ func cmdSimulate(inv *invocation, args []string) error {
 	days := fs.Int("days", 7, "how many days")
 	step := fs.String("step", "1h", "how often a planning round runs in the simulation")
 	format := fs.String("format", "table", "table, csv or json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["simulate"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *days < 1 || *days > 366 {

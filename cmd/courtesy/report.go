@@ -23,11 +23,7 @@ func cmdReport(inv *invocation, args []string) error {
 	since := fs.String("since", "30d", "report on the last `DUR` (such as 7d, 90d)")
 	window := fs.String("window", "7d", "a purchase this long after a message counts as following it")
 	format := fs.String("format", "table", "table, json or html")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["report"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if !oneOf(*format, "table", "json", "html") {

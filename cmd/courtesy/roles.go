@@ -46,11 +46,7 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 		fs.DurationVar(&lease, "lease", lease, "how long the planning lease lasts unless renewed: another scheduler takes over within this long after this one dies")
 		fs.DurationVar(&every, "every", every, "how often a planning round runs")
 	}
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, name); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if r.scheduler && (every <= 0 || lease <= every) {

@@ -20,11 +20,7 @@ func cmdRunOnce(inv *invocation, args []string) error {
 	at := fs.String("at", "", "plan as of this `time` (RFC 3339); default now")
 	concurrency := fs.Int("concurrency", 10, "messages processed at once")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for the queue after this long")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["run-once"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	start := time.Now()

@@ -21,11 +21,7 @@ func cmdSeed(inv *invocation, args []string) error {
 	days := fs.Int("days", 60, "days of history, ending now")
 	seed := fs.Uint64("seed", 1, "the same seed makes the same history")
 	force := fs.Bool("force", false, "load even into a store that has customers")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := want(pos, 0, 0, commands["seed"].usage); err != nil {
+	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *customers <= 0 || *days <= 0 {

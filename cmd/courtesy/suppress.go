@@ -23,16 +23,12 @@ func init() {
 func cmdSuppression(inv *invocation, args []string) error {
 	fs := inv.flags("suppression")
 	why := fs.String("reason", "", "why the suppression is lifted, kept with it (required)")
-	pos, err := parse(fs, args)
+	pos, err := parsePositional(fs, args, 2, 2)
 	if err != nil {
 		return err
 	}
-	usage := commands["suppression"].usage
-	if err := want(pos, 2, 2, usage); err != nil {
-		return err
-	}
 	if pos[0] != "lift" {
-		return usagef("courtesy suppression: %q is not lift\nusage: courtesy %s", pos[0], usage)
+		return usagef("courtesy suppression: %q is not lift\nusage: courtesy %s", pos[0], commands["suppression"].usage)
 	}
 	addr, err := mail.ParseAddress(pos[1])
 	if err != nil {
