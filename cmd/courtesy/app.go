@@ -40,6 +40,9 @@ type app struct {
 	closers []func() error
 	// observe is told of every decision this process records.
 	observe func(campaignID string, d courtesy.Decision, took time.Duration)
+	// keyPrefix names courtesy's own Redis keys (limits, rate, lease).
+	// Empty means "courtesy".
+	keyPrefix string
 	// registry holds the process's metrics, served at /metrics.
 	registry *prometheus.Registry
 	metrics  *report.Metrics
@@ -215,9 +218,9 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 		return nil, err
 	}
 	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
-		cfg.Rate = throttle.NewRate(rdb, "courtesy:rate", max(1, int(ps+0.5)), 0)
+		cfg.Rate = throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
 	}
-	cfg.Limiter = throttle.NewLimiter(rdb, "courtesy:limits", sendLog{a.db})
+	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", sendLog{a.db})
 	cfg.Scheduler = enq
 	m := a.metricsOf()
 	cfg.Sender = timedSender{cfg.Sender, m}
@@ -275,6 +278,13 @@ func (a *app) pipelineConfig() (worker.Config, error) {
 		Logger:     a.logger,
 		Observe:    a.observe,
 	}, nil
+}
+
+func (a *app) redisPrefix() string {
+	if a.keyPrefix == "" {
+		return "courtesy"
+	}
+	return a.keyPrefix
 }
 
 // metricsOf returns the process's metrics, made on first use.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,9 @@ func cmdDemo(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
+	// Each demo starts from a fresh database, so its limits must not meet
+	// the windows an earlier demo left in Redis (they expire by themselves).
+	a.keyPrefix = "courtesy-demo:" + key.ID + ":" + strconv.FormatInt(time.Now().UnixNano(), 36)
 
 	fmt.Fprintf(out, "Crumb & Co. Bakery, %s (Europe/London): data in %s, messages in %s\n\n", demoDay, *dir, *outbox)
 	for _, kind := range []string{"customers", "consents", "events"} {

@@ -87,7 +87,7 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 		}
 		runner := &scheduler.Runner{
 			Planner: p,
-			Lease:   scheduler.NewLease(a.rdb, "courtesy:scheduler:lease", lease),
+			Lease:   scheduler.NewLease(a.rdb, a.redisPrefix()+":scheduler:lease", lease),
 			Spec:    "@every " + every.String(),
 			Now:     a.now,
 			Logger:  a.logger,
