@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -129,6 +130,17 @@ func TestSentMessageCarriesTheWayOut(t *testing.T) {
 	for _, want := range []string{"12 Mill Lane, Bristol BS1 4DJ, UK", "https://crumb.example/p/", "https://crumb.example/why/"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("message lacks %q", want)
+		}
+	}
+	// Invariant 8: no open-tracking pixel, no rewritten links — every URL
+	// in the message is one of the shop's own pages.
+	decoded := strings.NewReplacer("=\r\n", "", "=3D", "=").Replace(body)
+	if strings.Contains(strings.ToLower(decoded), "<img") {
+		t.Error("the message carries an image (a tracking pixel?)")
+	}
+	for _, u := range regexp.MustCompile(`https?://[^\s"<>]+`).FindAllString(decoded, -1) {
+		if !strings.HasPrefix(u, "https://crumb.example/u/") && !strings.HasPrefix(u, "https://crumb.example/p/") && !strings.HasPrefix(u, "https://crumb.example/why/") {
+			t.Errorf("unexpected link %s", u)
 		}
 	}
 	m, err := e.db.Message(context.Background(), "birthday-treat:c1:2026")
