@@ -71,6 +71,21 @@ func (inv *invocation) load() (*app, error) {
 	return a, nil
 }
 
+// loadStore loads the configuration and opens the store: what most
+// commands need first.
+func (inv *invocation) loadStore() (*app, *store.DB, error) {
+	a, err := inv.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := a.store()
+	if err != nil {
+		a.close()
+		return nil, nil, err
+	}
+	return a, db, nil
+}
+
 func errorsOnly(ds courtesy.Diagnostics) courtesy.Diagnostics {
 	var out courtesy.Diagnostics
 	for _, d := range ds {

@@ -61,15 +61,11 @@ func cmdFeedback(inv *invocation, args []string) error {
 		}
 	}
 
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	p := a.feedbackProcessor(db)
 	for _, in := range inputs {
 		if len(in.reports) == 0 {

@@ -246,15 +246,11 @@ func cmdExport(inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	rec, err := privacy.Export(a.ctx(), db, pos[0])
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no customer %q", pos[0])
@@ -273,15 +269,11 @@ func cmdErase(inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	err = privacy.Erase(a.ctx(), db, pos[0], a.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no customer %q", pos[0])

@@ -37,15 +37,11 @@ func cmdReport(inv *invocation, args []string) error {
 	if err != nil || w <= 0 {
 		return usagef("--window %q: want a duration such as 7d", *window)
 	}
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	opts := a.reportOptions()
 	opts.Until = a.now()
 	opts.Since = opts.Until.Add(-d)

@@ -27,15 +27,11 @@ func cmdSeed(inv *invocation, args []string) error {
 	if *customers <= 0 || *days <= 0 {
 		return usagef("--customers and --days must be 1 or more")
 	}
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	if n, err := db.CountCustomers(a.ctx()); err != nil {
 		return err
 	} else if n > 0 && !*force {

@@ -37,15 +37,11 @@ func cmdSuppression(inv *invocation, args []string) error {
 	if strings.TrimSpace(*why) == "" {
 		return usagef("courtesy suppression lift: --reason is required: say why, it is kept with the suppression")
 	}
-	a, err := inv.load()
+	a, db, err := inv.loadStore()
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	db, err := a.store()
-	if err != nil {
-		return err
-	}
 	hash := store.EmailHash(addr.Address)
 	all, err := db.Suppressions(a.ctx(), store.Filter{})
 	if err != nil {
