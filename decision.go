@@ -92,6 +92,15 @@ type Message struct {
 	Attempts        int
 }
 
+// SentRecord is one entry of a customer's send log: a message that was
+// sent, or may have been. Frequency limits are rebuilt from it when Redis
+// has lost their windows.
+type SentRecord struct {
+	Key        string // the message key
+	CampaignID string
+	At         time.Time // when it was handed to SMTP
+}
+
 // Detail is what a decision relied on, kept as JSON on the message row so the
 // "why did I get this" page and the owner's logs can say it in plain words.
 type Detail struct {

@@ -109,19 +109,6 @@ func (h timedHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-// sendLog lets the limiter rebuild windows from the store, as the command
-// wires it.
-type sendLog struct{ db *store.DB }
-
-func (l sendLog) SentTimes(ctx context.Context, customerID string, since time.Time) ([]throttle.SentRecord, error) {
-	recs, err := l.db.SentTimes(ctx, customerID, since)
-	out := make([]throttle.SentRecord, len(recs))
-	for i, r := range recs {
-		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
-	}
-	return out, err
-}
-
 // run seeds a fresh store, then measures planning, queueing and the
 // pipeline until every planned message has its final decision.
 func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
@@ -185,7 +172,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 		Tone:       pr.shop.Tone,
 		Signer:     signer,
 		Store:      timedStore{db, rec},
-		Limiter:    throttle.NewLimiter(pr.rdb, "courtesy:limits", sendLog{db}),
+		Limiter:    throttle.NewLimiter(pr.rdb, "courtesy:limits", db),
 		Sender:     sender,
 		Scheduler:  q,
 		Now:        clock,

@@ -50,13 +50,6 @@ type Decision struct {
 	At              time.Time // when the decision was taken
 }
 
-// SentRecord is one entry of a customer's send log.
-type SentRecord struct {
-	Key        string
-	CampaignID string
-	At         time.Time
-}
-
 const messageCols = `msg_key, campaign_id, campaign_version, customer_id, occurrence, purpose, variant, decision,
 	detail, message_id, subject, due_at, not_after, created_at, claimed_at, decided_at, attempts`
 
@@ -340,7 +333,7 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 // being sent (claimed) or that may have gone (failed:unknown-outcome). At is
 // when it was handed to SMTP (its claim), or its decision time when it was
 // recorded as sent without a claim.
-func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]SentRecord, error) {
+func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
 	at := `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
 	// The limiter reads the send log for every customer whose window Redis
@@ -353,10 +346,10 @@ func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time)
 		return nil, fmt.Errorf("send log of %s: %w", customerID, err)
 	}
 	defer rows.Close()
-	var out []SentRecord
+	var out []courtesy.SentRecord
 	for rows.Next() {
 		var (
-			r  SentRecord
+			r  courtesy.SentRecord
 			us int64
 		)
 		if err := rows.Scan(&r.Key, &r.CampaignID, &us); err != nil {

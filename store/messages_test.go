@@ -352,7 +352,7 @@ func testSentTimes(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.SentRecord{
+	want := []courtesy.SentRecord{
 		{Key: recent, CampaignID: "birthday-treat", At: at(time.Hour)},
 		{Key: inFlight, CampaignID: "nps", At: at(2 * time.Hour)},
 		{Key: orphan, CampaignID: "nps", At: at(3 * time.Hour)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/courtesyhq/courtesy"
 	"strings"
 	"time"
 
@@ -15,14 +16,7 @@ import (
 // sent or may have been (claimed and not yet finished), since At, for the
 // customer.
 type SendLog interface {
-	SentTimes(ctx context.Context, customerID string, since time.Time) ([]SentRecord, error)
-}
-
-// SentRecord is one message of the send log.
-type SentRecord struct {
-	Key        string // the message key
-	CampaignID string
-	At         time.Time
+	SentTimes(ctx context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error)
 }
 
 // Reservation is the answer of Reserve. When OK is false, Refused is the
@@ -119,7 +113,7 @@ func (l *Limiter) Reserve(ctx context.Context, customerID, campaignID, messageKe
 // windows and marks them complete from since. Members are message keys, so
 // two workers rebuilding at once add each send once.
 func (l *Limiter) rebuild(ctx context.Context, customerID string, since time.Time, horizon time.Duration, sets []string) error {
-	var recs []SentRecord
+	var recs []courtesy.SentRecord
 	if l.log != nil {
 		var err error
 		recs, err = l.log.SentTimes(ctx, customerID, since)

@@ -3,6 +3,7 @@ package throttle
 import (
 	"context"
 	"fmt"
+	"github.com/courtesyhq/courtesy"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -19,15 +20,15 @@ import (
 // fakeLog is the store's send log: what was confirmed sent, per customer.
 type fakeLog struct {
 	mu    sync.Mutex
-	sends map[string][]SentRecord
+	sends map[string][]courtesy.SentRecord
 	reads int
 }
 
-func (f *fakeLog) SentTimes(_ context.Context, customerID string, since time.Time) ([]SentRecord, error) {
+func (f *fakeLog) SentTimes(_ context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reads++
-	var out []SentRecord
+	var out []courtesy.SentRecord
 	for _, r := range f.sends[customerID] {
 		if !r.At.Before(since) {
 			out = append(out, r)
@@ -36,11 +37,11 @@ func (f *fakeLog) SentTimes(_ context.Context, customerID string, since time.Tim
 	return out, nil
 }
 
-func (f *fakeLog) record(customerID string, r SentRecord) {
+func (f *fakeLog) record(customerID string, r courtesy.SentRecord) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sends == nil {
-		f.sends = map[string][]SentRecord{}
+		f.sends = map[string][]courtesy.SentRecord{}
 	}
 	f.sends[customerID] = append(f.sends[customerID], r)
 }
@@ -459,7 +460,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 			if r := mustReserve(t, l, "c1", "a", key, limits, day(float64(d))); !r.OK {
 				t.Fatalf("send %d refused", d)
 			}
-			log.record("c1", SentRecord{Key: key, CampaignID: "a", At: day(float64(d))})
+			log.record("c1", courtesy.SentRecord{Key: key, CampaignID: "a", At: day(float64(d))})
 		}
 		if err := rdb.FlushDB(ctx).Err(); err != nil {
 			t.Fatal(err)
@@ -487,7 +488,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		log := &fakeLog{}
 		l := newLimiter(t, rdb, log)
 		mustReserve(t, l, "c1", "birthday", "b1", yearly("birthday"), day(0))
-		log.record("c1", SentRecord{Key: "b1", CampaignID: "birthday", At: day(0)})
+		log.record("c1", courtesy.SentRecord{Key: "b1", CampaignID: "birthday", At: day(0)})
 		if err := rdb.FlushDB(ctx).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -510,7 +511,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		for _, d := range []float64{1, 50} {
 			key := fmt.Sprint(d)
 			mustReserve(t, l, "c1", "a", key, global("3/7d"), day(d))
-			log.record("c1", SentRecord{Key: key, CampaignID: "a", At: day(d)})
+			log.record("c1", courtesy.SentRecord{Key: key, CampaignID: "a", At: day(d)})
 		}
 		r := mustReserve(t, l, "c1", "a", "60", global("2/60d"), day(60))
 		if r.OK || !r.RetryAt.Equal(day(61)) {
@@ -537,7 +538,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 			r := mustReserve(t, l, c, fmt.Sprintf("camp%d", rng.IntN(2)), key, limits, at)
 			if r.OK {
 				accepted[c] = append(accepted[c], at)
-				log.record(c, SentRecord{Key: key, CampaignID: "camp", At: at})
+				log.record(c, courtesy.SentRecord{Key: key, CampaignID: "camp", At: at})
 			}
 		}
 		for c, ts := range accepted {

@@ -3,6 +3,7 @@ package throttle
 import (
 	"context"
 	"fmt"
+	"github.com/courtesyhq/courtesy"
 	"sync"
 	"testing"
 )
@@ -33,7 +34,7 @@ func TestReservePairsSameInstant(t *testing.T) {
 						return
 					}
 					if r.OK {
-						log.record(cust, SentRecord{Key: key, CampaignID: "camp", At: at})
+						log.record(cust, courtesy.SentRecord{Key: key, CampaignID: "camp", At: at})
 						mu.Lock()
 						won[cust]++
 						mu.Unlock()

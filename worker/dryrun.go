@@ -16,12 +16,6 @@ import (
 	"github.com/courtesyhq/courtesy/throttle"
 )
 
-// SendLog is the store's record of what was sent, which a dry run starts
-// its frequency windows from.
-type SendLog interface {
-	SentTimes(ctx context.Context, customerID string, since time.Time) ([]store.SentRecord, error)
-}
-
 // DryRun takes the pipeline's decisions without their effects: nothing is
 // reserved in Redis, recorded in the store or handed to SMTP. The same code
 // decides as in a real run; only the parts that change the world are
@@ -48,13 +42,13 @@ type Evaluation struct {
 // NewDryRun returns a dry pipeline over cfg. The store in cfg is only
 // read; cfg's limiter, rate, sender and scheduler are not used and may be
 // nil.
-func NewDryRun(cfg Config, log SendLog) (*DryRun, error) {
+func NewDryRun(cfg Config, log throttle.SendLog) (*DryRun, error) {
 	if cfg.Store == nil {
 		return nil, fmt.Errorf("worker: no store")
 	}
 	d := &DryRun{
 		store:  &dryStore{Store: cfg.Store, msgs: map[string]courtesy.Message{}, surveys: map[string]time.Time{}, surveyIDs: map[string]bool{}},
-		limits: &dryLimiter{log: log, sent: map[string][]throttle.SentRecord{}},
+		limits: &dryLimiter{log: log, sent: map[string][]courtesy.SentRecord{}},
 		sender: &captureSender{},
 	}
 	cfg.Store, cfg.Limiter, cfg.Sender = d.store, d.limits, d.sender
@@ -241,9 +235,9 @@ func (s *dryStore) LastSurveySent(ctx context.Context, customerID string, ids []
 // dryLimiter checks the frequency windows in memory, starting from the
 // store's send log and counting the dry run's own sends.
 type dryLimiter struct {
-	log  SendLog
+	log  throttle.SendLog
 	mu   sync.Mutex
-	sent map[string][]throttle.SentRecord // by customer
+	sent map[string][]courtesy.SentRecord // by customer
 }
 
 func (l *dryLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
@@ -259,9 +253,7 @@ func (l *dryLimiter) Reserve(ctx context.Context, customerID, campaignID, key st
 		if err != nil {
 			return throttle.Reservation{}, err
 		}
-		for _, r := range rs {
-			recs = append(recs, throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At})
-		}
+		recs = append(recs, rs...)
 	}
 	for _, s := range limits {
 		var n int
@@ -283,7 +275,7 @@ func (l *dryLimiter) Reserve(ctx context.Context, customerID, campaignID, key st
 			return throttle.Reservation{Refused: s, RetryAt: oldest.Add(s.Limit.Window)}, nil
 		}
 	}
-	l.sent[customerID] = append(recs, throttle.SentRecord{Key: key, CampaignID: campaignID, At: at})
+	l.sent[customerID] = append(recs, courtesy.SentRecord{Key: key, CampaignID: campaignID, At: at})
 	return throttle.Reservation{OK: true}, nil
 }
 

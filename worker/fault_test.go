@@ -477,7 +477,7 @@ func faultPipelineOn(t *testing.T, db *store.DB, sink *mailtest.Sink) (*worker.P
 		Tone:      map[string]*tone.Checker{"warm": checker},
 		Signer:    signer,
 		Store:     db,
-		Limiter:   throttle.NewLimiter(testenv.Redis(t, testenv.RedisDBWorker), "test:"+t.Name(), sendLog{db}),
+		Limiter:   throttle.NewLimiter(testenv.Redis(t, testenv.RedisDBWorker), "test:"+t.Name(), db),
 		Sender:    sender,
 		Scheduler: q,
 		Now:       now,

@@ -191,7 +191,7 @@ func newEnv(t *testing.T, o options) *env {
 	if now == nil {
 		now = e.clock.Now
 	}
-	var limiter worker.Limiter = throttle.NewLimiter(rdb, "test:"+t.Name(), sendLog{db})
+	var limiter worker.Limiter = throttle.NewLimiter(rdb, "test:"+t.Name(), db)
 	if o.limiter != nil {
 		limiter = o.limiter(limiter)
 	}
@@ -217,17 +217,6 @@ func newEnv(t *testing.T, o options) *env {
 	}
 	e.planner = &scheduler.Planner{Campaigns: list, Store: db, Queue: e.queue, Location: time.UTC}
 	return e
-}
-
-type sendLog struct{ db *store.DB }
-
-func (l sendLog) SentTimes(ctx context.Context, id string, since time.Time) ([]throttle.SentRecord, error) {
-	recs, err := l.db.SentTimes(ctx, id, since)
-	out := make([]throttle.SentRecord, len(recs))
-	for i, r := range recs {
-		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
-	}
-	return out, err
 }
 
 func (e *env) customer(id, email, first, birthday, tz string) {

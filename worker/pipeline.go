@@ -63,9 +63,11 @@ type Scheduler interface {
 }
 
 var (
-	_ Store     = (*store.DB)(nil)
-	_ Limiter   = (*throttle.Limiter)(nil)
-	_ Scheduler = Enqueuer{}
+	_ Store   = (*store.DB)(nil)
+	_ Limiter = (*throttle.Limiter)(nil)
+	// The store's send log is what the limiter rebuilds lost windows from.
+	_ throttle.SendLog = (*store.DB)(nil)
+	_ Scheduler        = Enqueuer{}
 )
 
 // Business is what every message says about the sender.

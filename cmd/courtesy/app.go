@@ -207,18 +207,6 @@ func (a *app) sender() (mailer.Sender, error) {
 	return s, nil
 }
 
-// sendLog lets the limiter rebuild windows from the store.
-type sendLog struct{ db *store.DB }
-
-func (l sendLog) SentTimes(ctx context.Context, customerID string, since time.Time) ([]throttle.SentRecord, error) {
-	recs, err := l.db.SentTimes(ctx, customerID, since)
-	out := make([]throttle.SentRecord, len(recs))
-	for i, r := range recs {
-		out[i] = throttle.SentRecord{Key: r.Key, CampaignID: r.CampaignID, At: r.At}
-	}
-	return out, err
-}
-
 // pipeline wires the send pipeline.
 func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	cfg, err := a.pipelineConfig()
@@ -235,7 +223,7 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
 		cfg.Rate = throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
 	}
-	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", sendLog{a.db})
+	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
 	cfg.Scheduler = enq
 	m := a.metricsOf()
 	cfg.Sender = timedSender{cfg.Sender, m}
