@@ -241,31 +241,31 @@ func fmtTime(t time.Time) string {
 }
 
 func cmdExport(inv *invocation, args []string) error {
-	fs := inv.flags("export")
-	pos, err := parsePositional(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	a, db, err := inv.loadStore()
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	rec, err := privacy.Export(a.ctx(), db, pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no customer %q", pos[0])
-	}
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(inv.stdio.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rec)
+	return onCustomer(inv, "export", args, func(a *app, db *store.DB, id string) error {
+		rec, err := privacy.Export(a.ctx(), db, id)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(inv.stdio.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rec)
+	})
 }
 
 func cmdErase(inv *invocation, args []string) error {
-	fs := inv.flags("erase")
-	pos, err := parsePositional(fs, args, 1, 1)
+	return onCustomer(inv, "erase", args, func(a *app, db *store.DB, id string) error {
+		if err := privacy.Erase(a.ctx(), db, id, a.now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdio.out, "customer %s erased; a hash of the address remains so it is not imported again\n", id)
+		return nil
+	})
+}
+
+// onCustomer runs a command whose one argument is a customer id, naming a
+// customer that does not exist plainly.
+func onCustomer(inv *invocation, name string, args []string, do func(a *app, db *store.DB, id string) error) error {
+	pos, err := parsePositional(inv.flags(name), args, 1, 1)
 	if err != nil {
 		return err
 	}
@@ -274,14 +274,11 @@ func cmdErase(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
-	err = privacy.Erase(a.ctx(), db, pos[0], a.now())
-	if errors.Is(err, store.ErrNotFound) {
+	if err := do(a, db, pos[0]); errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no customer %q", pos[0])
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stdio.out, "customer %s erased; a hash of the address remains so it is not imported again\n", pos[0])
 	return nil
 }
 

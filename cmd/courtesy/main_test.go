@@ -323,3 +323,23 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEraseLeavesOnlyTheHash(t *testing.T) {
+	cfg, env := bakeryShop(t, "file://"+t.TempDir())
+	dir := filepath.Dir(cfg)
+	mustRun(t, env, "import", "customers", filepath.Join(dir, "customers.csv"), "--config", cfg)
+	if r := runCmd(t, env, "erase", "c001", "--config", cfg); r.code != 0 || !strings.Contains(r.out, "erased") {
+		t.Fatalf("erase: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := runCmd(t, env, "export", "c001", "--config", cfg); r.code != 1 || !strings.Contains(r.err, `no customer "c001"`) {
+		t.Errorf("export after erase: exit %d\n%s", r.code, r.err)
+	}
+	if r := runCmd(t, env, "erase", "nobody", "--config", cfg); r.code != 1 || !strings.Contains(r.err, `no customer "nobody"`) {
+		t.Errorf("erase of an unknown customer: exit %d\n%s", r.code, r.err)
+	}
+	// Importing the same file again brings everyone back but the erased address.
+	r := runCmd(t, env, "import", "customers", filepath.Join(dir, "customers.csv"), "--config", cfg)
+	if r.code != 2 || !strings.Contains(r.err, "customers.csv:2: email: this address asked to be erased") {
+		t.Errorf("re-import: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+}
