@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -139,4 +140,35 @@ func (r *recordingLimiter) Release(ctx context.Context, c, key string) error {
 	r.events[c] = append(r.events[c], fmt.Sprintf("%s release %s: %v", time.Now().Format("15:04:05.000000"), key, err))
 	r.mu.Unlock()
 	return err
+}
+
+// TestTheCustomersOwnLimitIsKept: a customer who asked for at most one
+// message a month gets one, though the shop's limits would allow more.
+func TestTheCustomersOwnLimitIsKept(t *testing.T) {
+	noCampaignLimit := strings.Replace(birthdayYAML, "limits: [\"1/365d\"]\n", "", 1)
+	e := newEnv(t, options{campaignYAML: noCampaignLimit, limits: []throttle.Limit{{Count: 3, Window: 7 * 24 * time.Hour}}})
+	ctx := context.Background()
+	e.customer("c1", "ann@example.com", "Ann", "", "UTC")
+	e.consent("c1", "birthday", courtesy.Granted, signedUp)
+	if err := e.db.SetPreferences(ctx, store.Preferences{CustomerID: "c1", MaxPerWindow: "1/30d", UpdatedAt: signedUp}); err != nil {
+		t.Fatal(err)
+	}
+	start := mustTime(t, "2026-12-01T10:00:00Z")
+	for d := 0; d < 3; d++ {
+		due := start.Add(time.Duration(d*10) * 24 * time.Hour)
+		key := courtesy.MessageKey("birthday-treat", "c1", fmt.Sprintf("o%d", d))
+		if _, _, err := e.db.PlanMessage(ctx, courtesy.Message{Key: key, CampaignID: "birthday-treat", CustomerID: "c1",
+			Occurrence: fmt.Sprintf("o%d", d), Purpose: "birthday", Decision: courtesy.Decision{Outcome: courtesy.Planned},
+			DueAt: due, NotAfter: due.Add(time.Hour), CreatedAt: due}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(due)
+		e.work([]string{key})
+	}
+	if e.sink.Count() != 1 {
+		t.Errorf("sent %d messages in 20 days to a customer who asked for one a month", e.sink.Count())
+	}
+	if got := e.decision("birthday-treat:c1:o1"); got != "suppressed:limit" {
+		t.Errorf("the second message: %s, want suppressed:limit", got)
+	}
 }

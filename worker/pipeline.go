@@ -411,19 +411,15 @@ func (p *Pipeline) yields(ctx context.Context, j *job) (string, error) {
 // limits gathers every window the message must fit: the business's
 // per-customer limits, the campaign's own, and the customer's preference.
 func (p *Pipeline) limits(c *campaigns.Campaign, prefs store.Preferences) []throttle.Scoped {
-	var out []throttle.Scoped
-	for _, l := range p.cfg.Limits {
-		out = append(out, throttle.Scoped{Scope: "global", Limit: l})
+	campaign := make([]throttle.Limit, len(c.Limits))
+	for i, l := range c.Limits {
+		campaign[i] = throttle.Limit(l)
 	}
-	for _, l := range c.Limits {
-		out = append(out, throttle.Scoped{Scope: "campaign:" + c.ID, Limit: throttle.Limit{Count: l.Count, Window: l.Window}})
+	var preference []throttle.Limit
+	if l, err := throttle.ParseLimit(prefs.MaxPerWindow); prefs.MaxPerWindow != "" && err == nil {
+		preference = append(preference, l)
 	}
-	if prefs.MaxPerWindow != "" {
-		if l, err := throttle.ParseLimit(prefs.MaxPerWindow); err == nil {
-			out = append(out, throttle.Scoped{Scope: "global", Limit: l})
-		}
-	}
-	return out
+	return throttle.Combine(c.ID, p.cfg.Limits, campaign, preference)
 }
 
 // defer_ records that the message waits until at and queues it for then.
