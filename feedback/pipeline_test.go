@@ -32,7 +32,7 @@ import (
 
 type noLimits struct{}
 
-func (noLimits) Reserve(context.Context, string, string, string, []throttle.Scoped, time.Time) (throttle.Reservation, error) {
+func (noLimits) Reserve(context.Context, throttle.Request) (throttle.Reservation, error) {
 	return throttle.Reservation{OK: true}, nil
 }
 func (noLimits) Release(context.Context, string, string) error { return nil }

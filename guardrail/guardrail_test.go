@@ -50,7 +50,7 @@ func (o *outbox) to(addr string) []*mailer.Message {
 // noLimits lets every message through; limits are not what is tested here.
 type noLimits struct{}
 
-func (noLimits) Reserve(context.Context, string, string, string, []throttle.Scoped, time.Time) (throttle.Reservation, error) {
+func (noLimits) Reserve(context.Context, throttle.Request) (throttle.Reservation, error) {
 	return throttle.Reservation{OK: true}, nil
 }
 func (noLimits) Release(context.Context, string, string) error { return nil }

@@ -116,14 +116,18 @@ func (db *DB) Message(ctx context.Context, key string) (courtesy.Message, error)
 
 const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(courtesy.Deferred) + `')`
 
-const claimSQL = `UPDATE messages SET
-		outcome    = CASE WHEN ` + claimable + ` THEN ? ELSE ? END,
-		decision   = CASE WHEN ` + claimable + ` THEN ? ELSE ? END,
-		claimed_at = CASE WHEN ` + claimable + ` THEN ? ELSE claimed_at END,
-		attempts   = CASE WHEN ` + claimable + ` THEN attempts + 1 ELSE attempts END,
-		decided_at = ?
-		WHERE msg_key = ? AND outcome IN (?, ?, ?)
-		RETURNING ` + messageCols
+// claimSQL takes a planned or deferred message. It leaves decided_at alone:
+// a claim lasts as long as one SMTP exchange, and moving the three indexes
+// on decided_at for it, and again for the decision that follows, made the
+// claim the costliest write of the send path (it runs while the SMTP
+// server waits for the final ".").
+const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
+		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
+
+// orphanSQL settles a message found claimed: the attempt that claimed it
+// may have handed it over.
+const orphanSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
+		WHERE msg_key = ? AND outcome = ? RETURNING ` + messageCols
 
 // Claim takes a message for sending, in one conditional UPDATE so that of
 // many concurrent claimers exactly one gets Claimed. A planned or deferred
@@ -131,7 +135,8 @@ const claimSQL = `UPDATE messages SET
 // by a worker that died between claim and SMTP reply: it may or may not have
 // gone, so it becomes failed:unknown-outcome (Orphaned) rather than risk a
 // second copy. A final decision is AlreadyDecided. The message is returned
-// as it now is.
+// as it now is. A claimed message keeps the decided_at of the decision
+// before it; claimed_at says when it was claimed.
 func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, error) {
 	res, m, _, err := db.claim(ctx, key, at, false)
 	return res, m, err
@@ -157,18 +162,17 @@ func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent b
 		// others' changes too. The caller still waits for the answer.
 		ctx := context.WithoutCancel(ctx)
 		var err error
-		m, err = scanMessage(tx.queryRow(ctx, claimSQL,
-			string(courtesy.Claimed), string(unknown.Outcome),
-			string(courtesy.Claimed), unknown.String(),
-			micros(at),
-			micros(at),
-			key, string(courtesy.Planned), string(courtesy.Deferred), string(courtesy.Claimed)))
+		m, err = scanMessage(tx.queryRow(ctx, claimSQL, string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key))
+		if errors.Is(err, sql.ErrNoRows) {
+			m, err = scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
+				key, string(courtesy.Claimed)))
+		}
 		if err != nil || !withConsent || m.Decision.Outcome != courtesy.Claimed {
 			return err
 		}
 		history, err = consentHistory(ctx, tx, m.CustomerID)
 		return err
-	}, claimSQL, consentHistorySQL)
+	}, claimSQL, orphanSQL, consentHistorySQL)
 	if err == nil {
 		if m.Decision.Outcome == courtesy.Claimed {
 			return Claimed, m, history, nil
@@ -334,13 +338,14 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 // when it was handed to SMTP (its claim), or its decision time when it was
 // recorded as sent without a claim.
 func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
-	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
-	at := `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
 	// The limiter reads the send log for every customer whose window Redis
 	// does not hold, in the send path: the hot reader.
-	rows, err := db.hotReader().query(ctx, `SELECT msg_key, campaign_id, `+at+` FROM messages
-		WHERE customer_id = ? AND (outcome IN (?, ?) OR decision = ?) AND `+at+` >= ?
-		ORDER BY `+at+`, msg_key`,
+	return sentTimes(ctx, db.hotReader(), customerID, since)
+}
+
+func sentTimes(ctx context.Context, c conn, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	rows, err := c.query(ctx, sentTimesSQL,
 		customerID, string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("send log of %s: %w", customerID, err)
@@ -363,6 +368,12 @@ func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time)
 	}
 	return out, nil
 }
+
+const sentAt = `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
+
+const sentTimesSQL = `SELECT msg_key, campaign_id, ` + sentAt + ` FROM messages
+	WHERE customer_id = ? AND (outcome IN (?, ?) OR decision = ?) AND ` + sentAt + ` >= ?
+	ORDER BY ` + sentAt + `, msg_key`
 
 // LastSurveySent returns when the customer was last sent a message of any of
 // the campaigns (the survey campaigns, for fatigue), and whether ever.

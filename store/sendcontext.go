@@ -26,6 +26,10 @@ type SendContext struct {
 	Consent     []courtesy.ConsentRecord // oldest first, as ConsentHistory
 	Preferences Preferences
 	Campaign    CampaignState
+	// Sent is the customer's send log from SentSince on, as SentTimes
+	// returns it, when SendContext was asked for it.
+	Sent      []courtesy.SentRecord
+	SentSince time.Time
 }
 
 // sendContextQuery reads the message with its customer, preferences,
@@ -50,12 +54,13 @@ const sendContextQuery = `SELECT m.msg_key, m.campaign_id, m.campaign_version, m
 	WHERE m.msg_key = ?`
 
 // SendContext reads what the pipeline needs to decide on the message with
-// this key: the joined row above, then the customer's consent ledger, on
-// the hot reader. Each
-// read sees the store as it is when it runs, as the separate reads did; the
-// pipeline reads consent once more after its claim. A missing message is
-// ErrNotFound.
-func (db *DB) SendContext(ctx context.Context, key string) (SendContext, error) {
+// this key: the joined row above, then the customer's consent ledger and,
+// unless sentSince is zero, the customer's send log from then on (for the
+// frequency limits, should Redis not hold the customer's windows), all on
+// the hot reader. Each read sees the store as it is when it runs, as the
+// separate reads did; the pipeline reads consent once more after its
+// claim. A missing message is ErrNotFound.
+func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) (SendContext, error) {
 	var (
 		sc                                       SendContext
 		decision                                 string
@@ -124,6 +129,12 @@ func (db *DB) SendContext(ctx context.Context, key string) (SendContext, error) 
 	}
 	if sc.Consent, err = consentHistory(ctx, rd, sc.Customer.ID); err != nil {
 		return sc, fmt.Errorf("send context of %s: %w", key, err)
+	}
+	if !sentSince.IsZero() {
+		if sc.Sent, err = sentTimes(ctx, rd, sc.Customer.ID, sentSince); err != nil {
+			return sc, fmt.Errorf("send context of %s: %w", key, err)
+		}
+		sc.SentSince = sentSince
 	}
 	return sc, nil
 }

@@ -85,7 +85,7 @@ func testSendContext(t *testing.T, db *store.DB) {
 	}
 	for _, key := range keys {
 		t.Run(key, func(t *testing.T) {
-			got, err := db.SendContext(ctx, key)
+			got, err := db.SendContext(ctx, key, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func testSendContext(t *testing.T, db *store.DB) {
 		})
 	}
 	// The fixtures cover what they mean to.
-	full1, err := db.SendContext(ctx, keys[1])
+	full1, err := db.SendContext(ctx, keys[1], time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +103,29 @@ func testSendContext(t *testing.T, db *store.DB) {
 		full1.Preferences.MaxPerWindow != "1/7d" || len(full1.Consent) != 2 {
 		t.Errorf("SendContext(%s) = %+v; want suppressed (hard-bounce), paused, preferences and 2 consents", keys[1], full1)
 	}
-	if gone, err := db.SendContext(ctx, keys[3]); err != nil || gone.CustomerFound {
+	if gone, err := db.SendContext(ctx, keys[3], time.Time{}); err != nil || gone.CustomerFound {
 		t.Errorf("SendContext(no customer) = found %v, %v; want not found", gone.CustomerFound, err)
 	}
-	_, err = db.SendContext(ctx, "no:such:key")
+	_, err = db.SendContext(ctx, "no:such:key", time.Time{})
 	wantErr(t, err, store.ErrNotFound)
+
+	// Asked for, the send log comes along, as SentTimes reads it.
+	earlier := mustPlan(t, db, message("nps", "plain", "p0", -time.Hour))
+	mustDecide(t, db, store.Decision{Key: earlier.Key, Decision: sent, At: at(-time.Hour)})
+	withLog, err := db.SendContext(ctx, keys[0], at(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := db.SentTimes(ctx, "plain", at(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || !withLog.SentSince.Equal(at(-24*time.Hour)) {
+		t.Errorf("SentTimes = %v, SentSince = %v; the fixture should hold one send since %v", log, withLog.SentSince, at(-24*time.Hour))
+	}
+	if diff := cmp.Diff(log, withLog.Sent); diff != "" {
+		t.Errorf("SendContext's send log (-SentTimes +got):\n%s", diff)
+	}
 }
 
 func testPlanMessages(t *testing.T, db *store.DB) {

@@ -34,7 +34,7 @@ func BenchmarkReserve(b *testing.B) {
 		// campaigns in turn: some pass, some meet a limit.
 		campaign := fmt.Sprint("camp", i/customers%20)
 		limits := Combine(campaign, global, yearly, nil)
-		r, err := l.Reserve(ctx, fmt.Sprint(i%customers), campaign, fmt.Sprint(i), limits, day0.Add(time.Duration(i)*time.Minute))
+		r, err := l.Reserve(ctx, Request{Customer: fmt.Sprint(i % customers), Campaign: campaign, Key: fmt.Sprint(i), Limits: limits, At: day0.Add(time.Duration(i) * time.Minute)})
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

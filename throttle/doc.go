@@ -3,15 +3,16 @@
 // functions over values and an injected time; its Limiter and Rate hold those
 // rules across many workers on many machines through Redis.
 //
-// A Limiter keeps, per customer, one sorted set per scope ("global" and
-// "campaign:<id>"), whose members are message keys scored by send time. One
-// Lua script checks every window of every scope and either adds the message
-// to all of them or to none, so two workers can never both take the last
-// slot. Members are message keys, so a redelivered task re-reserving its key
-// is not counted twice. When Redis has lost a customer's windows (a restart
-// without persistence, FLUSHDB, a failover) a marker key is missing, and the
-// windows are rebuilt from the store's send log before anything is decided.
-//
-// All of one customer's keys share the hash tag {customerID}, so the script
-// touches a single slot and works on Redis Cluster.
+// A Limiter keeps one Redis hash per customer: a field per message counted
+// (its key, its time and campaign), and when the hash was last made
+// complete from the store's send log. One Lua script reads the hash, checks
+// every window of every scope ("global" and "campaign:<id>") and either adds
+// the message or refuses it, so two workers can never both take the last
+// slot; fields are message keys, so a redelivered task re-reserving its key
+// is not counted twice. When Redis has lost the hash (a restart without
+// persistence, FLUSHDB, a failover) or never had it, the same script
+// rebuilds it from the send log the caller passes along — read with the
+// message, or by the Limiter when the caller has none — before it decides.
+// A customer's windows live and die as one key, so they are never half lost,
+// and the one key works on Redis Cluster.
 package throttle

@@ -115,12 +115,14 @@ type Scoped struct {
 
 func (s Scoped) String() string { return s.Scope + " " + s.Limit.String() }
 
-func validScope(s string) bool {
-	if s == GlobalScope {
-		return true
+// scopeCampaign is the campaign whose messages a scope counts, "" for the
+// global scope; false for a scope that is neither.
+func scopeCampaign(scope string) (string, bool) {
+	if scope == GlobalScope {
+		return "", true
 	}
-	id, ok := strings.CutPrefix(s, "campaign:")
-	return ok && id != ""
+	id, ok := strings.CutPrefix(scope, "campaign:")
+	return id, ok && id != ""
 }
 
 // Combine lists every limit a message of campaignID must pass: the global

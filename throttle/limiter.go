@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/courtesyhq/courtesy"
-	"strings"
 	"time"
+
+	"github.com/courtesyhq/courtesy"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -43,158 +43,99 @@ func NewLimiter(rdb redis.UniversalClient, prefix string, log SendLog) *Limiter 
 	return &Limiter{rdb: rdb, prefix: prefix, log: log}
 }
 
-// rebuildAttempts bounds the rebuild-then-check loop: Redis would have to
-// lose the windows again between the two steps for a second round to be
-// needed.
-const rebuildAttempts = 3
-
 // ttlSlack keeps keys a day past their longest window, so a clock slightly
 // ahead on one worker does not lose entries that a window still needs.
 const ttlSlack = Day
 
-func (l *Limiter) marker(customerID string) string {
-	return l.prefix + ":c:{" + customerID + "}:built"
+// key is the one hash that holds all of a customer's windows and the
+// record of how complete they are: lost together, rebuilt together.
+func (l *Limiter) key(customerID string) string {
+	return l.prefix + ":c:" + customerID
 }
 
-func (l *Limiter) set(customerID, scope string) string {
-	return l.prefix + ":c:{" + customerID + "}:s:" + scope
+// Request asks for room for one message in its customer's windows.
+type Request struct {
+	Customer, Campaign, Key string
+	Limits                  []Scoped
+	At                      time.Time // when the message is to go
+	// Sent is the customer's send log from SentSince on, when the caller
+	// has read it already with the rest of what it knows about the message:
+	// windows Redis has lost are then rebuilt from it in the same trip as
+	// the decision. A zero SentSince means it was not read.
+	Sent      []courtesy.SentRecord
+	SentSince time.Time
 }
 
-// Reserve takes a slot for message messageKey of campaignID, to be sent at
-// at, in every window of limits — or in none, if any of them is full. The
-// message is counted in the global and its campaign's windows whatever
-// limits the call names, so later checks see it. Reserving a key that is
-// already reserved succeeds and counts nothing twice.
-func (l *Limiter) Reserve(ctx context.Context, customerID, campaignID, messageKey string, limits []Scoped, at time.Time) (Reservation, error) {
-	if customerID == "" || campaignID == "" || messageKey == "" {
+// Reserve takes a slot for the message in every window of its limits — or
+// in none, if any of them is full. The message is counted in the global
+// and its campaign's windows whatever limits the request names, so later
+// checks see it. Reserving a key that is already reserved succeeds and
+// counts nothing twice.
+//
+// It is one trip to Redis while the customer's windows are there, or when
+// the request carries a send log long enough to rebuild them. Otherwise,
+// when Redis has lost them or never had them (a customer not written to
+// lately), it reads the send log itself and decides on the second trip.
+func (l *Limiter) Reserve(ctx context.Context, r Request) (Reservation, error) {
+	if r.Customer == "" || r.Campaign == "" || r.Key == "" {
 		return Reservation{}, errors.New("throttle: reserve needs a customer, a campaign and a message key")
 	}
-	keys := []string{l.marker(customerID), l.set(customerID, GlobalScope), l.set(customerID, CampaignScope(campaignID))}
-	index := map[string]int{GlobalScope: 2, CampaignScope(campaignID): 3} // 1-based, as Lua sees KEYS
 	var maxWindow time.Duration
-	limitArgs := make([]any, 0, 3*len(limits))
-	for _, s := range limits {
-		if !validScope(s.Scope) {
-			return Reservation{}, fmt.Errorf("throttle: reserve %s: scope %q is neither %q nor campaign:<id>", messageKey, s.Scope, GlobalScope)
+	args := make([]any, 6, 7+3*(len(r.Limits)+len(r.Sent)))
+	for _, s := range r.Limits {
+		scope, ok := scopeCampaign(s.Scope)
+		if !ok {
+			return Reservation{}, fmt.Errorf("throttle: reserve %s: scope %q is neither %q nor campaign:<id>", r.Key, s.Scope, GlobalScope)
 		}
 		if err := s.Limit.validate(); err != nil {
-			return Reservation{}, fmt.Errorf("throttle: reserve %s: %w", messageKey, err)
-		}
-		i, ok := index[s.Scope]
-		if !ok {
-			keys = append(keys, l.set(customerID, s.Scope))
-			i = len(keys)
-			index[s.Scope] = i
+			return Reservation{}, fmt.Errorf("throttle: reserve %s: %w", r.Key, err)
 		}
 		maxWindow = max(maxWindow, s.Limit.Window)
-		limitArgs = append(limitArgs, i, s.Limit.Count, s.Limit.Window.Milliseconds())
+		args = append(args, scope, s.Limit.Count, s.Limit.Window.Milliseconds())
 	}
-	args := append([]any{at.UnixMilli(), maxWindow.Milliseconds(), messageKey, ttlSlack.Milliseconds(), len(limits)}, limitArgs...)
+	copy(args, []any{r.At.UnixMilli(), maxWindow.Milliseconds(), r.Key, r.Campaign, ttlSlack.Milliseconds(), len(r.Limits)})
+	keys := []string{l.key(r.Customer)}
+	since := r.At.Add(-maxWindow)
+	withLog := func(recs []courtesy.SentRecord, from time.Time) []any {
+		a := append(args, from.UnixMilli())
+		for _, s := range recs {
+			a = append(a, s.Key, s.At.UnixMilli(), s.CampaignID)
+		}
+		return a
+	}
 
-	for range rebuildAttempts {
-		v, err := reserveScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
-		if err != nil {
-			return Reservation{}, fmt.Errorf("throttle: reserve %s: %w", messageKey, err)
+	first := append(args, -1)
+	if !r.SentSince.IsZero() && !r.SentSince.After(since) {
+		first = withLog(r.Sent, r.SentSince)
+	}
+	v, err := reserveScript.Run(ctx, l.rdb, keys, first...).Int64Slice()
+	if err == nil && v[0] < 0 {
+		// Redis holds no complete windows for this customer: send the log.
+		var recs []courtesy.SentRecord
+		if l.log != nil {
+			if recs, err = l.log.SentTimes(ctx, r.Customer, since); err != nil {
+				return Reservation{}, fmt.Errorf("throttle: reserve %s: rebuild the windows of customer %s from the send log: %w", r.Key, r.Customer, err)
+			}
 		}
-		switch v[0] {
-		case 0:
-			return Reservation{OK: true}, nil
-		case 1:
-			return Reservation{Refused: limits[v[1]], RetryAt: time.UnixMilli(v[2]).In(at.Location())}, nil
-		}
-		if err := l.rebuild(ctx, customerID, at.Add(-maxWindow), maxWindow, keys[1:]); err != nil {
-			return Reservation{}, fmt.Errorf("throttle: reserve %s: %w", messageKey, err)
-		}
+		v, err = reserveScript.Run(ctx, l.rdb, keys, withLog(recs, since)...).Int64Slice()
 	}
-	return Reservation{}, fmt.Errorf("throttle: reserve %s: the windows of customer %s were lost again while being rebuilt", messageKey, customerID)
-}
-
-// rebuild loads the customer's sends since since from the send log into the
-// windows and marks them complete from since. Members are message keys, so
-// two workers rebuilding at once add each send once.
-func (l *Limiter) rebuild(ctx context.Context, customerID string, since time.Time, horizon time.Duration, sets []string) error {
-	var recs []courtesy.SentRecord
-	if l.log != nil {
-		var err error
-		recs, err = l.log.SentTimes(ctx, customerID, since)
-		if err != nil {
-			return fmt.Errorf("rebuild the windows of customer %s from the send log: %w", customerID, err)
-		}
+	switch {
+	case err != nil:
+		return Reservation{}, fmt.Errorf("throttle: reserve %s: %w", r.Key, err)
+	case v[0] == 0:
+		return Reservation{OK: true}, nil
+	case v[0] == 1:
+		return Reservation{Refused: r.Limits[v[1]], RetryAt: time.UnixMilli(v[2]).In(r.At.Location())}, nil
 	}
-	keys := append([]string{l.marker(customerID)}, sets...)
-	index := make(map[string]int, len(keys))
-	for i, k := range keys {
-		index[k] = i + 1
-	}
-	args := []any{since.UnixMilli(), horizon.Milliseconds(), ttlSlack.Milliseconds(), index[l.set(customerID, GlobalScope)]}
-	for _, r := range recs {
-		k := l.set(customerID, CampaignScope(r.CampaignID))
-		i, ok := index[k]
-		if !ok {
-			keys = append(keys, k)
-			i = len(keys)
-			index[k] = i
-		}
-		args = append(args, r.Key, r.At.UnixMilli(), i)
-	}
-	if err := rebuildScript.Run(ctx, l.rdb, keys, args...).Err(); err != nil {
-		return fmt.Errorf("rebuild the windows of customer %s: %w", customerID, err)
-	}
-	return nil
-}
-
-// windows lists the customer's sets that exist, as the marker records them.
-func (l *Limiter) windows(ctx context.Context, customerID string) ([]string, error) {
-	fields, err := l.rdb.HKeys(ctx, l.marker(customerID)).Result()
-	if err != nil {
-		return nil, err
-	}
-	var sets []string
-	for _, f := range fields {
-		if k, ok := strings.CutPrefix(f, "s:"); ok {
-			sets = append(sets, k)
-		}
-	}
-	return sets, nil
+	// The log covers the longest window by construction.
+	return Reservation{}, fmt.Errorf("throttle: reserve %s: the windows of customer %s were not rebuilt from the send log", r.Key, r.Customer)
 }
 
 // Release gives back the slot of a message that was reserved and will not
 // be sent after all. Releasing a key that holds no slot does nothing.
 func (l *Limiter) Release(ctx context.Context, customerID, messageKey string) error {
-	sets, err := l.windows(ctx, customerID)
-	if err != nil {
+	if err := l.rdb.HDel(ctx, l.key(customerID), "m:"+messageKey).Err(); err != nil {
 		return fmt.Errorf("throttle: release %s: %w", messageKey, err)
-	}
-	if len(sets) == 0 {
-		return nil
-	}
-	keys := append([]string{l.marker(customerID)}, sets...)
-	if err := releaseScript.Run(ctx, l.rdb, keys, messageKey).Err(); err != nil {
-		return fmt.Errorf("throttle: release %s: %w", messageKey, err)
-	}
-	return nil
-}
-
-// Confirm records that the reserved message went at at, which may be later
-// than the time it was reserved for (a retried SMTP exchange): its windows
-// then count it from when it really went, as the send log does. Confirming a
-// key that holds no slot does nothing.
-func (l *Limiter) Confirm(ctx context.Context, customerID, messageKey string, at time.Time) error {
-	sets, err := l.windows(ctx, customerID)
-	if err != nil {
-		return fmt.Errorf("throttle: confirm %s: %w", messageKey, err)
-	}
-	if len(sets) == 0 {
-		return nil
-	}
-	_, err = l.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range sets {
-			p.ZAddXX(ctx, k, redis.Z{Score: float64(at.UnixMilli()), Member: messageKey})
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("throttle: confirm %s: %w", messageKey, err)
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func newLimiter(tb testing.TB, rdb redis.UniversalClient, log SendLog) *Limiter 
 
 func mustReserve(tb testing.TB, l *Limiter, customer, campaign, key string, limits []Scoped, at time.Time) Reservation {
 	tb.Helper()
-	r, err := l.Reserve(context.Background(), customer, campaign, key, limits, at)
+	r, err := l.Reserve(context.Background(), Request{Customer: customer, Campaign: campaign, Key: key, Limits: limits, At: at})
 	if err != nil {
 		tb.Fatalf("Reserve(%s, %s, %s, %v): %v", customer, campaign, key, at, err)
 	}
@@ -272,14 +272,6 @@ func TestReserveScopes(t *testing.T) {
 				{campaign: "a", key: "earlier", at: day(1), limits: global("1/24h"), ok: true},
 			},
 		},
-		{
-			name: "confirm moves the message to when it went",
-			steps: []step{
-				{campaign: "a", key: "a1", at: day(0), limits: global("1/24h"), ok: true},
-				{confirm: "a1", at: day(0.5)},
-				{campaign: "a", key: "a2", at: day(1.2), limits: global("1/24h"), refused: "global 1/1d", retryAt: day(1.5)},
-			},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,10 +282,6 @@ func TestReserveScopes(t *testing.T) {
 				case s.release != "":
 					if err := l.Release(ctx, "c1", s.release); err != nil {
 						t.Fatalf("step %d: Release: %v", i, err)
-					}
-				case s.confirm != "":
-					if err := l.Confirm(ctx, "c1", s.confirm, s.at); err != nil {
-						t.Fatalf("step %d: Confirm: %v", i, err)
 					}
 				default:
 					r := mustReserve(t, l, "c1", s.campaign, s.key, s.limits, s.at)
@@ -319,7 +307,6 @@ type step struct {
 	refused       string
 	retryAt       time.Time
 	release       string
-	confirm       string
 }
 
 type outcome struct {
@@ -349,7 +336,7 @@ func TestReserveRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := l.Reserve(context.Background(), tt.customer, "camp", tt.key, tt.limits, day0)
+			_, err := l.Reserve(context.Background(), Request{Customer: tt.customer, Campaign: "camp", Key: tt.key, Limits: tt.limits, At: day0})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
@@ -365,8 +352,8 @@ func TestReserveKeysExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 3 { // marker, global, campaign
-		t.Fatalf("keys = %v, want the marker and two windows", keys)
+	if len(keys) != 1 {
+		t.Fatalf("keys = %v, want the customer's one", keys)
 	}
 	for _, k := range keys {
 		ttl := rdb.PTTL(context.Background(), k).Val()
@@ -410,7 +397,7 @@ func TestReserveConcurrent(t *testing.T) {
 					key = fmt.Sprintf("w%d-%d", w, i)
 					at = day0.Add(time.Duration(rng.Int64N(int64(21 * Day)))).Truncate(time.Millisecond)
 				}
-				r, err := l.Reserve(context.Background(), c, camp, key, limits, at)
+				r, err := l.Reserve(context.Background(), Request{Customer: c, Campaign: camp, Key: key, Limits: limits, At: at})
 				if err != nil {
 					errs <- err
 					return
@@ -468,6 +455,37 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		r := mustReserve(t, l, "c1", "b", "3", limits, day(3))
 		if r.OK || !r.RetryAt.Equal(day(7)) {
 			t.Errorf("after FLUSHDB the 4th = %+v, want refused until %v", r, day(7))
+		}
+	})
+
+	t.Run("a log sent with the request rebuilds without reading the store", func(t *testing.T) {
+		log := &fakeLog{}
+		l := newLimiter(t, rdb, log)
+		var sent []courtesy.SentRecord
+		for d := range 3 {
+			key := fmt.Sprint(d)
+			sent = append(sent, courtesy.SentRecord{Key: key, CampaignID: "a", At: day(float64(d))})
+			log.record("c1", sent[d])
+		}
+		// Longer than the window but short of the first send: the caller
+		// read a log that does not reach back far enough.
+		short := Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent[1:], SentSince: day(0.5)}
+		r, err := l.Reserve(ctx, short)
+		if err != nil || r.OK || !r.RetryAt.Equal(day(7)) || log.reads != 1 {
+			t.Errorf("with a log from day 0.5 = %+v, %v after %d reads of the store's log; want refused until %v after reading it once",
+				r, err, log.reads, day(7))
+		}
+		if err := rdb.FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		full := Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent, SentSince: day(-4)}
+		r, err = l.Reserve(ctx, full)
+		if err != nil || r.OK || !r.RetryAt.Equal(day(7)) || log.reads != 1 {
+			t.Errorf("with the whole log = %+v, %v after %d reads of the store's log; want refused until %v, no read",
+				r, err, log.reads, day(7))
+		}
+		if keys := rdb.Keys(ctx, l.prefix+":*").Val(); len(keys) != 1 {
+			t.Errorf("keys after the rebuild = %v, want the customer's one", keys)
 		}
 	})
 

@@ -28,7 +28,7 @@ func TestReservePairsSameInstant(t *testing.T) {
 				go func(c, m int) {
 					defer wg.Done()
 					cust, key := fmt.Sprintf("c%02d", c), fmt.Sprintf("k%02d-%d-%d", c, d, m)
-					r, err := l.Reserve(ctx, cust, "camp", key, limits, at)
+					r, err := l.Reserve(ctx, Request{Customer: cust, Campaign: "camp", Key: key, Limits: limits, At: at})
 					if err != nil {
 						t.Error(err)
 						return

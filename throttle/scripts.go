@@ -5,67 +5,105 @@ import "github.com/redis/go-redis/v9"
 // Scripts run with EVALSHA and fall back to EVAL when Redis has forgotten
 // them (a restart), so they survive exactly what the windows may not.
 //
-// Scores are milliseconds since the epoch: thirteen digits, exact in Lua's
+// Times are milliseconds since the epoch: thirteen digits, exact in Lua's
 // doubles. Computed ones are written with %d, because Lua's default number
 // format keeps only fourteen significant digits.
 
-// reserveScript decides and reserves in one step.
+// reserveScript decides and reserves in one step, rebuilding the windows
+// first from the send log the caller sends along when Redis has lost them.
 //
-// KEYS[1] the customer's marker: a hash with since (the windows hold every
-// send from then on), horizon (the longest window they were built for) and a
-// field "s:<key>" for every window set that exists. KEYS[2..] the window sets
-// this message counts in.
-// ARGV: at, the longest window of this call, member, TTL slack, the number of
-// limits, then per limit: its set's index in KEYS, count, window.
-// Returns {0} reserved, {1, limit, retryAt} refused, {-1} rebuild first.
+// KEYS[1] is the customer's hash: "since" (it holds every send from then
+// on), "horizon" (the longest window it was built for) and a field
+// "m:<message key>" = "<at> <campaign>" for every message counted.
+//
+// ARGV: at, the longest window of this call, the message key, its campaign,
+// the TTL slack, the number of limits n, then per limit its campaign ("" for
+// the global scope), count and window; then the send log: the time it was
+// read from (-1 when the caller sends none), then per send its message key,
+// time and campaign.
+//
+// Returns {0} reserved, {1, limit, retryAt} refused, {-1} send the log.
 var reserveScript = redis.NewScript(`
+local key = KEYS[1]
 local at = tonumber(ARGV[1])
 local maxw = tonumber(ARGV[2])
-local member = ARGV[3]
-local slack = tonumber(ARGV[4])
-local n = tonumber(ARGV[5])
+local field = 'm:' .. ARGV[3]
+local campaign = ARGV[4]
+local slack = tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
+local logArg = 7 + 3 * n
 
-local m = redis.call('HMGET', KEYS[1], 'since', 'horizon')
-if not m[1] or not m[2] then return {-1} end
-local horizon = tonumber(m[2])
-if tonumber(m[1]) > at - maxw or horizon < maxw then return {-1} end
-for i = 2, #KEYS do
-  if redis.call('HEXISTS', KEYS[1], 's:' .. KEYS[i]) == 1 and redis.call('EXISTS', KEYS[i]) == 0 then
-    return {-1}
+local raw = redis.call('HGETALL', key)
+local since, horizon, held = nil, nil, false
+local entries = {}
+for i = 1, #raw, 2 do
+  local f, v = raw[i], raw[i + 1]
+  if f == 'since' then since = tonumber(v)
+  elseif f == 'horizon' then horizon = tonumber(v)
+  elseif f == field then held = true
+  else
+    local sp = string.find(v, ' ', 1, true)
+    entries[#entries + 1] = {f, tonumber(string.sub(v, 1, sp - 1)), string.sub(v, sp + 1)}
   end
 end
 
-local held = true
-for i = 2, #KEYS do
-  if not redis.call('ZSCORE', KEYS[i], member) then held = false break end
+if not (since and horizon and since <= at - maxw and horizon >= maxw) then
+  local logSince = tonumber(ARGV[logArg])
+  if logSince < 0 or logSince > at - maxw then return {-1} end
+  -- Rebuild: every send the log lists since logSince joins the windows
+  -- (a message key counts once, however many workers rebuild at once).
+  local known = {}
+  for _, e in ipairs(entries) do known[e[1]] = true end
+  for i = logArg + 1, #ARGV, 3 do
+    local f = 'm:' .. ARGV[i]
+    if f == field then
+      held = true
+    elseif not known[f] then
+      known[f] = true
+      redis.call('HSET', key, f, ARGV[i + 1] .. ' ' .. ARGV[i + 2])
+      entries[#entries + 1] = {f, tonumber(ARGV[i + 1]), ARGV[i + 2]}
+    end
+  end
+  if since and horizon then
+    -- A rebuild that stands already: together they cover both spans.
+    since, horizon = math.min(since, logSince), math.max(horizon, maxw)
+  else
+    since, horizon = logSince, maxw
+  end
+  redis.call('HSET', key, 'since', string.format('%d', since), 'horizon', string.format('%d', horizon))
 end
-if held then return {0} end
+local ttl = math.max(redis.call('PTTL', key), horizon + slack)
+if held then
+  redis.call('PEXPIRE', key, ttl)
+  return {0}
+end
+table.sort(entries, function(a, b) return a[2] < b[2] end)
 
 local worst, worstRetry = -1, 0
 for j = 0, n - 1 do
-  local key = KEYS[tonumber(ARGV[6 + 3 * j])]
-  local count = tonumber(ARGV[7 + 3 * j])
-  local w = tonumber(ARGV[8 + 3 * j])
-  local raw = redis.call('ZRANGEBYSCORE', key,
-    '(' .. string.format('%d', at - w), '(' .. string.format('%d', at + w), 'WITHSCORES')
+  local scope = ARGV[7 + 3 * j]
+  local count = tonumber(ARGV[8 + 3 * j])
+  local w = tonumber(ARGV[9 + 3 * j])
   local s = {}
-  for i = 1, #raw, 2 do
-    if raw[i] ~= member then s[#s + 1] = tonumber(raw[i + 1]) end
+  for _, e in ipairs(entries) do
+    if e[2] > at - w and e[2] < at + w and (scope == '' or e[3] == scope) then s[#s + 1] = e[2] end
   end
   -- Windows are [x, x+w). The fullest one holding the new message starts
   -- at the message or at an earlier entry; entries may lie ahead of at when
   -- workers reserve for later.
-  local starts = {at}
-  for i = 1, #s do
-    if s[i] <= at then starts[#starts + 1] = s[i] end
-  end
   local full = false
-  for _, x in ipairs(starts) do
-    local c = 1
+  if #s >= count then
+    local starts = {at}
     for i = 1, #s do
-      if s[i] >= x and s[i] < x + w then c = c + 1 end
+      if s[i] <= at then starts[#starts + 1] = s[i] end
     end
-    if c > count then full = true break end
+    for _, x in ipairs(starts) do
+      local c = 1
+      for i = 1, #s do
+        if s[i] >= x and s[i] < x + w then c = c + 1 end
+      end
+      if c > count then full = true break end
+    end
   end
   if full then
     local past, last = {}, nil
@@ -83,60 +121,13 @@ for j = 0, n - 1 do
 end
 if worst >= 0 then return {1, worst, worstRetry} end
 
-local ttl = math.max(redis.call('PTTL', KEYS[1]), horizon + slack)
-for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[1], member)
-  -- Entries no window can reach any more go, with a month to spare for
-  -- reservations made out of order.
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. string.format('%d', at - 2 * horizon - 30 * 86400000))
-  redis.call('PEXPIRE', KEYS[i], ttl)
-  redis.call('HSET', KEYS[1], 's:' .. KEYS[i], 1)
+redis.call('HSET', key, field, string.format('%d', at) .. ' ' .. campaign)
+-- Entries no window can reach any more go, with a month to spare for
+-- reservations made out of order.
+local stale = at - 2 * horizon - 30 * 86400000
+for _, e in ipairs(entries) do
+  if e[2] < stale then redis.call('HDEL', key, e[1]) end
 end
-redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', key, ttl)
 return {0}
-`)
-
-// rebuildScript writes sends from the send log into the windows and marks
-// them complete.
-//
-// KEYS[1] the marker, KEYS[2..] window sets. ARGV: since, horizon, TTL slack,
-// the global set's index in KEYS, then per send: member, score, the index of
-// its campaign's set.
-var rebuildScript = redis.NewScript(`
-local g = tonumber(ARGV[4])
-for i = 5, #ARGV, 3 do
-  redis.call('ZADD', KEYS[g], ARGV[i + 1], ARGV[i])
-  redis.call('ZADD', KEYS[tonumber(ARGV[i + 2])], ARGV[i + 1], ARGV[i])
-end
-local since, horizon = tonumber(ARGV[1]), tonumber(ARGV[2])
-local m = redis.call('HMGET', KEYS[1], 'since', 'horizon')
-if m[1] and m[2] then
-  -- Another worker's rebuild stands: together they cover both spans.
-  since = math.min(since, tonumber(m[1]))
-  horizon = math.max(horizon, tonumber(m[2]))
-end
-local ttl = math.max(redis.call('PTTL', KEYS[1]), horizon + tonumber(ARGV[3]))
-for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('HSET', KEYS[1], 's:' .. KEYS[i], 1)
-    redis.call('PEXPIRE', KEYS[i], ttl)
-  else
-    redis.call('HDEL', KEYS[1], 's:' .. KEYS[i])
-  end
-end
-redis.call('HSET', KEYS[1], 'since', string.format('%d', since), 'horizon', string.format('%d', horizon))
-redis.call('PEXPIRE', KEYS[1], ttl)
-return 1
-`)
-
-// releaseScript removes a member from the window sets KEYS[2..] and forgets
-// the sets it leaves empty (Redis deletes them), so the marker does not
-// claim a set that is gone.
-var releaseScript = redis.NewScript(`
-for i = 2, #KEYS do
-  if redis.call('ZREM', KEYS[i], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[i]) == 0 then
-    redis.call('HDEL', KEYS[1], 's:' .. KEYS[i])
-  end
-end
-return 1
 `)

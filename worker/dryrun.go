@@ -149,7 +149,7 @@ func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, err
 
 // SendContext reads through to the store for everything but the message,
 // which is the dry run's own, one read at a time.
-func (s *dryStore) SendContext(ctx context.Context, key string) (store.SendContext, error) {
+func (s *dryStore) SendContext(ctx context.Context, key string, _ time.Time) (store.SendContext, error) {
 	m, err := s.Message(ctx, key)
 	if err != nil {
 		return store.SendContext{}, err
@@ -240,7 +240,8 @@ type dryLimiter struct {
 	sent map[string][]courtesy.SentRecord // by customer
 }
 
-func (l *dryLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
+func (l *dryLimiter) Reserve(ctx context.Context, r throttle.Request) (throttle.Reservation, error) {
+	customerID, campaignID, key, limits, at := r.Customer, r.Campaign, r.Key, r.Limits, r.At
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	recs, loaded := l.sent[customerID]

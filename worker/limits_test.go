@@ -117,6 +117,12 @@ func TestLimitsHoldUnderConcurrentWorkers(t *testing.T) {
 	if got := e.sink.Count(); got != customers*6 {
 		t.Errorf("sent %d, want %d: the limits let through less than they allow", got, customers*6)
 	}
+	// The pipeline hands the limiter the send log it read with each
+	// message, so a lost window costs no second trip to the store.
+	if rec.withoutLog != 0 || rec.withSends == 0 {
+		t.Errorf("%d reservations came without a send log covering their limits, %d with sends in it; want none, and some",
+			rec.withoutLog, rec.withSends)
+	}
 	t.Logf("%d messages processed, %d sent", processed.Load(), e.sink.Count())
 }
 
@@ -124,12 +130,26 @@ type recordingLimiter struct {
 	worker.Limiter
 	mu     sync.Mutex
 	events map[string][]string
+	// Requests that came without a send log reaching back over their
+	// longest window, and those whose log was not empty.
+	withoutLog, withSends int
 }
 
-func (r *recordingLimiter) Reserve(ctx context.Context, c, campaign, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
-	res, err := r.Limiter.Reserve(ctx, c, campaign, key, limits, at)
+func (r *recordingLimiter) Reserve(ctx context.Context, req throttle.Request) (throttle.Reservation, error) {
+	res, err := r.Limiter.Reserve(ctx, req)
+	var longest time.Duration
+	for _, l := range req.Limits {
+		longest = max(longest, l.Limit.Window)
+	}
 	r.mu.Lock()
-	r.events[c] = append(r.events[c], fmt.Sprintf("%s reserve %s at %s: %+v %v", time.Now().Format("15:04:05.000000"), key, at.Format(time.RFC3339), res, err))
+	if req.SentSince.IsZero() || req.SentSince.After(req.At.Add(-longest)) {
+		r.withoutLog++
+	}
+	if len(req.Sent) > 0 {
+		r.withSends++
+	}
+	r.events[req.Customer] = append(r.events[req.Customer], fmt.Sprintf("%s reserve %s at %s (send log of %d since %s): %+v %v",
+		time.Now().Format("15:04:05.000000"), req.Key, req.At.Format(time.RFC3339), len(req.Sent), req.SentSince.Format(time.RFC3339), res, err))
 	r.mu.Unlock()
 	return res, err
 }

@@ -22,9 +22,9 @@ import (
 // which widens the time between the first consent check and the claim.
 type slowLimiter struct{ worker.Limiter }
 
-func (s slowLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
-	time.Sleep(time.Duration(len(customerID)+int(key[len(key)-3])%5) * time.Millisecond)
-	return s.Limiter.Reserve(ctx, customerID, campaignID, key, limits, at)
+func (s slowLimiter) Reserve(ctx context.Context, r throttle.Request) (throttle.Reservation, error) {
+	time.Sleep(time.Duration(len(r.Customer)+int(r.Key[len(r.Key)-3])%5) * time.Millisecond)
+	return s.Limiter.Reserve(ctx, r)
 }
 
 // TestOptOutRacesAQueuedMessage runs many rounds of a message that is being

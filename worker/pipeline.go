@@ -26,8 +26,9 @@ import (
 // Store is what the pipeline reads and records.
 type Store interface {
 	// SendContext reads the message and what deciding on it needs, in as
-	// few round trips as the store can.
-	SendContext(ctx context.Context, key string) (store.SendContext, error)
+	// few round trips as the store can, with the customer's send log from
+	// sentSince on unless it is zero.
+	SendContext(ctx context.Context, key string, sentSince time.Time) (store.SendContext, error)
 	Message(ctx context.Context, key string) (courtesy.Message, error)
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
@@ -48,7 +49,7 @@ type Store interface {
 
 // Limiter reserves room in a customer's frequency windows.
 type Limiter interface {
-	Reserve(ctx context.Context, customerID, campaignID, messageKey string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error)
+	Reserve(ctx context.Context, r throttle.Request) (throttle.Reservation, error)
 	Release(ctx context.Context, customerID, messageKey string) error
 }
 
@@ -113,6 +114,9 @@ type Config struct {
 // Pipeline processes message tasks.
 type Pipeline struct {
 	cfg Config
+	// horizon is the longest frequency window a message can meet: the
+	// send log read with each message reaches that far back.
+	horizon time.Duration
 }
 
 // New returns a pipeline over cfg.
@@ -138,7 +142,24 @@ func New(cfg Config) (*Pipeline, error) {
 	case cfg.Scheduler == nil:
 		return nil, errors.New("worker: no scheduler")
 	}
-	return &Pipeline{cfg: cfg}, nil
+	return &Pipeline{cfg: cfg, horizon: horizon(cfg)}, nil
+}
+
+// horizon is the longest window of the configured limits, every
+// campaign's, and the customer preferences the preference page offers. A
+// customer with a longer preference of their own costs the limiter a read
+// of the send log of its own.
+func horizon(cfg Config) time.Duration {
+	longest := max(throttle.OnePerWeek.Window, throttle.OnePerMonth.Window)
+	for _, l := range cfg.Limits {
+		longest = max(longest, l.Window)
+	}
+	for _, c := range cfg.Campaigns {
+		for _, l := range c.Limits {
+			longest = max(longest, l.Window)
+		}
+	}
+	return longest
 }
 
 // ProcessTask implements asynq.Handler.
@@ -175,7 +196,8 @@ type job struct {
 // decision. lastTry says that a temporary failure will not be retried, so it
 // must be recorded as final.
 func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error {
-	sc, err := p.cfg.Store.SendContext(ctx, key)
+	now := p.cfg.Now()
+	sc, err := p.cfg.Store.SendContext(ctx, key, now.Add(-p.horizon))
 	msg := sc.Message
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("message %s is not in the store: %w", key, asynq.SkipRetry)
@@ -186,7 +208,7 @@ func (p *Pipeline) Process(ctx context.Context, key string, lastTry bool) error 
 	if msg.Decision.Outcome.Final() {
 		return nil // a redelivered task: the decision is already taken
 	}
-	j := &job{msg: msg, sc: sc, now: p.cfg.Now(), lastTry: lastTry, started: time.Now()}
+	j := &job{msg: msg, sc: sc, now: now, lastTry: lastTry, started: time.Now()}
 	if msg.Detail != "" {
 		_ = json.Unmarshal([]byte(msg.Detail), &j.detail)
 	}
@@ -270,7 +292,10 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 	}
 
 	limits := p.limits(j.campaign, prefs)
-	res, err := p.cfg.Limiter.Reserve(ctx, cust.ID, j.campaign.ID, j.msg.Key, limits, j.now)
+	res, err := p.cfg.Limiter.Reserve(ctx, throttle.Request{
+		Customer: cust.ID, Campaign: j.campaign.ID, Key: j.msg.Key, Limits: limits, At: j.now,
+		Sent: j.sc.Sent, SentSince: j.sc.SentSince,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reserve limits: %w", err)
 	}

@@ -326,8 +326,8 @@ type countedLimiter struct {
 	m *report.Metrics
 }
 
-func (l countedLimiter) Reserve(ctx context.Context, customerID, campaignID, key string, limits []throttle.Scoped, at time.Time) (throttle.Reservation, error) {
-	r, err := l.Limiter.Reserve(ctx, customerID, campaignID, key, limits, at)
+func (l countedLimiter) Reserve(ctx context.Context, req throttle.Request) (throttle.Reservation, error) {
+	r, err := l.Limiter.Reserve(ctx, req)
 	if err == nil {
 		l.m.ObserveLimit(r.OK)
 	}
