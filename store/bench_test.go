@@ -104,3 +104,55 @@ func BenchmarkCustomersWithBirthday(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSendPath is what the send pipeline asks of the store for one
+// message, one message at a time: its send context (with a month of send
+// log), the claim with the last consent read, and the decision. The
+// messages are planned beforehand, among 100,000 customers with consent.
+func BenchmarkSendPath(b *testing.B) {
+	const customers = 100_000
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			ctx := context.Background()
+			db := be.open(b)
+			upsert(b, db, benchCustomers(0, customers))
+			var grants []courtesy.ConsentRecord
+			for i := range customers {
+				grants = append(grants, courtesy.ConsentRecord{CustomerID: fmt.Sprintf("cust-%08d", i), Purpose: "birthday",
+					Status: courtesy.Granted, Source: "bench", RecordedAt: t0})
+			}
+			if _, err := db.AppendConsents(ctx, grants); err != nil {
+				b.Fatal(err)
+			}
+			n := b.N
+			msgs := make([]courtesy.Message, 0, n)
+			for i := range n {
+				c := fmt.Sprintf("cust-%08d", i%customers)
+				msgs = append(msgs, courtesy.Message{Key: courtesy.MessageKey("birthday", c, fmt.Sprint(2000+i/customers)),
+					CampaignID: "birthday", CustomerID: c, Occurrence: fmt.Sprint(2000 + i/customers), Purpose: "birthday",
+					DueAt: t0, NotAfter: t0.Add(time.Hour), CreatedAt: t0})
+			}
+			if _, err := db.PlanMessages(ctx, msgs); err != nil {
+				b.Fatal(err)
+			}
+			now := t0.Add(time.Minute)
+			b.ResetTimer()
+			for i := range n {
+				key := msgs[i].Key
+				sc, err := db.SendContext(ctx, key, now.Add(-30*24*time.Hour))
+				if err != nil || !sc.CustomerFound || len(sc.Consent) != 1 {
+					b.Fatalf("send context of %s: %+v, %v", key, sc, err)
+				}
+				res, _, history, err := db.ClaimForSend(ctx, key, now)
+				if err != nil || res != store.Claimed || len(history) != 1 {
+					b.Fatalf("claim %s: %v, %v", key, res, err)
+				}
+				if ok, err := db.Decide(ctx, store.Decision{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+					MessageID: fmt.Sprintf("<%d@bench.example>", i), Subject: "Happy birthday", Detail: `{"consent_id":1}`,
+					At: now}); err != nil || !ok {
+					b.Fatalf("decide %s: %v, %v", key, ok, err)
+				}
+			}
+		})
+	}
+}
