@@ -25,9 +25,10 @@ func TestMain(m *testing.M) {
 }
 
 // TestQuick runs the whole harness on a few hundred messages: every phase
-// completes, every planned message reaches exactly one final decision, and
-// every one-click POST answered 200 left an opt-out in the store. The
-// figures themselves are not checked: they depend on the machine.
+// completes, every planned message reaches exactly one final decision, every
+// message of the raw SMTP and queue+smtp phases reaches the sink, and every
+// one-click POST answered 200 left an opt-out in the store. The figures
+// themselves are not checked: they depend on the machine.
 func TestQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench harness takes a while")
@@ -64,6 +65,20 @@ func TestQuick(t *testing.T) {
 	if pipelines < 2 {
 		t.Errorf("%d pipeline runs reported, want DKIM off and on at least", pipelines)
 	}
+	for name, accepted := range rep.sunk {
+		if accepted != messages {
+			t.Errorf("%s: the sink accepted %d messages, want %d", name, accepted, messages)
+		}
+	}
+	together := 0
+	for name := range rep.sunk {
+		if strings.HasPrefix(name, "queue+smtp ") {
+			together++
+		}
+	}
+	if together == 0 {
+		t.Errorf("no queue+smtp run counted at the sink: %v", rep.sunk)
+	}
 	phases := map[string]bool{}
 	for _, r := range rep.results {
 		phase, _, _ := strings.Cut(r.Name, " ")
@@ -72,7 +87,7 @@ func TestQuick(t *testing.T) {
 			t.Errorf("%s: %d messages", r.Name, r.Messages)
 		}
 	}
-	for _, want := range []string{"raw", "pipeline", "insert", "plan", "one-click"} {
+	for _, want := range []string{"raw", "queue+smtp", "pipeline", "insert", "plan", "one-click"} {
 		if !phases[want] {
 			t.Errorf("no %q phase in the report", want)
 		}

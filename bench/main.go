@@ -1,9 +1,11 @@
 // Command bench measures courtesy's send path against the speed of its
 // parts, in one process on this machine: raw SMTP through the mailer's
-// reused connections, raw asynq queueing, and the full pipeline (plan,
-// queue, consent, limits, render, tone, build, SMTP, record) on SQLite and
-// PostgreSQL; then planning over a million customers and events, and the
-// one-click unsubscribe under load from a second process.
+// reused connections, raw asynq queueing, the two together (one message
+// sent per task), and the full pipeline (plan, queue, consent, limits,
+// render, tone, build, SMTP, record) on SQLite and PostgreSQL; then planning
+// over a million customers and events, and the one-click unsubscribe under
+// load from a second process. Where a phase uses Redis, the Redis server's
+// CPU per message is shown beside the process's own.
 //
 //	go run ./bench [--quick] [--messages N] [--store sqlite|postgres|both] …
 //
@@ -28,6 +30,7 @@ import (
 
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/internal/testenv"
+	"github.com/courtesyhq/courtesy/mailer"
 )
 
 // options are the command's flags.
@@ -73,7 +76,7 @@ func parseOptions(args []string) (options, error) {
 	scale := fs.String("scale", "10000,100000,1000000", "customer (and event) counts for the planning runs")
 	webRequests := fs.Int("web-requests", 20000, "one-click unsubscribe POSTs, each a different customer")
 	webConns := fs.Int("web-connections", 32, "connections the load generator keeps busy")
-	only := fs.String("only", "smtp,queue,pipeline,planning,web", "phases to run")
+	only := fs.String("only", "smtp,queue,queue+smtp,pipeline,planning,web", "phases to run")
 	quick := fs.Bool("quick", false, "a few hundred messages, for CI: the harness works, the figures mean little")
 	overlap := fs.String("overlap", "both", "pipeline runs: phased (plan, then process), overlapped (workers running while planning, as serve does) or both")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -157,6 +160,7 @@ type report struct {
 	results   []result
 	decisions map[string]map[string]int // per pipeline run: decision → messages
 	planned   map[string]int            // per pipeline run: messages planned
+	sunk      map[string]int            // per raw SMTP and queue+smtp run: messages the sink accepted
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -209,7 +213,7 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 		return nil, err
 	}
 
-	rep := &report{decisions: map[string]map[string]int{}, planned: map[string]int{}}
+	rep := &report{decisions: map[string]map[string]int{}, planned: map[string]int{}, sunk: map[string]int{}}
 	fmt.Fprintf(out, "courtesy bench — %s\n", machine())
 	fmt.Fprintf(out, "%d messages per run, %d customers in the store, %d SMTP connections, Redis %s db %d\n\n",
 		o.messages, o.customers, o.conns, testenv.RedisAddr(), testenv.RedisDBBench)
@@ -218,22 +222,26 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 		printResult(out, r)
 	}
 
-	ceilings := map[string]float64{} // "smtp/<dkim>", "queue/<concurrency>"
-	if o.only["smtp"] {
-		msgs, err := renderMessages(shop, signer, o.messages)
-		if err != nil {
+	ceilings := map[string]float64{} // "smtp/<dkim>", "queue/<concurrency>", "queue+smtp/<concurrency>"
+	var msgs []*mailer.Message
+	if o.only["smtp"] || o.only["queue+smtp"] {
+		if msgs, err = renderMessages(shop, signer, o.messages); err != nil {
 			return rep, err
 		}
+	}
+	if o.only["smtp"] {
 		for _, d := range o.dkim {
 			dk, err := dkimKey(d)
 			if err != nil {
 				return rep, err
 			}
+			before := sk.accepted.Load()
 			r, err := runRawSMTP(ctx, sk.URL(), msgs, o.conns, o.concurrency[0], dk)
 			if err != nil {
 				return rep, fmt.Errorf("raw SMTP: %w", err)
 			}
 			r.Name = "raw SMTP dkim=" + d
+			rep.sunk[r.Name] = int(sk.accepted.Load() - before)
 			ceilings["smtp/"+d] = r.Rate()
 			add(r)
 		}
@@ -246,6 +254,20 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 			}
 			r.Name = fmt.Sprintf("raw queue c=%d", c)
 			ceilings["queue/"+strconv.Itoa(c)] = r.Rate()
+			add(r)
+		}
+	}
+	if o.only["queue+smtp"] {
+		// DKIM off only: what signing costs is the raw SMTP runs' to show.
+		for _, c := range o.concurrency {
+			before := sk.accepted.Load()
+			r, err := runQueueSMTP(ctx, rdb, sk.URL(), msgs, o.conns, c)
+			if err != nil {
+				return rep, fmt.Errorf("queue+smtp: %w", err)
+			}
+			r.Name = fmt.Sprintf("queue+smtp dkim=off c=%d", c)
+			rep.sunk[r.Name] = int(sk.accepted.Load() - before)
+			ceilings["queue+smtp/"+strconv.Itoa(c)] = r.Rate()
 			add(r)
 		}
 	}
@@ -288,6 +310,9 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 			if okS && okQ {
 				r.Note += fmt.Sprintf("; %.0f%% of min(raw SMTP, raw queue) = %.0f/s", 100*r.Rate()/min(smtpCeil, queueCeil), min(smtpCeil, queueCeil))
 			}
+			if together, ok := ceilings["queue+smtp/"+strconv.Itoa(v.c)]; ok && v.dkim == "off" {
+				r.Note += fmt.Sprintf("; %.0f%% of queue+smtp = %.0f/s", 100*r.Rate()/together, together)
+			}
 			r.Note += "; decisions: " + summary(counts)
 			add(r)
 		}
@@ -321,8 +346,13 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 }
 
 func printResult(w io.Writer, r result) {
-	fmt.Fprintf(w, "%-44s %7d in %8s = %7.0f/s  CPU %6.0f µs/op  %6.0f allocs/op  RSS peak %5.0f MB (HWM %5.0f)  load %s\n",
-		r.Name, r.Messages, r.Elapsed.Round(time.Millisecond), r.Rate(), float64(r.CPUPerOp)/1e3, r.AllocsPerOp, r.PeakRSSMB, r.HWMMB, r.Load)
+	cpu := fmt.Sprintf("CPU %6.0f µs/op", float64(r.CPUPerOp)/1e3)
+	if r.RedisCPUPerOp > 0 {
+		cpu = fmt.Sprintf("CPU %6.0f + Redis %5.0f = %6.0f µs/op", float64(r.CPUPerOp)/1e3, float64(r.RedisCPUPerOp)/1e3,
+			float64(r.CPUPerOp+r.RedisCPUPerOp)/1e3)
+	}
+	fmt.Fprintf(w, "%-44s %7d in %8s = %7.0f/s  %-39s  %6.0f allocs/op  RSS peak %5.0f MB (HWM %5.0f)  load %s\n",
+		r.Name, r.Messages, r.Elapsed.Round(time.Millisecond), r.Rate(), cpu, r.AllocsPerOp, r.PeakRSSMB, r.HWMMB, r.Load)
 	if r.P99 > 0 {
 		fmt.Fprintf(w, "%-44s %s p50 %s p99 %s", "", r.Latency, ms(r.P50), ms(r.P99))
 		if r.S99 > 0 {

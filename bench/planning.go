@@ -35,7 +35,7 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 	defer rdb.FlushDB(context.Background())
 	var out []result
 
-	m := startMeter()
+	m := startMeter(nil)
 	const batch = 50_000
 	for lo := 0; lo < n; lo += batch {
 		cs := make([]courtesy.Customer, 0, min(batch, n-lo))
@@ -55,7 +55,7 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 	r.Note = "store.UpsertCustomers, 50,000 a call (multi-row INSERTs of 500)"
 	out = append(out, r)
 
-	m = startMeter()
+	m = startMeter(nil)
 	for lo := 0; lo < n; lo += batch {
 		es := make([]courtesy.Event, 0, min(batch, n-lo))
 		for i := lo; i < min(lo+batch, n); i++ {
@@ -92,7 +92,7 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 			c, label = narrow, "interest_reminder (expires 8h)"
 		}
 		p := &scheduler.Planner{Campaigns: []*campaigns.Campaign{c}, Store: db, Queue: q, Location: shop.Config.Location()}
-		m := startMeter()
+		m := startMeter(rdb)
 		st, err := p.Plan(ctx, simDay)
 		if err != nil {
 			return nil, fmt.Errorf("plan %s: %w", c.ID, err)

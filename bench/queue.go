@@ -34,29 +34,40 @@ func runRawQueue(ctx context.Context, rdb *redis.Client, n, concurrency int) (re
 		return result{}, err
 	}
 	var done atomic.Int64
-	srv := newServer(rdb, concurrency)
-	mux := asynq.NewServeMux()
-	mux.HandleFunc(worker.TypeSend, func(context.Context, *asynq.Task) error {
+	return processQueued(ctx, rdb, "raw queue", n, concurrency, func(context.Context, *asynq.Task) error {
 		done.Add(1)
 		return nil
-	})
+	}, done.Load)
+}
+
+// processQueued starts a server of the given concurrency whose handler for
+// message tasks is handle, enqueues n of them as the scheduler does (a task
+// ID per message) and waits until processed counts n. The meter runs from
+// before the server starts until then.
+func processQueued(ctx context.Context, rdb *redis.Client, name string, n, concurrency int, handle asynq.HandlerFunc, processed func() int64) (result, error) {
+	srv := newServer(rdb, concurrency)
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(worker.TypeSend, handle)
 	q := worker.Enqueuer{Client: asynq.NewClientFromRedisClient(rdb)}
-	m := startMeter()
+	m := startMeter(rdb)
 	if err := srv.Start(mux); err != nil {
 		return result{}, err
 	}
 	defer srv.Shutdown()
 	now := time.Now()
 	for i := range n {
-		if err := q.Enqueue(ctx, fmt.Sprintf("bench:%s:%d", custID(i), i), now, now); err != nil {
+		if err := q.Enqueue(ctx, taskKey(i), now, now); err != nil {
 			return result{}, err
 		}
 	}
-	if err := waitFor(ctx, func() bool { return done.Load() >= int64(n) }, drainTimeout(n)); err != nil {
-		return result{}, fmt.Errorf("raw queue: %d of %d tasks processed: %w", done.Load(), n, err)
+	if err := waitFor(ctx, func() bool { return processed() >= int64(n) }, drainTimeout(n)); err != nil {
+		return result{}, fmt.Errorf("%s: %d of %d tasks processed: %w", name, processed(), n, err)
 	}
-	return m.stop("raw queue", n), nil
+	return m.stop(name, n), nil
 }
+
+// taskKey is the message key of the i-th task the raw queue phases enqueue.
+func taskKey(i int) string { return fmt.Sprintf("bench:%s:%d", custID(i), i) }
 
 // waitFor polls cond every few milliseconds until it holds.
 func waitFor(ctx context.Context, cond func() bool, timeout time.Duration) error {

@@ -69,7 +69,7 @@ func runRawSMTP(ctx context.Context, sinkURL string, msgs []*mailer.Message, con
 		mu    sync.Mutex
 		first error
 	)
-	m := startMeter()
+	m := startMeter(nil)
 	for range concurrency {
 		wg.Go(func() {
 			for msg := range next {

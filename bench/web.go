@@ -67,7 +67,7 @@ func runWeb(ctx context.Context, dir string, signer *consent.Signer, n, conns in
 	cmd.Env = append(os.Environ(), loadgenEnv+"=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	m := startMeter()
+	m := startMeter(nil)
 	if err := cmd.Run(); err != nil {
 		return result{}, fmt.Errorf("load generator: %v: %s", err, stderr.String())
 	}
