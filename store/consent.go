@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -77,6 +78,40 @@ func (db *DB) ConsentHistory(ctx context.Context, customerID string) ([]courtesy
 
 const consentHistorySQL = `SELECT ` + consentCols + ` FROM consent_ledger
 		WHERE customer_id = ? ORDER BY recorded_at, id`
+
+// ledgerJSON is a subquery for a customer's ledger as one JSON array,
+// oldest first as consentHistory returns it, so the ledger can travel in
+// the row of a larger statement; customer is the SQL for the customer's id.
+func ledgerJSON(d dialect, customer string) string {
+	return `(SELECT COALESCE(` + d.jsonAgg + `(` + d.jsonObject + `('i', l.id, 'p', l.purpose, 's', l.status,
+		'b', l.basis, 'o', l.source, 'n', l.notice, 'k', l.message_key, 'e', l.expires_at, 'r', l.recorded_at)
+		ORDER BY l.recorded_at, l.id), '[]') FROM consent_ledger l WHERE l.customer_id = ` + customer + `)`
+}
+
+// ledgerFromJSON reads what ledgerJSON wrote.
+func ledgerFromJSON(customerID string, data []byte) ([]courtesy.ConsentRecord, error) {
+	var records []struct {
+		ID         int64  `json:"i"`
+		Purpose    string `json:"p"`
+		Status     string `json:"s"`
+		Basis      string `json:"b"`
+		Source     string `json:"o"`
+		Notice     string `json:"n"`
+		MessageKey string `json:"k"`
+		Expires    int64  `json:"e"`
+		Recorded   int64  `json:"r"`
+	}
+	if err := json.Unmarshal(data, &records); err != nil {
+		return nil, fmt.Errorf("consent ledger of %s: %w", customerID, err)
+	}
+	var out []courtesy.ConsentRecord
+	for _, r := range records {
+		out = append(out, courtesy.ConsentRecord{ID: r.ID, CustomerID: customerID, Purpose: r.Purpose,
+			Status: courtesy.ConsentStatus(r.Status), Basis: r.Basis, Source: r.Source, Notice: r.Notice,
+			MessageKey: r.MessageKey, ExpiresAt: fromMicros(r.Expires), RecordedAt: fromMicros(r.Recorded)})
+	}
+	return out, nil
+}
 
 func consentHistory(ctx context.Context, c conn, customerID string) ([]courtesy.ConsentRecord, error) {
 	rows, err := c.query(ctx, consentHistorySQL, customerID)

@@ -22,14 +22,19 @@ type dialect struct {
 	migrationLock string
 	// tables lists the application's tables, for tests that look at every row.
 	tables string
+	// jsonAgg and jsonObject build a JSON array of objects from rows, so a
+	// list can travel inside one row of a larger query.
+	jsonAgg, jsonObject string
 }
 
 var (
 	sqliteDialect = dialect{
-		name:      "sqlite",
-		autoID:    "INTEGER PRIMARY KEY AUTOINCREMENT",
-		forUpdate: "",
-		tables:    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+		name:       "sqlite",
+		autoID:     "INTEGER PRIMARY KEY AUTOINCREMENT",
+		forUpdate:  "",
+		tables:     `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+		jsonAgg:    "json_group_array",
+		jsonObject: "json_object",
 	}
 	postgresDialect = dialect{
 		name:      "postgres",
@@ -40,6 +45,8 @@ var (
 		// crashed migration cannot leave it held.
 		migrationLock: `SELECT pg_advisory_xact_lock(7263516420113)`,
 		tables:        `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+		jsonAgg:       "json_agg",
+		jsonObject:    "json_build_object",
 	}
 )
 

@@ -53,6 +53,14 @@ type Decision struct {
 const messageCols = `msg_key, campaign_id, campaign_version, customer_id, occurrence, purpose, variant, decision,
 	detail, message_id, subject, due_at, not_after, created_at, claimed_at, decided_at, attempts`
 
+// alsoScan scans the columns of a row and then the extra ones after them.
+type alsoScan struct {
+	s     scanner
+	extra []any
+}
+
+func (a alsoScan) Scan(dest ...any) error { return a.s.Scan(append(dest, a.extra...)...) }
+
 func scanMessage(s scanner) (courtesy.Message, error) {
 	var (
 		m                                        courtesy.Message
@@ -124,6 +132,13 @@ const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(c
 const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
+// claimForSendSQL is claimSQL that also returns the customer's consent
+// ledger as the claim leaves it, in the same statement.
+var claimForSendSQL = map[string]string{
+	sqliteDialect.name:   claimSQL + `, ` + ledgerJSON(sqliteDialect, "messages.customer_id"),
+	postgresDialect.name: claimSQL + `, ` + ledgerJSON(postgresDialect, "messages.customer_id"),
+}
+
 // orphanSQL settles a message found claimed: the attempt that claimed it
 // may have handed it over.
 const orphanSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
@@ -144,7 +159,7 @@ func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult,
 
 // ClaimForSend is Claim for a message about to be handed over, which also
 // returns, when it is Claimed, the customer's consent ledger as it stands
-// once the claim is made: read in the claim's own transaction, so the
+// once the claim is made: read by the claiming statement itself, so the
 // last consent check before the message goes costs no second trip to the
 // store.
 func (db *DB) ClaimForSend(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
@@ -157,22 +172,28 @@ func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent b
 		m       courtesy.Message
 		history []courtesy.ConsentRecord
 	)
+	claimForSend := claimForSendSQL[db.d.name]
 	err := db.inBatchedTx(ctx, func(tx conn) error {
 		// Never interrupted: in a shared transaction that would undo the
 		// others' changes too. The caller still waits for the answer.
 		ctx := context.WithoutCancel(ctx)
+		args := []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
 		var err error
-		m, err = scanMessage(tx.queryRow(ctx, claimSQL, string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key))
+		if withConsent {
+			var ledger []byte
+			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, args...), []any{&ledger}})
+			if err == nil {
+				history, err = ledgerFromJSON(m.CustomerID, ledger)
+			}
+		} else {
+			m, err = scanMessage(tx.queryRow(ctx, claimSQL, args...))
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			m, err = scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
 				key, string(courtesy.Claimed)))
 		}
-		if err != nil || !withConsent || m.Decision.Outcome != courtesy.Claimed {
-			return err
-		}
-		history, err = consentHistory(ctx, tx, m.CustomerID)
 		return err
-	}, claimSQL, orphanSQL, consentHistorySQL)
+	}, claimSQL, claimForSend, orphanSQL)
 	if err == nil {
 		if m.Decision.Outcome == courtesy.Claimed {
 			return Claimed, m, history, nil

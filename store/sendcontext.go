@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -33,33 +35,54 @@ type SendContext struct {
 }
 
 // sendContextQuery reads the message with its customer, preferences,
-// campaign state and first active suppression in one statement: one
-// round trip (and one prepared statement) where the pipeline used to make
-// six. The LEFT JOINs keep the message when the others are missing.
-const sendContextQuery = `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id, m.occurrence, m.purpose,
+// campaign state, first active suppression, consent ledger and send log in
+// one statement: one round trip (and one prepared statement) where the
+// pipeline used to make eight. The LEFT JOINs keep the message when the
+// others are missing; the ledger and the log come as JSON arrays, in the
+// order ConsentHistory and SentTimes return them.
+func sendContextQuery(d dialect) string {
+	sentAt := `CASE WHEN s.claimed_at <> 0 THEN s.claimed_at ELSE s.decided_at END`
+	sent := d.jsonObject + `('k', s.msg_key, 'c', s.campaign_id, 't', ` + sentAt + `)`
+	return `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id, m.occurrence, m.purpose,
 	m.variant, m.decision, m.detail, m.message_id, m.subject, m.due_at, m.not_after, m.created_at, m.claimed_at,
 	m.decided_at, m.attempts,
 	c.id, c.email, c.first_name, c.last_name, c.birth_month, c.birth_day, c.timezone, c.locale, c.created_at,
 	c.updated_at, c.email_hash,
 	p.paused_until, p.max_per_window, p.updated_at,
 	cs.paused, cs.reason, cs.at,
-	s.email_hash, s.reason, s.source, s.detail, s.at, s.lifted_at, s.lift_reason
+	su.email_hash, su.reason, su.source, su.detail, su.at, su.lifted_at, su.lift_reason,
+	` + ledgerJSON(d, "c.id") + `,
+	(SELECT COALESCE(` + d.jsonAgg + `(` + sent + ` ORDER BY ` + sentAt + `, s.msg_key), '[]')
+		FROM messages s WHERE s.customer_id = c.id AND (s.outcome IN (?, ?) OR s.decision = ?) AND ` + sentAt + ` >= ?)
 	FROM messages m
 	LEFT JOIN customers c ON c.id = m.customer_id
 	LEFT JOIN preferences p ON p.customer_id = m.customer_id
 	LEFT JOIN campaign_states cs ON cs.id = m.campaign_id
-	LEFT JOIN suppressions s ON s.email_hash = c.email_hash AND s.reason = (
+	LEFT JOIN suppressions su ON su.email_hash = c.email_hash AND su.reason = (
 		SELECT reason FROM suppressions WHERE email_hash = c.email_hash AND lifted_at = 0
 		ORDER BY at, reason LIMIT 1)
 	WHERE m.msg_key = ?`
+}
+
+var sendContextQueries = map[string]string{
+	sqliteDialect.name:   sendContextQuery(sqliteDialect),
+	postgresDialect.name: sendContextQuery(postgresDialect),
+}
+
+// sentJSON is an entry of the send log as sendContextQuery writes it.
+type sentJSON struct {
+	Key      string `json:"k"`
+	Campaign string `json:"c"`
+	At       int64  `json:"t"`
+}
 
 // SendContext reads what the pipeline needs to decide on the message with
-// this key: the joined row above, then the customer's consent ledger and,
-// unless sentSince is zero, the customer's send log from then on (for the
-// frequency limits, should Redis not hold the customer's windows), all on
-// the hot reader. Each read sees the store as it is when it runs, as the
-// separate reads did; the pipeline reads consent once more after its
-// claim. A missing message is ErrNotFound.
+// this key, in one statement on the hot reader: the message, its customer
+// with preferences, suppression and consent ledger, its campaign's state,
+// and, unless sentSince is zero, the customer's send log from then on (for
+// the frequency limits, should Redis not hold the customer's windows). The
+// pipeline reads consent once more after its claim. A missing message is
+// ErrNotFound.
 func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) (SendContext, error) {
 	var (
 		sc                                       SendContext
@@ -77,17 +100,26 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 
 		supHash, supReason, supSource, supDetail, supLiftReason sql.NullString
 		supAt, supLifted                                        sql.NullInt64
+
+		ledger, sent []byte
 	)
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	since := int64(math.MaxInt64) // none
+	if !sentSince.IsZero() {
+		since = micros(sentSince)
+	}
 	m := &sc.Message
 	rd := db.hotReader()
-	err := rd.queryRow(ctx, sendContextQuery, key).Scan(
+	err := rd.queryRow(ctx, sendContextQueries[db.d.name],
+		string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), since, key).Scan(
 		&m.Key, &m.CampaignID, &m.CampaignVersion, &m.CustomerID, &m.Occurrence, &m.Purpose,
 		&m.Variant, &decision, &m.Detail, &m.MessageID, &m.Subject, &due, &notAfter, &created, &claimed, &decided,
 		&m.Attempts,
 		&custID, &email, &first, &last, &month, &day, &tz, &locale, &custCreated, &custUpdated, &emailHash,
 		&prefPaused, &prefMax, &prefUpdated,
 		&csPaused, &csReason, &csAt,
-		&supHash, &supReason, &supSource, &supDetail, &supAt, &supLifted, &supLiftReason)
+		&supHash, &supReason, &supSource, &supDetail, &supAt, &supLifted, &supLiftReason,
+		&ledger, &sent)
 	if err != nil {
 		return sc, notFound(err, "send context of "+key)
 	}
@@ -127,15 +159,20 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 		// today): ask by the address itself rather than trust it.
 		return sc, fmt.Errorf("send context of %s: %w", key, err)
 	}
-	if sc.Consent, err = consentHistory(ctx, rd, sc.Customer.ID); err != nil {
+	if sc.Consent, err = ledgerFromJSON(sc.Customer.ID, ledger); err != nil {
 		return sc, fmt.Errorf("send context of %s: %w", key, err)
 	}
-	if !sentSince.IsZero() {
-		if sc.Sent, err = sentTimes(ctx, rd, sc.Customer.ID, sentSince); err != nil {
-			return sc, fmt.Errorf("send context of %s: %w", key, err)
-		}
-		sc.SentSince = sentSince
+	if sentSince.IsZero() {
+		return sc, nil
 	}
+	var log []sentJSON
+	if err := json.Unmarshal(sent, &log); err != nil {
+		return sc, fmt.Errorf("send context of %s: send log: %w", key, err)
+	}
+	for _, r := range log {
+		sc.Sent = append(sc.Sent, courtesy.SentRecord{Key: r.Key, CampaignID: r.Campaign, At: fromMicros(r.At)})
+	}
+	sc.SentSince = sentSince
 	return sc, nil
 }
 

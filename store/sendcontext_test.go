@@ -50,7 +50,12 @@ func testSendContext(t *testing.T, db *store.DB) {
 	mustUpsert(t, db, customer("plain"), customer("full"), customer("lifted"))
 	mustConsent(t, db, grant("plain", "birthday", 0))
 	mustConsent(t, db, grant("full", "birthday", 0))
-	mustConsent(t, db, grant("full", "surveys", time.Minute))
+	surveys := grant("full", "surveys", time.Minute)
+	// The ledger travels as JSON inside the one query: text that needs
+	// escaping must come back as it went in.
+	surveys.Notice, surveys.MessageKey = "Tick \"yes\" for surveys —\nné, 3 € \\ ok", "nps:full:p0"
+	surveys.ExpiresAt = at(365 * 24 * time.Hour)
+	mustConsent(t, db, surveys)
 	if err := db.SetPreferences(ctx, store.Preferences{CustomerID: "full", PausedUntil: at(48 * time.Hour),
 		MaxPerWindow: "1/7d", UpdatedAt: at(time.Hour)}); err != nil {
 		t.Fatal(err)
