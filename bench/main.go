@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type options struct {
 	webConns    int
 	only        map[string]bool
 	cpuProfile  string
+	memProfile  string
 	overlap     []bool
 }
 
@@ -80,6 +82,7 @@ func parseOptions(args []string) (options, error) {
 	quick := fs.Bool("quick", false, "a few hundred messages, for CI: the harness works, the figures mean little")
 	overlap := fs.String("overlap", "both", "pipeline runs: phased (plan, then process), overlapped (workers running while planning, as serve does) or both")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	mem := fs.String("memprofile", "", "write a profile of the whole run's allocations to this file (go tool pprof -sample_index=alloc_objects)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -99,7 +102,7 @@ func parseOptions(args []string) (options, error) {
 		}
 	}
 	o := options{messages: *messages, customers: *customers, conns: *conns, webRequests: *webRequests,
-		webConns: *webConns, cpuProfile: *cpu, only: map[string]bool{}}
+		webConns: *webConns, cpuProfile: *cpu, memProfile: *mem, only: map[string]bool{}}
 	if o.customers == 0 {
 		o.customers = 5 * o.messages
 	}
@@ -183,6 +186,16 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 			return nil, err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.memProfile != "" {
+		// A sample per 64 KiB allocated rather than per 512 KiB: the per-message
+		// allocations are small and many.
+		runtime.MemProfileRate = 64 * 1024
+		defer func() {
+			if err := writeAllocs(o.memProfile); err != nil {
+				fmt.Fprintln(os.Stderr, "bench: memprofile:", err)
+			}
+		}()
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBBench, PoolSize: 64})
 	defer rdb.Close()
@@ -366,4 +379,17 @@ func printResult(w io.Writer, r result) {
 	if r.Note != "" {
 		fmt.Fprintf(w, "%-44s %s\n", "", r.Note)
 	}
+}
+
+// writeAllocs writes the allocations made since the run began.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
