@@ -72,12 +72,14 @@ if not (since and horizon and since <= at - maxw and horizon >= maxw) then
   end
   redis.call('HSET', key, 'since', string.format('%d', since), 'horizon', string.format('%d', horizon))
 end
-local ttl = math.max(redis.call('PTTL', key), horizon + slack)
+-- horizon is the longest window the hash was ever built for, so this never
+-- shortens an expiry an earlier call set.
+local ttl = horizon + slack
 if held then
   redis.call('PEXPIRE', key, ttl)
   return {0}
 end
-table.sort(entries, function(a, b) return a[2] < b[2] end)
+if #entries > 1 then table.sort(entries, function(a, b) return a[2] < b[2] end) end
 
 local worst, worstRetry = -1, 0
 for j = 0, n - 1 do
@@ -121,7 +123,7 @@ for j = 0, n - 1 do
 end
 if worst >= 0 then return {1, worst, worstRetry} end
 
-redis.call('HSET', key, field, string.format('%d', at) .. ' ' .. campaign)
+redis.call('HSET', key, field, ARGV[1] .. ' ' .. campaign)
 -- Entries no window can reach any more go, with a month to spare for
 -- reservations made out of order.
 local stale = at - 2 * horizon - 30 * 86400000
