@@ -17,7 +17,7 @@ import (
 type Store interface {
 	CustomersWithBirthday(ctx context.Context, days []courtesy.MonthDay) ([]courtesy.Customer, error)
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
-	Customer(ctx context.Context, id string) (courtesy.Customer, error)
+	CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error)
 	PlanMessages(ctx context.Context, ms []courtesy.Message) ([]store.Planned, error)
 	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
 	Decide(ctx context.Context, d store.Decision) (bool, error)
@@ -161,18 +161,24 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 	if err != nil {
 		return out, err
 	}
-	customers := map[string]courtesy.Customer{}
+	// The events' customers in one read rather than one each: their time
+	// zones say which events are due.
+	seen := map[string]bool{}
+	var ids []string
+	for _, ev := range events {
+		if !seen[ev.CustomerID] {
+			seen[ev.CustomerID] = true
+			ids = append(ids, ev.CustomerID)
+		}
+	}
+	customers, err := p.Store.CustomersByID(ctx, ids)
+	if err != nil {
+		return out, err
+	}
 	for _, ev := range events {
 		cust, ok := customers[ev.CustomerID]
 		if !ok {
-			cust, err = p.Store.Customer(ctx, ev.CustomerID)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return out, err
-			}
-			customers[ev.CustomerID] = cust
+			continue // erased since
 		}
 		loc := cust.Location(p.Location)
 		occ, ok := c.EventOccurrence(ev, now, loc)

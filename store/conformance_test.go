@@ -26,6 +26,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"UpsertManyBatches", testUpsertManyBatches},
 		{"UpsertRejectsErased", testUpsertRejectsErased},
 		{"CustomersWithBirthday", testCustomersWithBirthday},
+		{"CustomersByID", testCustomersByID},
 		{"ConsentLedger", testConsentLedger},
 		{"AppendConsentErased", testAppendConsentErased},
 		{"Withdraw", testWithdraw},

@@ -198,6 +198,38 @@ func (db *DB) Customer(ctx context.Context, id string) (courtesy.Customer, error
 	return c, nil
 }
 
+// CustomersByID returns the customers with these IDs that exist, by ID;
+// an erased or unknown ID is simply absent. It reads them 500 at a time.
+func (db *DB) CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error) {
+	out := make(map[string]courtesy.Customer, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := db.reader().query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("customers by id: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("customers by id: %w", err)
+			}
+			out[c.ID] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("customers by id: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // CustomerByEmail returns the customer with this address, compared trimmed
 // and without case. When several share it, the earliest created is returned.
 func (db *DB) CustomerByEmail(ctx context.Context, email string) (courtesy.Customer, error) {

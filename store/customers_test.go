@@ -195,3 +195,39 @@ func testCustomersWithBirthday(t *testing.T, db *store.DB) {
 		})
 	}
 }
+
+// More IDs than one read takes, some unknown and some repeated: the known
+// ones come back whole, once each.
+func testCustomersByID(t *testing.T, db *store.DB) {
+	var cs []courtesy.Customer
+	var ids []string
+	for i := range 1203 {
+		c := customer(fmt.Sprintf("c%04d", i))
+		cs = append(cs, c)
+		ids = append(ids, c.ID)
+	}
+	mustUpsert(t, db, cs...)
+	ids = append(ids, "nobody", "c0007", "c1202")
+	got, err := db.CustomersByID(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cs) {
+		t.Errorf("%d customers, want %d", len(got), len(cs))
+	}
+	for _, i := range []int{0, 499, 500, 1202} {
+		want, err := db.Customer(context.Background(), cs[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got[cs[i].ID]); diff != "" {
+			t.Errorf("customer %s (-Customer +CustomersByID):\n%s", cs[i].ID, diff)
+		}
+	}
+	if _, ok := got["nobody"]; ok {
+		t.Error("an unknown ID came back")
+	}
+	if none, err := db.CustomersByID(context.Background(), nil); err != nil || len(none) != 0 {
+		t.Errorf("CustomersByID(none) = %v, %v", none, err)
+	}
+}
