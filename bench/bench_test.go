@@ -93,3 +93,21 @@ func TestQuick(t *testing.T) {
 		}
 	}
 }
+
+// A second run against the same Redis database is refused at once, with a
+// reason, rather than flushing the first one's queue.
+func TestSecondRunIsRefused(t *testing.T) {
+	unlock, err := lockDatabase("127.0.0.1:0", 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockDatabase("127.0.0.1:0", 99); err == nil || !strings.Contains(err.Error(), "another bench is running") {
+		t.Errorf("second lock: %v, want refused", err)
+	}
+	unlock()
+	again, err := lockDatabase("127.0.0.1:0", 99)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	again()
+}

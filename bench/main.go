@@ -21,10 +21,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -197,6 +199,11 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 			}
 		}()
 	}
+	unlock, err := lockDatabase(testenv.RedisAddr(), testenv.RedisDBBench)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBBench, PoolSize: 64})
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
@@ -392,4 +399,21 @@ func writeAllocs(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// lockDatabase keeps a second bench on this machine off the Redis database
+// this one uses: every phase starts by flushing it, and asynq's keys cannot
+// be given a prefix of their own, so two runs would take and lose each
+// other's tasks and both would fail with a timeout that says nothing.
+func lockDatabase(addr string, db int) (unlock func(), err error) {
+	name := filepath.Join(os.TempDir(), fmt.Sprintf("courtesy-bench-%s-db%d.lock", strings.NewReplacer(":", "_", "/", "_").Replace(addr), db))
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock Redis database %d: %w", db, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another bench is running against Redis %s database %d (it holds %s); wait for it to end", addr, db, name)
+	}
+	return func() { f.Close() }, nil
 }
