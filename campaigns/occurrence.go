@@ -103,18 +103,25 @@ func (c *Campaign) EventOccurrence(e courtesy.Event, now time.Time, loc *time.Lo
 		}
 		o.Due = at
 	}
-	o.NotAfter = o.Due.Add(c.Expires)
-	if c.Send.Window > 0 {
-		o.NotAfter = earliest(o.NotAfter, o.Due.Add(c.Send.Window))
-	}
+	o.NotAfter = o.Due.Add(c.open())
 	return o, o.Open(now)
 }
 
-func earliest(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
+// open is how long an event's occurrence stays open once due: until it
+// expires or its send window closes, whichever is first.
+func (c *Campaign) open() time.Duration {
+	if c.Send.Window > 0 && c.Send.Window < c.Expires {
+		return c.Send.Window
 	}
-	return a
+	return c.Expires
+}
+
+// EventsFrom is the earliest an event can have occurred and still have an
+// open occurrence at now: it is due trigger.after later, moved to the next
+// send time (at most a day), and open for as long as open says. A planner
+// need not read events older than that.
+func (c *Campaign) EventsFrom(now time.Time) time.Time {
+	return now.Add(-c.Trigger.After - c.open() - 25*time.Hour)
 }
 
 // BirthdayDays are the month-days that are "today" somewhere on Earth at
@@ -140,4 +147,11 @@ func BirthdayDays(now time.Time) []courtesy.MonthDay {
 		}
 	}
 	return out
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

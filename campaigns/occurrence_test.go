@@ -350,3 +350,46 @@ func BenchmarkAssign(b *testing.B) {
 		Assign(c, "c000123")
 	}
 }
+
+// EventsFrom bounds how far back a planner reads events: no event older
+// than it may have an occurrence open at now, whatever the send time, window
+// and time zone, and the bound is not much looser than it needs to be.
+func TestEventsFromCoversEveryOpenOccurrence(t *testing.T) {
+	for _, zone := range []string{"Pacific/Kiritimati", "Europe/London", "Pacific/Pago_Pago"} {
+		loc := mustLoc(t, zone)
+		for _, c := range []*Campaign{
+			{ID: "r", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: 3 * config.Day},
+				Send: Send{At: config.TimeOfDay{Hour: 10}, HasAt: true, Window: 8 * time.Hour}, Expires: DefaultExpires},
+			{ID: "r2", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: time.Hour},
+				Send: Send{At: config.TimeOfDay{Hour: 23, Minute: 30}, HasAt: true}, Expires: 2 * config.Day},
+			{ID: "s", Kind: NPSSurvey, Trigger: Trigger{Event: courtesy.Purchase, After: 2 * config.Day},
+				Expires: 7 * config.Day},
+		} {
+			opened := 0
+			for hour := 0; hour < 24; hour += 2 {
+				now := time.Date(2026, 12, 1, hour, 30, 0, 0, time.UTC)
+				from := c.EventsFrom(now)
+				oldest := time.Time{}
+				for back := time.Duration(0); back < 40*config.Day; back += 10 * time.Minute {
+					e := courtesy.Event{ID: 1, Type: c.Trigger.Event, OrderID: "o1", OccurredAt: now.Add(-back)}
+					if _, open := c.EventOccurrence(e, now, loc); open {
+						oldest = e.OccurredAt
+					}
+				}
+				if oldest.IsZero() {
+					continue
+				}
+				opened++
+				if oldest.Before(from) {
+					t.Errorf("%s in %s: an event of %v is still open at %v, but EventsFrom says %v", c.ID, zone, oldest, now, from)
+				}
+				if slack := oldest.Sub(from); slack > 50*time.Hour {
+					t.Errorf("%s in %s at %v: EventsFrom %v reads %v more than the oldest open event needs", c.ID, zone, now, from, slack)
+				}
+			}
+			if opened == 0 {
+				t.Errorf("%s in %s: no event had an open occurrence at any hour; the test checks nothing", c.ID, zone)
+			}
+		}
+	}
+}
