@@ -11,8 +11,11 @@ import (
 func TestLeaseOneHolderAtATime(t *testing.T) {
 	rdb := testenv.Redis(t, testenv.RedisDBScheduler)
 	ctx := context.Background()
-	a := NewLease(rdb, "lease:test", 300*time.Millisecond)
-	b := NewLease(rdb, "lease:test", 300*time.Millisecond)
+	// Long next to the renewals below, so a slow moment on a busy machine
+	// does not let the lease lapse between them.
+	const ttl = 2 * time.Second
+	a := NewLease(rdb, "lease:test", ttl)
+	b := NewLease(rdb, "lease:test", ttl)
 
 	hold := func(l *Lease) bool {
 		t.Helper()
@@ -30,7 +33,7 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 	}
 	// Renewing keeps it past its first expiry.
 	for i := 0; i < 4; i++ {
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(ttl / 3)
 		if !hold(a) {
 			t.Fatal("the holder lost its lease while renewing it")
 		}
@@ -39,7 +42,7 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 		}
 	}
 	// The holder dies: the lease runs out and the other takes over.
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(3 * ttl)
 	for !hold(b) {
 		if time.Now().After(deadline) {
 			t.Fatal("the lease of a dead holder was never taken over")

@@ -19,8 +19,7 @@ type Store interface {
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
 	CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error)
 	PlanMessages(ctx context.Context, ms []courtesy.Message) ([]store.Planned, error)
-	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
-	Decide(ctx context.Context, d store.Decision) (bool, error)
+	ExpireWaiting(ctx context.Context, now time.Time) (int, error)
 }
 
 // Enqueuer puts a planned message on the queue for its due time.
@@ -49,7 +48,10 @@ type Stats struct {
 // message the more important one reaches the queue first.
 func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 	var st Stats
-	if err := p.expire(ctx, now); err != nil {
+	// Messages still waiting whose window has closed: their task may be
+	// gone with Redis, or was never queued by a process that did not stay
+	// to run it.
+	if _, err := p.Store.ExpireWaiting(ctx, now); err != nil {
 		return st, err
 	}
 	due, err := p.Due(ctx, now)
@@ -77,25 +79,6 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 // planChunk is how many messages are recorded before they are queued.
 const planChunk = 500
 
-// expire records as expired the messages still waiting (planned or
-// deferred) whose time has passed: their task may be gone with Redis, or
-// was never queued by a process that did not stay to run it.
-func (p *Planner) expire(ctx context.Context, now time.Time) error {
-	waiting, err := p.Store.Messages(ctx, store.Filter{Outcomes: []courtesy.Outcome{courtesy.Planned, courtesy.Deferred}})
-	if err != nil {
-		return fmt.Errorf("look for expired messages: %w", err)
-	}
-	for _, m := range waiting {
-		if m.NotAfter.IsZero() || now.Before(m.NotAfter) {
-			continue
-		}
-		if _, err := p.Store.Decide(ctx, store.Decision{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Expired}, At: now}); err != nil {
-			return fmt.Errorf("expire %s: %w", m.Key, err)
-		}
-	}
-	return nil
-}
-
 // Due lists the messages due at now, highest priority first, without
 // recording anything: what Plan records, and what a simulation evaluates.
 // A campaign that cannot be read is reported and the others still planned.
@@ -104,7 +87,10 @@ func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, e
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Priority > cs[j].Priority })
 	var out []courtesy.Message
 	var errs []error
-	var birthdays []courtesy.Customer
+	var (
+		birthdays []courtesy.Customer
+		born      bool // birthdays were read, though there may be none
+	)
 	for _, c := range cs {
 		if !c.Enabled {
 			continue
@@ -112,8 +98,9 @@ func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, e
 		var err error
 		switch c.Kind {
 		case campaigns.Birthday:
-			if birthdays == nil {
+			if !born {
 				birthdays, err = p.Store.CustomersWithBirthday(ctx, campaigns.BirthdayDays(now))
+				born = err == nil
 			}
 			out = p.dueBirthdays(c, birthdays, now, out)
 		case campaigns.InterestReminder, campaigns.NPSSurvey:
@@ -148,14 +135,7 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 	if c.Kind == campaigns.NPSSurvey {
 		typ = courtesy.Purchase
 	}
-	// An event is due trigger.after later, moved to the next send time (at
-	// most a day), and stays due until it expires or its send window
-	// closes, whichever is first: events older than that cannot be due.
-	open := c.Expires
-	if c.Send.Window > 0 && c.Send.Window < open {
-		open = c.Send.Window
-	}
-	from := now.Add(-c.Trigger.After - open - 25*time.Hour)
+	from := c.EventsFrom(now)
 	to := now.Add(-c.Trigger.After + time.Second)
 	events, err := p.Store.EventsBetween(ctx, typ, from, to)
 	if err != nil {

@@ -42,6 +42,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Decide", testDecide},
 		{"Messages", testMessages},
 		{"StaleClaims", testStaleClaims},
+		{"ExpireWaiting", testExpireWaiting},
 		{"SentTimes", testSentTimes},
 		{"LastSurveySent", testLastSurveySent},
 		{"Preferences", testPreferences},

@@ -199,17 +199,19 @@ func (db *DB) Customer(ctx context.Context, id string) (courtesy.Customer, error
 }
 
 // CustomersByID returns the customers with these IDs that exist, by ID;
-// an erased or unknown ID is simply absent. It reads them 500 at a time.
+// an erased or unknown ID is simply absent. It reads them byIDChunk at a
+// time, the last read filled up with its own last ID, so that every read
+// is the one prepared statement rather than one per length.
 func (db *DB) CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error) {
 	out := make(map[string]courtesy.Customer, len(ids))
 	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), 500)]
+		chunk := ids[:min(len(ids), byIDChunk)]
 		ids = ids[len(chunk):]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+		args := make([]any, byIDChunk)
+		for i := range args {
+			args[i] = chunk[min(i, len(chunk)-1)]
 		}
-		rows, err := db.reader().query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := db.reader().query(ctx, customersByIDSQL, args...)
 		if err != nil {
 			return nil, fmt.Errorf("customers by id: %w", err)
 		}
@@ -229,6 +231,10 @@ func (db *DB) CustomersByID(ctx context.Context, ids []string) (map[string]court
 	}
 	return out, nil
 }
+
+const byIDChunk = 500
+
+var customersByIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id IN (` + placeholders(byIDChunk) + `)`
 
 // CustomerByEmail returns the customer with this address, compared trimmed
 // and without case. When several share it, the earliest created is returned.

@@ -210,6 +210,24 @@ func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent b
 	return AlreadyDecided, m, nil, nil
 }
 
+// ExpireWaiting records as expired every message still waiting (planned or
+// deferred) whose window closed at or before now, in one statement, and
+// says how many. A message being sent (claimed) is left to its sender, who
+// records what became of it.
+func (db *DB) ExpireWaiting(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.writer().exec(ctx, `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
+		WHERE `+claimable+` AND not_after <> 0 AND not_after <= ?`,
+		string(courtesy.Expired), courtesy.Decision{Outcome: courtesy.Expired}.String(), micros(now), micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("expire waiting messages: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("expire waiting messages: %w", err)
+	}
+	return int(n), nil
+}
+
 // Decide records a decision on a message. It applies only while the current
 // decision is not final, or is failed:unknown-outcome (a late true result
 // replaces an unknown one); applied reports whether it did. A message that
@@ -361,13 +379,7 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 func (db *DB) SentTimes(ctx context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
 	// The limiter reads the send log for every customer whose window Redis
 	// does not hold, in the send path: the hot reader.
-	return sentTimes(ctx, db.hotReader(), customerID, since)
-}
-
-func sentTimes(ctx context.Context, c conn, customerID string, since time.Time) ([]courtesy.SentRecord, error) {
-	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
-	rows, err := c.query(ctx, sentTimesSQL,
-		customerID, string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since))
+	rows, err := db.hotReader().query(ctx, sentTimesSQL, append([]any{customerID}, sentLogArgs(since)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("send log of %s: %w", customerID, err)
 	}
@@ -390,11 +402,24 @@ func sentTimes(ctx context.Context, c conn, customerID string, since time.Time) 
 	return out, nil
 }
 
-const sentAt = `CASE WHEN claimed_at <> 0 THEN claimed_at ELSE decided_at END`
+// sentAt is when a message of the send log (messages as alias) went.
+func sentAt(alias string) string {
+	return `CASE WHEN ` + alias + `.claimed_at <> 0 THEN ` + alias + `.claimed_at ELSE ` + alias + `.decided_at END`
+}
 
-const sentTimesSQL = `SELECT msg_key, campaign_id, ` + sentAt + ` FROM messages
-	WHERE customer_id = ? AND (outcome IN (?, ?) OR decision = ?) AND ` + sentAt + ` >= ?
-	ORDER BY ` + sentAt + `, msg_key`
+// sentLogWhere keeps the messages (as alias) of a send log from a time on;
+// its arguments are sentLogArgs.
+func sentLogWhere(alias string) string {
+	return `(` + alias + `.outcome IN (?, ?) OR ` + alias + `.decision = ?) AND ` + sentAt(alias) + ` >= ?`
+}
+
+func sentLogArgs(since time.Time) []any {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	return []any{string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since)}
+}
+
+var sentTimesSQL = `SELECT m.msg_key, m.campaign_id, ` + sentAt("m") + ` FROM messages m
+	WHERE m.customer_id = ? AND ` + sentLogWhere("m") + ` ORDER BY ` + sentAt("m") + `, m.msg_key`
 
 // LastSurveySent returns when the customer was last sent a message of any of
 // the campaigns (the survey campaigns, for fatigue), and whether ever.

@@ -400,3 +400,42 @@ func testLastSurveySent(t *testing.T, db *store.DB) {
 		})
 	}
 }
+
+// Messages still waiting when their window closes are expired; one being
+// sent (claimed) is its sender's to settle, or a message that went would be
+// recorded as expired and missing from the send log. Windows close at
+// created + 4h (message).
+func testExpireWaiting(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	planned := mustPlan(t, db, message("birthday-treat", "c1", "2026", 0))
+	deferred := mustPlan(t, db, message("birthday-treat", "c2", "2026", 0))
+	mustDecide(t, db, store.Decision{Key: deferred.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred,
+		Reason: courtesy.ReasonQuietHours}, At: at(time.Hour)})
+	claimed := mustPlan(t, db, message("birthday-treat", "c3", "2026", 0))
+	if res, _, err := db.Claim(ctx, claimed.Key, at(3*time.Hour)); err != nil || res != store.Claimed {
+		t.Fatalf("Claim = %v, %v", res, err)
+	}
+	open := mustPlan(t, db, message("birthday-treat", "c4", "2026", 2*time.Hour))
+	endless := message("birthday-treat", "c5", "2026", 0)
+	endless.NotAfter = time.Time{}
+	endless = mustPlan(t, db, endless)
+
+	n, err := db.ExpireWaiting(ctx, at(4*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("ExpireWaiting = %d, %v; want 2", n, err)
+	}
+	want := map[string]courtesy.Outcome{planned.Key: courtesy.Expired, deferred.Key: courtesy.Expired,
+		claimed.Key: courtesy.Claimed, open.Key: courtesy.Planned, endless.Key: courtesy.Planned}
+	for key, outcome := range want {
+		m, err := db.Message(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Decision.Outcome != outcome {
+			t.Errorf("%s: %s, want %s", key, m.Decision, outcome)
+		}
+		if outcome == courtesy.Expired && !m.DecidedAt.Equal(at(4*time.Hour)) {
+			t.Errorf("%s decided at %v, want %v", key, m.DecidedAt, at(4*time.Hour))
+		}
+	}
+}

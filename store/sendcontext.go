@@ -41,19 +41,18 @@ type SendContext struct {
 // others are missing; the ledger and the log come as JSON arrays, in the
 // order ConsentHistory and SentTimes return them.
 func sendContextQuery(d dialect) string {
-	sentAt := `CASE WHEN s.claimed_at <> 0 THEN s.claimed_at ELSE s.decided_at END`
-	sent := d.jsonObject + `('k', s.msg_key, 'c', s.campaign_id, 't', ` + sentAt + `)`
+	sent := d.jsonObject + `('k', s.msg_key, 'c', s.campaign_id, 't', ` + sentAt("s") + `)`
 	return `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id, m.occurrence, m.purpose,
 	m.variant, m.decision, m.detail, m.message_id, m.subject, m.due_at, m.not_after, m.created_at, m.claimed_at,
 	m.decided_at, m.attempts,
 	c.id, c.email, c.first_name, c.last_name, c.birth_month, c.birth_day, c.timezone, c.locale, c.created_at,
-	c.updated_at, c.email_hash,
+	c.updated_at,
 	p.paused_until, p.max_per_window, p.updated_at,
 	cs.paused, cs.reason, cs.at,
 	su.email_hash, su.reason, su.source, su.detail, su.at, su.lifted_at, su.lift_reason,
 	` + ledgerJSON(d, "c.id") + `,
-	(SELECT COALESCE(` + d.jsonAgg + `(` + sent + ` ORDER BY ` + sentAt + `, s.msg_key), '[]')
-		FROM messages s WHERE s.customer_id = c.id AND (s.outcome IN (?, ?) OR s.decision = ?) AND ` + sentAt + ` >= ?)
+	(SELECT COALESCE(` + d.jsonAgg + `(` + sent + ` ORDER BY ` + sentAt("s") + `, s.msg_key), '[]')
+		FROM messages s WHERE s.customer_id = c.id AND ` + sentLogWhere("s") + `)
 	FROM messages m
 	LEFT JOIN customers c ON c.id = m.customer_id
 	LEFT JOIN preferences p ON p.customer_id = m.customer_id
@@ -89,8 +88,8 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 		decision                                 string
 		due, notAfter, created, claimed, decided int64
 
-		custID, email, first, last, tz, locale, emailHash sql.NullString
-		month, day, custCreated, custUpdated              sql.NullInt64
+		custID, email, first, last, tz, locale sql.NullString
+		month, day, custCreated, custUpdated   sql.NullInt64
 
 		prefPaused, prefUpdated sql.NullInt64
 		prefMax                 sql.NullString
@@ -103,19 +102,17 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 
 		ledger, sent []byte
 	)
-	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
-	since := int64(math.MaxInt64) // none
-	if !sentSince.IsZero() {
-		since = micros(sentSince)
+	logArgs := sentLogArgs(sentSince)
+	if sentSince.IsZero() {
+		logArgs[len(logArgs)-1] = int64(math.MaxInt64) // no log
 	}
 	m := &sc.Message
 	rd := db.hotReader()
-	err := rd.queryRow(ctx, sendContextQueries[db.d.name],
-		string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), since, key).Scan(
+	err := rd.queryRow(ctx, sendContextQueries[db.d.name], append(logArgs, key)...).Scan(
 		&m.Key, &m.CampaignID, &m.CampaignVersion, &m.CustomerID, &m.Occurrence, &m.Purpose,
 		&m.Variant, &decision, &m.Detail, &m.MessageID, &m.Subject, &due, &notAfter, &created, &claimed, &decided,
 		&m.Attempts,
-		&custID, &email, &first, &last, &month, &day, &tz, &locale, &custCreated, &custUpdated, &emailHash,
+		&custID, &email, &first, &last, &month, &day, &tz, &locale, &custCreated, &custUpdated,
 		&prefPaused, &prefMax, &prefUpdated,
 		&csPaused, &csReason, &csAt,
 		&supHash, &supReason, &supSource, &supDetail, &supAt, &supLifted, &supLiftReason,
@@ -147,17 +144,13 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 		sc.Preferences.MaxPerWindow = prefMax.String
 		sc.Preferences.UpdatedAt = fromMicros(prefUpdated.Int64)
 	}
-	if emailHash.String == EmailHash(sc.Customer.Email) {
-		if supHash.Valid {
-			sc.Suppressed = true
-			sc.Suppression = Suppression{EmailHash: supHash.String, Reason: supReason.String, Source: supSource.String,
-				Detail: supDetail.String, At: fromMicros(supAt.Int64), LiftedAt: fromMicros(supLifted.Int64),
-				LiftReason: supLiftReason.String}
-		}
-	} else if sc.Suppressed, sc.Suppression, err = db.Suppressed(ctx, sc.Customer.Email); err != nil {
-		// The stored hash is not the address's (it cannot be, as written
-		// today): ask by the address itself rather than trust it.
-		return sc, fmt.Errorf("send context of %s: %w", key, err)
+	// The join goes by the stored hash, which every write of a customer
+	// computes from the address (UpsertCustomers, BulkLoad).
+	if supHash.Valid {
+		sc.Suppressed = true
+		sc.Suppression = Suppression{EmailHash: supHash.String, Reason: supReason.String, Source: supSource.String,
+			Detail: supDetail.String, At: fromMicros(supAt.Int64), LiftedAt: fromMicros(supLifted.Int64),
+			LiftReason: supLiftReason.String}
 	}
 	if sc.Consent, err = ledgerFromJSON(sc.Customer.ID, ledger); err != nil {
 		return sc, fmt.Errorf("send context of %s: %w", key, err)

@@ -114,9 +114,26 @@ func testSendContext(t *testing.T, db *store.DB) {
 	_, err = db.SendContext(ctx, "no:such:key", time.Time{})
 	wantErr(t, err, store.ErrNotFound)
 
-	// Asked for, the send log comes along, as SentTimes reads it.
+	// Asked for, the send log comes along, as SentTimes reads it: what was
+	// sent, what is being sent (claimed) and what may have gone (unknown
+	// outcome), not what was held back or sent before the horizon.
 	earlier := mustPlan(t, db, message("nps", "plain", "p0", -time.Hour))
 	mustDecide(t, db, store.Decision{Key: earlier.Key, Decision: sent, At: at(-time.Hour)})
+	sending := mustPlan(t, db, message("nps", "plain", "p1", -time.Hour))
+	if res, _, err := db.Claim(ctx, sending.Key, at(-30*time.Minute)); err != nil || res != store.Claimed {
+		t.Fatalf("Claim = %v, %v", res, err)
+	}
+	orphan := mustPlan(t, db, message("nps", "plain", "p2", -2*time.Hour))
+	for _, when := range []time.Duration{-90 * time.Minute, -80 * time.Minute} { // the second finds it orphaned
+		if _, _, err := db.Claim(ctx, orphan.Key, at(when)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := mustPlan(t, db, message("nps", "plain", "p3", -time.Hour))
+	mustDecide(t, db, store.Decision{Key: held.Key, Decision: courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:urgency"},
+		At: at(-time.Hour)})
+	old := mustPlan(t, db, message("nps", "plain", "p4", -48*time.Hour))
+	mustDecide(t, db, store.Decision{Key: old.Key, Decision: sent, At: at(-48 * time.Hour)})
 	withLog, err := db.SendContext(ctx, keys[0], at(-24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -125,8 +142,10 @@ func testSendContext(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(log) != 1 || !withLog.SentSince.Equal(at(-24*time.Hour)) {
-		t.Errorf("SentTimes = %v, SentSince = %v; the fixture should hold one send since %v", log, withLog.SentSince, at(-24*time.Hour))
+	if got := keysOfSent(log); !withLog.SentSince.Equal(at(-24*time.Hour)) ||
+		!cmp.Equal(got, []string{orphan.Key, earlier.Key, sending.Key}) {
+		t.Errorf("SentTimes = %v, SentSince = %v; want the orphan, the sent and the claimed message since %v",
+			got, withLog.SentSince, at(-24*time.Hour))
 	}
 	if diff := cmp.Diff(log, withLog.Sent); diff != "" {
 		t.Errorf("SendContext's send log (-SentTimes +got):\n%s", diff)
@@ -226,4 +245,12 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	if err != nil || res != store.AlreadyDecided {
 		t.Errorf("ClaimForSend(decided) = %v, %v; want already-decided", res, err)
 	}
+}
+
+func keysOfSent(rs []courtesy.SentRecord) []string {
+	var keys []string
+	for _, r := range rs {
+		keys = append(keys, r.Key)
+	}
+	return keys
 }
