@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/courtesyhq/courtesy"
-
 	"github.com/redis/go-redis/v9"
+
+	"github.com/courtesyhq/courtesy"
 )
 
 // SendLog is the durable record of what was sent, from which the Limiter

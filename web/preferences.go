@@ -12,14 +12,15 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 const sourcePreferences = "preferences"
 
 var frequencyOptions = []option{
 	{Value: "", Label: "As each topic needs (never more than our usual limits)"},
-	{Value: "1/7d", Label: "At most one message a week"},
-	{Value: "1/30d", Label: "At most one message a month"},
+	{Value: throttle.OnePerWeek.String(), Label: "At most one message a week"},
+	{Value: throttle.OnePerMonth.String(), Label: "At most one message a month"},
 }
 
 type purposeRow struct {
