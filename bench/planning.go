@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -76,11 +74,7 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 	out = append(out, r)
 
 	q := worker.Enqueuer{Client: asynq.NewClientFromRedisClient(rdb)}
-	narrow, err := narrowReminder(shop, dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, kindOf := range []campaigns.Kind{campaigns.Birthday, campaigns.InterestReminder, "narrow"} {
+	for _, kindOf := range []campaigns.Kind{campaigns.Birthday, campaigns.InterestReminder} {
 		var c *campaigns.Campaign
 		for _, cc := range shop.Campaigns {
 			if cc.Kind == kindOf {
@@ -88,9 +82,6 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 			}
 		}
 		label := string(kindOf)
-		if kindOf == "narrow" {
-			c, label = narrow, "interest_reminder (expires 8h)"
-		}
 		p := &scheduler.Planner{Campaigns: []*campaigns.Campaign{c}, Store: db, Queue: q, Location: shop.Config.Location()}
 		m := startMeter(rdb)
 		st, err := p.Plan(ctx, simDay)
@@ -111,23 +102,4 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 		return out, fmt.Errorf("planning at %d customers planned nothing", n)
 	}
 	return out, nil
-}
-
-// narrowReminder is the shop's reminder campaign with expires equal to its
-// send window (8h). It plans exactly the same messages — an occurrence
-// already ends at most one window after it is due — but the planner, which
-// reads events back as far as trigger.after + expires + 25h, reads 2 days
-// of events instead of 16: the figure the planner would reach if it bounded
-// its look-back by the window too.
-func narrowReminder(shop lint.Result, dir string) (*campaigns.Campaign, error) {
-	yaml := strings.Replace(shopFiles["campaigns/saved-reminder.yaml"], "expires: 14d", "expires: 8h", 1)
-	yaml = strings.Replace(yaml, "id: saved-reminder", "id: saved-reminder-8h", 1)
-	c, diags := campaigns.Parse("campaigns/saved-reminder-8h.yaml", []byte(yaml), campaigns.Env{
-		Purposes: shop.Config.PurposeNames(), Templates: os.DirFS(dir), TemplatesDir: "templates",
-		Location: shop.Config.Location(),
-	})
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("narrow reminder: %v", diags)
-	}
-	return c, nil
 }
