@@ -85,11 +85,11 @@ func (db *DB) AppendConsents(ctx context.Context, rs []courtesy.ConsentRecord) (
 			var args []any
 			n := 0
 			for i, r := range batch {
-				switch {
-				case r.Purpose == "" || (r.Status != courtesy.Granted && r.Status != courtesy.Withdrawn):
-					rowErrs[first+i] = fmt.Errorf("consent record needs a purpose and a status of granted or withdrawn (got %q, %q)", r.Purpose, r.Status)
+				if err := checkConsent(r); err != nil {
+					rowErrs[first+i] = err
 					continue
-				case !known[r.CustomerID]:
+				}
+				if !known[r.CustomerID] {
 					rowErrs[first+i] = fmt.Errorf("append consent: customer %s: %w", r.CustomerID, ErrNotFound)
 					continue
 				}

@@ -98,15 +98,13 @@ func (db *DB) BulkLoad(ctx context.Context, b Bulk) error {
 // insertBulkRows inserts n rows into table, bulkBatch to a statement.
 func insertBulkRows(ctx context.Context, tx conn, table, cols string, n int, row func(i int) []any) error {
 	width := strings.Count(cols, ",") + 1
-	tuple := "(" + placeholders(width) + ")"
 	for start := 0; start < n; start += bulkBatch {
 		end := min(n, start+bulkBatch)
 		args := make([]any, 0, (end-start)*width)
 		for i := start; i < end; i++ {
 			args = append(args, row(i)...)
 		}
-		q := "INSERT INTO " + table + " (" + cols + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(tuple+", ", end-start), ", ")
+		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + valueRows(end-start, width)
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}

@@ -55,9 +55,17 @@ func (db *DB) AppendConsent(ctx context.Context, r courtesy.ConsentRecord) (int6
 	return id, nil
 }
 
-func insertConsent(ctx context.Context, c conn, r courtesy.ConsentRecord) (int64, error) {
+// checkConsent reports a record the ledger cannot hold.
+func checkConsent(r courtesy.ConsentRecord) error {
 	if r.Purpose == "" || (r.Status != courtesy.Granted && r.Status != courtesy.Withdrawn) {
-		return 0, fmt.Errorf("consent record needs a purpose and a status of granted or withdrawn (got %q, %q)", r.Purpose, r.Status)
+		return fmt.Errorf("consent record needs a purpose and a status of granted or withdrawn (got %q, %q)", r.Purpose, r.Status)
+	}
+	return nil
+}
+
+func insertConsent(ctx context.Context, c conn, r courtesy.ConsentRecord) (int64, error) {
+	if err := checkConsent(r); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := c.queryRow(ctx, `INSERT INTO consent_ledger (customer_id, purpose, status, basis, source, notice,
@@ -78,6 +86,22 @@ func (db *DB) ConsentHistory(ctx context.Context, customerID string) ([]courtesy
 
 const consentHistorySQL = `SELECT ` + consentCols + ` FROM consent_ledger
 		WHERE customer_id = ? ORDER BY recorded_at, id`
+
+// scanConsent reads a row of consentCols.
+func scanConsent(s scanner) (courtesy.ConsentRecord, error) {
+	var (
+		r                 courtesy.ConsentRecord
+		status            string
+		expires, recorded int64
+	)
+	if err := s.Scan(&r.ID, &r.CustomerID, &r.Purpose, &status, &r.Basis, &r.Source, &r.Notice,
+		&r.MessageKey, &expires, &recorded); err != nil {
+		return r, err
+	}
+	r.Status = courtesy.ConsentStatus(status)
+	r.ExpiresAt, r.RecordedAt = fromMicros(expires), fromMicros(recorded)
+	return r, nil
+}
 
 // ledgerJSON is a subquery for a customer's ledger as one JSON array,
 // oldest first as consentHistory returns it, so the ledger can travel in
@@ -121,17 +145,10 @@ func consentHistory(ctx context.Context, c conn, customerID string) ([]courtesy.
 	defer rows.Close()
 	var out []courtesy.ConsentRecord
 	for rows.Next() {
-		var (
-			r                 courtesy.ConsentRecord
-			status            string
-			expires, recorded int64
-		)
-		if err := rows.Scan(&r.ID, &r.CustomerID, &r.Purpose, &status, &r.Basis, &r.Source, &r.Notice,
-			&r.MessageKey, &expires, &recorded); err != nil {
+		r, err := scanConsent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("consent history of %s: %w", customerID, err)
 		}
-		r.Status = courtesy.ConsentStatus(status)
-		r.ExpiresAt, r.RecordedAt = fromMicros(expires), fromMicros(recorded)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

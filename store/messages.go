@@ -78,39 +78,14 @@ func scanMessage(s scanner) (courtesy.Message, error) {
 	return m, nil
 }
 
-// PlanMessage stores a planned message unless its key exists, and returns
-// the row as it now is. A zero Decision is stored as planned. DecidedAt is
-// the time of the current decision, so a zero DecidedAt is taken as
-// CreatedAt: every row sorts and filters by when its decision was taken.
+// PlanMessage is PlanMessages for one message: it stores it unless its key
+// exists, and returns the row as it now is.
 func (db *DB) PlanMessage(ctx context.Context, m courtesy.Message) (created bool, current courtesy.Message, err error) {
-	if m.Key == "" {
-		return false, m, errors.New("plan message: no key")
-	}
-	if m.Decision.Outcome == "" {
-		m.Decision = courtesy.Decision{Outcome: courtesy.Planned}
-	}
-	if m.DecidedAt.IsZero() {
-		m.DecidedAt = m.CreatedAt
-	}
-	res, err := db.writer().exec(ctx, `INSERT INTO messages (msg_key, campaign_id, campaign_version, customer_id,
-		occurrence, purpose, variant, outcome, decision, detail, message_id, subject, due_at, not_after, created_at,
-		claimed_at, decided_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (msg_key) DO NOTHING`,
-		m.Key, m.CampaignID, m.CampaignVersion, m.CustomerID, m.Occurrence, m.Purpose, m.Variant,
-		string(m.Decision.Outcome), m.Decision.String(), m.Detail, m.MessageID, m.Subject, micros(m.DueAt),
-		micros(m.NotAfter), micros(m.CreatedAt), micros(m.ClaimedAt), micros(m.DecidedAt), m.Attempts)
+	planned, err := db.PlanMessages(ctx, []courtesy.Message{m})
 	if err != nil {
 		return false, m, fmt.Errorf("plan message %s: %w", m.Key, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, m, fmt.Errorf("plan message %s: %w", m.Key, err)
-	}
-	current, err = db.Message(ctx, m.Key)
-	if err != nil {
-		return false, current, fmt.Errorf("plan message: %w", err)
-	}
-	return n == 1, current, nil
+	return planned[0].Created, planned[0].Current, nil
 }
 
 // Message returns the message with this key.

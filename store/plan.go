@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/courtesyhq/courtesy"
 )
@@ -22,12 +21,13 @@ const planBatch = 500
 const planCols = `msg_key, campaign_id, campaign_version, customer_id, occurrence, purpose, variant, outcome,
 	decision, detail, message_id, subject, due_at, not_after, created_at, claimed_at, decided_at, attempts`
 
-// PlanMessages is PlanMessage for many messages: each is stored unless its
-// key exists, and the result at each index says whether it was created
-// and what the row now is. Every batch of 500 is one transaction with one
-// multi-row INSERT and one read back, where PlanMessage costs a write
-// transaction and a read per message. A key given twice is created at most
-// once, by its first appearance, as calling PlanMessage for each would.
+// PlanMessages stores each message unless its key exists, and the result
+// at each index says whether it was created and what the row now is. Every
+// batch of 500 is one transaction with one multi-row INSERT and one read
+// back. A key given twice is created at most once, by its first
+// appearance. A zero Decision is stored as planned. DecidedAt is the time
+// of the current decision, so a zero DecidedAt is taken as CreatedAt: every
+// row sorts and filters by when its decision was taken.
 func (db *DB) PlanMessages(ctx context.Context, ms []courtesy.Message) ([]Planned, error) {
 	out := make([]Planned, len(ms))
 	for start := 0; start < len(ms); start += planBatch {
@@ -56,16 +56,13 @@ func (db *DB) planBatch(ctx context.Context, ms []courtesy.Message, out []Planne
 			m.Decision = courtesy.Decision{Outcome: courtesy.Planned}
 		}
 		if m.DecidedAt.IsZero() {
-			m.DecidedAt = m.CreatedAt // as PlanMessage
+			m.DecidedAt = m.CreatedAt
 		}
 		args = append(args, m.Key, m.CampaignID, m.CampaignVersion, m.CustomerID, m.Occurrence, m.Purpose, m.Variant,
 			string(m.Decision.Outcome), m.Decision.String(), m.Detail, m.MessageID, m.Subject, micros(m.DueAt),
 			micros(m.NotAfter), micros(m.CreatedAt), micros(m.ClaimedAt), micros(m.DecidedAt), m.Attempts)
 	}
-	row := "(" + placeholders(18) + ")"
-	insert := `INSERT INTO messages (` + planCols + `) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", len(keys)), ", ") +
-		` ON CONFLICT (msg_key) DO NOTHING RETURNING msg_key`
+	insert := `INSERT INTO messages (` + planCols + `) VALUES ` + valueRows(len(keys), 18) + ` ON CONFLICT (msg_key) DO NOTHING RETURNING msg_key`
 	read := `SELECT ` + messageCols + ` FROM messages WHERE msg_key IN (` + placeholders(len(keys)) + `)`
 	created := map[string]bool{}
 	current := map[string]courtesy.Message{}

@@ -110,17 +110,10 @@ func (db *DB) ConsentLedger(ctx context.Context, until time.Time) (map[string][]
 	defer rows.Close()
 	out := map[string][]courtesy.ConsentRecord{}
 	for rows.Next() {
-		var (
-			r                 courtesy.ConsentRecord
-			status            string
-			expires, recorded int64
-		)
-		if err := rows.Scan(&r.ID, &r.CustomerID, &r.Purpose, &status, &r.Basis, &r.Source, &r.Notice,
-			&r.MessageKey, &expires, &recorded); err != nil {
+		r, err := scanConsent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("consent ledger: %w", err)
 		}
-		r.Status = courtesy.ConsentStatus(status)
-		r.ExpiresAt, r.RecordedAt = fromMicros(expires), fromMicros(recorded)
 		out[r.CustomerID] = append(out[r.CustomerID], r)
 	}
 	if err := rows.Err(); err != nil {
