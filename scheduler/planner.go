@@ -120,12 +120,7 @@ func (p *Planner) dueBirthdays(c *campaigns.Campaign, custs []courtesy.Customer,
 		if !ok {
 			continue
 		}
-		d := courtesy.Detail{
-			Rule:     fmt.Sprintf("today, %s, is your birthday in %s", occ.Due.In(loc).Format("2 January"), loc),
-			Data:     []string{"first name", "birthday (month and day)", "time zone"},
-			Timezone: loc.String(),
-		}
-		out = append(out, message(c, cust.ID, occ, d, now))
+		out = append(out, BirthdayMessage(c, cust.ID, occ, loc, now))
 	}
 	return out
 }
@@ -165,18 +160,35 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 		if !ok {
 			continue
 		}
-		d := courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Timezone: loc.String()}
-		switch c.Kind {
-		case campaigns.InterestReminder:
-			d.Rule = fmt.Sprintf("you saved %q on %s, and have not bought it since", ev.ItemName, ev.OccurredAt.In(loc).Format("2 January"))
-			d.Data = []string{"first name", "the item you saved", "when you saved it"}
-		case campaigns.NPSSurvey:
-			d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
-			d.Data = []string{"first name", "the date of your purchase"}
-		}
-		out = append(out, message(c, cust.ID, occ, d, now))
+		out = append(out, EventMessage(c, ev, occ, loc, now))
 	}
 	return out, nil
+}
+
+// BirthdayMessage is the message a birthday campaign plans for a
+// customer's occurrence, in the customer's time zone loc: what the planner
+// records and what a preview shows.
+func BirthdayMessage(c *campaigns.Campaign, customerID string, occ campaigns.Occurrence, loc *time.Location, now time.Time) courtesy.Message {
+	return message(c, customerID, occ, courtesy.Detail{
+		Rule:     fmt.Sprintf("today, %s, is your birthday in %s", occ.Due.In(loc).Format("2 January"), loc),
+		Data:     []string{"first name", "birthday (month and day)", "time zone"},
+		Timezone: loc.String(),
+	}, now)
+}
+
+// EventMessage is the message an event campaign plans for an event's
+// occurrence, in the customer's time zone loc.
+func EventMessage(c *campaigns.Campaign, ev courtesy.Event, occ campaigns.Occurrence, loc *time.Location, now time.Time) courtesy.Message {
+	d := courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Timezone: loc.String()}
+	switch c.Kind {
+	case campaigns.InterestReminder:
+		d.Rule = fmt.Sprintf("you saved %q on %s, and have not bought it since", ev.ItemName, ev.OccurredAt.In(loc).Format("2 January"))
+		d.Data = []string{"first name", "the item you saved", "when you saved it"}
+	case campaigns.NPSSurvey:
+		d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
+		d.Data = []string{"first name", "the date of your purchase"}
+	}
+	return message(c, ev.CustomerID, occ, d, now)
 }
 
 // message is the planned message of one occurrence.

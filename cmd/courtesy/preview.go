@@ -14,6 +14,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -89,51 +90,63 @@ func cmdPreview(inv *invocation, args []string) error {
 	return nil
 }
 
-// occurrence builds the message the campaign would plan for the customer at
-// now, and says whether it is due then.
+// occurrence returns the message the campaign would plan for the customer
+// at now — the planner's own, when it is due — and says whether it is due
+// then and, in words, why or why not.
 func (a *app) occurrence(ctx context.Context, db *store.DB, c *campaigns.Campaign, cust courtesy.Customer, now time.Time) (courtesy.Message, bool, string, error) {
 	loc := cust.Location(a.cfg.Location())
-	m := courtesy.Message{CampaignID: c.ID, CustomerID: cust.ID, Purpose: c.Purpose, CampaignVersion: c.Version, CreatedAt: now}
-	var occ campaigns.Occurrence
-	var ok bool
-	var d courtesy.Detail
+	var (
+		occ campaigns.Occurrence
+		d   courtesy.Detail // of a message that is not due
+	)
 	switch c.Kind {
 	case campaigns.Birthday:
-		occ, ok = c.BirthdayOccurrence(cust, now, loc)
-		d = courtesy.Detail{Rule: fmt.Sprintf("today is your birthday in %s", loc), Data: []string{"first name", "birthday (month and day)", "time zone"}}
-		if !ok {
-			d.Rule = fmt.Sprintf("the customer's birthday (%s) is not open at this time in %s", orNone(cust.Birthday.String()), loc)
+		var ok bool
+		if occ, ok = c.BirthdayOccurrence(cust, now, loc); ok {
+			return planned(scheduler.BirthdayMessage(c, cust.ID, occ, loc, now))
 		}
+		d.Rule = fmt.Sprintf("the customer's birthday (%s) is not open at this time in %s", orNone(cust.Birthday.String()), loc)
 	default:
 		events, err := db.CustomerEvents(ctx, cust.ID)
 		if err != nil {
-			return m, false, "", err
+			return courtesy.Message{}, false, "", err
 		}
 		// The newest event that starts this campaign.
 		sort.Slice(events, func(i, j int) bool { return events[i].OccurredAt.After(events[j].OccurredAt) })
 		d.Rule = "the customer has no event that starts this campaign"
 		for _, ev := range events {
-			if o, open := c.EventOccurrence(ev, now, loc); o.ID != "" {
-				occ, ok = o, open
-				d = courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Rule: fmt.Sprintf("%s on %s", ev.Type, ev.OccurredAt.In(loc).Format("2 January 2006"))}
-				if !open {
-					d.Rule += fmt.Sprintf(", due %s until %s", o.Due.In(loc).Format(time.RFC3339), o.NotAfter.In(loc).Format(time.RFC3339))
-				}
-				break
+			o, open := c.EventOccurrence(ev, now, loc)
+			if o.ID == "" {
+				continue
 			}
+			if open {
+				return planned(scheduler.EventMessage(c, ev, o, loc, now))
+			}
+			occ = o
+			d = courtesy.Detail{EventID: ev.ID, ItemID: ev.ItemID, Timezone: loc.String(),
+				Rule: fmt.Sprintf("%s on %s, due %s until %s", ev.Type, ev.OccurredAt.In(loc).Format("2 January 2006"),
+					o.Due.In(loc).Format(time.RFC3339), o.NotAfter.In(loc).Format(time.RFC3339))}
+			break
 		}
 	}
 	if occ.ID == "" {
 		occ.ID = "preview"
 	}
-	m.Key = courtesy.MessageKey(c.ID, cust.ID, occ.ID)
-	m.Occurrence, m.DueAt, m.NotAfter = occ.ID, occ.Due, occ.NotAfter
+	b, _ := json.Marshal(d)
+	m := courtesy.Message{Key: courtesy.MessageKey(c.ID, cust.ID, occ.ID), CampaignID: c.ID, CustomerID: cust.ID,
+		Purpose: c.Purpose, CampaignVersion: c.Version, CreatedAt: now, Occurrence: occ.ID,
+		DueAt: occ.Due, NotAfter: occ.NotAfter, Detail: string(b)}
 	if m.DueAt.IsZero() {
 		m.DueAt, m.NotAfter = now, now.Add(time.Hour)
 	}
-	b, _ := json.Marshal(d)
-	m.Detail = string(b)
-	return m, ok, d.Rule, nil
+	return m, false, d.Rule, nil
+}
+
+// planned is a due message as occurrence returns it.
+func planned(m courtesy.Message) (courtesy.Message, bool, string, error) {
+	var d courtesy.Detail
+	_ = json.Unmarshal([]byte(m.Detail), &d) // the planner wrote it
+	return m, true, d.Rule, nil
 }
 
 func orNone(s string) string {
