@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 )
@@ -86,6 +90,21 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		}
 		time.Sleep(time.Duration(attempt*20) * time.Millisecond)
 	}
+}
+
+// IsUnavailable reports whether err says the database is away or busy —
+// unreachable, its connection dropped, SQLite's write lock held by another
+// process past the busy timeout — rather than that the request or the data
+// is wrong: the same call can succeed once the database is back.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return isBusy(err) || errors.As(err, &ne) || errors.As(err, &ce) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // isBusy reports whether SQLite refused because another connection holds

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,8 +9,8 @@ import (
 )
 
 // TestBrowserAdmin signs in to the dashboard in headless Chromium over a
-// generated shop history, pauses a campaign with its button, and saves the
-// dashboard to testdata/screenshots/admin.png.
+// generated shop history and pauses a campaign with its button. With -update
+// it saves the dashboard to testdata/screenshots/admin.png.
 func TestBrowserAdmin(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -23,10 +22,7 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	b := startBrowser(t)
 	b.call(b.session, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false}, nil)
-	shots := filepath.Join("testdata", "screenshots")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 
 	b.navigate(e.ts.URL + "/admin/")
 	b.waitFor("Sign in")

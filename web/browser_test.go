@@ -2,24 +2,40 @@ package web
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
+var update = flag.Bool("update", false, "rewrite the screenshots in testdata/screenshots")
+
+// screenshotDir is where a browser test saves its screenshots: a temporary
+// directory, so that a test run leaves the committed pictures alone, or
+// testdata/screenshots with -update.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	if !*update {
+		return t.TempDir()
+	}
+	dir := filepath.Join("testdata", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // TestBrowserUnsubscribeAndPreferences walks a person through a real
 // unsubscribe link and the preference page in headless Chromium, and checks
-// the store after each step. Screenshots land in testdata/screenshots.
+// the store after each step. With -update it saves what each step shows to
+// testdata/screenshots.
 func TestBrowserUnsubscribeAndPreferences(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	e := newEnv(t)
 	b := startBrowser(t)
-	shots := filepath.Join("testdata", "screenshots")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	links := e.links()
 
 	b.navigate(links.Unsubscribe)

@@ -2,12 +2,9 @@ package web
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 
@@ -45,23 +42,10 @@ func status(err error) int {
 		return http.StatusGone
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, errUnavailable), errors.Is(err, context.DeadlineExceeded), storeUnavailable(err):
+	case errors.Is(err, errUnavailable), errors.Is(err, context.DeadlineExceeded), store.IsUnavailable(err):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
-}
-
-// storeUnavailable reports whether err says the database is away or busy —
-// unreachable, its connection dropped, SQLite's write lock held elsewhere —
-// rather than that something is wrong: the person should try again.
-func storeUnavailable(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY") ||
-		strings.Contains(msg, "failed to connect") || strings.Contains(msg, "conn closed")
 }
 
 // fail answers a page request that went wrong with the error page for its
