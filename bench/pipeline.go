@@ -117,7 +117,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 		return result{}, nil, err
 	}
 	defer closeDB()
-	if err := seedCustomers(ctx, db, 0, pr.customers, pr.messages); err != nil {
+	if err := seedCustomers(ctx, db, pr.customers, pr.messages); err != nil {
 		return result{}, nil, err
 	}
 	if err := pr.rdb.FlushDB(ctx).Err(); err != nil {
@@ -144,13 +144,10 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 	// The wiring of cmd/courtesy/app.go, minus the provider rate limit
 	// (smtp.max_per_second), which would only measure itself.
 	cfg := pr.shop.Config
-	quiet, err := throttle.ParseQuietHours(cfg.Limits.QuietHours.String())
-	if err != nil {
-		return result{}, nil, err
-	}
+	quiet := throttle.QuietHours(cfg.Limits.QuietHours) // validated when the config was read
 	var limits []throttle.Limit
 	for _, l := range cfg.Limits.PerCustomer {
-		limits = append(limits, throttle.Limit{Count: l.Count, Window: l.Window})
+		limits = append(limits, throttle.Limit(l))
 	}
 	byID := map[string]*campaigns.Campaign{}
 	for _, c := range pr.shop.Campaigns {
@@ -165,6 +162,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 		Business: worker.Business{
 			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
 			BaseURL: b.BaseURL, Domain: "crumb.example", Location: cfg.Location(),
+			ReturnPath: cfg.SMTP.ReturnPath,
 		},
 		Campaigns:  byID,
 		Limits:     limits,

@@ -190,15 +190,15 @@ func openStore(ctx context.Context, kind, dir string) (db *store.DB, closeFn fun
 	return nil, nil, fmt.Errorf("unknown store %q (want sqlite or postgres)", kind)
 }
 
-// seedCustomers stores n customers numbered from first. The first born of
-// them have their birthday on simDay and consent to birthday messages; the
+// seedCustomers stores n customers numbered from 0. The first born of them
+// have their birthday on simDay and consent to birthday messages; the
 // others are born on other days.
-func seedCustomers(ctx context.Context, db *store.DB, first, n, born int) error {
+func seedCustomers(ctx context.Context, db *store.DB, n, born int) error {
 	// Small batches keep the seeding's own memory out of the worker's
 	// peak that follows.
 	const batch = 5_000
-	for lo := first; lo < first+n; lo += batch {
-		hi := min(lo+batch, first+n)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
 		cs := make([]courtesy.Customer, 0, hi-lo)
 		var grants []courtesy.ConsentRecord
 		for i := lo; i < hi; i++ {

@@ -31,7 +31,7 @@ func runWeb(ctx context.Context, dir string, signer *consent.Signer, n, conns in
 		return result{}, err
 	}
 	defer closeDB()
-	if err := seedCustomers(ctx, db, 0, n, n); err != nil {
+	if err := seedCustomers(ctx, db, n, n); err != nil {
 		return result{}, err
 	}
 	origin := time.Now()

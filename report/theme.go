@@ -64,6 +64,3 @@ func (t *Themes) add(theme string) {
 		t.Other++
 	}
 }
-
-// Total is the number of pieces of feedback tallied.
-func (t Themes) Total() int { return t.TooMany + t.NotRelevant + t.Intrusive + t.Other }

@@ -124,7 +124,7 @@ purposes:
   birthday: { title: "Birthday treats", description: "A greeting on your birthday." }
 limits:
   per_customer: [%q]
-  quiet_hours: "03:00-03:01"
+  quiet_hours: none
 smtp:
   max_per_second: %d
   max_connections: 4
