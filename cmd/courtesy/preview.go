@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -275,29 +274,16 @@ func cmdSimulate(inv *invocation, args []string) error {
 			}
 		}
 	}
-	counts := map[[2]string]int{}
+	var counts tally
 	for _, m := range final {
 		if m.Key != "" {
-			counts[[2]string{m.CampaignID, m.Decision.String()}]++
+			counts.count(m.CampaignID, m.Decision.String())
 		}
 	}
 	for _, m := range pending {
-		counts[[2]string{m.CampaignID, "deferred past the end"}]++
+		counts.count(m.CampaignID, "deferred past the end")
 	}
-	t := table{header: []string{"campaign", "decision", "messages"}}
-	keys := make([][2]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i][0] != keys[j][0] {
-			return keys[i][0] < keys[j][0]
-		}
-		return keys[i][1] < keys[j][1]
-	})
-	for _, k := range keys {
-		t.add(k[0], k[1], strconv.Itoa(counts[k]))
-	}
+	t := counts.table()
 	if *format == "table" {
 		fmt.Fprintf(inv.stdio.out, "Simulated %d days from %s, a planning round every %s. Nothing was sent or recorded.\n\n", *days, start.Format("2006-01-02"), config.FormatDuration(every))
 		if len(t.rows) == 0 {

@@ -136,22 +136,32 @@ type tally struct {
 }
 
 func (t *tally) add(campaignID string, d courtesy.Decision, _ time.Duration) {
+	t.count(campaignID, d.String())
+}
+
+func (t *tally) count(campaignID, decision string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.counts == nil {
 		t.counts = map[[2]string]int{}
 	}
-	t.counts[[2]string{campaignID, d.String()}]++
+	t.counts[[2]string{campaignID, decision}]++
 }
 
 // print writes the decisions of the run, per campaign.
 func (t *tally) print(w io.Writer) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.counts) == 0 {
+	tb := t.table()
+	if len(tb.rows) == 0 {
 		fmt.Fprintln(w, "Nothing was due.")
 		return nil
 	}
+	return tb.write(w, "table")
+}
+
+// table lists the counts by campaign, then decision.
+func (t *tally) table() table {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	keys := make([][2]string, 0, len(t.counts))
 	for k := range t.counts {
 		keys = append(keys, k)
@@ -166,5 +176,5 @@ func (t *tally) print(w io.Writer) error {
 	for _, k := range keys {
 		tb.add(k[0], k[1], strconv.Itoa(t.counts[k]))
 	}
-	return tb.write(w, "table")
+	return tb
 }
