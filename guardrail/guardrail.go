@@ -1,6 +1,7 @@
-// Package guardrail pauses a campaign that upsets the people it reaches. After
-// each batch of decisions (and every few seconds in a long-running process)
-// it compares each campaign's opt-out and complaint rates with the limits in
+// Package guardrail pauses a campaign that upsets the people it reaches.
+// After a run-once batch, and after each planning round of the scheduler
+// that holds the lease (so one check runs at a time across a deployment), it
+// compares each campaign's opt-out and complaint rates with the limits in
 // courtesy.yaml, over the sends since the campaign was last resumed (and
 // within a recent window); one above its limit with enough sends behind it
 // is paused through the same switch as `courtesy campaign pause`, the worker
@@ -55,8 +56,6 @@ type Config struct {
 	// Window limits the judged sends to recent ones, so a campaign is
 	// judged on how it reads now. Defaults to 30 days.
 	Window time.Duration
-	// Interval is the pause between checks of Run. Defaults to 30 s.
-	Interval time.Duration
 
 	// OwnerEmail receives one email per pause. Defaults to none.
 	OwnerEmail string
@@ -101,9 +100,6 @@ func New(cfg Config) (*Guard, error) {
 	if cfg.Window <= 0 {
 		cfg.Window = 30 * 24 * time.Hour
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 30 * time.Second
-	}
 	if cfg.Now == nil {
 		cfg.Now = courtesy.SystemClock
 	}
@@ -121,22 +117,6 @@ type Verdict struct {
 	Paused   bool   // paused by this check
 	Alert    bool   // complaint rate above the alert level
 	Reason   string // the pause reason, when Paused
-}
-
-// Run checks every Interval until ctx is done.
-func (g *Guard) Run(ctx context.Context) error {
-	t := time.NewTicker(g.cfg.Interval)
-	defer t.Stop()
-	for {
-		if _, err := g.Check(ctx); err != nil && ctx.Err() == nil {
-			g.cfg.Logger.Error("guardrail check", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }
 
 // Check judges every running campaign once and pauses those above a limit.

@@ -10,8 +10,10 @@ import (
 )
 
 // Metrics are the Prometheus collectors of the send path, for /metrics.
-// The process that runs the worker observes into them; the report itself
-// reads the store, which is the record, and never these counters.
+// The process that runs the worker observes the decisions, SMTP and limits
+// into them, the one that runs the scheduler the guardrail's pauses; the
+// report itself reads the store, which is the record, and never these
+// counters.
 type Metrics struct {
 	// Decisions counts final decisions by campaign and decision
 	// ("sent", "suppressed:no-consent" …): courtesy_decisions_total.
@@ -93,6 +95,11 @@ func (m *Metrics) ObserveLimit(ok bool) {
 		r = "ok"
 	}
 	m.LimitChecks.WithLabelValues(r).Inc()
+}
+
+// ObserveGuardrailPause records that the guardrail paused a campaign.
+func (m *Metrics) ObserveGuardrailPause(campaign string) {
+	m.GuardrailPauses.WithLabelValues(campaign).Inc()
 }
 
 // QueueCollector reports the depth of the send queue as gauges,

@@ -46,6 +46,9 @@ type app struct {
 	// registry holds the process's metrics, served at /metrics.
 	registry *prometheus.Registry
 	metrics  *report.Metrics
+	// smtp is the process's one pool of SMTP connections: the pipeline and
+	// the guardrail's email to the owner share it.
+	smtp mailer.Sender
 }
 
 // load reads the configuration and campaigns. Problems in what a person
@@ -190,7 +193,12 @@ func (a *app) dkim() (*mailer.DKIM, error) {
 	return k, nil
 }
 
+// sender opens the SMTP pool once, so every part of the process that sends
+// shares its connections.
 func (a *app) sender() (mailer.Sender, error) {
+	if a.smtp != nil {
+		return a.smtp, nil
+	}
 	k, err := a.dkim()
 	if err != nil {
 		return nil, err
@@ -203,6 +211,7 @@ func (a *app) sender() (mailer.Sender, error) {
 	if err != nil {
 		return nil, usagef("SMTP_URL %s: %v", redactURL(a.cfg.SMTP.URL), err)
 	}
+	a.smtp = s
 	a.closers = append(a.closers, s.Close)
 	return s, nil
 }

@@ -75,7 +75,7 @@ func (a *app) reportOptions() report.Options {
 }
 
 // guard builds the guardrail over the configured campaigns. It emails the
-// owner through its own sender when business.owner_email is set.
+// owner through the process's SMTP pool when business.owner_email is set.
 func (a *app) guard() (*guardrail.Guard, error) {
 	db, err := a.store()
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/courtesyhq/courtesy/guardrail"
+	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -73,21 +75,20 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 			return err
 		}
 		defer srv.Shutdown()
-		// The guardrail judges the decisions this worker (and others) take.
-		g, err := a.guard()
-		if err != nil {
-			return err
-		}
-		go func() { _ = g.Run(ctx) }()
 	}
 	if r.scheduler {
 		p, err := a.planner(q)
 		if err != nil {
 			return err
 		}
+		g, err := a.guard()
+		if err != nil {
+			return err
+		}
 		runner := &scheduler.Runner{
 			Planner: p,
 			Lease:   scheduler.NewLease(a.rdb, a.redisPrefix()+":scheduler:lease", lease),
+			Guard:   countedGuard{g, a.metricsOf()},
 			Spec:    "@every " + every.String(),
 			Now:     a.now,
 			Logger:  a.logger,
@@ -140,6 +141,25 @@ func (a *app) startWorker(q worker.Enqueuer, concurrency int, retry asynq.RetryD
 		return nil, fmt.Errorf("start the worker: %w", err)
 	}
 	return srv, nil
+}
+
+// countedGuard is the guardrail as the scheduler's round runs it, with the
+// campaigns it pauses counted for /metrics.
+type countedGuard struct {
+	g *guardrail.Guard
+	m *report.Metrics
+}
+
+var _ scheduler.Guard = countedGuard{}
+
+func (c countedGuard) Check(ctx context.Context) error {
+	verdicts, err := c.g.Check(ctx)
+	for _, v := range verdicts {
+		if v.Paused {
+			c.m.ObserveGuardrailPause(v.Campaign)
+		}
+	}
+	return err
 }
 
 // shortRetry backs off quickly, for a process that waits for its queue to
