@@ -40,8 +40,7 @@ var errAdminClosed = errors.New("no admin password configured")
 // admin is the dashboard's state: the password's digest, the key that signs
 // sessions and CSRF tokens, and the login rate limit.
 type admin struct {
-	password [32]byte // sha256 of the password; zero when none is set
-	open     bool
+	password secrets  // none when no password is set: the dashboard is closed
 	key      [32]byte // random per process: a restart signs everyone out
 	secure   bool     // cookies are Secure unless the site is served over plain http on loopback
 	logins   *limiter
@@ -49,10 +48,7 @@ type admin struct {
 
 func newAdmin(cfg Config) *admin {
 	a := &admin{logins: newLimiter(0.2, 5)} // five tries, then one every five seconds
-	if cfg.AdminPassword != "" {
-		a.password = sha256.Sum256([]byte(cfg.AdminPassword))
-		a.open = true
-	}
+	a.password = newSecrets(cfg.AdminPassword)
 	if _, err := rand.Read(a.key[:]); err != nil {
 		panic("web: no randomness for the admin session key: " + err.Error())
 	}
@@ -74,12 +70,9 @@ func plainLoopback(base string) bool {
 	return false
 }
 
-// checkPassword compares digests of equal length in constant time, so the
-// time taken says nothing about the password.
-func (a *admin) checkPassword(pw string) bool {
-	got := sha256.Sum256([]byte(pw))
-	return a.open && subtle.ConstantTimeCompare(got[:], a.password[:]) == 1
-}
+// open says whether a password is set, without which the dashboard is
+// closed.
+func (a *admin) open() bool { return len(a.password) > 0 }
 
 func (a *admin) mac(parts ...string) []byte {
 	m := hmac.New(sha256.New, a.key[:])
@@ -149,7 +142,7 @@ func (s *Server) signedIn(r *http.Request) (string, bool) {
 // session's CSRF token.
 func (s *Server) adminOnly(h func(w http.ResponseWriter, r *http.Request, session string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.admin.open || s.deps.Admin == nil {
+		if !s.admin.open() || s.deps.Admin == nil {
 			s.adminClosed(w, r)
 			return
 		}
@@ -177,7 +170,7 @@ func (s *Server) adminOnly(h func(w http.ResponseWriter, r *http.Request, sessio
 }
 
 func (s *Server) adminLoginGet(w http.ResponseWriter, r *http.Request) {
-	if !s.admin.open || s.deps.Admin == nil {
+	if !s.admin.open() || s.deps.Admin == nil {
 		s.adminClosed(w, r)
 		return
 	}
@@ -200,7 +193,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, code int, problem string) {
 }
 
 func (s *Server) adminLoginPost(w http.ResponseWriter, r *http.Request) {
-	if !s.admin.open || s.deps.Admin == nil {
+	if !s.admin.open() || s.deps.Admin == nil {
 		s.adminClosed(w, r)
 		return
 	}
@@ -217,7 +210,7 @@ func (s *Server) adminLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, errRateLimited)
 		return
 	}
-	if !s.admin.checkPassword(r.PostFormValue("password")) {
+	if !s.admin.password.match(r.PostFormValue("password")) {
 		s.cfg.Logger.Warn("admin sign-in refused", "client", s.clientIP(r))
 		s.renderLogin(w, http.StatusUnauthorized, "That password is not right.")
 		return

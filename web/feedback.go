@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"fmt"
 	"io"
 	"net/http"
@@ -115,12 +113,8 @@ func (s *Server) applyFeedback(w http.ResponseWriter, r *http.Request, parse fun
 // secret configured every request is refused. It answers the refusal itself.
 func (s *Server) webhookAuthorized(w http.ResponseWriter, r *http.Request) bool {
 	_, pass, ok := r.BasicAuth()
-	if ok && s.cfg.WebhookSecret != "" {
-		got := sha256.Sum256([]byte(pass))
-		want := sha256.Sum256([]byte(s.cfg.WebhookSecret))
-		if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
-			return true
-		}
+	if ok && s.webhook.match(pass) {
+		return true
 	}
 	s.logFailure(r, http.StatusUnauthorized, errUnauthorized)
 	w.Header().Set("WWW-Authenticate", `Basic realm="courtesy webhooks", charset="UTF-8"`)

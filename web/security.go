@@ -124,16 +124,38 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
-// hashKeys keeps the API keys as digests so every comparison is between
-// equal-length values, in constant time.
-func hashKeys(keys []string) [][32]byte {
-	var out [][32]byte
-	for _, k := range keys {
-		if k = strings.TrimSpace(k); k != "" {
-			out = append(out, sha256.Sum256([]byte(k)))
+// secrets are the digests of what a check accepts (API keys, the admin
+// password, the webhook secret), so every comparison is between values of
+// equal length and runs in constant time over all of them. None accepts
+// nothing.
+type secrets [][32]byte
+
+func newSecrets(ss ...string) secrets {
+	var out secrets
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, sha256.Sum256([]byte(s)))
 		}
 	}
 	return out
+}
+
+func (ss secrets) match(got string) bool {
+	h := sha256.Sum256([]byte(got))
+	match := 0
+	for _, s := range ss {
+		match |= subtle.ConstantTimeCompare(h[:], s[:])
+	}
+	return match == 1
+}
+
+// apiKeys are the configured API keys, without the spaces around them.
+func apiKeys(keys []string) secrets {
+	trimmed := make([]string, len(keys))
+	for i, k := range keys {
+		trimmed[i] = strings.TrimSpace(k)
+	}
+	return newSecrets(trimmed...)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -142,10 +164,5 @@ func (s *Server) authorized(r *http.Request) bool {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(key)))
-	match := 0
-	for _, k := range s.apiKeys {
-		match |= subtle.ConstantTimeCompare(got[:], k[:])
-	}
-	return match == 1
+	return s.apiKeys.match(strings.TrimSpace(key))
 }

@@ -128,7 +128,8 @@ type Server struct {
 	limiter *limiter
 	cop     *http.CrossOriginProtection
 	metrics *metrics
-	apiKeys [][32]byte
+	apiKeys secrets
+	webhook secrets
 
 	admin      *admin
 	adminPages *adminPageSet
@@ -156,7 +157,8 @@ func New(cfg Config, deps Deps) *Server {
 		limiter: newLimiter(cfg.RateLimit.PerSecond, cfg.RateLimit.Burst),
 		cop:     http.NewCrossOriginProtection(),
 		metrics: newMetrics(deps.Metrics),
-		apiKeys: hashKeys(cfg.APIKeys),
+		apiKeys: apiKeys(cfg.APIKeys),
+		webhook: newSecrets(cfg.WebhookSecret),
 
 		admin:      newAdmin(cfg),
 		adminPages: mustLoadAdminPages(cfg),
