@@ -22,7 +22,7 @@ type Source interface {
 	Answers(ctx context.Context, f store.Filter) ([]store.Answer, error)
 	Bounces(ctx context.Context, f store.Filter) ([]store.Bounce, error)
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
-	ConsentLedger(ctx context.Context, until time.Time) (map[string][]courtesy.ConsentRecord, error)
+	ConsentLedger(ctx context.Context, withdrawnFrom, until time.Time) (map[string][]courtesy.ConsentRecord, error)
 	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
 }
 
@@ -102,7 +102,7 @@ type data struct {
 	optOuts   []store.OptOut // attributed to a message of the period
 	answers   []store.Answer // attributed to a message of the period
 	purchases map[string][]courtesy.Event
-	ledger    map[string][]courtesy.ConsentRecord
+	ledger    map[string][]courtesy.ConsentRecord // of those who withdrew something in the period
 }
 
 // Build computes the report.
@@ -228,7 +228,7 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 	for _, e := range evs { // oldest first
 		d.purchases[e.CustomerID] = append(d.purchases[e.CustomerID], e)
 	}
-	if d.ledger, err = src.ConsentLedger(ctx, o.Until); err != nil {
+	if d.ledger, err = src.ConsentLedger(ctx, o.Since, o.Until); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return d, nil

@@ -28,6 +28,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"CustomersWithBirthday", testCustomersWithBirthday},
 		{"CustomersByID", testCustomersByID},
 		{"ConsentLedger", testConsentLedger},
+		{"ConsentLedgerOfWithdrawals", testConsentLedgerOfWithdrawals},
 		{"AppendConsentErased", testAppendConsentErased},
 		{"Withdraw", testWithdraw},
 		{"WithdrawConcurrent", testWithdrawConcurrent},

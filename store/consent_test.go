@@ -213,3 +213,26 @@ func testOptOuts(t *testing.T, db *store.DB) {
 	}
 	wantErr(t, db.SetOptOutReason(ctx, 999999, "other", ""), store.ErrNotFound)
 }
+
+// The report's ledger: whole ledgers, up to the end, of the customers who
+// withdrew something in the period, and nobody else's.
+func testConsentLedgerOfWithdrawals(t *testing.T, db *store.DB) {
+	mustUpsert(t, db, customer("in"), customer("before"), customer("after"), customer("never"))
+	in := []courtesy.ConsentRecord{grant("in", "birthday", 0), withdrawal("in", "birthday", 5*time.Hour),
+		grant("in", "surveys", 6*time.Hour)}
+	for i := range in {
+		in[i].ID = mustConsent(t, db, in[i])
+	}
+	mustConsent(t, db, grant("in", "surveys", 20*time.Hour)) // after the period
+	mustConsent(t, db, withdrawal("before", "birthday", time.Hour))
+	mustConsent(t, db, withdrawal("after", "birthday", 20*time.Hour))
+	mustConsent(t, db, grant("never", "birthday", 5*time.Hour))
+
+	got, err := db.ConsentLedger(context.Background(), at(4*time.Hour), at(10*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string][]courtesy.ConsentRecord{"in": in}, got); diff != "" {
+		t.Errorf("ConsentLedger (-want +got):\n%s", diff)
+	}
+}

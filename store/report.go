@@ -95,13 +95,19 @@ func (db *DB) Bounces(ctx context.Context, f Filter) ([]Bounce, error) {
 	return out, nil
 }
 
-// ConsentLedger returns every consent record recorded before until (all
-// of them when until is zero), by customer, each customer's oldest first.
-func (db *DB) ConsentLedger(ctx context.Context, until time.Time) (map[string][]courtesy.ConsentRecord, error) {
-	var w where
+// ConsentLedger returns the ledgers of the customers who withdrew
+// something at or after withdrawnFrom and before until: every record of
+// theirs recorded before until, by customer, each customer's oldest first.
+// A zero until is no end.
+func (db *DB) ConsentLedger(ctx context.Context, withdrawnFrom, until time.Time) (map[string][]courtesy.ConsentRecord, error) {
+	var w, withdrew where
+	withdrew.add("status = ?", string(courtesy.Withdrawn))
+	withdrew.add("recorded_at >= ?", micros(withdrawnFrom))
 	if !until.IsZero() {
 		w.add("recorded_at < ?", micros(until))
+		withdrew.add("recorded_at < ?", micros(until))
 	}
+	w.add("customer_id IN (SELECT customer_id FROM consent_ledger"+withdrew.String()+")", withdrew.args...)
 	rows, err := db.reader().query(ctx, `SELECT `+consentCols+` FROM consent_ledger`+w.String()+`
 		ORDER BY customer_id, recorded_at, id`, w.args...)
 	if err != nil {
