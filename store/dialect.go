@@ -22,6 +22,10 @@ type dialect struct {
 	migrationLock string
 	// tables lists the application's tables, for tests that look at every row.
 	tables string
+	// customerLock makes the claims of one customer's messages take turns
+	// until their transactions end; its argument is a message key. Empty
+	// when the one writer does that already.
+	customerLock string
 	// jsonAgg and jsonObject build a JSON array of objects from rows, so a
 	// list can travel inside one row of a larger query.
 	jsonAgg, jsonObject string
@@ -45,6 +49,7 @@ var (
 		// crashed migration cannot leave it held.
 		migrationLock: `SELECT pg_advisory_xact_lock(7263516420113)`,
 		tables:        `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+		customerLock:  `SELECT pg_advisory_xact_lock(hashtext(customer_id)) FROM messages WHERE msg_key = ?`,
 		jsonAgg:       "json_agg",
 		jsonObject:    "json_build_object",
 	}

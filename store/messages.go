@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,11 +108,23 @@ const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(c
 const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
-// claimForSendSQL is claimSQL that also returns the customer's consent
-// ledger as the claim leaves it, in the same statement.
+// claimForSendSQL is claimSQL that also returns, as the claim leaves them,
+// the customer's consent ledger and the customer's send log without the
+// message itself, in the same statement.
 var claimForSendSQL = map[string]string{
-	sqliteDialect.name:   claimSQL + `, ` + ledgerJSON(sqliteDialect, "messages.customer_id"),
-	postgresDialect.name: claimSQL + `, ` + ledgerJSON(postgresDialect, "messages.customer_id"),
+	sqliteDialect.name:   claimForSendQuery(sqliteDialect),
+	postgresDialect.name: claimForSendQuery(postgresDialect),
+}
+
+func claimForSendQuery(d dialect) string {
+	return claimSQL + `, ` + ledgerJSON(d, "messages.customer_id") + `,
+		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key")
+}
+
+// SendClaim is what ClaimForSend reads with a claim.
+type SendClaim struct {
+	Consent []courtesy.ConsentRecord // the customer's ledger, oldest first
+	Sent    []courtesy.SentRecord    // the customer's send log from the time asked for, without this message
 }
 
 // orphanSQL settles a message found claimed: the attempt that claimed it
@@ -128,37 +141,50 @@ const orphanSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
 // as it now is. A claimed message keeps the decided_at of the decision
 // before it; claimed_at says when it was claimed.
 func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, error) {
-	res, m, _, err := db.claim(ctx, key, at, false)
+	res, m, _, err := db.claim(ctx, key, at, time.Time{}, false)
 	return res, m, err
 }
 
 // ClaimForSend is Claim for a message about to be handed over, which also
-// returns, when it is Claimed, the customer's consent ledger as it stands
-// once the claim is made: read by the claiming statement itself, so the
-// last consent check before the message goes costs no second trip to the
-// store.
-func (db *DB) ClaimForSend(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
-	return db.claim(ctx, key, at, true)
+// returns, when it is Claimed, the customer's consent ledger and send log
+// (from sentSince on) as they stand once the claim is made: read by the
+// claiming statement itself, so the last checks before the message goes —
+// consent, and the limits, which must hold even when Redis has lost the
+// windows of a message that was on its way — cost no second trip. On
+// PostgreSQL the claims of one customer's messages take turns (an advisory
+// lock for the transaction), so each reads a log with the others in it; on
+// SQLite the one writer already makes them take turns.
+func (db *DB) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (ClaimResult, courtesy.Message, SendClaim, error) {
+	return db.claim(ctx, key, at, sentSince, true)
 }
 
-func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent bool) (ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
+func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, forSend bool) (ClaimResult, courtesy.Message, SendClaim, error) {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
 	var (
-		m       courtesy.Message
-		history []courtesy.ConsentRecord
+		m  courtesy.Message
+		sc SendClaim
 	)
 	claimForSend := claimForSendSQL[db.d.name]
-	err := db.inBatchedTx(ctx, func(tx conn) error {
+	change := func(tx conn) error {
 		// Never interrupted: in a shared transaction that would undo the
 		// others' changes too. The caller still waits for the answer.
 		ctx := context.WithoutCancel(ctx)
 		args := []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
 		var err error
-		if withConsent {
-			var ledger []byte
-			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, args...), []any{&ledger}})
+		if forSend {
+			if tx.d.customerLock != "" {
+				if _, err := tx.exec(ctx, tx.d.customerLock, key); err != nil {
+					return err
+				}
+			}
+			var ledger, sent []byte
+			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, append(args, sentLogArgs(sentSince)...)...),
+				[]any{&ledger, &sent}})
 			if err == nil {
-				history, err = ledgerFromJSON(m.CustomerID, ledger)
+				sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
+			}
+			if err == nil {
+				sc.Sent, err = sentLogFromJSON(sent)
 			}
 		} else {
 			m, err = scanMessage(tx.queryRow(ctx, claimSQL, args...))
@@ -168,21 +194,27 @@ func (db *DB) claim(ctx context.Context, key string, at time.Time, withConsent b
 				key, string(courtesy.Claimed)))
 		}
 		return err
-	}, claimSQL, claimForSend, orphanSQL)
+	}
+	var err error
+	if forSend && db.d.customerLock != "" {
+		err = db.inTx(ctx, change) // the lock lasts until the commit
+	} else {
+		err = db.inBatchedTx(ctx, change, claimSQL, claimForSend, orphanSQL)
+	}
 	if err == nil {
 		if m.Decision.Outcome == courtesy.Claimed {
-			return Claimed, m, history, nil
+			return Claimed, m, sc, nil
 		}
-		return Orphaned, m, nil, nil
+		return Orphaned, m, SendClaim{}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, m, nil, fmt.Errorf("claim %s: %w", key, err)
+		return 0, m, SendClaim{}, fmt.Errorf("claim %s: %w", key, err)
 	}
 	m, err = db.Message(ctx, key)
 	if err != nil {
-		return 0, m, nil, fmt.Errorf("claim: %w", err)
+		return 0, m, SendClaim{}, fmt.Errorf("claim: %w", err)
 	}
-	return AlreadyDecided, m, nil, nil
+	return AlreadyDecided, m, SendClaim{}, nil
 }
 
 // ExpireWaiting records as expired every message still waiting (planned or
@@ -391,6 +423,36 @@ func sentLogWhere(alias string) string {
 func sentLogArgs(since time.Time) []any {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
 	return []any{string(courtesy.Sent), string(courtesy.Claimed), unknown.String(), micros(since)}
+}
+
+// sentLogJSON is a subquery for a customer's send log (customer is the SQL
+// for the customer's id) as one JSON array, oldest first as SentTimes
+// returns it, with its arguments (sentLogArgs) in the statement where it
+// stands; and, if not empty, one more condition on the messages (as s).
+func sentLogJSON(d dialect, customer, and string) string {
+	if and != "" {
+		and = " AND " + and
+	}
+	return `(SELECT COALESCE(` + d.jsonAgg + `(` + d.jsonObject + `('k', s.msg_key, 'c', s.campaign_id, 't', ` + sentAt("s") + `)
+		ORDER BY ` + sentAt("s") + `, s.msg_key), '[]')
+		FROM messages s WHERE s.customer_id = ` + customer + and + ` AND ` + sentLogWhere("s") + `)`
+}
+
+// sentLogFromJSON reads what sentLogJSON wrote.
+func sentLogFromJSON(data []byte) ([]courtesy.SentRecord, error) {
+	var log []struct {
+		Key      string `json:"k"`
+		Campaign string `json:"c"`
+		At       int64  `json:"t"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		return nil, fmt.Errorf("send log: %w", err)
+	}
+	var out []courtesy.SentRecord
+	for _, r := range log {
+		out = append(out, courtesy.SentRecord{Key: r.Key, CampaignID: r.Campaign, At: fromMicros(r.At)})
+	}
+	return out, nil
 }
 
 var sentTimesSQL = `SELECT m.msg_key, m.campaign_id, ` + sentAt("m") + ` FROM messages m

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -41,7 +40,6 @@ type SendContext struct {
 // others are missing; the ledger and the log come as JSON arrays, in the
 // order ConsentHistory and SentTimes return them.
 func sendContextQuery(d dialect) string {
-	sent := d.jsonObject + `('k', s.msg_key, 'c', s.campaign_id, 't', ` + sentAt("s") + `)`
 	return `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id, m.occurrence, m.purpose,
 	m.variant, m.decision, m.detail, m.message_id, m.subject, m.due_at, m.not_after, m.created_at, m.claimed_at,
 	m.decided_at, m.attempts,
@@ -51,8 +49,7 @@ func sendContextQuery(d dialect) string {
 	cs.paused, cs.reason, cs.at,
 	su.email_hash, su.reason, su.source, su.detail, su.at, su.lifted_at, su.lift_reason,
 	` + ledgerJSON(d, "c.id") + `,
-	(SELECT COALESCE(` + d.jsonAgg + `(` + sent + ` ORDER BY ` + sentAt("s") + `, s.msg_key), '[]')
-		FROM messages s WHERE s.customer_id = c.id AND ` + sentLogWhere("s") + `)
+	` + sentLogJSON(d, "c.id", "") + `
 	FROM messages m
 	LEFT JOIN customers c ON c.id = m.customer_id
 	LEFT JOIN preferences p ON p.customer_id = m.customer_id
@@ -66,13 +63,6 @@ func sendContextQuery(d dialect) string {
 var sendContextQueries = map[string]string{
 	sqliteDialect.name:   sendContextQuery(sqliteDialect),
 	postgresDialect.name: sendContextQuery(postgresDialect),
-}
-
-// sentJSON is an entry of the send log as sendContextQuery writes it.
-type sentJSON struct {
-	Key      string `json:"k"`
-	Campaign string `json:"c"`
-	At       int64  `json:"t"`
 }
 
 // SendContext reads what the pipeline needs to decide on the message with
@@ -158,12 +148,8 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 	if sentSince.IsZero() {
 		return sc, nil
 	}
-	var log []sentJSON
-	if err := json.Unmarshal(sent, &log); err != nil {
-		return sc, fmt.Errorf("send context of %s: send log: %w", key, err)
-	}
-	for _, r := range log {
-		sc.Sent = append(sc.Sent, courtesy.SentRecord{Key: r.Key, CampaignID: r.Campaign, At: fromMicros(r.At)})
+	if sc.Sent, err = sentLogFromJSON(sent); err != nil {
+		return sc, fmt.Errorf("send context of %s: %w", key, err)
 	}
 	sc.SentSince = sentSince
 	return sc, nil

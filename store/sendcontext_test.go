@@ -213,9 +213,16 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	mustUpsert(t, db, customer("c1"))
 	mustConsent(t, db, grant("c1", "birthday", 0))
 	mustConsent(t, db, withdrawal("c1", "birthday", time.Minute))
+	// Already in the send log: one sent, one being sent.
+	earlier := mustPlan(t, db, message("nps", "c1", "p0", -2*time.Hour))
+	mustDecide(t, db, store.Decision{Key: earlier.Key, Decision: sent, At: at(-2 * time.Hour)})
+	sending := mustPlan(t, db, message("nps", "c1", "p1", 0))
+	if res, _, err := db.Claim(ctx, sending.Key, at(30*time.Minute)); err != nil || res != store.Claimed {
+		t.Fatalf("Claim = %v, %v", res, err)
+	}
 	m := mustPlan(t, db, message("birthday-treat", "c1", "2026", 0))
 
-	res, got, history, err := db.ClaimForSend(ctx, m.Key, at(time.Hour))
+	res, got, claim, err := db.ClaimForSend(ctx, m.Key, at(time.Hour), at(-24*time.Hour))
 	if err != nil || res != store.Claimed {
 		t.Fatalf("ClaimForSend = %v, %v; want claimed", res, err)
 	}
@@ -233,15 +240,26 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	if len(want) != 2 {
 		t.Fatalf("%d consent records, want 2", len(want))
 	}
-	if diff := cmp.Diff(want, history); diff != "" {
+	if diff := cmp.Diff(want, claim.Consent); diff != "" {
 		t.Errorf("ClaimForSend consent (-ConsentHistory +got):\n%s", diff)
 	}
-	// Claimed again it is an orphan, with no ledger: it must not go.
-	res, _, history, err = db.ClaimForSend(ctx, m.Key, at(2*time.Hour))
-	if err != nil || res != store.Orphaned || history != nil {
-		t.Errorf("ClaimForSend(again) = %v, %d records, %v; want orphaned, none", res, len(history), err)
+	// The send log as SentTimes reads it, without the message just claimed.
+	log, err := db.SentTimes(ctx, "c1", at(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
 	}
-	res, _, _, err = db.ClaimForSend(ctx, m.Key, at(3*time.Hour))
+	if got := keysOfSent(log); !cmp.Equal(got, []string{earlier.Key, sending.Key, m.Key}) {
+		t.Fatalf("SentTimes = %v; the fixture should hold the sent, the other claimed and this one", got)
+	}
+	if diff := cmp.Diff(log[:2], claim.Sent); diff != "" {
+		t.Errorf("ClaimForSend send log (-SentTimes without this message +got):\n%s", diff)
+	}
+	// Claimed again it is an orphan, with nothing read: it must not go.
+	res, _, claim, err = db.ClaimForSend(ctx, m.Key, at(2*time.Hour), at(-24*time.Hour))
+	if err != nil || res != store.Orphaned || claim.Consent != nil || claim.Sent != nil {
+		t.Errorf("ClaimForSend(again) = %v, %+v, %v; want orphaned, nothing read", res, claim, err)
+	}
+	res, _, _, err = db.ClaimForSend(ctx, m.Key, at(3*time.Hour), at(-24*time.Hour))
 	if err != nil || res != store.AlreadyDecided {
 		t.Errorf("ClaimForSend(decided) = %v, %v; want already-decided", res, err)
 	}

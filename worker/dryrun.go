@@ -187,13 +187,15 @@ func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.Cla
 	return store.Claimed, m, nil
 }
 
-func (s *dryStore) ClaimForSend(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error) {
+// ClaimForSend reads the ledger through to the store; the limits of a dry
+// run are its own limiter's (dryLimiter), so it reads no send log.
+func (s *dryStore) ClaimForSend(ctx context.Context, key string, at, _ time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error) {
 	res, m, _ := s.Claim(ctx, key, at)
 	history, err := s.ConsentHistory(ctx, m.CustomerID)
 	if err != nil {
-		return 0, m, nil, fmt.Errorf("load consent: %w", err)
+		return 0, m, store.SendClaim{}, fmt.Errorf("load consent: %w", err)
 	}
-	return res, m, history, nil
+	return res, m, store.SendClaim{Consent: history}, nil
 }
 
 func (s *dryStore) Decide(_ context.Context, d store.Decision) (bool, error) {

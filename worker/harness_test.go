@@ -128,6 +128,7 @@ type options struct {
 	limits       []throttle.Limit
 	now          func() time.Time // the pipeline's clock; defaults to the env's test clock
 	limiter      func(worker.Limiter) worker.Limiter
+	store        func(worker.Store) worker.Store // wraps what the pipeline reads and records
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -192,6 +193,10 @@ func newEnv(t *testing.T, o options) *env {
 		now = e.clock.Now
 	}
 	var limiter worker.Limiter = throttle.NewLimiter(rdb, "test:"+t.Name(), db)
+	var pipelineStore worker.Store = db
+	if o.store != nil {
+		pipelineStore = o.store(db)
+	}
 	if o.limiter != nil {
 		limiter = o.limiter(limiter)
 	}
@@ -206,7 +211,7 @@ func newEnv(t *testing.T, o options) *env {
 		QuietHours: quiet,
 		Tone:       map[string]*tone.Checker{"warm": checker},
 		Signer:     signer,
-		Store:      db,
+		Store:      pipelineStore,
 		Limiter:    limiter,
 		Sender:     sender,
 		Scheduler:  e.queue,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/worker"
@@ -190,5 +191,70 @@ func TestTheCustomersOwnLimitIsKept(t *testing.T) {
 	}
 	if got := e.decision("birthday-treat:c1:o1"); got != "suppressed:limit" {
 		t.Errorf("the second message: %s, want suppressed:limit", got)
+	}
+}
+
+// flushingSender loses Redis's windows while a message is on its way —
+// reserved, not yet claimed — and meanwhile another message to the same
+// customer goes: the worst moment for a Redis restart.
+type flushingSender struct {
+	mailer.Sender
+	during func()
+	done   atomic.Bool
+}
+
+func (f *flushingSender) Send(ctx context.Context, m *mailer.Message) error {
+	if f.done.CompareAndSwap(false, true) { // not sync.Once: during sends too
+		f.during()
+	}
+	return f.Sender.Send(ctx, m)
+}
+
+// Invariant 4 through a Redis restart in the worst place: the windows are
+// lost while a message holds a reservation it has not yet claimed, and a
+// second message for the same customer goes meanwhile. A limit of one a
+// day still lets one through.
+func TestLimitsHoldWhenRedisLosesAMessageOnItsWay(t *testing.T) {
+	noCampaignLimit := strings.Replace(birthdayYAML, "limits: [\"1/365d\"]\n", "", 1)
+	fs := &flushingSender{}
+	e := newEnv(t, options{campaignYAML: noCampaignLimit, limits: []throttle.Limit{{Count: 1, Window: 24 * time.Hour}},
+		sender: func(s mailer.Sender) mailer.Sender { fs.Sender = s; return fs }})
+	ctx := context.Background()
+	e.customer("w1", "w1@example.com", "Ann", "", "UTC")
+	e.consent("w1", "birthday", courtesy.Granted, signedUp)
+	due := mustTime(t, "2026-12-01T10:00:00Z")
+	e.clock.Set(due.Add(time.Minute))
+	var keys []string
+	for _, occ := range []string{"a", "b"} {
+		m := courtesy.Message{
+			Key: courtesy.MessageKey("birthday-treat", "w1", occ), CampaignID: "birthday-treat", CustomerID: "w1",
+			Occurrence: occ, Purpose: "birthday", Decision: courtesy.Decision{Outcome: courtesy.Planned},
+			DueAt: due, NotAfter: due.Add(2 * time.Hour), CreatedAt: due,
+		}
+		if _, _, err := e.db.PlanMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, m.Key)
+	}
+	fs.during = func() {
+		if err := e.rdb.FlushDB(ctx).Err(); err != nil {
+			t.Error(err)
+		}
+		if err := e.pipeline.Process(ctx, keys[1], false); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := e.pipeline.Process(ctx, keys[0], false); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.sink.Count(); got != 1 {
+		t.Errorf("%d messages reached the customer, limit 1/24h", got)
+	}
+	first, err := e.db.Message(ctx, keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (courtesy.Decision{Outcome: courtesy.Suppressed, Reason: courtesy.ReasonLimit}); first.Decision != want {
+		t.Errorf("the message on its way: %s, want %s (the other went first; its window outlasts this one's)", first.Decision, want)
 	}
 }

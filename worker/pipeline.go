@@ -41,9 +41,10 @@ type Store interface {
 	LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error)
 	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
 	Claim(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error)
-	// ClaimForSend is Claim that also reads the customer's consent ledger
-	// after claiming, in the same trip to the store.
-	ClaimForSend(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, []courtesy.ConsentRecord, error)
+	// ClaimForSend is Claim that also reads, in the same trip to the store,
+	// the customer's consent ledger and send log (from sentSince on) as the
+	// claim leaves them.
+	ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error)
 	Decide(ctx context.Context, d store.Decision) (bool, error)
 }
 
@@ -185,11 +186,11 @@ type job struct {
 	sc       store.SendContext // read once, when the task starts
 	event    *courtesy.Event   // a reminder's interest event, once read
 	loc      *time.Location
+	limits   []throttle.Scoped // every window the message must fit
 	detail   courtesy.Detail
 	now      time.Time
 	lastTry  bool      // a temporary failure will not be retried
 	started  time.Time // by the wall clock, for the metrics
-	claimed  bool      // the key was claimed: the server may have the message
 }
 
 // Process takes the message with the given key from its current state to a
@@ -291,35 +292,45 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 		return nil, p.defer_(ctx, j, j.now.Add(PriorityWait), courtesy.ReasonPriority)
 	}
 
-	limits := p.limits(j.campaign, prefs)
+	j.limits = p.limits(j.campaign, prefs)
 	res, err := p.cfg.Limiter.Reserve(ctx, throttle.Request{
-		Customer: cust.ID, Campaign: j.campaign.ID, Key: j.msg.Key, Limits: limits, At: j.now,
+		Customer: cust.ID, Campaign: j.campaign.ID, Key: j.msg.Key, Limits: j.limits, At: j.now,
 		Sent: j.sc.Sent, SentSince: j.sc.SentSince,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reserve limits: %w", err)
 	}
 	if !res.OK {
-		j.detail.Limits = []string{plainLimit(res.Refused)}
-		if !res.RetryAt.IsZero() && res.RetryAt.Before(j.msg.NotAfter) {
-			retry, expired := throttle.Schedule(res.RetryAt, j.msg.NotAfter, res.RetryAt, j.loc, p.cfg.QuietHours)
-			if !expired {
-				return nil, p.defer_(ctx, j, retry, courtesy.ReasonLimit)
-			}
-		}
-		return suppressed(courtesy.ReasonLimit), nil
+		return p.refused(ctx, j, res)
 	}
-	for _, l := range limits {
+	for _, l := range j.limits {
 		j.detail.Limits = append(j.detail.Limits, plainLimit(l))
 	}
 	d, err := p.send(ctx, j)
 	if d != nil || err != nil {
-		// Not sent after all: give the reservation back.
-		if rerr := p.cfg.Limiter.Release(ctx, cust.ID, j.msg.Key); rerr != nil {
-			p.cfg.Logger.Warn("release reservation", "key", j.msg.Key, "err", rerr)
-		}
+		p.release(ctx, j) // not sent after all
 	}
 	return d, err
+}
+
+// release gives the message's reservation back.
+func (p *Pipeline) release(ctx context.Context, j *job) {
+	if err := p.cfg.Limiter.Release(ctx, j.customer.ID, j.msg.Key); err != nil {
+		p.cfg.Logger.Warn("release reservation", "key", j.msg.Key, "err", err)
+	}
+}
+
+// refused records what a full window means for the message: it waits until
+// the window has room, if that is before it expires, or it is not sent.
+func (p *Pipeline) refused(ctx context.Context, j *job, res throttle.Reservation) (*courtesy.Decision, error) {
+	j.detail.Limits = []string{plainLimit(res.Refused)}
+	if !res.RetryAt.IsZero() && res.RetryAt.Before(j.msg.NotAfter) {
+		retry, expired := throttle.Schedule(res.RetryAt, j.msg.NotAfter, res.RetryAt, j.loc, p.cfg.QuietHours)
+		if !expired {
+			return nil, p.defer_(ctx, j, retry, courtesy.ReasonLimit)
+		}
+	}
+	return suppressed(courtesy.ReasonLimit), nil
 }
 
 // kindRules applies what only one kind of campaign cares about: a reminder
@@ -538,29 +549,44 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	// yet sent — so a worker that dies before then leaves nothing
 	// delivered and the message is simply tried again, and one that dies
 	// after it leaves a claim that is never sent twice.
-	var withdrawn *courtesy.Decision
+	// What stopped the message at the last moment, if anything.
+	var (
+		withdrawn bool                  // its consent
+		full      *throttle.Reservation // a window, after all
+	)
 	m.Commit = func(ctx context.Context) error {
-		// Invariant 1 again, as late as it can be: an opt-out acknowledged
-		// while this message was on its way still stops it. The ledger is
-		// read once the claim is made, with it.
-		res, _, history, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now)
+		// Read with the claim, as the claim leaves them: the ledger and the
+		// send log, in which every claimed message stands.
+		res, _, claim, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now, j.now.Add(-p.horizon))
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
 		if res != store.Claimed {
 			return errDecidedElsewhere
 		}
-		j.claimed = true
-		if !consent.Current(history, j.campaign.Purpose, p.cfg.Now()).Granted {
-			withdrawn = suppressed(courtesy.ReasonNoConsent)
-			return errWithdrawn
+		// Invariant 1 again, as late as it can be: an opt-out acknowledged
+		// while this message was on its way still stops it.
+		if !consent.Current(claim.Consent, j.campaign.Purpose, p.cfg.Now()).Granted {
+			withdrawn = true
+			return errStopped
+		}
+		// Invariant 4 again: a message reserved but not yet claimed is in
+		// Redis only, and Redis may have lost it since, letting another
+		// through. The store's log has every message claimed, this
+		// check's turn among them taken under the claim.
+		if r := throttle.Fits(j.limits, j.campaign.ID, j.msg.Key, j.now, claim.Sent); !r.OK {
+			full = &r
+			return errStopped
 		}
 		return nil
 	}
 	err = p.cfg.Sender.Send(ctx, m)
 	switch {
-	case withdrawn != nil:
-		return withdrawn, nil
+	case withdrawn:
+		return suppressed(courtesy.ReasonNoConsent), nil
+	case full != nil:
+		p.release(ctx, j)
+		return p.refused(ctx, j, *full)
 	case errors.Is(err, errDecidedElsewhere):
 		return nil, nil // another attempt decided it; nothing was sent
 	case errors.Is(err, mailer.ErrAbandoned):
@@ -575,7 +601,7 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 
 var (
 	errDecidedElsewhere = errors.New("the message was decided by another attempt")
-	errWithdrawn        = errors.New("consent was withdrawn")
+	errStopped          = errors.New("a last check stopped the message")
 )
 
 // unclaim puts a message back for a retry when the server did not take it.
