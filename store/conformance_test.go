@@ -48,6 +48,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"LastSurveySent", testLastSurveySent},
 		{"Preferences", testPreferences},
 		{"Suppressions", testSuppressions},
+		{"LiftErasure", testLiftErasure},
 		{"Bounces", testBounces},
 		{"CampaignState", testCampaignState},
 		{"Answers", testAnswers},

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/courtesyhq/courtesy"
 )
 
 // Suppression stops every message to an address, whatever its consent: a
@@ -103,13 +105,20 @@ func (db *DB) Suppressions(ctx context.Context, f Filter) ([]Suppression, error)
 }
 
 // LiftSuppression ends the suppression of the address hash for reason; it is
-// kept, lifted, as a record. ErrNotFound when none is in force.
+// kept, lifted, as a record. ErrNotFound when none is in force, ErrErased for
+// an erasure.
 func (db *DB) LiftSuppression(ctx context.Context, emailHash, reason string, at time.Time) error {
 	return db.LiftSuppressionBecause(ctx, emailHash, reason, "", at)
 }
 
 // LiftSuppressionBecause is LiftSuppression that records why (LiftReason).
+//
+// An erasure is refused (ErrErased): it is the person's own request, and the
+// hash it leaves is all that keeps the address from being imported again.
 func (db *DB) LiftSuppressionBecause(ctx context.Context, emailHash, reason, why string, at time.Time) error {
+	if reason == courtesy.ReasonErased {
+		return fmt.Errorf("lift suppression %s: %w at its owner's request; an erasure is never lifted", reason, ErrErased)
+	}
 	res, err := db.writer().exec(ctx, `UPDATE suppressions SET lifted_at = ?, lift_reason = ?
 		WHERE email_hash = ? AND reason = ? AND lifted_at = 0`, micros(at), why, emailHash, reason)
 	if err != nil {

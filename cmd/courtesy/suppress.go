@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -50,7 +51,7 @@ func cmdSuppression(inv *invocation, args []string) error {
 	var inForce []store.Suppression
 	for _, s := range all {
 		if s.EmailHash == hash && s.LiftedAt.IsZero() {
-			if s.Reason == "erased" {
+			if s.Reason == courtesy.ReasonErased {
 				return usagef("courtesy suppression lift: %s was erased at its owner's request; that is not lifted", addr.Address)
 			}
 			inForce = append(inForce, s)
