@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/internal/csvsafe"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
 )
@@ -284,13 +285,7 @@ func (s *Server) adminExport(w http.ResponseWriter, r *http.Request, _ string) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(t.Header)
 	for _, row := range t.Rows {
-		// A cell a spreadsheet would run as a formula is quoted as text.
-		for i, c := range row {
-			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-				row[i] = "'" + c
-			}
-		}
-		_ = cw.Write(row)
+		_ = cw.Write(csvsafe.Record(row))
 	}
 	cw.Flush()
 }

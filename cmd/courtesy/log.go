@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -83,18 +81,15 @@ func cmdLog(inv *invocation, args []string) error {
 // followPoll is how often `courtesy log -f` looks for new rows.
 const followPoll = 2 * time.Second
 
+// followSlack is how far before the previous look each look starts: a row
+// is dated when its decision is taken and may be committed a little later.
+const followSlack = time.Minute
+
 // followLog prints, oldest first, every row that was not printed before,
-// until the command is interrupted. Only rows dated from a minute before
-// the follow began are read, so each look stays small. A message whose
-// decision changes shows again with its new decision. JSON rows are one
-// object a line.
+// until the command is interrupted. A message whose decision changes shows
+// again with its new decision. JSON rows are one object a line.
 func followLog(a *app, w io.Writer, format string, f store.Filter, first *table, build func(store.Filter) (*table, error)) error {
-	seen := map[string]bool{}
-	for _, r := range first.rows {
-		seen[strings.Join(r, "\x00")] = true
-	}
-	f.Limit = 0
-	f.Since = a.now().Add(-time.Minute)
+	fl := newFollower(f, first, a.now())
 	tick := time.NewTicker(followPoll)
 	defer tick.Stop()
 	for {
@@ -103,17 +98,9 @@ func followLog(a *app, w io.Writer, format string, f store.Filter, first *table,
 			return nil
 		case <-tick.C:
 		}
-		t, err := build(f)
+		fresh, err := fl.poll(a.now(), build)
 		if err != nil {
 			return err
-		}
-		fresh := &table{header: t.header}
-		for i := len(t.rows) - 1; i >= 0; i-- { // lists come newest first
-			k := strings.Join(t.rows[i], "\x00")
-			if !seen[k] {
-				seen[k] = true
-				fresh.rows = append(fresh.rows, t.rows[i])
-			}
 		}
 		if len(fresh.rows) == 0 {
 			continue
@@ -124,37 +111,53 @@ func followLog(a *app, w io.Writer, format string, f store.Filter, first *table,
 	}
 }
 
-// writeRows writes rows without the header, for rows that follow a table
-// already printed.
-func (t *table) writeRows(w io.Writer, format string) error {
-	switch format {
-	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(t.rows); err != nil {
-			return err
-		}
-		return cw.Error()
-	case "json":
-		enc := json.NewEncoder(w)
-		for _, r := range t.rows {
-			m := make(map[string]string, len(t.header))
-			for i, h := range t.header {
-				if i < len(r) {
-					m[h] = r[i]
-				}
-			}
-			if err := enc.Encode(m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range t.rows {
-		fmt.Fprintln(tw, strings.Join(sanitizeCells(r), "\t"))
-	}
-	return tw.Flush()
+// follower is what a follow keeps between looks: where the next look
+// starts, and the rows already printed that it may read again.
+type follower struct {
+	f    store.Filter
+	seen map[string]bool
 }
+
+// newFollower starts a follow after the first table was printed. The first
+// look reads from a minute before the follow began.
+func newFollower(f store.Filter, first *table, now time.Time) *follower {
+	fl := &follower{f: f, seen: make(map[string]bool, len(first.rows))}
+	fl.f.Limit = 0
+	fl.f.Since = now.Add(-followSlack)
+	for _, r := range first.rows {
+		fl.seen[rowKey(r)] = true
+	}
+	return fl
+}
+
+// poll looks once, at now, and returns the rows not printed before, oldest
+// first. The next look starts a minute before this one, so each look stays
+// small however long the follow runs; what is kept as seen is only what this
+// look read, since a later look, starting no earlier, cannot read the rest.
+func (fl *follower) poll(now time.Time, build func(store.Filter) (*table, error)) (*table, error) {
+	t, err := build(fl.f)
+	if err != nil {
+		return nil, err
+	}
+	fresh := &table{header: t.header}
+	seen := make(map[string]bool, len(t.rows))
+	for i := len(t.rows) - 1; i >= 0; i-- { // lists come newest first
+		k := rowKey(t.rows[i])
+		if !fl.seen[k] && !seen[k] {
+			fresh.rows = append(fresh.rows, t.rows[i])
+		}
+		seen[k] = true
+	}
+	fl.seen = seen
+	// A clock stepped back must not widen the window again: rows it would
+	// bring back are no longer remembered as printed.
+	if since := now.Add(-followSlack); since.After(fl.f.Since) {
+		fl.f.Since = since
+	}
+	return fresh, nil
+}
+
+func rowKey(r []string) string { return strings.Join(r, "\x00") }
 
 func messagesTable(a *app, db *store.DB, f store.Filter, sends bool) (*table, error) {
 	msgs, err := db.Messages(a.ctx(), f)
