@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -81,7 +82,7 @@ func (l *Limiter) Reserve(ctx context.Context, r Request) (Reservation, error) {
 		return Reservation{}, errors.New("throttle: reserve needs a customer, a campaign and a message key")
 	}
 	var maxWindow time.Duration
-	args := make([]any, 6, 7+3*(len(r.Limits)+len(r.Sent)))
+	args := make([]any, 6, 6+3*len(r.Limits))
 	for _, s := range r.Limits {
 		scope, ok := scopeCampaign(s.Scope)
 		if !ok {
@@ -97,14 +98,14 @@ func (l *Limiter) Reserve(ctx context.Context, r Request) (Reservation, error) {
 	keys := []string{l.key(r.Customer)}
 	since := r.At.Add(-maxWindow)
 	withLog := func(recs []courtesy.SentRecord, from time.Time) []any {
-		a := append(args, from.UnixMilli())
+		a := append(slices.Clip(args), from.UnixMilli()) // a copy: args is the prefix of both calls
 		for _, s := range recs {
 			a = append(a, s.Key, s.At.UnixMilli(), s.CampaignID)
 		}
 		return a
 	}
 
-	first := append(args, -1)
+	first := append(slices.Clip(args), -1)
 	if !r.SentSince.IsZero() && !r.SentSince.After(since) {
 		first = withLog(r.Sent, r.SentSince)
 	}

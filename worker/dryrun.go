@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,7 +49,7 @@ func NewDryRun(cfg Config, log throttle.SendLog) (*DryRun, error) {
 	}
 	d := &DryRun{
 		store:  &dryStore{Store: cfg.Store, msgs: map[string]courtesy.Message{}, surveys: map[string]time.Time{}, surveyIDs: map[string]bool{}},
-		limits: &dryLimiter{log: log, sent: map[string][]courtesy.SentRecord{}},
+		limits: &dryLimiter{log: log, customers: map[string]*dryWindows{}},
 		sender: &captureSender{},
 	}
 	cfg.Store, cfg.Limiter, cfg.Sender = d.store, d.limits, d.sender
@@ -234,63 +235,59 @@ func (s *dryStore) LastSurveySent(ctx context.Context, customerID string, ids []
 	return last, ok, err
 }
 
-// dryLimiter checks the frequency windows in memory, starting from the
-// store's send log and counting the dry run's own sends.
+// dryLimiter checks the frequency windows in memory, by the Limiter's own
+// rule (throttle.Fits), over the store's send log and the dry run's own
+// sends.
 type dryLimiter struct {
-	log  throttle.SendLog
-	mu   sync.Mutex
-	sent map[string][]courtesy.SentRecord // by customer
+	log       throttle.SendLog
+	mu        sync.Mutex
+	customers map[string]*dryWindows
+}
+
+type dryWindows struct {
+	since  time.Time             // the store's log is read from then on
+	stored []courtesy.SentRecord // from the store
+	own    []courtesy.SentRecord // the dry run's
 }
 
 func (l *dryLimiter) Reserve(ctx context.Context, r throttle.Request) (throttle.Reservation, error) {
-	customerID, campaignID, key, limits, at := r.Customer, r.Campaign, r.Key, r.Limits, r.At
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	recs, loaded := l.sent[customerID]
-	if !loaded && l.log != nil {
-		var longest time.Duration
-		for _, s := range limits {
-			longest = max(longest, s.Limit.Window)
-		}
-		rs, err := l.log.SentTimes(ctx, customerID, at.Add(-longest))
+	w := l.customers[r.Customer]
+	if w == nil {
+		w = &dryWindows{}
+		l.customers[r.Customer] = w
+	}
+	var longest time.Duration
+	for _, s := range r.Limits {
+		longest = max(longest, s.Limit.Window)
+	}
+	// Read the store's log as far back as the longest window asks, once
+	// more when a later message asks further.
+	if from := r.At.Add(-longest); l.log != nil && (w.since.IsZero() || from.Before(w.since)) {
+		recs, err := l.log.SentTimes(ctx, r.Customer, from)
 		if err != nil {
 			return throttle.Reservation{}, err
 		}
-		recs = append(recs, rs...)
+		w.since, w.stored = from, recs
 	}
-	for _, s := range limits {
-		var n int
-		var oldest time.Time
-		for _, r := range recs {
-			if r.Key == key || !r.At.After(at.Add(-s.Limit.Window)) || r.At.After(at) {
-				continue
-			}
-			if s.Scope != throttle.GlobalScope && s.Scope != throttle.CampaignScope(r.CampaignID) {
-				continue
-			}
-			n++
-			if oldest.IsZero() || r.At.Before(oldest) {
-				oldest = r.At
-			}
-		}
-		if n >= s.Limit.Count {
-			l.sent[customerID] = recs
-			return throttle.Reservation{Refused: s, RetryAt: oldest.Add(s.Limit.Window)}, nil
+	for _, s := range w.own {
+		if s.Key == r.Key {
+			return throttle.Reservation{OK: true}, nil // reserved already
 		}
 	}
-	l.sent[customerID] = append(recs, courtesy.SentRecord{Key: key, CampaignID: campaignID, At: at})
-	return throttle.Reservation{OK: true}, nil
+	res := throttle.Fits(r.Limits, r.Campaign, r.Key, r.At, append(slices.Clip(w.stored), w.own...))
+	if res.OK {
+		w.own = append(w.own, courtesy.SentRecord{Key: r.Key, CampaignID: r.Campaign, At: r.At})
+	}
+	return res, nil
 }
 
 func (l *dryLimiter) Release(_ context.Context, customerID, key string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	recs := l.sent[customerID]
-	for i, r := range recs {
-		if r.Key == key {
-			l.sent[customerID] = append(recs[:i:i], recs[i+1:]...)
-			break
-		}
+	if w := l.customers[customerID]; w != nil {
+		w.own = slices.DeleteFunc(w.own, func(s courtesy.SentRecord) bool { return s.Key == key })
 	}
 	return nil
 }

@@ -406,7 +406,9 @@ func TestSMTPReplies(t *testing.T) {
 	})
 }
 
-func TestFrequencyLimitsAcrossCampaignsOnOneDay(t *testing.T) {
+// Planning again the same day finds the same key: nothing new is planned
+// or sent.
+func TestPlanningTheSameDayAgainSendsNothingNew(t *testing.T) {
 	e := newEnv(t, options{limits: nil})
 	e.customer("c1", "ann@example.com", "Ann", "12-01", "")
 	e.consent("c1", "birthday", courtesy.Granted, signedUp)
