@@ -115,6 +115,10 @@ type Deps struct {
 	// Admin is what the owner's dashboard reads and switches. Defaults to
 	// none: the dashboard is closed.
 	Admin AdminStore
+	// Notify sends the transactional messages a page offers, such as a
+	// fresh link in place of an expired one. Defaults to none: the pages
+	// then offer no such message.
+	Notify Notifier
 }
 
 // Server is the web front of courtesy. It is an http.Handler.

@@ -30,6 +30,10 @@ func (a *app) webServer() (*http.Server, error) {
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
 	}
+	notify, err := a.notifier()
+	if err != nil {
+		return nil, err
+	}
 	b := a.cfg.Business
 	h := web.New(web.Config{
 		BaseURL:       b.BaseURL,
@@ -50,6 +54,7 @@ func (a *app) webServer() (*http.Server, error) {
 		Signer:   signer,
 		Feedback: a.feedbackProcessor(db),
 		Admin:    db,
+		Notify:   notify,
 		Metrics:  a.webMetrics(),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
