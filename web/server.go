@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -80,6 +81,13 @@ type Config struct {
 	// RateLimit applies per client address to the customer pages.
 	// Defaults to 2 per second with bursts of 40.
 	RateLimit RateLimit
+	// CustomerLimit caps the POSTs one customer's links may make —
+	// unsubscribe, preferences, erasure, survey — across every web process.
+	// Defaults to 30 an hour.
+	CustomerLimit Quota
+	// FreshLinkLimit caps the emails with a fresh link one customer can be
+	// sent from expired pages. Defaults to 3 a day.
+	FreshLinkLimit Quota
 	// ClientIPHeader names a header set by a trusted reverse proxy holding
 	// the client's address (e.g. "X-Real-IP"). Defaults to "", which uses the
 	// connection's address.
@@ -115,6 +123,10 @@ type Deps struct {
 	// Admin is what the owner's dashboard reads and switches. Defaults to
 	// none: the dashboard is closed.
 	Admin AdminStore
+	// Counter keeps the per-customer limits (Config.CustomerLimit,
+	// FreshLinkLimit). Defaults to none: there are no such limits, and no
+	// fresh links are emailed.
+	Counter Counter
 	// Notify sends the transactional messages a page offers, such as a
 	// fresh link in place of an expired one. Defaults to none: the pages
 	// then offer no such message.
@@ -137,6 +149,9 @@ type Server struct {
 
 	admin      *admin
 	adminPages *adminPageSet
+
+	// background counts the sends still running after their answer went.
+	background sync.WaitGroup
 }
 
 // New builds the server. It panics when a required dependency is missing,
@@ -186,6 +201,12 @@ func withDefaults(cfg Config) Config {
 	if cfg.RateLimit.Burst <= 0 {
 		cfg.RateLimit.Burst = 40
 	}
+	if cfg.CustomerLimit.Count <= 0 || cfg.CustomerLimit.Window <= 0 {
+		cfg.CustomerLimit = Quota{Count: 30, Window: time.Hour}
+	}
+	if cfg.FreshLinkLimit.Count <= 0 || cfg.FreshLinkLimit.Window <= 0 {
+		cfg.FreshLinkLimit = Quota{Count: 3, Window: 24 * time.Hour}
+	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -221,8 +242,10 @@ func (s *Server) routes() {
 	m.Handle("GET /p/{token}/erase", page(s.eraseGet))
 	m.Handle("POST /p/{token}/erase", page(s.erasePost))
 	m.Handle("GET /why/{token}", page(s.whyGet))
+	m.Handle("POST /why/{token}", page(s.whyPost))
 	m.Handle("GET /s/{token}", page(s.surveyGet))
 	m.Handle("POST /s/{token}", page(s.surveyPost))
+	m.Handle("POST /fresh/{token}", page(s.freshPost))
 
 	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
 	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
@@ -238,6 +261,10 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	m.HandleFunc("/", s.notFound)
 }
+
+// Wait waits for the sends the server started after answering (fresh
+// links); call it once the HTTP server has shut down.
+func (s *Server) Wait() { s.background.Wait() }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -34,6 +35,10 @@ func (a *app) webServer() (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	rdb, err := a.redis()
+	if err != nil {
+		return nil, err
+	}
 	b := a.cfg.Business
 	h := web.New(web.Config{
 		BaseURL:       b.BaseURL,
@@ -55,6 +60,7 @@ func (a *app) webServer() (*http.Server, error) {
 		Feedback: a.feedbackProcessor(db),
 		Admin:    db,
 		Notify:   notify,
+		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
 		Metrics:  a.webMetrics(),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
