@@ -135,17 +135,19 @@ type Deps struct {
 
 // Server is the web front of courtesy. It is an http.Handler.
 type Server struct {
-	cfg     Config
-	deps    Deps
-	origin  string // scheme://host of BaseURL
-	mux     *http.ServeMux
-	handler http.Handler
-	pages   *pages
-	limiter *limiter
-	cop     *http.CrossOriginProtection
-	metrics *metrics
-	apiKeys secrets
-	webhook secrets
+	cfg    Config
+	deps   Deps
+	origin string // scheme://host of BaseURL
+	mux    *http.ServeMux
+	// patterns are the routes of mux, in the order they were added.
+	patterns []string
+	handler  http.Handler
+	pages    *pages
+	limiter  *limiter
+	cop      *http.CrossOriginProtection
+	metrics  *metrics
+	apiKeys  secrets
+	webhook  secrets
 
 	admin      *admin
 	adminPages *adminPageSet
@@ -230,8 +232,21 @@ func originOf(base string) string {
 	return u.Scheme + "://" + u.Host
 }
 
+// routeTable registers handlers on the server's mux and keeps their
+// patterns, so a test can walk every route the server has.
+type routeTable struct{ s *Server }
+
+func (t routeTable) Handle(pattern string, h http.Handler) {
+	t.s.patterns = append(t.s.patterns, pattern)
+	t.s.mux.Handle(pattern, h)
+}
+
+func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t.Handle(pattern, http.HandlerFunc(h))
+}
+
 func (s *Server) routes() {
-	m := s.mux
+	m := routeTable{s}
 	page := s.limited // customer pages carry a per-address rate limit
 
 	m.HandleFunc("POST /u/{token}", s.unsubscribePost) // rate-limited inside: see there
