@@ -115,6 +115,9 @@ type Deps struct {
 	// Admin is what the owner's dashboard reads and switches. Defaults to
 	// none: the dashboard is closed.
 	Admin AdminStore
+	// Forget is asked to drop what Redis keeps of a customer who erases
+	// themselves from the preference page. Defaults to none.
+	Forget []privacy.Forgetter
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
