@@ -131,6 +131,9 @@ type Deps struct {
 	// fresh link in place of an expired one. Defaults to none: the pages
 	// then offer no such message.
 	Notify Notifier
+	// Forget is asked to drop what Redis keeps of a customer who erases
+	// themselves from the preference page. Defaults to none.
+	Forget []privacy.Forgetter
 }
 
 // Server is the web front of courtesy. It is an http.Handler.

@@ -23,6 +23,10 @@ func (a *app) webServer() (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	forget, err := a.forgetters()
+	if err != nil {
+		return nil, err
+	}
 	var purposes consent.Purposes
 	for _, p := range a.cfg.Purposes {
 		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
@@ -62,6 +66,7 @@ func (a *app) webServer() (*http.Server, error) {
 		Notify:   notify,
 		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
 		Metrics:  a.webMetrics(),
+		Forget:   forget,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
