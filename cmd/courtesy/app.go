@@ -125,7 +125,7 @@ func (a *app) store() (*store.DB, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	if err := os.MkdirAll(a.cfg.Path(a.cfg.DataDir), 0o700); err != nil {
+	if err := a.makeDataDir(); err != nil {
 		return nil, err
 	}
 	keys, err := a.fingerprintKeys()
