@@ -14,13 +14,13 @@ import (
 // and leaves an erasure suppression holding only the hash of the address,
 // which blocks a re-import (ErrErased) and every send to it.
 //
-// Deleted: the customer row, consent ledger, events, preferences and
-// engagement. Kept, made anonymous, so the owner's counts stay true:
-// messages, opt-outs and survey answers. Their customer ID is replaced by a
-// random "erased-…" token (not the address hash, so they cannot be linked
-// back to the address by someone who knows it), message keys are rebuilt
-// around that token, and subjects, decision details, Message-IDs and
-// free-text comments are cleared.
+// Deleted: the customer row, consent ledger, events, preferences, engagement
+// and the platform ids that named the customer. Kept, made anonymous, so the
+// owner's counts stay true: messages, opt-outs and survey answers. Their
+// customer ID is replaced by a random "erased-…" token (not the address hash,
+// so they cannot be linked back to the address by someone who knows it),
+// message keys are rebuilt around that token, and subjects, decision details,
+// Message-IDs and free-text comments are cleared.
 //
 // emailHash may be empty when the customer row still exists; when the row is
 // already gone (an erasure run twice) the hash is needed and the rest of the
@@ -50,6 +50,7 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, emailHash string, at
 			`DELETE FROM events WHERE customer_id = ?`,
 			`DELETE FROM preferences WHERE customer_id = ?`,
 			`DELETE FROM engagements WHERE customer_id = ?`,
+			`DELETE FROM integration_customers WHERE customer_id = ?`,
 			`DELETE FROM customers WHERE id = ?`,
 		} {
 			if _, err := tx.exec(ctx, q, id); err != nil {
