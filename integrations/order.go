@@ -62,7 +62,7 @@ func address(field, s string) (string, error) {
 	}
 	a, err := csvimport.NormalizeEmail(s)
 	if err != nil {
-		return "", malformed("%s: %v", field, err)
+		return "", malformed("%s is not an email address", field)
 	}
 	return a, nil
 }
