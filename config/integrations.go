@@ -26,8 +26,9 @@ type Integrations struct {
 // one, and a short one could be guessed.
 const MinWebhookSecret = 16
 
-// integrationsEnv names the variable that holds each platform's secret.
-var integrationsEnv = []struct{ platform, env string }{
+// IntegrationSecrets names the variable that holds each platform's
+// secret, in the order the platforms are shown.
+var IntegrationSecrets = []struct{ Platform, Env string }{
 	{integrations.Shopify.Name, "COURTESY_SHOPIFY_SECRET"},
 	{integrations.WooCommerce.Name, "COURTESY_WOOCOMMERCE_SECRET"},
 	{integrations.Stripe.Name, "COURTESY_STRIPE_SECRET"},
@@ -49,9 +50,9 @@ func (in *Integrations) Platform(name string) *integrations.Settings {
 // On lists the platforms whose secret is set, in a stable order.
 func (in *Integrations) On() []string {
 	var out []string
-	for _, e := range integrationsEnv {
-		if in.Platform(e.platform).Secret != "" {
-			out = append(out, e.platform)
+	for _, e := range IntegrationSecrets {
+		if in.Platform(e.Platform).Secret != "" {
+			out = append(out, e.Platform)
 		}
 	}
 	return out
@@ -62,10 +63,10 @@ func (in *Integrations) On() []string {
 // WooCommerce, the field its checkout plugin keeps the flag in.
 func (c *Config) decodeIntegrations(root *yamlnode.Map) {
 	im := root.Sub("integrations")
-	for _, e := range integrationsEnv {
-		p := integrations.Platforms[e.platform]
-		s := c.Integrations.Platform(e.platform)
-		pm := im.Sub(e.platform)
+	for _, e := range IntegrationSecrets {
+		p := integrations.Platforms[e.Platform]
+		s := c.Integrations.Platform(e.Platform)
+		pm := im.Sub(e.Platform)
 		s.ConsentPurposes, _ = pm.Strings("consent_purposes", func(_ int, v string) error {
 			if _, ok := c.Purpose(v); !ok {
 				return fmt.Errorf("%q is not one of the purposes (%s)", v, strings.Join(c.PurposeNames(), ", "))
@@ -78,21 +79,21 @@ func (c *Config) decodeIntegrations(root *yamlnode.Map) {
 			}
 			return nil
 		})
-		if e.platform == integrations.WooCommerce.Name {
+		if e.Platform == integrations.WooCommerce.Name {
 			pm.String("marketing_field", &s.MarketingField)
 		}
 		pm.Node("secret") // known, so that it is refused below with a reason rather than as a typo
 		pm.Close()
 		if k := pm.KeyNode("secret"); k != nil {
-			root.Doc().Errorf(k, pm.Field("secret"), "webhook secrets are secrets: set %s in the environment, not the file", e.env)
+			root.Doc().Errorf(k, pm.Field("secret"), "webhook secrets are secrets: set %s in the environment, not the file", e.Env)
 		}
-		if e.platform == integrations.WooCommerce.Name && len(s.ConsentPurposes) > 0 && s.MarketingField == "" {
+		if e.Platform == integrations.WooCommerce.Name && len(s.ConsentPurposes) > 0 && s.MarketingField == "" {
 			if k := pm.KeyNode("consent_purposes"); k != nil {
 				root.Doc().Errorf(k, pm.Field("consent_purposes"), "needs marketing_field: WooCommerce has no marketing "+
 					"checkbox of its own; name the order meta_data key your checkout plugin keeps it under")
 			}
 		}
-		if e.platform == integrations.Stripe.Name && slices.Contains(s.Topics, "charge.succeeded") &&
+		if e.Platform == integrations.Stripe.Name && slices.Contains(s.Topics, "charge.succeeded") &&
 			slices.Contains(s.Topics, "checkout.session.completed") {
 			if k := pm.KeyNode("topics"); k != nil {
 				root.Doc().Warnf(k, pm.Field("topics"), "a Checkout payment also sends charge.succeeded: "+
@@ -107,17 +108,17 @@ func (c *Config) decodeIntegrations(root *yamlnode.Map) {
 // refusing one too short to keep a stranger from signing deliveries.
 func (c *Config) applyIntegrationsEnv(getenv func(string) string) error {
 	var errs []error
-	for _, e := range integrationsEnv {
-		v := strings.TrimSpace(getenv(e.env))
+	for _, e := range IntegrationSecrets {
+		v := strings.TrimSpace(getenv(e.Env))
 		if v == "" {
 			continue
 		}
 		if len(v) < MinWebhookSecret {
 			errs = append(errs, fmt.Errorf("%s: %d characters; a webhook secret needs at least %d (paste the one the platform generated)",
-				e.env, len(v), MinWebhookSecret))
+				e.Env, len(v), MinWebhookSecret))
 			continue
 		}
-		c.Integrations.Platform(e.platform).Secret = v
+		c.Integrations.Platform(e.Platform).Secret = v
 	}
 	if len(errs) > 0 {
 		return errs[0]
