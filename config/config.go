@@ -33,6 +33,8 @@ type Config struct {
 	Web        Web
 	Tone       Tone
 	Bounces    Bounces
+	// Integrations are the shop platforms whose webhooks are taken.
+	Integrations Integrations
 	// CampaignsDir holds the campaign files. Defaults to "campaigns".
 	CampaignsDir string
 	// TemplatesDir holds the template files. Defaults to "templates".

@@ -35,6 +35,8 @@ type Secrets struct {
 //	COURTESY_API_KEYS       Secrets.APIKeys, comma separated
 //	COURTESY_WEBHOOK_SECRET Secrets.WebhookSecret
 //	COURTESY_LINK_KEYS      Secrets.LinkKeys, "id:base64key,…", newest first
+//	COURTESY_SHOPIFY_SECRET, COURTESY_WOOCOMMERCE_SECRET, COURTESY_STRIPE_SECRET
+//	                        integrations.<platform> secrets, 16 characters or more
 //
 // The error names the variable that is malformed; the other variables are
 // applied anyway.
@@ -66,6 +68,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	if v := getenv("COURTESY_API_KEYS"); strings.TrimSpace(v) != "" {
 		c.Secrets.APIKeys = splitList(v)
 	}
+	secretErr := c.applyIntegrationsEnv(getenv)
 	if v := getenv("COURTESY_LINK_KEYS"); strings.TrimSpace(v) != "" {
 		keys, err := consent.ParseKeys(v)
 		if err != nil {
@@ -73,7 +76,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		}
 		c.Secrets.LinkKeys = keys
 	}
-	return nil
+	return secretErr
 }
 
 func splitList(s string) []string {

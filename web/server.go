@@ -11,6 +11,7 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/integrations"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
@@ -76,6 +77,10 @@ type Config struct {
 	// WebhookSecret is the basic-authentication password /hooks/ses and
 	// /hooks/postmark accept. Defaults to none: they refuse every request.
 	WebhookSecret string
+	// Integrations are the shop platforms whose webhooks POST
+	// /hooks/<platform> takes, by platform name. Defaults to none: a
+	// platform without a Secret answers 404.
+	Integrations map[string]integrations.Settings
 	// MaxBody caps a request body in bytes. Defaults to 1 MiB.
 	MaxBody int64
 	// RateLimit applies per client address to the customer pages.
@@ -134,6 +139,9 @@ type Deps struct {
 	// Forget is asked to drop what Redis keeps of a customer who erases
 	// themselves from the preference page. Defaults to none.
 	Forget []privacy.Forgetter
+	// Deliveries keeps the shop platforms' webhooks. Defaults to Store
+	// when it is one.
+	Deliveries DeliveryStore
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
@@ -171,6 +179,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
+	}
+	if ds, ok := deps.Store.(DeliveryStore); ok && deps.Deliveries == nil {
+		deps.Deliveries = ds
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -271,6 +282,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/feedback", s.feedbackPost)
 	m.HandleFunc("POST /hooks/ses", s.sesHook)
 	m.HandleFunc("POST /hooks/postmark", s.postmarkHook)
+	s.platformRoutes()
 
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)

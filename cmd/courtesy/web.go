@@ -53,6 +53,7 @@ func (a *app) webServer() (*http.Server, error) {
 		CampaignNames: names,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
+		Integrations:  a.integrationSettings(),
 		Location:      a.cfg.Location(),
 		Now:           a.now,
 		Logger:        a.logger,
