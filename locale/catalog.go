@@ -40,8 +40,8 @@ var catalogs = sync.OnceValue(func() *shipped {
 // and the keys of each language for the completeness checks.
 type shipped struct {
 	cat  *catalog.Builder
-	tags []language.Tag              // English first
-	keys map[language.Tag][]string   // sorted
+	tags []language.Tag            // English first
+	keys map[language.Tag][]string // sorted
 	text map[language.Tag]map[string]string
 }
 

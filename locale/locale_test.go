@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/text/language"
 )
 
@@ -23,17 +24,7 @@ func TestShippedLanguages(t *testing.T) {
 	}
 }
 
-var cmpSorted = cmp.Transformer("sort", func(in []string) []string {
-	out := append([]string(nil), in...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
-})
+var cmpSorted = cmpopts.SortSlices(func(a, b string) bool { return a < b })
 
 // TestCatalogsAreComplete: every key English has, every shipped language
 // has, with the same placeholders, so nothing falls back to English.
