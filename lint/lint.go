@@ -76,6 +76,7 @@ func Load(configPath string) Result {
 		Templates:    tfs,
 		TemplatesDir: tdir,
 		Location:     cfg.Location(),
+		Locale:       cfg.Business.Locale,
 	}
 	cfs, cdir := dirFS(cfg, cfg.CampaignsDir)
 	cs, ds := campaigns.LoadDir(cfs, cdir, env)
