@@ -33,6 +33,8 @@ type Config struct {
 	Web        Web
 	Tone       Tone
 	Bounces    Bounces
+	// Signup is the wording of the sign-up page; see Signup.
+	Signup Signup
 	// CampaignsDir holds the campaign files. Defaults to "campaigns".
 	CampaignsDir string
 	// TemplatesDir holds the template files. Defaults to "templates".

@@ -76,6 +76,7 @@ func (c *Config) setDefaults() {
 	if c.Bounces.SoftWindow == 0 {
 		c.Bounces.SoftWindow = Duration(14 * Day)
 	}
+	c.setSignupDefaults()
 }
 
 func fileURL(path string) string {
@@ -195,6 +196,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 	if c.Bounces.SoftWindow < 0 {
 		bad("bounces.soft_window", "must be more than 0")
 	}
+	c.validateSignup(bad)
 }
 
 func (c *Config) validateBaseURL(bad, warn func(string, string, ...any)) {
