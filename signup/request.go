@@ -30,9 +30,11 @@ type Form struct {
 	Purposes  []string
 }
 
-// FieldError names the field a person must correct and says how.
+// FieldError names the field a person must correct and says how: Code for
+// a page that words it in the visitor's language, Message for an API.
 type FieldError struct {
 	Field   string // email, first_name, birthday, locale, purposes
+	Code    string // required, invalid, too-long, none, unknown
 	Message string
 }
 
@@ -57,22 +59,22 @@ func Check(f Form, known []string) (Request, []FieldError) {
 		FirstName: strings.TrimSpace(f.FirstName),
 		Locale:    strings.TrimSpace(f.Locale),
 	}
-	if err := checkEmail(r.Email); err != "" {
-		errs = append(errs, FieldError{Field: "email", Message: err})
+	if code, msg := checkEmail(r.Email); code != "" {
+		errs = append(errs, FieldError{Field: "email", Code: code, Message: msg})
 	}
 	switch {
 	case !utf8.ValidString(r.FirstName) || strings.ContainsFunc(r.FirstName, unicode.IsControl):
-		errs = append(errs, FieldError{Field: "first_name", Message: "contains characters a name does not have"})
+		errs = append(errs, FieldError{Field: "first_name", Code: "invalid", Message: "contains characters a name does not have"})
 	case utf8.RuneCountInString(r.FirstName) > MaxFirstName:
-		errs = append(errs, FieldError{Field: "first_name", Message: fmt.Sprintf("is longer than %d characters", MaxFirstName)})
+		errs = append(errs, FieldError{Field: "first_name", Code: "too-long", Message: fmt.Sprintf("is longer than %d characters", MaxFirstName)})
 	}
 	if md, err := courtesy.ParseMonthDay(f.Birthday); err != nil {
-		errs = append(errs, FieldError{Field: "birthday", Message: "is not a day of the year (month and day)"})
+		errs = append(errs, FieldError{Field: "birthday", Code: "invalid", Message: "is not a day of the year (month and day)"})
 	} else {
 		r.Birthday = md
 	}
-	if r.Locale != "" && (len(r.Locale) > maxLocale || !localeTag.MatchString(r.Locale)) {
-		errs = append(errs, FieldError{Field: "locale", Message: "is not a language tag such as en or pt-BR"})
+	if r.Locale != "" && !ValidLocale(r.Locale) {
+		errs = append(errs, FieldError{Field: "locale", Code: "invalid", Message: "is not a language tag such as en or pt-BR"})
 	}
 	for _, p := range known {
 		if slices.Contains(f.Purposes, p) {
@@ -81,12 +83,12 @@ func Check(f Form, known []string) (Request, []FieldError) {
 	}
 	for _, p := range f.Purposes {
 		if !slices.Contains(known, p) {
-			errs = append(errs, FieldError{Field: "purposes", Message: "names a topic we do not offer"})
+			errs = append(errs, FieldError{Field: "purposes", Code: "unknown", Message: "names a topic we do not offer"})
 			break
 		}
 	}
 	if len(f.Purposes) == 0 {
-		errs = append(errs, FieldError{Field: "purposes", Message: "tick at least one topic"})
+		errs = append(errs, FieldError{Field: "purposes", Code: "none", Message: "tick at least one topic"})
 	}
 	if errs != nil {
 		return Request{}, errs
@@ -94,26 +96,30 @@ func Check(f Form, known []string) (Request, []FieldError) {
 	return r, nil
 }
 
-// checkEmail says what is wrong with an address, or "".
-func checkEmail(s string) string {
+// checkEmail says what is wrong with an address, as a code and in words,
+// or "" when nothing is.
+func checkEmail(s string) (code, msg string) {
 	if s == "" {
-		return "is required"
+		return "required", "is required"
 	}
 	if len(s) > MaxEmail {
-		return fmt.Sprintf("is longer than %d characters", MaxEmail)
+		return "too-long", fmt.Sprintf("is longer than %d characters", MaxEmail)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
-		return "is not an email address"
+		return "invalid", "is not an email address"
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	if at < 1 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
 		strings.ContainsAny(s, " \t\"()<>[]\\,;:") {
-		return "is not an email address"
+		return "invalid", "is not an email address"
 	}
-	return ""
+	return "", ""
 }
+
+// ValidLocale reports whether s is a language tag a request may carry.
+func ValidLocale(s string) bool { return len(s) <= maxLocale && localeTag.MatchString(s) }
 
 // NormalAddress is the form of an address that limits and look-ups key on:
 // trimmed and lower-cased, as mail providers treat addresses.

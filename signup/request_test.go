@@ -31,23 +31,23 @@ func TestCheck(t *testing.T) {
 		{
 			name: "bad address and no purpose",
 			form: Form{Email: "Ada <ada@example.com>"},
-			errs: []FieldError{{"email", "is not an email address"}, {"purposes", "tick at least one topic"}},
+			errs: []FieldError{{"email", "invalid", "is not an email address"}, {"purposes", "none", "tick at least one topic"}},
 		},
 		{
 			name: "no address, unknown purpose, bad birthday, bad locale",
 			form: Form{Birthday: "02-30", Locale: "en_GB!", Purposes: []string{"news"}},
-			errs: []FieldError{{"email", "is required"}, {"birthday", "is not a day of the year (month and day)"},
-				{"locale", "is not a language tag such as en or pt-BR"}, {"purposes", "names a topic we do not offer"}},
+			errs: []FieldError{{"email", "required", "is required"}, {"birthday", "invalid", "is not a day of the year (month and day)"},
+				{"locale", "invalid", "is not a language tag such as en or pt-BR"}, {"purposes", "unknown", "names a topic we do not offer"}},
 		},
 		{
 			name: "a line break in the name",
 			form: Form{Email: "ada@example.com", FirstName: "Ada\r\nBcc: x@example.com", Purposes: []string{"birthday"}},
-			errs: []FieldError{{"first_name", "contains characters a name does not have"}},
+			errs: []FieldError{{"first_name", "invalid", "contains characters a name does not have"}},
 		},
 		{
 			name: "address without a domain dot",
 			form: Form{Email: "ada@localhost", Purposes: []string{"birthday"}},
-			errs: []FieldError{{"email", "is not an email address"}},
+			errs: []FieldError{{"email", "invalid", "is not an email address"}},
 		},
 	}
 	for _, tt := range tests {

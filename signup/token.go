@@ -239,7 +239,7 @@ func decode(b []byte) (Token, error) {
 		return Token{}, errMalformed
 	}
 	t.IssuedAt = time.Unix(sec, 0).UTC()
-	if checkEmail(t.Email) != "" {
+	if code, _ := checkEmail(t.Email); code != "" {
 		return Token{}, errMalformed
 	}
 	return t, nil
