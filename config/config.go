@@ -35,6 +35,8 @@ type Config struct {
 	Bounces    Bounces
 	// Integrations are the shop platforms whose webhooks are taken.
 	Integrations Integrations
+	// Signup is the wording of the sign-up page; see Signup.
+	Signup Signup
 	// CampaignsDir holds the campaign files. Defaults to "campaigns".
 	CampaignsDir string
 	// TemplatesDir holds the template files. Defaults to "templates".

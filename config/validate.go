@@ -73,6 +73,7 @@ func (c *Config) setDefaults() {
 	if c.Bounces.SoftWindow == 0 {
 		c.Bounces.SoftWindow = Duration(14 * Day)
 	}
+	c.setSignupDefaults()
 }
 
 // setDataDefaults points the outbox and the database that were not written
@@ -204,6 +205,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 	if c.Bounces.SoftWindow < 0 {
 		bad("bounces.soft_window", "must be more than 0")
 	}
+	c.validateSignup(bad)
 }
 
 func (c *Config) validateBaseURL(bad, warn func(string, string, ...any)) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/integrations"
 	"github.com/courtesyhq/courtesy/privacy"
@@ -42,6 +43,7 @@ type IngestStore interface {
 type Store interface {
 	PageStore
 	IngestStore
+	SignupStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -109,6 +111,8 @@ type Config struct {
 	// Report is what the dashboard's report covers: the campaigns, the
 	// purposes, the minimum sample. The dashboard chooses the period.
 	Report report.Options
+	// Signup is the sign-up page's wording.
+	Signup SignupConfig
 }
 
 // Deps are the services the server calls.
@@ -142,6 +146,10 @@ type Deps struct {
 	// Deliveries keeps the shop platforms' webhooks. Defaults to Store
 	// when it is one.
 	Deliveries DeliveryStore
+	// Signup seals sign-up tokens and keeps the per-address limits of
+	// /join and /api/v1/signups. Defaults to none: those pages then answer
+	// 503.
+	Signup *Signups
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
@@ -235,6 +243,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.BusinessName == "" {
 		cfg.BusinessName = "courtesy"
 	}
+	if cfg.Signup.NoticeText == "" {
+		cfg.Signup.NoticeVersion, cfg.Signup.NoticeText = config.DefaultNotice.Version, config.DefaultNotice.Text
+	}
 	return cfg
 }
 
@@ -276,7 +287,16 @@ func (s *Server) routes() {
 	m.Handle("POST /s/{token}", page(s.surveyPost))
 	m.Handle("POST /fresh/{token}", page(s.freshPost))
 
+	// The sign-up form may sit on the shop's own site: /join takes
+	// cross-origin posts (see joinPost); the confirmation does not.
+	m.Handle("GET /join", page(s.joinGet))
+	m.Handle("POST /join", page(s.joinPost))
+	m.Handle("GET /c/{token}", page(s.confirmGet))
+	m.Handle("POST /c/{token}", page(s.confirmPost))
+	m.HandleFunc("POST /c/{token}/decline", s.declinePost)
+
 	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
+	m.HandleFunc("POST /api/v1/signups", s.apiSignups)
 	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
 	m.HandleFunc("POST /api/v1/events", s.apiEvents)
 	m.HandleFunc("POST /api/v1/feedback", s.feedbackPost)
