@@ -34,8 +34,8 @@ type Secrets struct {
 //	COURTESY_WEBHOOK_SECRET Secrets.WebhookSecret
 //	COURTESY_LINK_KEYS      Secrets.LinkKeys, "id:base64key,…", newest first
 //
-// The error names the variable that is malformed; the other variables are
-// applied anyway.
+// The error names the variable that is malformed or a secret that is
+// shorter than MinSecretLen; the other variables are applied anyway.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	for _, o := range []struct {
 		name string
@@ -62,7 +62,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		}
 		c.Secrets.LinkKeys = keys
 	}
-	return nil
+	return c.checkSecrets()
 }
 
 func splitList(s string) []string {

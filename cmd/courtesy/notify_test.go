@@ -25,24 +25,8 @@ func TestTransactionalMessagesGoOutSignedOverSMTP(t *testing.T) {
 	sink := mailtest.NewSink(t)
 	cfg, env := bakeryShop(t, sink.URL())
 	keyFile := testdataFile(t, "doctor", "test-rsa2048.pem")
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = fmt.Fprintf(f, "\ndkim:\n  domain: crumb.example\n  selector: s2026\n  private_key_file: %s\n", keyFile)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	appendFile(t, cfg, "\ndkim:\n  domain: crumb.example\n  selector: s2026\n  private_key_file: "+keyFile+"\n")
+	a := loadApp(t, cfg, env)
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	a.now = clockFrom(at)
 	n, err := a.notifier()
