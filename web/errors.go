@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -27,7 +28,7 @@ var (
 func status(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, consent.ErrInvalidToken):
+	case errors.Is(err, consent.ErrInvalidToken), errors.Is(err, signup.ErrInvalid):
 		return http.StatusNotFound // one answer for every bad link: nothing to enumerate
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge

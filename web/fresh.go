@@ -3,12 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/courtesyhq/courtesy/consent"
@@ -21,11 +19,6 @@ import (
 // same answer, whatever happens next — sent, limited, erased, failed — so
 // the page tells a stranger holding an old link nothing, and the most they
 // can do is send the customer a few emails a day about their own links.
-
-//go:embed templates/mail/*.txt
-var mailFS embed.FS
-
-var mailTemplates = template.Must(template.ParseFS(mailFS, "templates/mail/*.txt"))
 
 // freshSendTimeout bounds the work done after the answer has gone.
 const freshSendTimeout = time.Minute

@@ -319,7 +319,7 @@ func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
 		s.eraseGet(w, r)
 		return
 	}
-	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now()); err != nil {
+	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now(), s.deps.Forget...); err != nil {
 		s.fail(w, r, heldNothing(err))
 		return
 	}

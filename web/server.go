@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/integrations"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
@@ -42,6 +44,7 @@ type IngestStore interface {
 type Store interface {
 	PageStore
 	IngestStore
+	SignupStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -77,6 +80,10 @@ type Config struct {
 	// WebhookSecret is the basic-authentication password /hooks/ses and
 	// /hooks/postmark accept. Defaults to none: they refuse every request.
 	WebhookSecret string
+	// Integrations are the shop platforms whose webhooks POST
+	// /hooks/<platform> takes, by platform name. Defaults to none: a
+	// platform without a Secret answers 404.
+	Integrations map[string]integrations.Settings
 	// MaxBody caps a request body in bytes. Defaults to 1 MiB.
 	MaxBody int64
 	// RateLimit applies per client address to the customer pages.
@@ -116,6 +123,8 @@ type Config struct {
 	// Report is what the dashboard's report covers: the campaigns, the
 	// purposes, the minimum sample. The dashboard chooses the period.
 	Report report.Options
+	// Signup is the sign-up page's wording.
+	Signup SignupConfig
 }
 
 // Deps are the services the server calls.
@@ -143,6 +152,16 @@ type Deps struct {
 	// fresh link in place of an expired one. Defaults to none: the pages
 	// then offer no such message.
 	Notify Notifier
+	// Forget is asked to drop what Redis keeps of a customer who erases
+	// themselves from the preference page. Defaults to none.
+	Forget []privacy.Forgetter
+	// Deliveries keeps the shop platforms' webhooks. Defaults to Store
+	// when it is one.
+	Deliveries DeliveryStore
+	// Signup seals sign-up tokens and keeps the per-address limits of
+	// /join and /api/v1/signups. Defaults to none: those pages then answer
+	// 503.
+	Signup *Signups
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
@@ -182,6 +201,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
+	}
+	if ds, ok := deps.Store.(DeliveryStore); ok && deps.Deliveries == nil {
+		deps.Deliveries = ds
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -239,6 +261,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.BusinessName == "" {
 		cfg.BusinessName = "courtesy"
 	}
+	if cfg.Signup.NoticeText == "" {
+		cfg.Signup.NoticeVersion, cfg.Signup.NoticeText = config.DefaultNotice.Version, config.DefaultNotice.Text
+	}
 	return cfg
 }
 
@@ -280,12 +305,22 @@ func (s *Server) routes() {
 	m.Handle("POST /s/{token}", page(s.surveyPost))
 	m.Handle("POST /fresh/{token}", page(s.freshPost))
 
+	// The sign-up form may sit on the shop's own site: /join takes
+	// cross-origin posts (see joinPost); the confirmation does not.
+	m.Handle("GET /join", page(s.joinGet))
+	m.Handle("POST /join", page(s.joinPost))
+	m.Handle("GET /c/{token}", page(s.confirmGet))
+	m.Handle("POST /c/{token}", page(s.confirmPost))
+	m.HandleFunc("POST /c/{token}/decline", s.declinePost)
+
 	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
+	m.HandleFunc("POST /api/v1/signups", s.apiSignups)
 	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
 	m.HandleFunc("POST /api/v1/events", s.apiEvents)
 	m.HandleFunc("POST /api/v1/feedback", s.feedbackPost)
 	m.HandleFunc("POST /hooks/ses", s.sesHook)
 	m.HandleFunc("POST /hooks/postmark", s.postmarkHook)
+	s.platformRoutes()
 
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)

@@ -143,7 +143,7 @@ func TestExpiredLinkBringsAFreshOneThroughTheWiredServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(ws.pages.Handler)
+	ts := httptest.NewServer(ws.Handler)
 	defer ts.Close()
 	links := signer.Links(ts.URL, "c-jo", "birthday", "birthday-treat:c-jo:2026", sent)
 

@@ -9,14 +9,17 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/signup"
+	"github.com/courtesyhq/courtesy/signup/signupredis"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/web"
 )
 
-// webServers are the HTTP servers of the web role: the pages, and /metrics
-// when it has an address of its own.
+// webServers are the HTTP servers of the web role: the pages (embedded, so
+// it reads as the one server it usually is), and /metrics when it has an
+// address of its own.
 type webServers struct {
-	pages   *http.Server
+	*http.Server
 	metrics *http.Server // nil: /metrics is served with the pages
 	handler *web.Server
 }
@@ -28,6 +31,10 @@ func (a *app) webServer() (*webServers, error) {
 		return nil, err
 	}
 	signer, err := a.signer()
+	if err != nil {
+		return nil, err
+	}
+	forget, err := a.forgetters()
 	if err != nil {
 		return nil, err
 	}
@@ -47,22 +54,31 @@ func (a *app) webServer() (*webServers, error) {
 	if err != nil {
 		return nil, err
 	}
+	signups, err := a.signups()
+	if err != nil {
+		return nil, err
+	}
 	b := a.cfg.Business
 	wc := a.cfg.Web
 	h := web.New(web.Config{
-		BaseURL:        b.BaseURL,
-		BusinessName:   b.Name,
-		PostalAddress:  b.PostalAddress,
-		ReplyTo:        b.ReplyTo,
-		Purposes:       purposes,
-		CampaignNames:  names,
-		APIKeys:        a.cfg.Secrets.APIKeys,
-		WebhookSecret:  a.cfg.Secrets.WebhookSecret,
-		Location:       a.cfg.Location(),
-		Now:            a.now,
-		Logger:         a.logger,
-		AdminPassword:  a.cfg.Secrets.AdminPassword,
-		Report:         a.reportOptions(),
+		BaseURL:       b.BaseURL,
+		BusinessName:  b.Name,
+		PostalAddress: b.PostalAddress,
+		ReplyTo:       b.ReplyTo,
+		Purposes:      purposes,
+		CampaignNames: names,
+		APIKeys:       a.cfg.Secrets.APIKeys,
+		WebhookSecret: a.cfg.Secrets.WebhookSecret,
+		Location:      a.cfg.Location(),
+		Now:           a.now,
+		Logger:        a.logger,
+		AdminPassword: a.cfg.Secrets.AdminPassword,
+		Report:        a.reportOptions(),
+		Integrations:  a.integrationSettings(),
+		Signup: web.SignupConfig{
+			NoticeVersion: a.cfg.Signup.Notice.Version, NoticeText: a.cfg.Signup.Notice.Text,
+			PrivacyURL: a.cfg.Signup.PrivacyURL,
+		},
 		RateLimit:      web.RateLimit{PerSecond: wc.RateLimit.PerSecond, Burst: wc.RateLimit.Burst},
 		CustomerLimit:  web.Quota(wc.CustomerLimit),
 		FreshLinkLimit: web.Quota(wc.FreshLinkLimit),
@@ -77,7 +93,9 @@ func (a *app) webServer() (*webServers, error) {
 		Admin:    db,
 		Notify:   notify,
 		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
+		Signup:   signups,
 		Metrics:  a.webMetrics(),
+		Forget:   forget,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -88,7 +106,7 @@ func (a *app) webServer() (*webServers, error) {
 			return nil
 		},
 	})
-	ws := &webServers{pages: web.NewHTTPServer(wc.Listen, h), handler: h}
+	ws := &webServers{Server: web.NewHTTPServer(wc.Listen, h), handler: h}
 	if wc.MetricsListen != "" {
 		ws.metrics = web.NewHTTPServer(wc.MetricsListen, h.MetricsHandler())
 	}
@@ -98,7 +116,7 @@ func (a *app) webServer() (*webServers, error) {
 // serveHTTP serves until ctx is done, then shuts down gracefully and waits
 // for the sends the pages started.
 func serveHTTP(ctx context.Context, ws *webServers, log *slog.Logger) error {
-	srvs := []*http.Server{ws.pages}
+	srvs := []*http.Server{ws.Server}
 	if ws.metrics != nil {
 		srvs = append(srvs, ws.metrics)
 	}
@@ -138,4 +156,25 @@ func serveHTTP(ctx context.Context, ws *webServers, log *slog.Logger) error {
 		return first
 	}
 	return nil
+}
+
+// signups builds what the sign-up pages need: tokens sealed with the link
+// keys, and the per-address limits and daily count in Redis.
+func (a *app) signups() (*web.Signups, error) {
+	if _, err := a.signer(); err != nil {
+		return nil, err
+	}
+	sealer, err := signup.NewSealer(a.cfg.Secrets.LinkKeys)
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := a.redis()
+	if err != nil {
+		return nil, err
+	}
+	return &web.Signups{
+		Sealer: sealer,
+		Gate:   signupredis.NewGate(rdb, a.redisPrefix(), signup.AddressLimits),
+		Tally:  signupredis.NewTally(rdb, a.redisPrefix(), a.cfg.Location()),
+	}, nil
 }

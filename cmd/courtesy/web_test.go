@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -27,7 +26,7 @@ func TestWebSectionIsWired(t *testing.T) {
 		t.Fatalf("metrics server %+v, want one on 127.0.0.1:9", ws.metrics)
 	}
 	rec := httptest.NewRecorder()
-	ws.pages.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	ws.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("/metrics on the pages' listener: %d, want 404", rec.Code)
 	}
@@ -61,19 +60,4 @@ func loadApp(t *testing.T, cfg string, env map[string]string) *app {
 	}
 	t.Cleanup(a.close)
 	return a
-}
-
-func appendFile(t *testing.T, path, text string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.WriteString(text)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 }
