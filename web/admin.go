@@ -235,19 +235,26 @@ func (s *Server) adminLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, errCrossOrigin)
 		return
 	}
-	addr, device, now := s.clientIP(r), s.admin.knownDevice(r), s.now()
-	if wait := s.admin.logins.wait(addr, device, now); wait > 0 {
+	// A browser that signed in before is counted by its device, not its
+	// address: a stranger behind the same address cannot slow it down.
+	addr, now := s.clientIP(r), s.now()
+	deviceID, device := s.admin.knownDevice(r)
+	client := addr
+	if device {
+		client = "device:" + deviceID
+	}
+	if wait := s.admin.logins.wait(client, device, now); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
 		s.adminFail(w, r, errRateLimited)
 		return
 	}
 	if !s.admin.password.match(r.PostFormValue("password")) {
-		s.admin.logins.failed(addr, device, now)
+		s.admin.logins.failed(client, device, now)
 		s.cfg.Logger.Warn("admin sign-in refused", "client", addr, "known_device", device)
 		s.renderLogin(w, http.StatusUnauthorized, "That password is not right.")
 		return
 	}
-	s.admin.logins.succeeded(addr, now)
+	s.admin.logins.succeeded(client, addr, now)
 	http.SetCookie(w, s.admin.cookie(adminDeviceCookie, s.admin.newDevice(), adminDeviceLife))
 	http.SetCookie(w, s.admin.cookie(adminLoginCookie, "", -time.Second))
 	http.SetCookie(w, s.admin.cookie(adminCookie, s.admin.newSession(s.now()), adminSession))

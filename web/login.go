@@ -42,7 +42,8 @@ func (l LoginLimits) withDefaults() LoginLimits {
 // instead, each with a wait that doubles with every failure past the free
 // ones:
 //
-//   - per client address: a guesser's own failures slow only that address;
+//   - per client: a guesser's own failures slow only their address, or,
+//     for a browser that signed in before, only that browser;
 //   - per account: failures from clients never seen to sign in — no device
 //     cookie, an address without a past success — slow all such clients
 //     together, which is what stops guessing spread over many addresses.
@@ -50,12 +51,13 @@ func (l LoginLimits) withDefaults() LoginLimits {
 // A browser that signed in before carries a device cookie, and an address
 // that signed in before is remembered, so the owner at their own browser or
 // address is held back by their own failures only, however many a stranger
-// makes elsewhere.
+// makes elsewhere — at their browser, even by a stranger behind the same
+// address.
 type loginGuard struct {
 	limits LoginLimits
 
 	mu      sync.Mutex
-	addrs   map[string]*backoff
+	addrs   map[string]*backoff // per client: an address, or "device:<id>"
 	account backoff
 	known   map[string]time.Time // addresses that signed in, and when
 }
@@ -118,10 +120,12 @@ func (g *loginGuard) failed(addr string, device bool, now time.Time) {
 	}
 }
 
-func (g *loginGuard) succeeded(addr string, now time.Time) {
+// succeeded clears the client's failures and remembers its address as one
+// the owner signs in from.
+func (g *loginGuard) succeeded(client, addr string, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.addrs, addr)
+	delete(g.addrs, client)
 	if len(g.known) >= loginMemory {
 		clear(g.known)
 	}
@@ -172,17 +176,20 @@ func (a *admin) deviceMAC(id string) []byte {
 	return m.Sum(nil)
 }
 
-// knownDevice reports whether the request carries a device cookie this
-// password signed.
-func (a *admin) knownDevice(r *http.Request) bool {
+// knownDevice returns the id of the device cookie the request carries, if
+// this password signed it.
+func (a *admin) knownDevice(r *http.Request) (string, bool) {
 	c, err := r.Cookie(adminDeviceCookie)
 	if err != nil || a.deviceKey == nil {
-		return false
+		return "", false
 	}
 	id, sig, ok := strings.Cut(c.Value, ".")
 	if !ok {
-		return false
+		return "", false
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
-	return err == nil && hmac.Equal(got, a.deviceMAC(id))
+	if err != nil || !hmac.Equal(got, a.deviceMAC(id)) {
+		return "", false
+	}
+	return id, true
 }

@@ -66,6 +66,15 @@ func TestAStrangerCannotLockTheOwnerOut(t *testing.T) {
 	if res := e.loginFrom(home, adminPassword); res.code != http.StatusSeeOther {
 		t.Errorf("the owner's own address, cookie cleared: %d, want 303 (signed in)", res.code)
 	}
+	for range 10 {
+		e.loginFrom(home, "guess") // a stranger on the owner's own network
+	}
+	if res := e.loginFrom(home, adminPassword); res.code != http.StatusTooManyRequests {
+		t.Errorf("the owner's address after a stranger's failures from it: %d, want 429", res.code)
+	}
+	if res := e.loginFrom(home, adminPassword, device); res.code != http.StatusSeeOther {
+		t.Errorf("the owner's browser at that address: %d, want 303 (signed in)", res.code)
+	}
 	forged := &http.Cookie{Name: adminDeviceCookie, Value: "x." + strings.Repeat("A", 43)}
 	if res := e.loginFrom("198.51.100.98", adminPassword, forged); res.code != http.StatusTooManyRequests {
 		t.Errorf("a forged device cookie: %d, want 429", res.code)
