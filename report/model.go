@@ -22,6 +22,11 @@ type Report struct {
 	Days       []Day      `json:"days"`
 }
 
+// LastDay is the period's last day, in the business's time zone: Until
+// is exclusive, so a calendar month ends on its last day, not the next
+// month's first.
+func (r *Report) LastDay() string { return r.Until.Add(-time.Nanosecond).Format(time.DateOnly) }
+
 // Campaign is one campaign's figures over the period.
 type Campaign struct {
 	ID        string    `json:"id"`
