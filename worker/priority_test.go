@@ -167,3 +167,35 @@ func TestLowerPriorityDoesNotWaitForAControlGroup(t *testing.T) {
 		t.Errorf("greeting: %s, want control", d)
 	}
 }
+
+// TestLowerPriorityWaitsForAReminderNotYetPlanned: the look-ahead reads
+// events too. A survey (priority 1) due at 09:00 yields to a saved-item
+// reminder (priority 5) whose delay runs out at 10:00 the same day, which
+// the planner has not planned yet when the survey is due.
+func TestLowerPriorityWaitsForAReminderNotYetPlanned(t *testing.T) {
+	earlySurvey := strings.Replace(surveyYAML, `at: "10:00"`, `at: "09:00"`, 1)
+	e := newEnv(t, options{more: []string{reminderYAML, earlySurvey}, limits: []throttle.Limit{{Count: 1, Window: 24 * time.Hour}}})
+	ctx := context.Background()
+	e.customer("c1", "c1@example.com", "Ann", "03-14", "Europe/London")
+	e.consent("c1", "reminders", courtesy.Granted, signedUp)
+	e.consent("c1", "surveys", courtesy.Granted, signedUp)
+	for _, ev := range []courtesy.Event{
+		{CustomerID: "c1", Type: courtesy.Purchase, OrderID: "o1", AmountCents: 450, OccurredAt: mustTime(t, "2026-11-21T08:00:00Z")},
+		{CustomerID: "c1", Type: courtesy.Interest, ItemID: "rye", ItemName: "Rye loaf", OccurredAt: mustTime(t, "2026-11-20T08:00:00Z")},
+	} {
+		if _, _, err := e.db.AddEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := e.sweep(mustTime(t, "2026-11-23T08:50:00Z"), mustTime(t, "2026-11-23T18:00:00Z"), time.Minute)
+	got := map[string]string{}
+	for key, at := range sent {
+		got[key] = at.Format("15:04")
+	}
+	if diff := cmp.Diff(map[string]string{"saved-reminder:c1:irye": "10:00"}, got); diff != "" {
+		t.Errorf("sent (-want +got):\n%s", diff)
+	}
+	if d := e.decision("after-purchase-survey:c1:oo1"); d != "suppressed:limit" {
+		t.Errorf("survey: %s, want suppressed:limit", d)
+	}
+}
