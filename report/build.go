@@ -146,7 +146,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	sort.Strings(extra)
 	for _, id := range extra {
 		info := CampaignInfo{ID: id, Name: id}
-		if ms := append(byCampaign[id], earlier[id]...); len(ms) > 0 {
+		if ms := slices.Concat(byCampaign[id], earlier[id]); len(ms) > 0 {
 			info.Purpose = ms[0].Purpose
 		}
 		infos = append(infos, info)

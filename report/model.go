@@ -84,9 +84,13 @@ type Rate struct {
 }
 
 func rateOf(x, n, minSample int) Rate {
-	r := Rate{Count: x, Of: n, Interval: Wilson(x, n), SmallSample: n < minSample}
+	// Reactions count in the period they were given, so a campaign that
+	// sent little in the period can draw more opt-outs in it than it sent:
+	// the rate is then whole, not above one, and its interval stays one.
+	p := min(x, n)
+	r := Rate{Count: x, Of: n, Interval: Wilson(p, n), SmallSample: n < minSample}
 	if n > 0 {
-		r.Value = float64(x) / float64(n)
+		r.Value = float64(p) / float64(n)
 	}
 	return r
 }

@@ -3,7 +3,9 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +127,43 @@ func TestReportOfALaterPeriodMatchesIndependentSQLite(t *testing.T) {
 		t.Fatalf("reactions in the period to messages sent before it: %v; the data exercises too little", crossing)
 	}
 	checkAgainstSQL(t, build(t, db, ds), ds, raw)
+}
+
+// TestMoreOptOutsThanSendsInThePeriod: a campaign that sent one message in
+// the period and drew two opt-outs in it (one to a message sent before)
+// shows a whole opt-out rate, with an interval, in every format.
+func TestMoreOptOutsThanSendsInThePeriod(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "courtesy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
+	var b store.Bulk
+	for i, at := range []time.Time{now.Add(-40 * 24 * time.Hour), now.Add(-2 * 24 * time.Hour)} {
+		id := fmt.Sprintf("c%d", i)
+		b.Customers = append(b.Customers, courtesy.Customer{ID: id, Email: id + "@example.com", CreatedAt: at, UpdatedAt: at})
+		b.Messages = append(b.Messages, courtesy.Message{Key: courtesy.MessageKey("birthday-treat", id, "1"), CampaignID: "birthday-treat",
+			CustomerID: id, Purpose: "birthday", CreatedAt: at, DueAt: at, DecidedAt: at, Decision: courtesy.Decision{Outcome: courtesy.Sent}})
+		b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: "birthday", Source: "one-click",
+			MessageKey: courtesy.MessageKey("birthday-treat", id, "1"), CampaignID: "birthday-treat", At: now.Add(-24 * time.Hour)})
+	}
+	if err := db.BulkLoad(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(ctx, db, report.Options{Since: now.Add(-30 * 24 * time.Hour), Until: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Campaigns[0].Total
+	if f.Sent != 1 || f.OptOuts != 2 || f.OptOutRate.Value != 1 || f.OptOutRate.Interval.High != 1 || f.OptOutRate.Interval.Low <= 0 {
+		t.Errorf("sent %d, opt-outs %d, rate %+v; want 1, 2 and a whole rate", f.Sent, f.OptOuts, f.OptOutRate)
+	}
+	var out strings.Builder
+	for name, write := range map[string]func(io.Writer, *report.Report) error{"json": report.WriteJSON, "html": report.WriteHTML, "table": report.WriteText} {
+		if err := write(&out, r); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }
