@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/report/reporttest"
 	"github.com/courtesyhq/courtesy/store"
+	"github.com/courtesyhq/courtesy/store/storetest"
 )
 
 // TestReactionsCountInThePeriodTheyWereGiven: a survey sent 31 days ago
@@ -22,11 +22,7 @@ import (
 // after the period is not in it.
 func TestReactionsCountInThePeriodTheyWereGiven(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "courtesy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenSQLite(t)
 	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	var b store.Bulk
@@ -134,11 +130,7 @@ func TestReportOfALaterPeriodMatchesIndependentSQLite(t *testing.T) {
 // shows a whole opt-out rate, with an interval, in every format.
 func TestMoreOptOutsThanSendsInThePeriod(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "courtesy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenSQLite(t)
 	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
 	var b store.Bulk
 	for i, at := range []time.Time{now.Add(-40 * 24 * time.Hour), now.Add(-2 * 24 * time.Hour)} {
