@@ -45,13 +45,7 @@ func TestShopifyWebhookAsWired(t *testing.T) {
 		}
 	}
 
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	a := loadApp(t, env, cfg)
 	srv, err := a.webServer()
 	if err != nil {
 		t.Fatal(err)
@@ -82,4 +76,18 @@ func TestShopifyWebhookAsWired(t *testing.T) {
 	if err != nil || c.Email != "ada@example.org" {
 		t.Errorf("customer from the webhook: %+v, %v", c, err)
 	}
+}
+
+// loadApp loads the app a command would run with, closed when the test
+// ends.
+func loadApp(t *testing.T, env map[string]string, cfg string) *app {
+	t.Helper()
+	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
+		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
+	a, err := inv.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	return a
 }
