@@ -119,7 +119,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 				(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`,
 				[]any{source, pc.ExternalID}},
 			lookup{`SELECT ` + customerCols + ` FROM customers WHERE id = ?`,
-				[]any{PlatformCustomerID(source, pc.ExternalID)}})
+				[]any{courtesy.PlatformCustomerID(source, pc.ExternalID)}})
 	}
 	if pc.Email != "" {
 		lookups = append(lookups, lookup{`SELECT ` + customerCols + ` FROM customers
@@ -145,7 +145,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 	case pc.Email == "":
 		return "", false, nil
 	default:
-		c.ID = PlatformCustomerID(source, pc.ExternalID)
+		c.ID = courtesy.PlatformCustomerID(source, pc.ExternalID)
 		if pc.ExternalID == "" {
 			if c.ID, err = guestID(source); err != nil {
 				return "", false, err
@@ -189,11 +189,6 @@ func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc co
 	}
 	return nil
 }
-
-// PlatformCustomerID is the courtesy id of a customer first seen on a
-// platform under its id there: the same from a webhook and from an import
-// of the platform's customer export, so either finds the other's customer.
-func PlatformCustomerID(source, externalID string) string { return source + "-" + externalID }
 
 // guestID names a customer who checked out as a guest: the platform gave
 // no id to build one from.
