@@ -1,6 +1,7 @@
 package integrations_test
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"os"
@@ -254,5 +255,22 @@ func TestTopicsNotTakenRecordNothing(t *testing.T) {
 		Topics: []string{"orders/create", "orders/paid"}})
 	if d.ID != "p-1" || len(d.Events) != 1 {
 		t.Errorf("orders/paid where configured = %+v", d)
+	}
+}
+
+func TestStripeDelayedPaymentCountsWhenPaid(t *testing.T) {
+	completed := bytes.Replace(fixture(t, "stripe/checkout-session-completed.json"),
+		[]byte(`"payment_status": "paid"`), []byte(`"payment_status": "unpaid"`), 1)
+	s := integrations.Settings{Secret: secret}
+	d := mustRead(t, integrations.Stripe, integrationstest.Stripe(received, completed, secret), completed, s)
+	if d.Customer == nil || len(d.Events) != 0 {
+		t.Errorf("completed, not yet paid: %+v, want the customer and no purchase", d)
+	}
+	paid := bytes.Replace(bytes.Replace(completed, []byte(`"payment_status": "unpaid"`), []byte(`"payment_status": "paid"`), 1),
+		[]byte(`"type": "checkout.session.completed"`), []byte(`"type": "checkout.session.async_payment_succeeded"`), 1)
+	paid = bytes.Replace(paid, []byte("evt_1QaBcDEfGhIjKlMnOpQrStUv"), []byte("evt_1QaBcDEfGhIjKlMnPaidLater"), 1)
+	d = mustRead(t, integrations.Stripe, integrationstest.Stripe(received, paid, secret), paid, s)
+	if len(d.Events) != 1 || d.Events[0].OrderID != "cs_test_a1b2c3d4e5f6g7h8i9j0" {
+		t.Errorf("async_payment_succeeded: %+v, want the purchase", d)
 	}
 }
