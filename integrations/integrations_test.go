@@ -274,3 +274,17 @@ func TestStripeDelayedPaymentCountsWhenPaid(t *testing.T) {
 		t.Errorf("async_payment_succeeded: %+v, want the purchase", d)
 	}
 }
+
+func TestWooCommerceCustomerWhereConfigured(t *testing.T) {
+	body := fixture(t, "woocommerce/customer-created.json")
+	h := integrationstest.WooCommerce(secret, "customer.created", "d-9", body)
+	if d := mustRead(t, integrations.WooCommerce, h, body, integrations.Settings{Secret: secret}); d.ID != "" {
+		t.Errorf("customer.created taken by default: %+v", d)
+	}
+	d := mustRead(t, integrations.WooCommerce, h, body, integrations.Settings{Secret: secret,
+		Topics: []string{"order.created", "customer.created"}})
+	want := &courtesy.PlatformCustomer{ExternalID: "26", Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper"}
+	if diff := cmp.Diff(want, d.Customer); diff != "" || len(d.Events) != 0 || len(d.Consents) != 0 {
+		t.Errorf("customer.created (-want +got):\n%s\n%+v", diff, d)
+	}
+}
