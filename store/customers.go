@@ -153,11 +153,12 @@ func erasedHashes(ctx context.Context, c conn) (map[string]bool, error) {
 	return m, nil
 }
 
+const isErasedSQL = `SELECT COUNT(*) FROM suppressions WHERE email_hash = ? AND reason = ? AND lifted_at = 0`
+
 // isErased reports whether the hash has an active erasure suppression.
 func isErased(ctx context.Context, c conn, hash string) (bool, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM suppressions WHERE email_hash = ? AND reason = ? AND lifted_at = 0`,
-		hash, courtesy.ReasonErased).Scan(&n)
+	err := c.queryRow(ctx, isErasedSQL, hash, courtesy.ReasonErased).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check erasure: %w", err)
 	}

@@ -13,6 +13,28 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
+// The statements of RecordDelivery. On PostgreSQL the customer lookups take
+// the row's lock (forUpdate) as well.
+const (
+	insertDeliverySQL = `INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)
+		ON CONFLICT (source, delivery_id) DO NOTHING`
+	customerByPlatformIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id =
+		(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`
+	customerByIDSQL           = `SELECT ` + customerCols + ` FROM customers WHERE id = ?`
+	customerByHashSQL         = `SELECT ` + customerCols + ` FROM customers WHERE email_hash = ? ORDER BY created_at, id LIMIT 1`
+	insertPlatformCustomerSQL = `INSERT INTO customers (id, email, email_hash, first_name, last_name,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	updatePlatformCustomerSQL = `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
+		updated_at = ? WHERE id = ?`
+	linkCustomerSQL = `INSERT INTO integration_customers (source, external_id, customer_id) VALUES (?, ?, ?)
+		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id`
+)
+
+// deliverySQL lists them with the shared statements RecordDelivery runs.
+var deliverySQL = []string{insertDeliverySQL, customerByPlatformIDSQL, customerByIDSQL, customerByHashSQL,
+	insertPlatformCustomerSQL, updatePlatformCustomerSQL, linkCustomerSQL, isErasedSQL, addEventSQL, eventIDSQL,
+	consentHistorySQL, insertConsentSQL}
+
 // RecordDelivery stores what a shop platform's webhook delivered, in one
 // durable transaction, so that the platform is answered only once it is
 // kept: the delivery's id first, so that one seen before writes nothing and
@@ -26,11 +48,13 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 	if d.Source == "" || d.ID == "" || d.ReceivedAt.IsZero() {
 		return courtesy.DeliveryOutcome{}, fmt.Errorf("record delivery: needs a source, an id and a time")
 	}
+	for _, q := range deliverySQL {
+		db.ws.get(ctx, db.d.rebind(q)) // so that the shared transaction runs them prepared
+	}
 	var out courtesy.DeliveryOutcome
 	err := db.inDurableTx(ctx, func(tx conn) error {
 		out = courtesy.DeliveryOutcome{}
-		res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)
-			ON CONFLICT (source, delivery_id) DO NOTHING`, d.Source, d.ID, micros(d.ReceivedAt))
+		res, err := tx.exec(ctx, insertDeliverySQL, d.Source, d.ID, micros(d.ReceivedAt))
 		if err != nil {
 			return fmt.Errorf("delivery id: %w", err)
 		}
@@ -115,15 +139,11 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 	var lookups []lookup
 	if pc.ExternalID != "" {
 		lookups = append(lookups,
-			lookup{`SELECT ` + customerCols + ` FROM customers WHERE id =
-				(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`,
-				[]any{source, pc.ExternalID}},
-			lookup{`SELECT ` + customerCols + ` FROM customers WHERE id = ?`,
-				[]any{courtesy.PlatformCustomerID(source, pc.ExternalID)}})
+			lookup{customerByPlatformIDSQL, []any{source, pc.ExternalID}},
+			lookup{customerByIDSQL, []any{courtesy.PlatformCustomerID(source, pc.ExternalID)}})
 	}
 	if pc.Email != "" {
-		lookups = append(lookups, lookup{`SELECT ` + customerCols + ` FROM customers
-			WHERE email_hash = ? ORDER BY created_at, id LIMIT 1`, []any{EmailHash(pc.Email)}})
+		lookups = append(lookups, lookup{customerByHashSQL, []any{EmailHash(pc.Email)}})
 	}
 	var c courtesy.Customer
 	found := false
@@ -151,17 +171,14 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 				return "", false, err
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO customers (id, email, email_hash, first_name, last_name,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, pc.Email, EmailHash(pc.Email),
+		if _, err := tx.exec(ctx, insertPlatformCustomerSQL, c.ID, pc.Email, EmailHash(pc.Email),
 			strings.TrimSpace(pc.FirstName), strings.TrimSpace(pc.LastName), micros(at), micros(at)); err != nil {
 			return "", false, fmt.Errorf("create customer: %w", err)
 		}
 		created = true
 	}
 	if pc.ExternalID != "" {
-		if _, err := tx.exec(ctx, `INSERT INTO integration_customers (source, external_id, customer_id) VALUES (?, ?, ?)
-			ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id`,
-			source, pc.ExternalID, c.ID); err != nil {
+		if _, err := tx.exec(ctx, linkCustomerSQL, source, pc.ExternalID, c.ID); err != nil {
 			return "", false, fmt.Errorf("link customer: %w", err)
 		}
 	}
@@ -183,8 +200,7 @@ func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc co
 	if !changed {
 		return nil
 	}
-	if _, err := tx.exec(ctx, `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
-		updated_at = ? WHERE id = ?`, c.Email, EmailHash(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
+	if _, err := tx.exec(ctx, updatePlatformCustomerSQL, c.Email, EmailHash(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
 		return fmt.Errorf("update customer %s: %w", c.ID, err)
 	}
 	return nil
