@@ -88,3 +88,11 @@ func TestShortWebhookSecretIsRefused(t *testing.T) {
 		t.Error("the other variables were not applied")
 	}
 }
+
+func TestStripeBothTopicsIsAWarning(t *testing.T) {
+	c := mustParse(t, "courtesy.yaml", minimal+"integrations:\n  stripe:\n    topics: [checkout.session.completed, charge.succeeded]\n")
+	want := []string{"courtesy.yaml:12: integrations.stripe.topics: a Checkout payment also sends charge.succeeded: with both topics it counts as two purchases"}
+	if diff := cmp.Diff(want, c.Warnings().Strings()); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
