@@ -215,3 +215,32 @@ func guestID(source string) (string, error) {
 	}
 	return source + "-guest-" + hex.EncodeToString(b[:]), nil
 }
+
+// PlatformID is a customer's id on a shop platform.
+type PlatformID struct {
+	Platform string
+	ID       string
+}
+
+// PlatformIDs returns the ids by which shop platforms know the customer,
+// by platform and id.
+func (db *DB) PlatformIDs(ctx context.Context, customerID string) ([]PlatformID, error) {
+	rows, err := db.reader().query(ctx, `SELECT source, external_id FROM integration_customers
+		WHERE customer_id = ? ORDER BY source, external_id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []PlatformID
+	for rows.Next() {
+		var p PlatformID
+		if err := rows.Scan(&p.Platform, &p.ID); err != nil {
+			return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+	}
+	return out, nil
+}
