@@ -18,6 +18,7 @@ import (
 const (
 	insertDeliverySQL = `INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)
 		ON CONFLICT (source, delivery_id) DO NOTHING`
+	pruneDeliveriesSQL      = `DELETE FROM webhook_deliveries WHERE received_at < ?`
 	customerByPlatformIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id =
 		(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`
 	customerByIDSQL           = `SELECT ` + customerCols + ` FROM customers WHERE id = ?`
@@ -31,9 +32,15 @@ const (
 )
 
 // deliverySQL lists them with the shared statements RecordDelivery runs.
-var deliverySQL = []string{insertDeliverySQL, customerByPlatformIDSQL, customerByIDSQL, customerByHashSQL,
+var deliverySQL = []string{insertDeliverySQL, pruneDeliveriesSQL, customerByPlatformIDSQL, customerByIDSQL, customerByHashSQL,
 	insertPlatformCustomerSQL, updatePlatformCustomerSQL, linkCustomerSQL, isErasedSQL, addEventSQL, eventIDSQL,
 	consentHistorySQL, insertConsentSQL}
+
+// DeliveryRetention is how long a delivery's id is kept. The platforms stop
+// retrying within days (Shopify after 48 hours, Stripe after three days);
+// past that an id only takes room, and an order delivered again under a new
+// id is still one event.
+const DeliveryRetention = 30 * 24 * time.Hour
 
 // RecordDelivery stores what a shop platform's webhook delivered, in one
 // durable transaction, so that the platform is answered only once it is
@@ -61,6 +68,9 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			out.Duplicate = err == nil
 			return err
+		}
+		if _, err := tx.exec(ctx, pruneDeliveriesSQL, micros(d.ReceivedAt.Add(-DeliveryRetention))); err != nil {
+			return fmt.Errorf("prune delivery ids: %w", err)
 		}
 		if d.Customer == nil {
 			return nil

@@ -126,3 +126,19 @@ func testEraseForgetsPlatformIDs(t *testing.T, db *store.DB) {
 		t.Errorf("a delivery after the erasure = %+v", out)
 	}
 }
+
+func testDeliveryIDsAreKeptForARetention(t *testing.T, db *store.DB) {
+	mustRecordDelivery(t, db, shopifyOrder("wh-old", "7001", "ada@example.org", "order-1", 0))
+	mustRecordDelivery(t, db, shopifyOrder("wh-recent", "7001", "ada@example.org", "order-2", store.DeliveryRetention-time.Hour))
+	if n := mustCount(t, db, "webhook_deliveries"); n != 2 {
+		t.Fatalf("webhook_deliveries = %d, want both ids within the retention", n)
+	}
+	mustRecordDelivery(t, db, shopifyOrder("wh-new", "7001", "ada@example.org", "order-3", store.DeliveryRetention+time.Hour))
+	if n := mustCount(t, db, "webhook_deliveries"); n != 2 {
+		t.Errorf("webhook_deliveries = %d, want the oldest id gone", n)
+	}
+	// The old order delivered again after that is still the one event.
+	if out := mustRecordDelivery(t, db, shopifyOrder("wh-old", "7001", "ada@example.org", "order-1", 0)); out.EventsAdded != 0 {
+		t.Errorf("the old order again added %d events", out.EventsAdded)
+	}
+}
