@@ -85,9 +85,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	d.String("url", &c.Database.URL)
 	d.Close()
 
-	w := root.Sub("web")
-	w.String("listen", &c.Web.Listen)
-	w.Close()
+	c.decodeWeb(root.Sub("web"))
 
 	t := root.Sub("tone")
 	c.Tone.Rules, _ = t.Strings("rules", nil)
@@ -101,6 +99,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	bo.Close()
 
 	c.decodeIntegrations(root)
+	c.decodeSignup(root)
 
 	root.String("campaigns_dir", &c.CampaignsDir)
 	root.String("templates_dir", &c.TemplatesDir)

@@ -49,6 +49,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Preferences", testPreferences},
 		{"Suppressions", testSuppressions},
 		{"LiftErasure", testLiftErasure},
+		{"TestSends", testTestSends},
 		{"Bounces", testBounces},
 		{"CampaignState", testCampaignState},
 		{"Answers", testAnswers},

@@ -22,7 +22,6 @@ const (
 	customerByPlatformIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id =
 		(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`
 	customerByIDSQL           = `SELECT ` + customerCols + ` FROM customers WHERE id = ?`
-	customerByHashSQL         = `SELECT ` + customerCols + ` FROM customers WHERE email_hash = ? ORDER BY created_at, id LIMIT 1`
 	insertPlatformCustomerSQL = `INSERT INTO customers (id, email, email_hash, first_name, last_name,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	updatePlatformCustomerSQL = `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
@@ -31,10 +30,22 @@ const (
 		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id`
 )
 
-// deliverySQL lists them with the shared statements RecordDelivery runs.
-var deliverySQL = []string{insertDeliverySQL, pruneDeliveriesSQL, customerByPlatformIDSQL, customerByIDSQL, customerByHashSQL,
-	insertPlatformCustomerSQL, updatePlatformCustomerSQL, linkCustomerSQL, isErasedSQL, addEventSQL, eventIDSQL,
-	consentHistorySQL, insertConsentSQL}
+// customerByHashSQL finds the earliest customer stored under any of n
+// fingerprints of an address.
+func customerByHashSQL(n int) string {
+	return `SELECT ` + customerCols + ` FROM customers WHERE email_hash IN (` + placeholders(n) + `)
+		ORDER BY created_at, id LIMIT 1`
+}
+
+// deliverySQL lists them with the shared statements RecordDelivery runs;
+// the store matches an address under fingerprints of its n keys and the
+// unkeyed one.
+func (db *DB) deliverySQL() []string {
+	n := len(db.fp.keys) + 1
+	return []string{insertDeliverySQL, pruneDeliveriesSQL, customerByPlatformIDSQL, customerByIDSQL,
+		customerByHashSQL(n), insertPlatformCustomerSQL, updatePlatformCustomerSQL, linkCustomerSQL, isErasedSQL(n),
+		addEventSQL, eventIDSQL, consentHistorySQL, insertConsentSQL}
+}
 
 // DeliveryRetention is how long a delivery's id is kept. The platforms stop
 // retrying within days (Shopify after 48 hours, Stripe after three days);
@@ -55,7 +66,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 	if d.Source == "" || d.ID == "" || d.ReceivedAt.IsZero() {
 		return courtesy.DeliveryOutcome{}, fmt.Errorf("record delivery: needs a source, an id and a time")
 	}
-	for _, q := range deliverySQL {
+	for _, q := range db.deliverySQL() {
 		db.ws.get(ctx, db.d.rebind(q)) // so that the shared transaction runs them prepared
 	}
 	var out courtesy.DeliveryOutcome
@@ -75,7 +86,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 		if d.Customer == nil {
 			return nil
 		}
-		id, created, err := matchCustomer(ctx, tx, d.Source, *d.Customer, d.ReceivedAt)
+		id, created, err := db.matchCustomer(ctx, tx, d.Source, *d.Customer, d.ReceivedAt)
 		switch {
 		case errors.Is(err, ErrErased):
 			out.Erased = true
@@ -131,10 +142,10 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 // and address the platform sent, or creates the customer. It returns an
 // empty id when there is nobody to match and no address to create them
 // with, and ErrErased for an erased address.
-func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.PlatformCustomer, at time.Time) (id string, created bool, err error) {
+func (db *DB) matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.PlatformCustomer, at time.Time) (id string, created bool, err error) {
 	pc.Email = strings.TrimSpace(pc.Email)
 	if pc.Email != "" {
-		erased, err := isErased(ctx, tx, EmailHash(pc.Email))
+		erased, err := isErased(ctx, tx, db.fp.all(pc.Email)...)
 		if err != nil {
 			return "", false, err
 		}
@@ -153,7 +164,8 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 			lookup{customerByIDSQL, []any{courtesy.PlatformCustomerID(source, pc.ExternalID)}})
 	}
 	if pc.Email != "" {
-		lookups = append(lookups, lookup{customerByHashSQL, []any{EmailHash(pc.Email)}})
+		hs := db.fp.all(pc.Email)
+		lookups = append(lookups, lookup{customerByHashSQL(len(hs)), anys(hs)})
 	}
 	var c courtesy.Customer
 	found := false
@@ -169,7 +181,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 	}
 	switch {
 	case found:
-		if err := updateFromPlatform(ctx, tx, c, pc, at); err != nil {
+		if err := db.updateFromPlatform(ctx, tx, c, pc, at); err != nil {
 			return "", false, err
 		}
 	case pc.Email == "":
@@ -181,7 +193,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 				return "", false, err
 			}
 		}
-		if _, err := tx.exec(ctx, insertPlatformCustomerSQL, c.ID, pc.Email, EmailHash(pc.Email),
+		if _, err := tx.exec(ctx, insertPlatformCustomerSQL, c.ID, pc.Email, db.fp.of(pc.Email),
 			strings.TrimSpace(pc.FirstName), strings.TrimSpace(pc.LastName), micros(at), micros(at)); err != nil {
 			return "", false, fmt.Errorf("create customer: %w", err)
 		}
@@ -197,7 +209,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 
 // updateFromPlatform writes the address and names the platform sent over
 // the stored ones; what it left empty stays as it was.
-func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc courtesy.PlatformCustomer, at time.Time) error {
+func (db *DB) updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc courtesy.PlatformCustomer, at time.Time) error {
 	changed := false
 	for _, f := range []struct {
 		dst *string
@@ -210,7 +222,8 @@ func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc co
 	if !changed {
 		return nil
 	}
-	if _, err := tx.exec(ctx, updatePlatformCustomerSQL, c.Email, EmailHash(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
+	if _, err := tx.exec(ctx, updatePlatformCustomerSQL, c.Email, db.fp.of(c.Email), c.FirstName, c.LastName,
+		micros(at), c.ID); err != nil {
 		return fmt.Errorf("update customer %s: %w", c.ID, err)
 	}
 	return nil

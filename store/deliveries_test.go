@@ -93,7 +93,7 @@ func testRecordDeliveryIsAtomic(t *testing.T, db *store.DB) {
 func testRecordDeliveryErased(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustUpsert(t, db, customer("gone"))
-	if err := db.EraseCustomer(ctx, "gone", "", t0); err != nil {
+	if _, err := db.EraseCustomer(ctx, "gone", "", t0); err != nil {
 		t.Fatal(err)
 	}
 	out := mustRecordDelivery(t, db, shopifyOrder("wh-5", "7005", "gone@example.org", "order-5", time.Hour))
@@ -114,7 +114,7 @@ func testEraseForgetsPlatformIDs(t *testing.T, db *store.DB) {
 	if n := mustCount(t, db, "integration_customers"); n != 1 {
 		t.Fatalf("integration_customers = %d rows, want 1", n)
 	}
-	if err := db.EraseCustomer(ctx, "shopify-7001", "", at(time.Hour)); err != nil {
+	if _, err := db.EraseCustomer(ctx, "shopify-7001", "", at(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n := mustCount(t, db, "integration_customers"); n != 0 {

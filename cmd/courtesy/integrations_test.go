@@ -41,7 +41,7 @@ func TestShopifyWebhookAsWired(t *testing.T) {
 		}
 	}
 
-	a := loadApp(t, env, cfg)
+	a := loadApp(t, cfg, env)
 	srv, err := a.webServer()
 	if err != nil {
 		t.Fatal(err)
@@ -74,20 +74,6 @@ func TestShopifyWebhookAsWired(t *testing.T) {
 	}
 }
 
-// loadApp loads the app a command would run with, closed when the test
-// ends.
-func loadApp(t *testing.T, env map[string]string, cfg string) *app {
-	t.Helper()
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.close)
-	return a
-}
-
 // TestImportShopifyExport imports Shopify's own customer export as an
 // owner would: customers land under the ids Shopify's webhooks give them,
 // the marketing column grants the mapped purpose, and never over a word the
@@ -99,7 +85,7 @@ func TestImportShopifyExport(t *testing.T) {
 
 	// Ada unsubscribed from surveys through courtesy before the export is
 	// imported; the export still says yes.
-	db, err := loadApp(t, env, cfg).store()
+	db, err := loadApp(t, cfg, env).store()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestMetricsCountWhatTheWorkerDoes(t *testing.T) {
 	for _, kind := range []string{"customers", "consents"} {
 		mustRun(t, env, "import", kind, filepath.Join(dir, kind+".csv"), "--config", cfg)
 	}
-	a := loadApp(t, env, cfg)
+	a := loadApp(t, cfg, env)
 	a.now = clockFrom(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	b, err := a.batch(4)
 	if err != nil {
