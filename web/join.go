@@ -73,11 +73,17 @@ func (s *Server) joinView(only []string) joinView {
 	if len(v.Purposes) == 0 { // ?purposes= named none we have: offer them all
 		return s.joinView(nil)
 	}
-	v.Months = make([]option, len(monthNames))
-	for i, m := range monthNames {
-		v.Months[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: m}
-	}
+	v.Months = monthOptions()
 	return v
+}
+
+// monthOptions are the choices of the birthday's month.
+func monthOptions() []option {
+	out := make([]option, len(monthNames))
+	for i, m := range monthNames {
+		out[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: m}
+	}
+	return out
 }
 
 func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {

@@ -36,15 +36,8 @@ func TestTransactionalMessagesGoOutSignedOverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	a.now = clockFrom(at)
+	a := mustLoadApp(t, cfg, env, at)
 	n, err := a.notifier()
 	if err != nil {
 		t.Fatal(err)
