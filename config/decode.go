@@ -100,6 +100,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	})
 	bo.Close()
 
+	c.decodeIntegrations(root)
 	c.decodeSignup(root)
 
 	root.String("campaigns_dir", &c.CampaignsDir)

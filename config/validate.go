@@ -43,9 +43,9 @@ func (c *Config) setDefaults() {
 	if c.DataDir == "" {
 		c.DataDir = "data"
 	}
-	if c.SMTP.URL == "" {
-		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
-	}
+	c.smtpInData = c.SMTP.URL == ""
+	c.dbInData = c.Database.URL == ""
+	c.setDataDefaults()
 	if c.SMTP.MaxPerSecond == 0 {
 		c.SMTP.MaxPerSecond = 10
 	}
@@ -64,9 +64,6 @@ func (c *Config) setDefaults() {
 	if c.Redis.URL == "" {
 		c.Redis.URL = "redis://127.0.0.1:6379/0"
 	}
-	if c.Database.URL == "" {
-		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
-	}
 	if c.Web.Listen == "" {
 		c.Web.Listen = "127.0.0.1:8080"
 	}
@@ -77,6 +74,18 @@ func (c *Config) setDefaults() {
 		c.Bounces.SoftWindow = Duration(14 * Day)
 	}
 	c.setSignupDefaults()
+}
+
+// setDataDefaults points the outbox and the database that were not written
+// in the file at the data directory: at load, and again when
+// COURTESY_DATA_DIR moves it.
+func (c *Config) setDataDefaults() {
+	if c.smtpInData {
+		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
+	}
+	if c.dbInData {
+		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
+	}
 }
 
 func fileURL(path string) string {

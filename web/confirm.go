@@ -3,13 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
@@ -23,17 +21,10 @@ const SourceSignup = "signup-form"
 // SignupStore is what confirming a sign-up reads and writes.
 type SignupStore interface {
 	CustomerByEmail(ctx context.Context, email string) (courtesy.Customer, error)
-	IsErased(ctx context.Context, emailHash string) (bool, error)
+	AddressErased(ctx context.Context, email string) (bool, error)
 }
 
 var _ SignupStore = (*store.DB)(nil)
-
-//go:embed templates/mail/*.txt
-var mailFS embed.FS
-
-// mailTemplates are the transactional messages' words: one file each, the
-// subject on its first line.
-var mailTemplates = template.Must(template.ParseFS(mailFS, "templates/mail/*.txt"))
 
 type confirmationData struct {
 	Business, PostalAddress string
@@ -130,7 +121,7 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	erased, err := s.deps.Store.IsErased(ctx, store.EmailHash(tok.Email))
+	erased, err := s.deps.Store.AddressErased(ctx, tok.Email)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("check erasure: %w", err))
 		return

@@ -125,12 +125,20 @@ func (a *app) store() (*store.DB, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	if err := os.MkdirAll(a.cfg.Path(a.cfg.DataDir), 0o700); err != nil {
+	if err := a.makeDataDir(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(a.ctx(), a.cfg.Database.URL)
+	keys, err := a.fingerprintKeys()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(a.ctx(), a.cfg.Database.URL, store.WithFingerprintKeys(keys...))
 	if err != nil {
 		return nil, fmt.Errorf("open the database: %w", err)
+	}
+	if db.FingerprintKeyMissing() {
+		_ = db.Close()
+		return nil, usagef("the database keeps addresses as keyed fingerprints, and COURTESY_LINK_KEYS (or COURTESY_FINGERPRINT_KEY) is not set: without the key an erased address would not be recognised")
 	}
 	a.db = db
 	a.closers = append(a.closers, db.Close)

@@ -11,6 +11,7 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/signup/signupredis"
+	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -24,12 +25,20 @@ func (a *app) webServer() (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	forget, err := a.forgetters()
+	if err != nil {
+		return nil, err
+	}
 	purposes := a.purposes()
 	names := map[string]string{}
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
 	}
 	notify, err := a.notifier()
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := a.redis()
 	if err != nil {
 		return nil, err
 	}
@@ -47,6 +56,7 @@ func (a *app) webServer() (*http.Server, error) {
 		CampaignNames: names,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
+		Integrations:  a.integrationSettings(),
 		Location:      a.cfg.Location(),
 		Now:           a.now,
 		Logger:        a.logger,
@@ -62,8 +72,10 @@ func (a *app) webServer() (*http.Server, error) {
 		Feedback: a.feedbackProcessor(db),
 		Admin:    db,
 		Notify:   notify,
+		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
 		Signup:   signups,
 		Metrics:  a.webMetrics(),
+		Forget:   forget,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
