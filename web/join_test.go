@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
@@ -210,6 +211,19 @@ func TestJoinFromAnotherSiteConfirmsOnlyOnThePersonsOwnAct(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("consents (-want +got):\n%s", diff)
+	}
+
+	evs, err := se.st.CustomerEvents(context.Background(), c.ID)
+	if err != nil || len(evs) != 1 || evs[0].Type != courtesy.Signup || !evs[0].OccurredAt.Equal(confirmedAt) {
+		t.Errorf("events after confirming = %+v (%v), want one sign-up at %v", evs, err, confirmedAt)
+	}
+	engs, err := se.st.Engagements(context.Background(), store.Filter{CustomerID: c.ID})
+	if err != nil || len(engs) != 1 || engs[0].Kind != KindConfirmation || !engs[0].At.Equal(start) {
+		t.Errorf("engagements = %+v (%v), want the confirmation message, sent at %v", engs, err, start)
+	}
+	prefs := se.get(se.ts.URL + regexp.MustCompile(`href="(/p/[^"]+)"`).FindStringSubmatch(res.body)[1])
+	if !strings.Contains(prefs.body, "our sign-up form, confirmed from your email") || !strings.Contains(prefs.body, notice) {
+		t.Errorf("the preference page does not say how and under which notice the consent was given:\n%s", prefs.body)
 	}
 
 	after := se.rowCounts()
