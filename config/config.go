@@ -169,12 +169,6 @@ type Database struct {
 	URL string
 }
 
-// Web is the HTTP server.
-type Web struct {
-	// Listen is host:port. Defaults to 127.0.0.1:8080; COURTESY_LISTEN overrides it.
-	Listen string
-}
-
 // Tone configures the tone checks.
 type Tone struct {
 	// Rules are files of extra tone rules, relative to the config file. Defaults to none.

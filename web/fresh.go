@@ -26,6 +26,9 @@ const freshSendTimeout = time.Minute
 // freshActions are the links that expire, in the order a token is tried.
 var freshActions = []consent.Action{consent.ActionPreferences, consent.ActionWhy, consent.ActionSurvey}
 
+// freshMailLocale is the language templates/mail/fresh.txt is written in.
+const freshMailLocale = "en"
+
 type expiredView struct{ Action string }
 
 type freshMail struct {
@@ -120,7 +123,7 @@ func (s *Server) sendFreshLink(ctx context.Context, tok consent.Token) error {
 		return err
 	}
 	if err := s.deps.Notify.Notify(ctx, Transactional{
-		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: c.Locale,
+		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: freshMailLocale,
 		Subject: subject, Text: text, UnsubscribeURL: data.Unsubscribe, CustomerID: c.ID,
 	}); err != nil {
 		return err

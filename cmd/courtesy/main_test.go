@@ -53,21 +53,6 @@ func bakeryShop(t *testing.T, smtpURL string) (string, map[string]string) {
 	return filepath.Join(dir, "courtesy.yaml"), env
 }
 
-// mustLoadApp loads the shop's configuration as a command would, with its
-// clock starting at at; the app is closed when the test ends.
-func mustLoadApp(t *testing.T, cfg string, env map[string]string, at time.Time) *app {
-	t.Helper()
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.close)
-	a.now = clockFrom(at)
-	return a
-}
-
 func mustRun(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
 	r := runCmd(t, env, args...)

@@ -27,7 +27,8 @@ func TestMetricsCountWhatTheWorkerDoes(t *testing.T) {
 	for _, kind := range []string{"customers", "consents"} {
 		mustRun(t, env, "import", kind, filepath.Join(dir, kind+".csv"), "--config", cfg)
 	}
-	a := mustLoadApp(t, cfg, env, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	a := loadApp(t, cfg, env)
+	a.now = clockFrom(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	b, err := a.batch(4)
 	if err != nil {
 		t.Fatal(err)

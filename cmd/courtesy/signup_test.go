@@ -24,7 +24,8 @@ func TestSignupLeadsToOneWelcome(t *testing.T) {
 	sink := mailtest.NewSink(t)
 	cfg, env := bakeryShop(t, sink.URL())
 	at := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC) // 11:00 in London: outside quiet hours
-	a := mustLoadApp(t, cfg, env, at)
+	a := loadApp(t, cfg, env)
+	a.now = clockFrom(at)
 	srv, err := a.webServer()
 	if err != nil {
 		t.Fatal(err)
