@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
@@ -443,5 +444,40 @@ func TestAPISignupsStartTheSameDoubleOptIn(t *testing.T) {
 	hist, _ := se.st.ConsentHistory(context.Background(), c.ID)
 	if len(hist) != 1 || hist[0].Purpose != "reminders" || hist[0].Source != SourceSignup {
 		t.Errorf("consents = %+v, want reminders from the sign-up", hist)
+	}
+}
+
+// TestJoinHoldsEachClientToThePagesRateLimit: one client sending many
+// addresses is held by the per-client limit, whatever the addresses.
+func TestJoinHoldsEachClientToThePagesRateLimit(t *testing.T) {
+	se := newSignupEnv(t, func(c *Config, _ *Deps) { c.RateLimit = RateLimit{PerSecond: 0.001, Burst: 3} })
+	var codes []int
+	for i := range 5 {
+		codes = append(codes, se.joinFrom(shopOrigin, signupForm(fmt.Sprintf("person%d@example.org", i), "birthday")).code)
+	}
+	if diff := cmp.Diff([]int{200, 200, 200, 429, 429}, codes); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if n := se.sink.Count(); n != 3 {
+		t.Errorf("%d confirmations sent, want 3", n)
+	}
+}
+
+// TestDeclineAnswersAndKeepsNothing: the confirmation's one-click
+// unsubscribe answers 200 to a mail provider's POST and stores nothing,
+// as nothing was stored to remove.
+func TestDeclineAnswersAndKeepsNothing(t *testing.T) {
+	se := newSignupEnv(t)
+	se.joinFrom(shopOrigin, signupForm(newEmail, "birthday"))
+	unsub := se.sink.Messages()[0].Header.Get("List-Unsubscribe")
+	path := strings.TrimSuffix(strings.TrimPrefix(unsub, "<https://crumb.example"), ">")
+	before := se.rowCounts()
+	req, _ := http.NewRequest(http.MethodPost, se.ts.URL+path, strings.NewReader("List-Unsubscribe=One-Click"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := se.do(req); res.code != http.StatusOK || !strings.Contains(res.body, "Nothing more will happen") {
+		t.Errorf("POST %s = %d:\n%s", path, res.code, res.body)
+	}
+	if diff := cmp.Diff(before, se.rowCounts()); diff != "" {
+		t.Errorf("declining stored something:\n%s", diff)
 	}
 }
