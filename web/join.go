@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -176,7 +175,8 @@ func browserLocale(r *http.Request) string {
 
 // startSignup sends the confirmation of req, if the address's limits allow
 // one now. Whether they did is not the caller's to tell: the answer to the
-// person is the same.
+// person is the same. The message goes after the answer, so no answer waits
+// on the SMTP server for some addresses and not for others.
 func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 	now := s.now()
 	sg := s.deps.Signup
@@ -201,8 +201,14 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Notify.Notify(ctx, m); err != nil {
-		return errors.Join(errUnavailable, err)
-	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), freshSendTimeout)
+		defer cancel()
+		if err := s.deps.Notify.Notify(ctx, m); err != nil {
+			s.cfg.Logger.Warn("sign-up confirmation not sent", "err", err)
+		}
+	}()
 	return nil
 }

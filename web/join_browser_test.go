@@ -55,6 +55,7 @@ func TestBrowserSignupFromTheShopsOwnSite(t *testing.T) {
 	b.click(`button[type="submit"]`)
 	b.waitFor("Check your inbox")
 	b.screenshot(filepath.Join(shots, "join-check-inbox.png"))
+	se.srv.Wait()
 
 	if n := se.sink.Count(); n != 1 {
 		t.Fatalf("the sink holds %d messages, want the one confirmation", n)

@@ -65,6 +65,7 @@ func newFuzzSignupServer(tb testing.TB) (*Server, *signup.Sealer, *outbox) {
 func serve(s *Server, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
+	s.Wait()
 	return rec
 }
 

@@ -40,6 +40,7 @@ func TestSignupLeadsToOneWelcome(t *testing.T) {
 	req.Header.Set("Origin", "https://www.crumb-shop.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	res := do(t, req)
+	srv.handler.Wait()
 	if res.StatusCode != http.StatusOK || sink.Count() != 1 {
 		t.Fatalf("POST /join = %d, %d messages; want 200 and one confirmation", res.StatusCode, sink.Count())
 	}
