@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
+	"github.com/courtesyhq/courtesy/report"
 )
 
 // TestSignupLeadsToOneWelcome follows the bakery's sign-up end to end: a
@@ -57,6 +59,22 @@ func TestSignupLeadsToOneWelcome(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	if res := do(t, req); res.StatusCode != http.StatusOK {
 		t.Fatalf("POST %s = %d", link[1], res.StatusCode)
+	}
+
+	// The owner's report, as the dashboard builds it: one started, one
+	// confirmed.
+	db, err := a.store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := a.reportOptions()
+	o.Since, o.Until = at.Add(-time.Hour), at.Add(time.Hour)
+	rep, err := report.Build(context.Background(), db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Signups; !s.Counted || s.Started != 1 || s.Confirmed != 1 {
+		t.Errorf("report sign-ups = %+v, want 1 started and 1 confirmed", s)
 	}
 
 	for range 2 {
