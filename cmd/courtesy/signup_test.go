@@ -25,6 +25,7 @@ import (
 func TestSignupLeadsToOneWelcome(t *testing.T) {
 	sink := mailtest.NewSink(t)
 	cfg, env := bakeryShop(t, sink.URL())
+	appendFile(t, cfg, "\ndkim:\n  domain: crumb.example\n  selector: s2026\n  private_key_file: "+testdataFile(t, "doctor", "test-rsa2048.pem")+"\n")
 	at := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC) // 11:00 in London: outside quiet hours
 	a := loadApp(t, cfg, env)
 	a.now = clockFrom(at)
@@ -49,6 +50,9 @@ func TestSignupLeadsToOneWelcome(t *testing.T) {
 	confirmation := sink.Messages()[0]
 	if k := confirmation.Header.Get("X-Courtesy-Kind"); k != "confirmation" {
 		t.Errorf("X-Courtesy-Kind = %q, want confirmation", k)
+	}
+	if !bytes.Contains(confirmation.Data, []byte("DKIM-Signature:")) {
+		t.Error("the confirmation is not DKIM-signed")
 	}
 	link := regexp.MustCompile(`https://crumb\.example(/c/[A-Za-z0-9_-]+)`).FindStringSubmatch(bodyText(t, confirmation.Data))
 	if link == nil {
