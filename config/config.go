@@ -52,13 +52,14 @@ type Config struct {
 	warnings courtesy.Diagnostics
 	// quietNone records that quiet_hours was written empty on purpose.
 	quietNone bool
+	file      string // the file the config was read from
+	dir       string // relative paths are resolved against it
+	loc       *time.Location
+	pos       map[string]yamlnode.Position
+
 	// smtpInData and dbInData record that the outbox and the database
 	// were left to their defaults inside DataDir, so they follow it.
 	smtpInData, dbInData bool
-	file                 string // the file the config was read from
-	dir                  string // relative paths are resolved against it
-	loc                  *time.Location
-	pos                  map[string]yamlnode.Position
 }
 
 // Business is who the messages come from.

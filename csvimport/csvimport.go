@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Columns of each kind of file, as the contract names them. Only the first
@@ -178,6 +179,13 @@ func parseCustomer(rd *reader) (courtesy.Customer, error) {
 		if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
 			return c, rd.bad("timezone", "%q is not an IANA time zone (such as Europe/London)", c.Timezone)
 		}
+	}
+	if c.Locale != "" {
+		tag, err := locale.Parse(c.Locale)
+		if err != nil {
+			return c, rd.bad("locale", "%v", err)
+		}
+		c.Locale = tag.String() // one spelling: en_GB is stored as en-GB
 	}
 	return c, nil
 }

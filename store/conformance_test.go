@@ -42,6 +42,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Decide", testDecide},
 		{"Messages", testMessages},
+		{"ReportMessagesByKey", testReportMessagesByKey},
 		{"StaleClaims", testStaleClaims},
 		{"ExpireWaiting", testExpireWaiting},
 		{"SentTimes", testSentTimes},
