@@ -58,6 +58,9 @@ type Options struct {
 	Location *time.Location
 	// Now tells the time. Defaults to the wall clock.
 	Now courtesy.Clock
+	// Started counts the sign-ups started each day. Defaults to none: the
+	// report then shows confirmations without a rate.
+	Started SignupCounter
 }
 
 func (o Options) withDefaults() Options {
@@ -170,6 +173,9 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	})
 	r.Purposes = d.purposes(o)
 	r.Days = d.days(o)
+	if err := d.signups(ctx, src, o, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -609,20 +615,12 @@ func (d *data) purposes(o Options) []Purpose {
 
 func (d *data) days(o Options) []Day {
 	var out []Day
-	index := map[string]int{}
 	start := o.Since.In(o.Location)
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, o.Location)
 	for ; day.Before(o.Until); day = day.AddDate(0, 0, 1) {
-		key := day.Format(time.DateOnly)
-		index[key] = len(out)
-		out = append(out, Day{Date: key})
+		out = append(out, Day{Date: day.Format(time.DateOnly)})
 	}
-	at := func(t time.Time) *Day {
-		if i, ok := index[t.In(o.Location).Format(time.DateOnly)]; ok {
-			return &out[i]
-		}
-		return nil
-	}
+	at := dayIndex(out, o.Location)
 	for _, m := range d.msgs {
 		dd := at(m.DecidedAt)
 		if dd == nil {

@@ -20,7 +20,17 @@ var htmlSource string
 var Stylesheet string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"rate":      RateText,
+	"rate":    RateText,
+	"signups": SignupText,
+	"signupDays": func(days []Day) []Day {
+		var out []Day
+		for _, d := range days {
+			if d.SignupsStarted > 0 || d.SignupsConfirmed > 0 {
+				out = append(out, d)
+			}
+		}
+		return out
+	},
 	"nps":       NPSText,
 	"bought":    BoughtText,
 	"diff":      DiffText,

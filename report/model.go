@@ -20,6 +20,7 @@ type Report struct {
 	Purposes   []Purpose  `json:"purposes"`
 	Segments   []Segment  `json:"segments"`
 	Days       []Day      `json:"days"`
+	Signups    Signups    `json:"signups"`
 }
 
 // LastDay is the period's last day, in the business's time zone: Until
@@ -186,4 +187,8 @@ type Day struct {
 	// OptOuts are opt-outs drawn by the messages sent that day.
 	OptOuts int       `json:"optouts"`
 	NPS     NPSFigure `json:"nps"` // answers given that day
+	// SignupsStarted and SignupsConfirmed count the sign-up forms sent
+	// and the confirmations pressed that day.
+	SignupsStarted   int `json:"signups_started"`
+	SignupsConfirmed int `json:"signups_confirmed"`
 }

@@ -77,6 +77,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		_ = tw.Flush()
 	}
+	ew.printf("\n== Sign-ups\n  %s\n", SignupText(r.Signups))
 	ew.printf("\n== Segment audit (two-proportion z-test against the rest of the campaign; flagged when |z| > %.0f, %d+ messages each side)\n", SegmentZ, SegmentMin)
 	flagged := 0
 	for _, s := range r.Segments {

@@ -112,6 +112,8 @@ func how(source string) string {
 		return "your preference page"
 	case "form":
 		return "a form you filled in"
+	case SourceSignup:
+		return "our sign-up form, confirmed from your email"
 	case "import":
 		return "our customer records"
 	case "api":

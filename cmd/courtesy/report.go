@@ -10,6 +10,7 @@ import (
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/guardrail"
 	"github.com/courtesyhq/courtesy/report"
+	"github.com/courtesyhq/courtesy/signup/signupredis"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -55,6 +56,10 @@ func cmdReport(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
+	if _, err := a.redis(); err != nil {
+		// The rest of the report is in the database.
+		a.logger.Warn("sign-ups started are counted in Redis, which is not reachable", "err", err)
+	}
 	opts := a.reportOptions()
 	opts.Until = a.now().In(opts.Location)
 	opts.Since = opts.Until.Add(-d)
@@ -113,6 +118,9 @@ func (a *app) reportOptions() report.Options {
 	}
 	for _, c := range a.loaded.Campaigns {
 		o.Campaigns = append(o.Campaigns, report.CampaignInfo{ID: c.ID, Name: c.Name, Purpose: c.Purpose})
+	}
+	if a.rdb != nil {
+		o.Started = signupredis.NewTally(a.rdb, a.redisPrefix(), a.cfg.Location())
 	}
 	return o
 }

@@ -38,10 +38,7 @@ func (a *app) webServer() (*webServers, error) {
 	if err != nil {
 		return nil, err
 	}
-	var purposes consent.Purposes
-	for _, p := range a.cfg.Purposes {
-		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
-	}
+	purposes := a.purposes()
 	names := map[string]string{}
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
@@ -177,4 +174,13 @@ func (a *app) signups() (*web.Signups, error) {
 		Gate:   signupredis.NewGate(rdb, a.redisPrefix(), signup.AddressLimits),
 		Tally:  signupredis.NewTally(rdb, a.redisPrefix(), a.cfg.Location()),
 	}, nil
+}
+
+// purposes are the configured purposes as the pages show them.
+func (a *app) purposes() consent.Purposes {
+	var out consent.Purposes
+	for _, p := range a.cfg.Purposes {
+		out = append(out, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
+	}
+	return out
 }
