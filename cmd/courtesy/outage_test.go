@@ -55,3 +55,24 @@ func TestRedisOutageRunsTheTaskAgainWhenRedisIsBack(t *testing.T) {
 		})
 	}
 }
+
+// run-once does not take a Redis it cannot reach for an empty queue: it
+// waits for Redis, and says so if Redis does not come back in time.
+func TestRunOnceWaitsForRedisToDrain(t *testing.T) {
+	r := startPrivateRedis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	b := &batch{a: &app{rdb: rdb}, insp: asynq.NewInspectorFromRedisClient(rdb)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Nothing was queued: the queue is drained at once.
+	if err := b.drain(ctx); err != nil {
+		t.Fatalf("drain of a queue that was never used: %v", err)
+	}
+	r.stop()
+	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := b.drain(ctx); err == nil {
+		t.Error("drain returned without error while Redis was away")
+	}
+}
