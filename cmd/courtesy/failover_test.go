@@ -13,11 +13,12 @@ import (
 
 // TestProcessSentinelFailover runs a scheduler and a worker process under
 // Sentinel and shuts the primary down in the middle of the run. Sentinel
-// promotes the replica (down-after-milliseconds 1000), the processes follow
+// promotes the replica (down-after-milliseconds 2000), the processes follow
 // it, and the old primary is started again as a replica of the new one, as
 // scripts/services does. Every message still gets exactly one final
-// decision, and the sink receives none twice; the messages that were in
-// flight go on within seconds of the promotion (see redisOutage).
+// decision, no customer gets more than the limit allows, and the sink
+// receives none twice; the messages that were in flight go on within
+// seconds of the promotion (see redisOutage).
 func TestProcessSentinelFailover(t *testing.T) {
 	start := time.Now()
 	// An earlier run may have left a failover under way; leave the setup
@@ -25,7 +26,9 @@ func TestProcessSentinelFailover(t *testing.T) {
 	testenv.WaitSentinelSettled(t, 30*time.Second)
 	t.Cleanup(func() { testenv.WaitSentinelSettled(t, 30*time.Second) })
 	_, redisURL, yaml := appRedis(t, testenv.Sentinel)
-	s := newProcShop(t, procShopOptions{redisURL: redisURL, redisYAML: yaml, maxPerSecond: 40})
+	// Two campaigns that a limit of one message a day lets only one of
+	// through: the limits hold across the failover too.
+	s := newProcShop(t, procShopOptions{redisURL: redisURL, redisYAML: yaml, campaigns: 2, perCustomer: "1/24h", maxPerSecond: 40})
 	const customers = 300
 	s.addCustomers(customers)
 	ctx := context.Background()
@@ -52,12 +55,19 @@ func TestProcessSentinelFailover(t *testing.T) {
 		t.Fatalf("start the old primary again: %v\n%s", err, out)
 	}
 
-	s.checkRecovered(customers, customers, 45*time.Second)
+	s.checkRecovered(2*customers, customers, 45*time.Second)
 
-	// The old primary serves again, as a replica of the new one.
+	// The old primary serves again, as a replica of the new one — or as
+	// the primary, should a busy machine have made Sentinel fail over once
+	// more, which the run above came through as well.
 	testenv.WaitSentinelSettled(t, 30*time.Second)
 	role, err := primary.Do(ctx, "ROLE").Slice()
-	if err != nil || len(role) == 0 || role[0] != "slave" {
+	now, _ = testenv.SentinelPrimary(ctx)
+	switch {
+	case err == nil && len(role) > 0 && role[0] == "slave":
+	case err == nil && len(role) > 0 && role[0] == "master" && now == old:
+		t.Logf("Sentinel failed over a second time, back to %s", old)
+	default:
 		t.Errorf("the old primary %s: ROLE = %v, %v; want a replica", old, role, err)
 	}
 	t.Logf("the whole failover run took %v", time.Since(start).Round(100*time.Millisecond))

@@ -11,20 +11,27 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// SentinelPrimary returns the address the test Sentinels name as the
-// primary now, asking each in turn until one answers.
+// SentinelPrimary returns the address every test Sentinel names as the
+// primary now; just after a failover they may disagree for a moment, which
+// is an error.
 func SentinelPrimary(ctx context.Context) (string, error) {
-	var last error
+	named := map[string]bool{}
 	for _, a := range SentinelAddrs() {
 		s := redis.NewSentinelClient(&redis.Options{Addr: a})
 		hp, err := s.GetMasterAddrByName(ctx, SentinelMaster).Result()
 		_ = s.Close()
-		if err == nil && len(hp) == 2 {
-			return net.JoinHostPort(hp[0], hp[1]), nil
+		if err != nil || len(hp) != 2 {
+			return "", fmt.Errorf("sentinel %s does not name the primary of %q: %v", a, SentinelMaster, err)
 		}
-		last = err
+		named[net.JoinHostPort(hp[0], hp[1])] = true
 	}
-	return "", fmt.Errorf("no Sentinel names the primary of %q: %v", SentinelMaster, last)
+	if len(named) != 1 {
+		return "", fmt.Errorf("the sentinels name different primaries: %v", named)
+	}
+	for p := range named {
+		return p, nil
+	}
+	return "", fmt.Errorf("no sentinel at %v", SentinelAddrs())
 }
 
 // WaitSentinelSettled waits until the Sentinel setup is whole: every
