@@ -88,6 +88,12 @@ func (d *DryRun) Evaluate(ctx context.Context, m courtesy.Message) (Evaluation, 
 // Compose renders m for its customer as it would be sent, whatever the
 // decision: what a preview shows.
 func (d *DryRun) Compose(ctx context.Context, m courtesy.Message) (*mailer.Message, error) {
+	return d.ComposeIn(ctx, m, "")
+}
+
+// ComposeIn is Compose for a customer whose locale were lang ("" keeps
+// their own): the message they would get in that language, whole.
+func (d *DryRun) ComposeIn(ctx context.Context, m courtesy.Message, lang string) (*mailer.Message, error) {
 	j := &job{msg: m, now: d.p.cfg.Now()}
 	if m.Detail != "" {
 		_ = json.Unmarshal([]byte(m.Detail), &j.detail)
@@ -101,6 +107,9 @@ func (d *DryRun) Compose(ctx context.Context, m courtesy.Message) (*mailer.Messa
 		return nil, err
 	}
 	j.customer = cust
+	if lang != "" {
+		j.customer.Locale = lang
+	}
 	mail, held, err := d.p.compose(ctx, j)
 	if err != nil {
 		return nil, err

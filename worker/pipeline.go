@@ -34,6 +34,9 @@ type Store interface {
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
 	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
 	AddSuppression(ctx context.Context, s store.Suppression) error
+	// Fingerprint is the keyed form an address is kept in beside a
+	// suppression.
+	Fingerprint(email string) string
 	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
 	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
 	Event(ctx context.Context, id int64) (courtesy.Event, error)
@@ -492,13 +495,15 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		}
 		data.Item = templates.Item{ID: ev.ItemID, Name: ev.ItemName, URL: ev.ItemURL}
 	}
-	tpl := j.campaign.Template(j.msg.Variant)
+	// Invariant 12: the customer's locale picks the whole message, footer
+	// included, or none of it.
+	tpl := j.campaign.Message(j.msg.Variant, j.customer.Locale)
 	out, err := tpl.Render(data)
 	if err != nil {
 		j.detail.Error = err.Error()
 		return nil, &courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"}, nil
 	}
-	if checker := p.cfg.Tone[string(j.campaign.Tone)]; checker != nil {
+	if checker := p.toneChecker(j.campaign.Tone, out.Lang); checker != nil {
 		tc := tone.Context{
 			Kind:         string(j.campaign.Kind),
 			StockData:    j.campaign.StockData,
@@ -520,6 +525,7 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		Subject:        out.Subject,
 		Text:           out.Text,
 		HTML:           out.HTML,
+		Language:       out.Lang,
 		MessageID:      mailer.NewMessageID(b.Domain),
 		Date:           j.now,
 		UnsubscribeURL: links.Unsubscribe,
@@ -529,6 +535,14 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		},
 	}
 	return m, nil, nil
+}
+
+// toneChecker returns the checker that judges a message of the profile
+// written in lang. The rules are one set for every language until tone
+// keeps rules per language; this is the one place that choice is made.
+func (p *Pipeline) toneChecker(profile campaigns.Tone, lang string) *tone.Checker {
+	_ = lang
+	return p.cfg.Tone[string(profile)]
 }
 
 // send renders, checks and hands the message to SMTP. It returns the decision
@@ -629,7 +643,7 @@ func (p *Pipeline) sendFailed(ctx context.Context, j *job, sendErr error) (*cour
 	}
 	if mailer.IsAddressFailure(sendErr) {
 		if err := p.cfg.Store.AddSuppression(ctx, store.Suppression{
-			EmailHash: store.EmailHash(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
+			EmailHash: p.cfg.Store.Fingerprint(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
 			Detail: sendErr.Error(), At: j.now,
 		}); err != nil {
 			p.cfg.Logger.Error("suppress bounced address", "customer", j.customer.ID, "err", err)
