@@ -26,10 +26,10 @@ func appRedis(t *testing.T, top testenv.Topology) (env testenv.RedisEnv, redisUR
 	quote := func(addrs []string) string { return `["` + strings.Join(addrs, `", "`) + `"]` }
 	switch top {
 	case testenv.Sentinel:
-		env = testenv.RedisOn(t, top, 0)
+		env = testenv.RedisOn(t, top, testenv.RedisDBApp)
 		yaml = fmt.Sprintf("redis:\n  sentinel: { master: %q, addrs: %s }\n", testenv.SentinelMaster, quote(testenv.SentinelAddrs()))
 	case testenv.Cluster:
-		env = testenv.RedisOn(t, top, 0)
+		env = testenv.RedisOn(t, top, testenv.RedisDBApp)
 		for _, prefix := range []string{"courtesy:", "asynq:"} {
 			if err := testenv.Flush(context.Background(), env.Client, prefix); err != nil {
 				t.Fatal(err)

@@ -27,6 +27,11 @@ const (
 // Topologies lists every topology, for tests that run over all of them.
 var Topologies = []Topology{Single, Sentinel, Cluster}
 
+// RedisDBApp is the database cmd/courtesy's tests give the app on Sentinel
+// (its config has no database number) and the prefix-less keys they empty
+// on a Cluster: no other test package may use Sentinel database 0.
+const RedisDBApp = 0
+
 // SentinelMaster is the name the test Sentinels know the primary by.
 const SentinelMaster = "courtesy-test"
 
