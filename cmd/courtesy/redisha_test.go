@@ -26,10 +26,10 @@ func appRedis(t *testing.T, top testenv.Topology) (env testenv.RedisEnv, redisUR
 	quote := func(addrs []string) string { return `["` + strings.Join(addrs, `", "`) + `"]` }
 	switch top {
 	case testenv.Sentinel:
-		env = testenv.RedisOn(t, top, 0)
+		env = testenv.RedisOn(t, top, testenv.RedisDBApp)
 		yaml = fmt.Sprintf("redis:\n  sentinel: { master: %q, addrs: %s }\n", testenv.SentinelMaster, quote(testenv.SentinelAddrs()))
 	case testenv.Cluster:
-		env = testenv.RedisOn(t, top, 0)
+		env = testenv.RedisOn(t, top, testenv.RedisDBApp)
 		for _, prefix := range []string{"courtesy:", "asynq:"} {
 			if err := testenv.Flush(context.Background(), env.Client, prefix); err != nil {
 				t.Fatal(err)
@@ -160,5 +160,26 @@ func TestAsynqScriptsKeepToOneSlot(t *testing.T) {
 	t.Logf("%d script calls, up to %d keys each", len(calls), most)
 	if n := testenv.AssertOneSlotEach(t, env.Client, calls); n < 6 || most < 2 {
 		t.Errorf("%d script calls recorded, up to %d keys each: asynq's multi-key scripts did not run", n, most)
+	}
+}
+
+// A Sentinel or Cluster that does not answer is named in the error, with
+// the part of the config that points at it, not the REDIS_URL it ignores.
+func TestUnreachableRedisIsNamedAsConfigured(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"sentinel", "redis:\n  sentinel: { master: shop, addrs: [\"127.0.0.1:1\"] }\n",
+			`the Redis primary "shop" of the Sentinels at 127.0.0.1:1 is not reachable`},
+		{"cluster", "redis:\n  cluster: { addrs: [\"127.0.0.1:1\"] }\n",
+			"the Redis Cluster at 127.0.0.1:1 is not reachable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, env := bakeryShop(t, "smtp://127.0.0.1:1")
+			appendFile(t, cfg, tt.yaml)
+			r := runCmd(t, env, "run-once", "--config", cfg)
+			if r.code == 0 || !strings.Contains(r.err, tt.want) || !strings.Contains(r.err, "redis."+tt.name) {
+				t.Errorf("exit %d, stderr:\n%s\nwant an error saying %q and naming redis.%s", r.code, r.err, tt.want, tt.name)
+			}
+		})
 	}
 }

@@ -112,6 +112,11 @@ func (b *batch) drain(ctx context.Context) error {
 	for {
 		info, err := b.insp.GetQueueInfo(worker.Queue)
 		busy := err == nil && info.Pending+info.Active+info.Retry > 0
+		if err != nil && b.a.rdb.Ping(ctx).Err() != nil {
+			// Redis is away (failing over, restarting), not the queue
+			// empty: its tasks may all be there still.
+			busy = true
+		}
 		if !busy {
 			// Two quiet looks in a row: a task between two states is
 			// never missed.

@@ -27,6 +27,11 @@ const (
 // Topologies lists every topology, for tests that run over all of them.
 var Topologies = []Topology{Single, Sentinel, Cluster}
 
+// RedisDBApp is the database cmd/courtesy's tests give the app on Sentinel
+// (its config has no database number) and the prefix-less keys they empty
+// on a Cluster: no other test package may use Sentinel database 0.
+const RedisDBApp = 0
+
 // SentinelMaster is the name the test Sentinels know the primary by.
 const SentinelMaster = "courtesy-test"
 
@@ -96,7 +101,7 @@ func RedisOn(tb testing.TB, top Topology, db int) RedisEnv {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := env.Client.Ping(ctx).Err(); err != nil {
+	if err := ping(ctx, top, env.Client); err != nil {
 		_ = env.Client.Close()
 		if top == Single {
 			unavailable(tb, where, err)
@@ -178,6 +183,21 @@ func unreachable(tb testing.TB, what string, err error) {
 		tb.Fatalf("%s is not reachable in CI: %v (scripts/services redis-ha starts it)", what, err)
 	}
 	tb.Skipf("%s is not reachable (%v); start it with `scripts/services redis-ha`, or run the tests with ./scripts/test, which does", what, err)
+}
+
+// down remembers a topology found unreachable, so the tests after the first
+// are skipped at once rather than each waiting for the Sentinels to time out.
+var down sync.Map // Topology → error
+
+func ping(ctx context.Context, top Topology, c redis.UniversalClient) error {
+	if err, ok := down.Load(top); ok {
+		return err.(error)
+	}
+	err := c.Ping(ctx).Err()
+	if err != nil {
+		down.Store(top, err)
+	}
+	return err
 }
 
 // The Sentinel client logs every master it looks up, which is every client
