@@ -6,6 +6,7 @@ package lint
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,7 +103,12 @@ func Run(configPath string) Result {
 func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
-	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
+	// LoadDir names files as the config does, relative to its directory;
+	// only a campaigns_dir given as an absolute path is left out of the name.
+	campaignFile := c.File
+	if filepath.IsAbs(cfg.CampaignsDir) {
+		campaignFile = filepath.Join(cfg.CampaignsDir, c.File)
+	}
 	biz := templates.Business{Name: cfg.Business.Name, PostalAddress: cfg.Business.PostalAddress}
 	variants := c.VariantIDs()
 	if len(variants) == 0 {
@@ -126,7 +132,9 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 		if checker == nil {
 			continue
 		}
-		tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name}
+		tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name,
+			Lang: cfg.Business.Locale, Allow: tone.Allows(c.ToneAllow)}
+		out = append(out, unknownAllows(campaignFile, c, checker)...)
 		files := c.Files
 		for _, vv := range c.Variants {
 			if vv.ID == v {
@@ -154,6 +162,8 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 			if strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".htm") {
 				text = maskTags(text)
 			}
+			tc := tc
+			tc.Lang = templateLang(name, cfg.Business.Locale)
 			for _, f := range checker.CheckTemplate(tc, text) {
 				if f.Rule == requiredRule(f) {
 					continue // checked once over the whole message below
@@ -179,7 +189,37 @@ func finding(file string, line, col int, f tone.Finding) courtesy.Diagnostic {
 	if f.Suggestion != "" {
 		msg += " (suggestion: " + f.Suggestion + ")"
 	}
+	if f.Allowed != "" {
+		msg = "allowed by the campaign's tone_allow (" + f.Allowed + "): " + msg
+	}
 	return courtesy.Diagnostic{File: file, Line: line, Col: col, Severity: f.Severity, Rule: f.Rule, Message: msg}
+}
+
+// unknownAllows reports a tone_allow entry that names no rule or family of
+// the checker: a misspelt switch-off would otherwise switch nothing off.
+func unknownAllows(file string, c *campaigns.Campaign, checker *tone.Checker) courtesy.Diagnostics {
+	var out courtesy.Diagnostics
+	for i, a := range c.ToneAllow {
+		if checker.Knows(a.Rule) {
+			continue
+		}
+		field := fmt.Sprintf("tone_allow[%d].rule", i)
+		line, col := c.Pos(field)
+		out = append(out, courtesy.Diagnostic{File: file, Line: line, Col: col, Field: field, Severity: courtesy.SeverityError, Rule: "tone-allow",
+			Message: fmt.Sprintf("%q is neither a tone rule id nor a tone family, so it allows nothing", a.Rule)})
+	}
+	return out
+}
+
+// templateLang is the language of a template file: the BCP 47 tag before
+// its extension ("birthday.de.txt" is German), else the business's.
+func templateLang(name, def string) string {
+	base := filepath.Base(name)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	if i := strings.LastIndexByte(base, '.'); i >= 0 && tone.BaseLanguage(base[i+1:]) != "" {
+		return base[i+1:]
+	}
+	return def
 }
 
 func overlay(base, over campaigns.TemplateFiles) campaigns.TemplateFiles {

@@ -340,3 +340,13 @@ func (r *crule) applies(ctx Context) bool {
 	}
 	return true
 }
+
+// Allows converts a campaign's switch-offs, declared in its own package as
+// any struct of a rule and a reason, into a Context's.
+func Allows[T ~struct{ Rule, Reason string }](in []T) []Allow {
+	out := make([]Allow, len(in))
+	for i, a := range in {
+		out[i] = Allow(a)
+	}
+	return out
+}

@@ -100,6 +100,7 @@ var templateFS = fstest.MapFS{
 	"templates/birthday.txt":  {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}. Your next slice is on us.\n")},
 	"templates/birthday.html": {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
 	"templates/loud.txt":      {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
+	"templates/knapp.de.txt":  {Data: []byte("Hallo {{.Customer.FirstName}},\n\nalles Gute zum Geburtstag! Die Vorräte gehen zur Neige.\n\n{{.Business.Name}}\n")},
 	"templates/reminder.txt":  {Data: []byte("Hello {{.Customer.FirstName}},\n\nYou saved {{.Item.Name}} ({{.Item.URL}}). It is still here if you would like it.\n\n{{.Business.Name}}\n")},
 	"templates/survey.txt": {Data: []byte("Hello {{.Customer.FirstName}},\n\nHow likely is it that you would recommend {{.Business.Name}} to a friend or colleague?\n" +
 		"{{range $i, $u := .Links.Survey}}{{$i}}: {{$u}}\n{{end}}")},
@@ -129,6 +130,7 @@ type options struct {
 	now          func() time.Time // the pipeline's clock; defaults to the env's test clock
 	limiter      func(worker.Limiter) worker.Limiter
 	store        func(worker.Store) worker.Store // wraps what the pipeline reads and records
+	locale       string                          // the business's language
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -205,6 +207,7 @@ func newEnv(t *testing.T, o options) *env {
 			Name: "Crumb & Co. Bakery", PostalAddress: "12 Mill Lane, Bristol BS1 4DJ, UK",
 			From: "Crumb & Co. <hello@crumb.example>", ReplyTo: "hello@crumb.example",
 			BaseURL: "https://crumb.example", Domain: "crumb.example", Location: time.UTC,
+			Locale: o.locale,
 		},
 		Campaigns:  all,
 		Limits:     o.limits,

@@ -82,6 +82,7 @@ type Business struct {
 	Domain        string         // the From domain, for Message-IDs
 	Location      *time.Location // for customers without a time zone
 	ReturnPath    string         // envelope sender, made per message (VERP); empty means the From address
+	Locale        string         // BCP 47 language of the campaigns' templates; its tone rules judge them. Empty means English.
 }
 
 // envelopeFrom is the message's own envelope sender: a VERP address
@@ -504,6 +505,8 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 			StockData:    j.campaign.StockData,
 			Personal:     []string{j.customer.FirstName, j.customer.LastName, data.Item.Name},
 			BusinessName: b.Name,
+			Lang:         b.Locale,
+			Allow:        tone.Allows(j.campaign.ToneAllow),
 		}
 		for _, f := range checker.Check(tc, out.Subject+"\n\n"+out.Text) {
 			if f.Severity == courtesy.SeverityError {
