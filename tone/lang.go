@@ -63,6 +63,15 @@ func (c *Checker) set(lang string) (*ruleset, string) {
 	if lang == "" {
 		return c.sets[defaultLang], ""
 	}
+	// The common tags ("de", "pt-BR") name their base language in lower
+	// case before any subtag: found without parsing, which allocates.
+	base := lang
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		base = lang[:i]
+	}
+	if rs := c.sets[base]; rs != nil {
+		return rs, ""
+	}
 	if rs := c.sets[BaseLanguage(lang)]; rs != nil {
 		return rs, ""
 	}
