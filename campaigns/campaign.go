@@ -28,6 +28,12 @@ const (
 	Informative Tone = "informative"
 )
 
+// ToneAllow is one tone rule (by id) or family the campaign allows, and why.
+type ToneAllow struct {
+	Rule   string
+	Reason string
+}
+
 // DefaultExpires is how long after its due time an occurrence may still be
 // sent when the campaign does not say.
 const DefaultExpires = 14 * config.Day
@@ -66,6 +72,10 @@ type Campaign struct {
 	// StockData declares that numbers of items in stock in the templates are
 	// real, so the tone rules let "only 3 left" through. Defaults to false.
 	StockData bool
+	// ToneAllow switches tone rules or whole families off for this
+	// campaign, each with the shop's reason, which lint shows beside every
+	// finding it spares. Defaults to none.
+	ToneAllow []ToneAllow
 
 	// File is the campaign file, as named to LoadDir.
 	File string

@@ -212,6 +212,24 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 	})
 	m.Int("holdout", &c.Holdout)
 	m.Bool("stock_data", &c.StockData)
+	allows, _ := m.Seq("tone_allow")
+	for i, n := range allows {
+		field := fmt.Sprintf("tone_allow[%d]", i)
+		am := doc.Map(n, field)
+		var a ToneAllow
+		am.String("rule", &a.Rule)
+		am.String("reason", &a.Reason)
+		am.Close()
+		// Which rules exist is the tone package's to say; lint checks the
+		// name. A switch-off without a reason is refused here.
+		if strings.TrimSpace(a.Rule) == "" {
+			doc.Errorf(n, field+".rule", "is required: a tone rule id (courteous.fake-scarcity) or a family (scarcity)")
+		}
+		if strings.TrimSpace(a.Reason) == "" {
+			doc.Errorf(n, field+".reason", "is required: say why the campaign may use this wording, for whoever reads it next")
+		}
+		c.ToneAllow = append(c.ToneAllow, a)
+	}
 
 	items, _ := m.Seq("variants")
 	for i, n := range items {

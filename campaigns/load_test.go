@@ -158,6 +158,17 @@ func TestLoadDirReportsEveryProblem(t *testing.T) {
 			},
 		},
 		{
+			name: "a tone switch-off needs a rule and a reason",
+			files: map[string]string{"campaigns/birthday.yaml": replace(birthdayYAML, "tone: warm",
+				"tone: warm\ntone_allow:\n  - { rule: scarcity }\n  - { reason: \"we count\" }\n  - { rule: x, reson: y }")},
+			want: []string{
+				`campaigns/birthday.yaml:14: tone_allow[0].reason: is required: say why the campaign may use this wording, for whoever reads it next`,
+				`campaigns/birthday.yaml:15: tone_allow[1].rule: is required: a tone rule id (courteous.fake-scarcity) or a family (scarcity)`,
+				`campaigns/birthday.yaml:16: tone_allow[2].reson: unknown key (did you mean "reason"?)`,
+				`campaigns/birthday.yaml:16: tone_allow[2].reason: is required: say why the campaign may use this wording, for whoever reads it next`,
+			},
+		},
+		{
 			name:  "empty file",
 			files: map[string]string{"campaigns/empty.yaml": "# nothing yet\n"},
 			want:  []string{`campaigns/empty.yaml:1: the file is empty: a campaign needs at least id, kind, purpose and template`},
@@ -187,9 +198,13 @@ func TestLoadDirDecodesAndDefaults(t *testing.T) {
 	cs := mustLoad(t, files(map[string]string{
 		"campaigns/birthday.yaml": birthdayYAML,
 		"campaigns/survey.yaml": "id: survey\nkind: nps_survey\npurpose: surveys\nstock_data: true\ntrigger: { event: purchase, after: 2d }\n" +
-			"limits: 1/30d\ntemplate:\n  subject: How did we do?\n  text: survey.txt\n",
+			"limits: 1/30d\ntemplate:\n  subject: How did we do?\n  text: survey.txt\n" +
+			"tone_allow:\n  - rule: courteous.guilt\n    reason: the survey quotes a customer's own words\n",
 		"campaigns/README.md": "not a campaign",
 	}))
+	if diff := cmp.Diff([]ToneAllow{{Rule: "courteous.guilt", Reason: "the survey quotes a customer's own words"}}, cs[1].ToneAllow); diff != "" {
+		t.Errorf("tone_allow (-want +got):\n%s", diff)
+	}
 	type view struct {
 		ID, Name, Purpose, At string
 		Kind                  Kind

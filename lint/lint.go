@@ -105,7 +105,12 @@ func Run(configPath string) Result {
 func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
-	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
+	// LoadDir names files as the config does, relative to its directory;
+	// only a campaigns_dir given as an absolute path is left out of the name.
+	campaignFile := c.File
+	if filepath.IsAbs(cfg.CampaignsDir) {
+		campaignFile = filepath.Join(cfg.CampaignsDir, c.File)
+	}
 	biz := templates.Business{Name: cfg.Business.Name, PostalAddress: cfg.Business.PostalAddress}
 	variants := c.VariantIDs()
 	if len(variants) == 0 {
@@ -126,6 +131,9 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 			out = append(out, r.checkTone(c, v, tpl)...)
 		}
 	}
+	if checker := r.Tone[string(c.Tone)]; checker != nil {
+		out = append(out, unknownAllows(campaignFile, c, checker)...)
+	}
 	return dedupe(out)
 }
 
@@ -133,13 +141,14 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 // own file, against the campaign's tone profile for the message's language.
 func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.Template) courtesy.Diagnostics {
 	cfg := r.Config
-	checker := r.toneChecker(string(c.Tone), tpl.Lang().String())
+	checker := r.Tone[string(c.Tone)]
 	if checker == nil {
 		return nil
 	}
 	var out courtesy.Diagnostics
 	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
-	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name}
+	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name,
+		Lang: tpl.Lang().String(), Allow: tone.Allows(c.ToneAllow)}
 	src := tpl.Source()
 	prefix := "template"
 	for i, v := range c.Variants {
@@ -176,14 +185,6 @@ func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.
 	return out
 }
 
-// toneChecker returns the checker for a profile and a message's language.
-// The rules are one set for every language until tone keeps rules per
-// language; this is the one place lint makes that choice.
-func (r Result) toneChecker(profile, lang string) *tone.Checker {
-	_ = lang
-	return r.Tone[profile]
-}
-
 // requiredRule returns the finding's rule when it is a "required element"
 // finding: those speak of the whole message, not of one file.
 func requiredRule(f tone.Finding) string {
@@ -198,7 +199,26 @@ func finding(file string, line, col int, f tone.Finding) courtesy.Diagnostic {
 	if f.Suggestion != "" {
 		msg += " (suggestion: " + f.Suggestion + ")"
 	}
+	if f.Allowed != "" {
+		msg = "allowed by the campaign's tone_allow (" + f.Allowed + "): " + msg
+	}
 	return courtesy.Diagnostic{File: file, Line: line, Col: col, Severity: f.Severity, Rule: f.Rule, Message: msg}
+}
+
+// unknownAllows reports a tone_allow entry that names no rule or family of
+// the checker: a misspelt switch-off would otherwise switch nothing off.
+func unknownAllows(file string, c *campaigns.Campaign, checker *tone.Checker) courtesy.Diagnostics {
+	var out courtesy.Diagnostics
+	for i, a := range c.ToneAllow {
+		if checker.Knows(a.Rule) {
+			continue
+		}
+		field := fmt.Sprintf("tone_allow[%d].rule", i)
+		line, col := c.Pos(field)
+		out = append(out, courtesy.Diagnostic{File: file, Line: line, Col: col, Field: field, Severity: courtesy.SeverityError, Rule: "tone-allow",
+			Message: fmt.Sprintf("%q is neither a tone rule id nor a tone family, so it allows nothing", a.Rule)})
+	}
+	return out
 }
 
 // maskTags blanks out HTML tags and entities' markup with spaces, keeping

@@ -61,3 +61,20 @@ func BenchmarkNew(b *testing.B) {
 		MustNew(b, "warm")
 	}
 }
+
+// BenchmarkCheckLanguages checks the same 1 KB message with each language's
+// rules and model: the cost is the reading, whatever the language.
+func BenchmarkCheckLanguages(b *testing.B) {
+	c := MustNew(b, "warm")
+	text := typicalMessage()
+	for _, lang := range Languages() {
+		b.Run(lang, func(b *testing.B) {
+			ctx := Context{Kind: "birthday", BusinessName: "Crumb & Co.", Personal: []string{"Anna"}, Lang: lang}
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Check(ctx, text)
+			}
+		})
+	}
+}

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/tone/internal/features"
 )
 
 // scratch is the per-call working memory, pooled so a check of a clean
@@ -22,6 +25,9 @@ type scratch struct {
 	satisfied []bool
 	nameToks  []token
 	nameLow   []byte
+	words     [][]byte
+	feats     []features.Feature
+	sents     []sentence
 }
 
 // hit is a candidate finding: a pattern match or a counted mark.
@@ -29,12 +35,14 @@ type hit struct {
 	rule       int32
 	start, end int
 	with       string
+	words      string // a model hit: the words that carried it
 }
 
-// Check checks rendered text (subject and body) as it would be sent.
-// Offsets, lines and columns refer to text.
+// Check checks rendered text (subject and body) as it would be sent, with
+// the rules of ctx.Lang. Offsets, lines and columns refer to text.
 func (c *Checker) Check(ctx Context, text string) []Finding {
-	return c.check(ctx, text, text, nil, false)
+	rs, missing := c.set(ctx.Lang)
+	return finish(ctx, missing, rs.check(ctx, text, text, nil, false))
 }
 
 // CheckTemplate checks template source. Every {{…}} action is masked by
@@ -43,11 +51,27 @@ func (c *Checker) Check(ctx Context, text string) []Finding {
 // that prints a value stands for one unknown word, and one that prints
 // .Business.Name names the sender.
 func (c *Checker) CheckTemplate(ctx Context, source string) []Finding {
+	rs, missing := c.set(ctx.Lang)
 	masked, holes, sender := maskTemplate(source)
-	return c.check(ctx, source, masked, holes, sender)
+	return finish(ctx, missing, rs.check(ctx, source, masked, holes, sender))
 }
 
-func (c *Checker) check(ctx Context, orig, text string, holes []hole, senderAction bool) []Finding {
+// finish says when the text's language had no rules of its own, and turns
+// the findings the campaign allowed into suggestions that carry its reason.
+func finish(ctx Context, missing string, out []Finding) []Finding {
+	if missing != "" {
+		out = append([]Finding{noRules(missing)}, out...)
+	}
+	for i := range out {
+		if reason, ok := ctx.allows(out[i]); ok {
+			out[i].Severity = courtesy.SeveritySuggestion
+			out[i].Allowed = reason
+		}
+	}
+	return out
+}
+
+func (c *ruleset) check(ctx Context, orig, text string, holes []hole, senderAction bool) []Finding {
 	s := c.pool.Get().(*scratch)
 	defer c.pool.Put(s)
 	s.personal, s.hits, s.excepts = s.personal[:0], s.hits[:0], s.excepts[:0]
@@ -79,6 +103,7 @@ func (c *Checker) check(ctx Context, orig, text string, holes []hole, senderActi
 	}
 
 	c.matchPatterns(s)
+	c.modelHits(s, orig)
 	for i := range c.rules {
 		r := &c.rules[i]
 		if !s.active[i] {
@@ -109,7 +134,7 @@ func (c *Checker) check(ctx Context, orig, text string, holes []hole, senderActi
 		}
 		kept = append(kept, h)
 	}
-	s.hits = kept
+	s.hits = c.dropExplained(kept, s.excepts)
 
 	var out []Finding
 	for lo := 0; lo < len(s.hits); {
@@ -141,7 +166,7 @@ func (c *Checker) check(ctx Context, orig, text string, holes []hole, senderActi
 }
 
 // judge turns one rule's hits into findings.
-func (c *Checker) judge(out []Finding, hits []hit, orig string) []Finding {
+func (c *ruleset) judge(out []Finding, hits []hit, orig string) []Finding {
 	r := &c.rules[hits[0].rule]
 	switch r.Kind {
 	case Existence, Substitution:
@@ -163,11 +188,48 @@ func (c *Checker) judge(out []Finding, hits []hit, orig string) []Finding {
 		for _, h := range hits {
 			out = append(out, c.finding(r, orig, h.start, h.end, "", 0))
 		}
+	case Model:
+		for _, h := range hits {
+			f := c.finding(r, orig, h.start, h.end, "", 0)
+			f.Message = strings.ReplaceAll(f.Message, "{words}", h.words)
+			f.Words = h.words
+			out = append(out, f)
+		}
 	}
 	return out
 }
 
-func (c *Checker) finding(r *crule, orig string, start, end int, with string, count int) Finding {
+// dropExplained leaves out a model hit where a phrase rule of the same
+// family already fired: the phrase says more precisely what is wrong.
+func (c *ruleset) dropExplained(hits, excepts []hit) []hit {
+	// Filtering in place is safe: phrase hits are never dropped, so every
+	// one of them is still somewhere in hits while the filter reads it.
+	out := hits[:0]
+	for _, h := range hits {
+		if c.rules[h.rule].family >= 0 && c.explained(hits, excepts, h) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// explained also holds for a model hit over wording a shop excepted from a
+// phrase rule of the same family: "last chance to see the old oven", once
+// spared, is spared whoever reads it.
+func (c *ruleset) explained(hits []hit, excepts []hit, m hit) bool {
+	fam := c.rules[m.rule].Family
+	for _, set := range [][]hit{hits, excepts} {
+		for _, h := range set {
+			if c.rules[h.rule].family < 0 && c.rules[h.rule].Family == fam && h.start < m.end && m.start < h.end {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *ruleset) finding(r *crule, orig string, start, end int, with string, count int) Finding {
 	msg := r.Message
 	if strings.Contains(msg, "{") {
 		msg = strings.NewReplacer(
@@ -193,7 +255,7 @@ func formatLimit(k Kind, v float64) string {
 
 // matchPatterns finds every pattern match, looking up candidates by the
 // token a pattern starts with.
-func (c *Checker) matchPatterns(s *scratch) {
+func (c *ruleset) matchPatterns(s *scratch) {
 	for i := range s.toks {
 		t := &s.toks[i]
 		if t.kind == tokPlaceholder {
@@ -217,7 +279,7 @@ func (c *Checker) matchPatterns(s *scratch) {
 	}
 }
 
-func (c *Checker) tryPatterns(s *scratch, ids []int32, i int) {
+func (c *ruleset) tryPatterns(s *scratch, ids []int32, i int) {
 	for _, id := range ids {
 		p := &c.pats[id]
 		if !s.active[p.rule] {
@@ -240,7 +302,7 @@ func (c *Checker) tryPatterns(s *scratch, ids []int32, i int) {
 }
 
 // countScope adds a hit for everything an occurrence rule counts.
-func (c *Checker) countScope(s *scratch, ri int32, text string) {
+func (c *ruleset) countScope(s *scratch, ri int32, text string) {
 	switch c.rules[ri].Scope {
 	case ScopeExclamation, ScopeExclamationRun:
 		run := c.rules[ri].Scope == ScopeExclamationRun
@@ -299,7 +361,7 @@ func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
 
 // capitalRatio adds a hit when capitals make up too much of the template's
 // own letters, pointing at the first word that shouts.
-func (c *Checker) capitalRatio(s *scratch, ri int32) {
+func (c *ruleset) capitalRatio(s *scratch, ri int32) {
 	r := &c.rules[ri]
 	letters, upper := 0, 0
 	first := -1

@@ -202,3 +202,88 @@ func TestCheckIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLanguages(t *testing.T) {
+	c := MustNew(t, "warm")
+	if diff := cmp.Diff([]string{"en", "de", "es", "fr", "it", "nl", "pt", "sv"}, Languages()); diff != "" {
+		t.Errorf("Languages (-want +got):\n%s", diff)
+	}
+	pushy := "Die Vorräte gehen zur Neige."
+	tests := []struct {
+		name, lang, text string
+		want             []string
+	}{
+		{"German rules for German", "de", pushy, []string{"courteous.fake-scarcity"}},
+		{"a region picks its base language", "de-AT", pushy, []string{"courteous.fake-scarcity"}},
+		{"any case and separator", "DE_ch", pushy, []string{"courteous.fake-scarcity"}},
+		{"English rules do not read German", "en", pushy, []string{}},
+		{"a language without rules says so", "ja", "Only 2 left.", []string{"courteous.language", "courteous.fake-scarcity"}},
+		{"not a tag is no language", "klingon!", "Hello.", []string{"courteous.language"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Check(Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text)
+			if diff := cmp.Diff(tt.want, rulesOf(got)); diff != "" {
+				t.Errorf("Check(%q, %q) rules (-want +got):\n%s", tt.lang, tt.text, diff)
+			}
+		})
+	}
+	for lang, want := range map[string]bool{"": true, "sv-SE": true, "pt_BR": true, "ja": false} {
+		if got := c.Covers(lang); got != want {
+			t.Errorf("Covers(%q) = %v, want %v", lang, got, want)
+		}
+	}
+	if f := c.Check(Context{Lang: "ja"}, "Hello.")[0]; f.Severity != courtesy.SeverityWarning || !strings.Contains(f.Message, `"ja"`) {
+		t.Errorf("the no-rules finding: %+v", f)
+	}
+}
+
+// A model finding explains itself: its family, the words that carried it,
+// quoted as written, and how to say it courteously; it names the sentence.
+func TestModelFindingsExplainThemselves(t *testing.T) {
+	c := MustNew(t, "warm")
+	text := "Hello Ana. Half the street has already ordered theirs."
+	got := c.Check(Context{Kind: "interest_reminder", Personal: []string{"Ana"}}, text)
+	if len(got) != 1 {
+		t.Fatalf("findings %v, want one", rulesOf(got))
+	}
+	f := got[0]
+	if f.Rule != "courteous.model-scarcity" || f.Family != "scarcity" || f.Severity != courtesy.SeverityError {
+		t.Errorf("finding %s/%s/%s", f.Rule, f.Family, f.Severity)
+	}
+	if f.Match != "Half the street has already ordered theirs" || f.Line != 1 || f.Col != 12 {
+		t.Errorf("match %q at %d:%d", f.Match, f.Line, f.Col)
+	}
+	if f.Words == "" || !strings.Contains(f.Message, "(carried by "+f.Words+")") || !strings.Contains(f.Message, "we baked 12 today") {
+		t.Errorf("message %q does not name the words %s and the courteous way", f.Message, f.Words)
+	}
+	for _, w := range strings.Split(f.Words, ", ") {
+		if !strings.Contains(text, strings.Trim(w, `"`)) {
+			t.Errorf("carrier %s is not a word of the text", w)
+		}
+	}
+	// Declared stock numbers relax the model's scarcity as they do the
+	// phrase rule's, and a shop can switch the model rule off by id.
+	if got := c.Check(Context{Kind: "interest_reminder", StockData: true}, text); len(got) != 0 {
+		t.Errorf("with stock data: %v", rulesOf(got))
+	}
+	off := MustNew(t, "warm", Rule{ID: "courteous.model-scarcity", Disabled: true})
+	if got := off.Check(Context{Kind: "interest_reminder"}, text); len(got) != 0 {
+		t.Errorf("with the model rule disabled: %v", rulesOf(got))
+	}
+}
+
+// Campaign switch-offs turn findings into suggestions that carry the reason.
+func TestAllow(t *testing.T) {
+	c := MustNew(t, "warm")
+	text := "Only 2 left. Hurry!"
+	ctx := Context{Kind: "interest_reminder", Allow: Allows([]struct{ Rule, Reason string }{{"scarcity", "we count them"}})}
+	var got []string
+	for _, f := range c.Check(ctx, text) {
+		got = append(got, f.Rule+"/"+string(f.Severity)+"/"+f.Allowed)
+	}
+	want := []string{"courteous.fake-scarcity/suggestion/we count them", "courteous.false-urgency/error/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/courtesyhq/courtesy"
 )
 
 // corpusLine is one labelled line of testdata/corpus.tsv.
@@ -20,7 +23,7 @@ type corpusLine struct {
 
 func readCorpus(tb testing.TB) []corpusLine {
 	tb.Helper()
-	f, err := os.Open("testdata/corpus.tsv")
+	f, err := os.Open("corpus/en.tsv")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -34,7 +37,7 @@ func readCorpus(tb testing.TB) []corpusLine {
 		}
 		cols := strings.SplitN(line, "\t", 4)
 		if len(cols) != 4 || cols[0] != "good" && cols[0] != "bad" {
-			tb.Fatalf("corpus.tsv:%d: want label, family, kind and text separated by tabs", n)
+			tb.Fatalf("corpus/en.tsv:%d: want label, family, kind and text separated by tabs", n)
 		}
 		out = append(out, corpusLine{n: n, bad: cols[0] == "bad", family: cols[1], kind: cols[2], text: cols[3]})
 	}
@@ -77,7 +80,7 @@ func TestCorpus(t *testing.T) {
 		if !l.bad {
 			good++
 			for _, f := range fs {
-				t.Errorf("corpus.tsv:%d: good line raised %s (%s) at %q: %s", l.n, f.Rule, f.Severity, f.Match, l.text)
+				t.Errorf("corpus/en.tsv:%d: good line raised %s (%s) at %q: %s", l.n, f.Rule, f.Severity, f.Match, l.text)
 			}
 		} else {
 			s := score(l.family)
@@ -85,7 +88,7 @@ func TestCorpus(t *testing.T) {
 			if fired[l.family] {
 				s.caught++
 			} else {
-				t.Logf("corpus.tsv:%d: missed %s: %s", l.n, l.family, l.text)
+				t.Logf("corpus/en.tsv:%d: missed %s: %s", l.n, l.family, l.text)
 			}
 		}
 		for fam := range fired {
@@ -121,54 +124,111 @@ func ratio(a, b int) string {
 	return fmt.Sprintf("%.2f", float64(a)/float64(b))
 }
 
-// TestHoldout reports, without asserting, how the warm profile does on
-// lines that were not used to tune the rules.
-func TestHoldout(t *testing.T) {
+// TestHoldout holds the checker to its targets on lines written by hand,
+// apart from the corpus and never used to train or tune anything: in every
+// language, each family catches at least 90% of its lines, and at most 2% of
+// ordinary lines raise a warning or an error.
+func TestHoldout(t *testing.T) { scoreSet(t, "testdata/holdout", holdoutShort) }
+
+// holdoutShort lists the families that miss the 0.9 target on the holdout,
+// with the lines they do catch: the test holds them there, so they can only
+// get better, and doc.go says so.
+var holdoutShort = map[string]int{"en/urgency": 7, "en/sensitive": 8}
+
+// TestParaphrases holds the same targets on a second set, written after the
+// model and rules were frozen, in words and shapes unlike both the corpus
+// and the holdout.
+func TestParaphrases(t *testing.T) { scoreSet(t, "testdata/paraphrase", paraphraseShort) }
+
+// paraphraseShort is holdoutShort for the paraphrases, which miss the
+// targets widely (doc.go): "lang/family" holds the lines caught when they
+// were first measured, "lang/ordinary" the ordinary lines flagged.
+var paraphraseShort = map[string]int{
+	"de/creepy": 3, "de/guilt": 3, "de/scarcity": 3, "de/urgency": 3, "de/ordinary": 1,
+	"en/creepy": 4, "en/guilt": 1, "en/scarcity": 1, "en/urgency": 0,
+	"es/creepy": 4, "es/guilt": 1, "es/scarcity": 2, "es/urgency": 2, "es/ordinary": 2,
+	"fr/creepy": 2, "fr/guilt": 3, "fr/scarcity": 3, "fr/urgency": 2, "fr/ordinary": 2,
+	"it/creepy": 3, "it/guilt": 2, "it/scarcity": 2, "it/urgency": 1,
+	"nl/creepy": 3, "nl/guilt": 4, "nl/scarcity": 1, "nl/urgency": 2, "nl/ordinary": 1,
+	"pt/creepy": 3, "pt/guilt": 2, "pt/scarcity": 1, "pt/shouting": 4, "pt/urgency": 2,
+	"sv/creepy": 4, "sv/guilt": 2, "sv/scarcity": 2, "sv/urgency": 1,
+}
+
+// TestDev scores the ordinary lines the thresholds were tuned on; its
+// figures are not a measure of anything unseen.
+func TestDev(t *testing.T) { scoreSet(t, "testdata/dev", nil) }
+
+func scoreSet(t *testing.T, dir string, short map[string]int) {
 	c := MustNew(t, "warm")
-	f, err := os.Open("testdata/holdout.tsv")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob(filepath.Join(dir, "*.tsv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no labelled lines in %s: %v", dir, err)
 	}
-	defer f.Close()
-	bad, caught := map[string]int{}, map[string]int{}
-	var good, clean int
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		cols := strings.SplitN(sc.Text(), "\t", 4)
-		if len(cols) != 4 {
-			continue
-		}
-		fs := c.Check(Context{Kind: cols[2]}, cols[3])
-		if cols[0] == "good" {
-			good++
-			if len(fs) == 0 {
-				clean++
-			} else {
-				t.Logf("holdout.tsv:%d: good line raised %s at %q", n, fs[0].Rule, fs[0].Match)
-			}
-			continue
-		}
-		bad[cols[1]]++
-		hit := false
-		for _, f := range fs {
-			hit = hit || f.Family == cols[1]
-		}
-		if hit {
-			caught[cols[1]]++
-		} else {
-			t.Logf("holdout.tsv:%d: missed %s: %s", n, cols[1], cols[3])
-		}
-	}
-	var fams []string
-	nb, nc := 0, 0
-	for f := range bad {
-		fams = append(fams, f)
-		nb, nc = nb+bad[f], nc+caught[f]
-	}
-	sort.Strings(fams)
 	var b strings.Builder
-	for _, f := range fams {
-		fmt.Fprintf(&b, "%-10s %d/%d\n", f, caught[f], bad[f])
+	for _, file := range files {
+		lang := strings.TrimSuffix(filepath.Base(file), ".tsv")
+		if !c.Covers(lang) {
+			t.Errorf("%s: the checker has no rules for %q", file, lang)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad, caught := map[string]int{}, map[string]int{}
+		good, flagged := 0, 0
+		sc := bufio.NewScanner(strings.NewReader(string(data)))
+		for n := 1; sc.Scan(); n++ {
+			cols := strings.SplitN(sc.Text(), "\t", 4)
+			if len(cols) != 4 || strings.HasPrefix(cols[0], "#") {
+				continue
+			}
+			fs := c.Check(Context{Kind: cols[2], Lang: lang}, cols[3])
+			if cols[0] == "good" {
+				good++
+				for _, f := range fs {
+					if f.Severity != courtesy.SeveritySuggestion {
+						flagged++
+						t.Logf("%s:%d: ordinary line raised %s at %q: %s", file, n, f.Rule, f.Match, cols[3])
+						break
+					}
+				}
+				continue
+			}
+			bad[cols[1]]++
+			hit := false
+			for _, f := range fs {
+				hit = hit || f.Family == cols[1] && f.Severity != courtesy.SeveritySuggestion
+			}
+			if hit {
+				caught[cols[1]]++
+			} else {
+				t.Logf("%s:%d: missed %s: %s", file, n, cols[1], cols[3])
+			}
+		}
+		var fams []string
+		for f := range bad {
+			fams = append(fams, f)
+		}
+		sort.Strings(fams)
+		fmt.Fprintf(&b, "%s:", lang)
+		for _, f := range fams {
+			fmt.Fprintf(&b, " %s %d/%d", f, caught[f], bad[f])
+			floor, known := short[lang+"/"+f]
+			switch {
+			case known && caught[f] < floor:
+				t.Errorf("%s: %s caught %d of %d lines, fewer than the %d it caught when measured", file, f, caught[f], bad[f], floor)
+			case !known && float64(caught[f]) < 0.9*float64(bad[f]):
+				t.Errorf("%s: %s caught %d of %d lines, under 0.9", file, f, caught[f], bad[f])
+			}
+		}
+		fmt.Fprintf(&b, "; ordinary flagged %d/%d\n", flagged, good)
+		ceiling, known := short[lang+"/ordinary"]
+		switch {
+		case known && flagged > ceiling:
+			t.Errorf("%s: %d of %d ordinary lines flagged, more than the %d flagged when measured", file, flagged, good, ceiling)
+		case !known && float64(flagged) > 0.02*float64(good):
+			t.Errorf("%s: %d of %d ordinary lines flagged, over 2%%", file, flagged, good)
+		}
 	}
-	t.Logf("holdout: caught %d of %d bad lines (recall %s); %d of %d good lines clean\n%s", nc, nb, ratio(nc, nb), clean, good, b.String())
+	t.Log("\n" + b.String())
 }

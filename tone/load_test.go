@@ -101,7 +101,7 @@ func TestLoadRulesDiagnostics(t *testing.T) {
 			want: []string{
 				`bad.yaml:3: shop.x: severity: "fatal" is not a severity (error, warning or suggestion)`,
 				`bad.yaml:5: shop.x: kinds[0]: "newsletter" is not a campaign kind (birthday, interest_reminder, nps_survey or welcome)`,
-				`bad.yaml:2: shop.x: kind: "presence" is not a rule kind (existence, substitution, occurrence, ratio, required)`,
+				`bad.yaml:2: shop.x: kind: "presence" is not a rule kind (existence, substitution, occurrence, ratio, required, model)`,
 			},
 		},
 		{

@@ -3,6 +3,7 @@ package tone
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/courtesyhq/courtesy"
@@ -24,6 +25,9 @@ const (
 	// Required fires when the text lacks something: the sender's name, or any
 	// match of its tokens.
 	Required Kind = "required"
+	// Model fires on a sentence that the language's learnt model reads as
+	// its family, whatever words it uses.
+	Model Kind = "model"
 )
 
 // Scopes: what occurrence, ratio and required rules measure.
@@ -54,7 +58,7 @@ type Rule struct {
 	Kind       Kind
 	Family     string // defaults to "custom"
 	Severity   courtesy.Severity
-	Message    string   // may use {match}, {with}, {count}, {max}, {min}
+	Message    string   // may use {match}, {with}, {count}, {max}, {min}, {words}
 	Tokens     []string // patterns, see doc.go
 	Swap       []Swap
 	Scope      string
@@ -177,8 +181,12 @@ func (r *Rule) validate() []fieldError {
 		default:
 			add("scope", -1, "%q is not a required scope (tokens, sender)", r.Scope)
 		}
+	case Model:
+		if !slices.Contains(modelFamilies, r.Family) {
+			add("family", -1, "%q is not a family the model knows (%s)", r.Family, strings.Join(modelFamilies, ", "))
+		}
 	default:
-		add("kind", -1, "%q is not a rule kind (existence, substitution, occurrence, ratio, required)", r.Kind)
+		add("kind", -1, "%q is not a rule kind (existence, substitution, occurrence, ratio, required, model)", r.Kind)
 	}
 	return errs
 }

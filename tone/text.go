@@ -290,3 +290,17 @@ func isValueAction(body string) bool {
 	}
 	return true
 }
+
+// Sentences splits text into sentences of lower-cased words as the checker
+// reads them, so the model learns from the words it is later shown.
+func Sentences(text string) [][]string {
+	toks, low := tokenize(text, nil, nil, nil)
+	var out [][]string
+	for _, t := range toks {
+		if t.brk || len(out) == 0 {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], string(low[t.lo:t.hi]))
+	}
+	return out
+}

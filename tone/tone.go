@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/tone/internal/features"
 )
 
 // Finding is one problem with the wording of a message.
@@ -20,6 +21,8 @@ type Finding struct {
 	Start, End int               // byte offsets in the checked text
 	Line, Col  int               // 1-based, Col in runes
 	Match      string
+	Words      string // a model finding: the words that carried it, quoted
+	Allowed    string // the campaign's reason for allowing it; its severity is then suggestion
 }
 
 // Diagnostic turns the finding into a lint diagnostic for file.
@@ -33,6 +36,26 @@ type Context struct {
 	StockData    bool     // the campaign declares real stock numbers (the fake-scarcity rule is relaxed)
 	Personal     []string // values substituted from customer data; not the template's own words
 	BusinessName string   // the sender the message must name; empty skips that rule
+	Lang         string   // BCP 47 tag of the text's language; empty means English
+	Allow        []Allow  // rules or families the campaign switched off, with its reasons
+}
+
+// Allow switches a rule (by id) or a whole family off for one campaign. The
+// finding is still reported, as a suggestion carrying the reason, so lint
+// shows what was allowed and why.
+type Allow struct {
+	Rule   string // a rule id (courteous.fake-scarcity) or a family (scarcity)
+	Reason string
+}
+
+// allows returns the campaign's reason for allowing f, if it does.
+func (ctx Context) allows(f Finding) (string, bool) {
+	for _, a := range ctx.Allow {
+		if a.Rule == f.Rule || a.Rule == f.Family {
+			return a.Reason, true
+		}
+	}
+	return "", false
 }
 
 // profiles are the built-in tone profiles, the first being the default.
@@ -41,23 +64,19 @@ var profiles = []string{"warm", "neutral", "informative"}
 // Profiles lists the built-in tone profiles; the first is the default.
 func Profiles() []string { return slices.Clone(profiles) }
 
-//go:embed rules/*.yaml rules/profiles/*.yaml
+//go:embed rules
 var builtinFS embed.FS
 
-// builtins parses the embedded rule files once; they are the same format as
-// a shop's own files, read by the same code.
-var builtins = sync.OnceValues(func() ([]Rule, error) {
-	rules, diags := LoadRules(builtinFS, "rules")
-	if len(diags) > 0 {
-		return nil, fmt.Errorf("built-in tone rules: %w", diags)
-	}
-	return rules, nil
-})
-
-// Checker checks text against a profile's rules. It is immutable after New
-// and safe for concurrent use.
+// Checker checks text against a profile's rules in the language of the
+// text. It is immutable after New and safe for concurrent use.
 type Checker struct {
-	profile   string
+	profile string
+	sets    map[string]*ruleset // by base language
+}
+
+// ruleset is the compiled rules of one language.
+type ruleset struct {
+	lang      string
 	rules     []crule
 	pats      []cpat
 	first     map[string][]int32 // patterns by the literal word they start with
@@ -65,6 +84,7 @@ type Checker struct {
 	stemFirst map[string][]int32 // patterns that start with a stem, by its first stemKey bytes
 	shortStem []int32            // patterns that start with a stem shorter than that
 	numFirst  []int32            // patterns that start with #
+	model     *languageModel     // nil when the language has none
 	pool      sync.Pool
 }
 
@@ -74,6 +94,7 @@ type crule struct {
 	max, min       float64
 	hasMax, hasMin bool
 	unlessStock    bool
+	family         int // the model family of a model rule, else -1
 }
 
 // Pattern roles.
@@ -91,9 +112,10 @@ type cpat struct {
 }
 
 // New builds a checker for a profile (warm, neutral or informative; empty
-// means warm) with the built-in courteous rules, the profile's adjustments
-// and then rules, in order: user rules add rules, replace or change built-in
-// ones with the same id, or disable them.
+// means warm) with the built-in courteous rules of every language, the
+// profile's adjustments and then rules, in order: user rules add rules,
+// replace or change built-in ones with the same id, or disable them. A
+// shop's own rules apply in every language.
 func New(profile string, rules ...Rule) (*Checker, error) {
 	if profile == "" {
 		profile = profiles[0]
@@ -109,14 +131,35 @@ func New(profile string, rules ...Rule) (*Checker, error) {
 	if len(diags) > 0 {
 		return nil, fmt.Errorf("tone profile %s: %w", profile, diags)
 	}
-	all, err := merge(base, adjust)
-	if err != nil {
-		return nil, err
+	c := &Checker{profile: profile, sets: map[string]*ruleset{}}
+	for _, lang := range languages() {
+		all, err := merge(base[lang], adjust)
+		if err != nil {
+			return nil, err
+		}
+		own := rules
+		if lang != defaultLang {
+			own = applicable(all, rules)
+		}
+		if all, err = merge(all, own); err != nil {
+			return nil, err
+		}
+		m, err := loadModel(lang)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := compile(lang, all, m)
+		if err != nil {
+			return nil, err
+		}
+		c.sets[lang] = rs
 	}
-	if all, err = merge(all, rules); err != nil {
-		return nil, err
-	}
-	c := &Checker{profile: profile, first: map[string][]int32{}, second: map[string][]int32{}, stemFirst: map[string][]int32{}}
+	return c, nil
+}
+
+// compile builds the ruleset of one language from its merged rules.
+func compile(lang string, all []Rule, m *languageModel) (*ruleset, error) {
+	c := &ruleset{lang: lang, model: m, first: map[string][]int32{}, second: map[string][]int32{}, stemFirst: map[string][]int32{}}
 	var problems []string
 	for _, r := range all {
 		if r.Disabled {
@@ -141,27 +184,68 @@ func New(profile string, rules ...Rule) (*Checker, error) {
 			hits:      make([]hit, 0, 16),
 			active:    make([]bool, n),
 			satisfied: make([]bool, n),
+			words:     make([][]byte, 0, 64),
+			feats:     make([]features.Feature, 0, 1024),
+			sents:     make([]sentence, 0, 32),
 		}
 	}
 	return c, nil
 }
 
+// applicable keeps the user rules that make sense in a language's set: a
+// change to or a switch-off of a rule it does not have is for another
+// language (and is checked against the English set, which has them all).
+func applicable(base []Rule, rules []Rule) []Rule {
+	ids := make(map[string]bool, len(base))
+	for _, r := range base {
+		ids[r.ID] = true
+	}
+	var out []Rule
+	for _, r := range rules {
+		if r.Kind != "" || ids[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Profile is the name of the checker's profile.
 func (c *Checker) Profile() string { return c.profile }
 
-// Rules returns the checker's rules after profile and user changes, in the
-// order they were defined.
-func (c *Checker) Rules() []Rule {
-	out := make([]Rule, len(c.rules))
-	for i, r := range c.rules {
+// Rules returns the checker's English rules after profile and user changes,
+// in the order they were defined.
+func (c *Checker) Rules() []Rule { return c.RulesFor(defaultLang) }
+
+// RulesFor returns the rules that judge text in lang, or the English ones
+// when lang has none of its own.
+func (c *Checker) RulesFor(lang string) []Rule {
+	rs, _ := c.set(lang)
+	out := make([]Rule, len(rs.rules))
+	for i, r := range rs.rules {
 		out[i] = r.Rule
 	}
 	return out
 }
 
+// Knows reports whether name is the id or the family of one of the
+// checker's rules in any language, so a campaign can switch it off.
+func (c *Checker) Knows(name string) bool {
+	for _, rs := range c.sets {
+		for _, r := range rs.rules {
+			if r.ID == name || r.Family == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // add compiles r; validate has already accepted it.
-func (c *Checker) add(r Rule) {
-	cr := crule{Rule: r}
+func (c *ruleset) add(r Rule) {
+	cr := crule{Rule: r, family: -1}
+	if r.Kind == Model && c.model != nil {
+		cr.family = slices.Index(c.model.Families, r.Family)
+	}
 	if cr.Family == "" {
 		cr.Family = "custom"
 	}
@@ -193,7 +277,7 @@ func (c *Checker) add(r Rule) {
 	}
 }
 
-func (c *Checker) addPattern(src string, rule int32, role uint8, with string) {
+func (c *ruleset) addPattern(src string, rule int32, role uint8, with string) {
 	ps, _ := compilePattern(src) // validated before
 	for _, p := range ps {
 		id := int32(len(c.pats))
@@ -255,4 +339,14 @@ func (r *crule) applies(ctx Context) bool {
 		return false
 	}
 	return true
+}
+
+// Allows converts a campaign's switch-offs, declared in its own package as
+// any struct of a rule and a reason, into a Context's.
+func Allows[T ~struct{ Rule, Reason string }](in []T) []Allow {
+	out := make([]Allow, len(in))
+	for i, a := range in {
+		out[i] = Allow(a)
+	}
+	return out
 }

@@ -105,6 +105,7 @@ var templateFS = fstest.MapFS{
 	"templates/greeting.de.html": {Data: []byte("<p>Liebe(r) {{.Customer.FirstName}},</p><p>alles Gute zum Geburtstag von uns allen bei {{.Business.Name}}.</p>")},
 	"templates/loud.txt":         {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
 	"templates/reminder.txt":     {Data: []byte("Hello {{.Customer.FirstName}},\n\nYou saved {{.Item.Name}} ({{.Item.URL}}). It is still here if you would like it.\n\n{{.Business.Name}}\n")},
+	"templates/knapp.de.txt":     {Data: []byte("Hallo {{.Customer.FirstName}},\n\nalles Gute zum Geburtstag! Die Vorräte gehen zur Neige.\n\n{{.Business.Name}}\n")},
 	"templates/survey.txt": {Data: []byte("Hello {{.Customer.FirstName}},\n\nHow likely is it that you would recommend {{.Business.Name}} to a friend or colleague?\n" +
 		"{{range $i, $u := .Links.Survey}}{{$i}}: {{$u}}\n{{end}}")},
 }
@@ -133,6 +134,7 @@ type options struct {
 	now          func() time.Time // the pipeline's clock; defaults to the env's test clock
 	limiter      func(worker.Limiter) worker.Limiter
 	store        func(worker.Store) worker.Store // wraps what the pipeline reads and records
+	locale       string                          // the business's language
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -148,6 +150,7 @@ func newEnv(t *testing.T, o options) *env {
 		Templates:    templateFS,
 		TemplatesDir: "templates",
 		Location:     time.UTC,
+		Locale:       o.locale,
 	})
 	if diags.HasErrors() {
 		t.Fatalf("campaign: %v", diags)
@@ -157,6 +160,7 @@ func newEnv(t *testing.T, o options) *env {
 	for i, y := range o.more {
 		mc, diags := campaigns.Parse(fmt.Sprintf("campaigns/more%d.yaml", i), []byte(y), campaigns.Env{
 			Purposes: []string{"birthday", "reminders", "surveys"}, Templates: templateFS, TemplatesDir: "templates", Location: time.UTC,
+			Locale: o.locale,
 		})
 		if diags.HasErrors() {
 			t.Fatalf("campaign: %v", diags)

@@ -471,12 +471,14 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		j.detail.Error = err.Error()
 		return nil, &courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"}, nil
 	}
-	if checker := p.toneChecker(j.campaign.Tone, out.Lang); checker != nil {
+	if checker := p.cfg.Tone[string(j.campaign.Tone)]; checker != nil {
 		tc := tone.Context{
 			Kind:         string(j.campaign.Kind),
 			StockData:    j.campaign.StockData,
 			Personal:     []string{j.customer.FirstName, j.customer.LastName, data.Item.Name},
 			BusinessName: b.Name,
+			Lang:         out.Lang, // invariant 12: the rules of the message's own language
+			Allow:        tone.Allows(j.campaign.ToneAllow),
 		}
 		for _, f := range checker.Check(tc, out.Subject+"\n\n"+out.Text) {
 			if f.Severity == courtesy.SeverityError {
@@ -503,14 +505,6 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		},
 	}
 	return m, nil, nil
-}
-
-// toneChecker returns the checker that judges a message of the profile
-// written in lang. The rules are one set for every language until tone
-// keeps rules per language; this is the one place that choice is made.
-func (p *Pipeline) toneChecker(profile campaigns.Tone, lang string) *tone.Checker {
-	_ = lang
-	return p.cfg.Tone[string(profile)]
 }
 
 // send renders, checks and hands the message to SMTP. It returns the decision

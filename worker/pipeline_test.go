@@ -297,6 +297,30 @@ func TestToneRulesHoldAMessage(t *testing.T) {
 	}
 }
 
+// The rules of the message's language judge it at send time, and a
+// campaign's tone_allow lets through what it allows.
+func TestToneRulesOfTheMessagesLanguage(t *testing.T) {
+	german := strings.Replace(birthdayYAML, "text: birthday.txt\n  html: birthday.html", "text: knapp.de.txt", 1)
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"held by the German rules", german, "held:tone:courteous.fake-scarcity"},
+		{"allowed by the campaign", german + "tone_allow: [{ rule: scarcity, reason: we count what is on the shelf }]\n", "sent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, options{campaignYAML: tt.yaml, locale: "de-DE"})
+			e.customer("c1", "ann@example.com", "Ann", "12-01", "")
+			e.consent("c1", "birthday", courtesy.Granted, signedUp)
+			e.clock.Set(mustTime(t, "2026-12-01T10:00:00Z"))
+			e.work(e.plan())
+			if got := e.decision("birthday-treat:c1:2026"); got != tt.want {
+				t.Errorf("decision = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // dyingSender hands the message to SMTP and then dies before the reply is
 // recorded, as a worker killed at that moment would.
 type dyingSender struct {
