@@ -85,13 +85,17 @@ type Business struct {
 	Domain        string         // the From domain, for Message-IDs
 	Location      *time.Location // for customers without a time zone
 	ReturnPath    string         // envelope sender, made per message (VERP); empty means the From address
+	// VERPKeys sign the VERP addresses, newest first; without them the
+	// envelope sender is ReturnPath as it is.
+	VERPKeys []consent.Key
 }
 
-// envelopeFrom is the message's own envelope sender: a VERP address
+// envelopeFrom is the message's own envelope sender: a signed VERP address
 // (bounce+token@domain) made from ReturnPath, so a bounce names the message
-// it is about even when it quotes nothing of it.
+// it is about even when it quotes nothing of it, and a forged report
+// cannot.
 func (b Business) envelopeFrom(messageKey string) string {
-	return feedback.MessageReturnPath(b.ReturnPath, messageKey)
+	return feedback.VERP{ReturnPath: b.ReturnPath, Keys: b.VERPKeys}.Address(messageKey)
 }
 
 // Config is everything the pipeline needs, built by the command that runs it.

@@ -286,7 +286,7 @@ func (a *app) pipelineConfig() (worker.Config, error) {
 		Business: worker.Business{
 			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
 			BaseURL: b.BaseURL, Domain: fromDomain(b.From), Location: a.cfg.Location(),
-			ReturnPath: a.cfg.SMTP.ReturnPath,
+			ReturnPath: a.cfg.SMTP.ReturnPath, VERPKeys: a.cfg.Secrets.LinkKeys,
 		},
 		Campaigns:  a.campaignsByID(),
 		Limits:     limits,
