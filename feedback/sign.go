@@ -133,15 +133,11 @@ func verpUnescape(s string) (string, bool) {
 		case '.':
 			b.WriteByte(':')
 		case '=':
-			if i+2 >= len(s) {
+			x, ok := escapedByte(s, i)
+			if !ok {
 				return "", false
 			}
-			hi, ok1 := unhex(s[i+1])
-			lo, ok2 := unhex(s[i+2])
-			if !ok1 || !ok2 {
-				return "", false
-			}
-			b.WriteByte(hi<<4 | lo)
+			b.WriteByte(x)
 			i += 2
 		default:
 			b.WriteByte(c)
