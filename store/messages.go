@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -375,6 +376,36 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stale claims: %w", err)
 	}
+	return keys, nil
+}
+
+// SweepStaleClaims records as failed:unknown-outcome every message claimed
+// before claimedBefore and never decided, and returns their keys. Such a
+// claim is a worker's that died, or whose task Redis lost, between the
+// claim and the SMTP reply: the message may have gone, so it is never sent
+// again. A worker that was only slow still records its true result, which
+// replaces the unknown one (Decide).
+func (db *DB) SweepStaleClaims(ctx context.Context, claimedBefore, at time.Time) ([]string, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	rows, err := db.writer().query(ctx, `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
+		WHERE outcome = ? AND claimed_at < ? RETURNING msg_key`,
+		string(unknown.Outcome), unknown.String(), micros(at), string(courtesy.Claimed), micros(claimedBefore))
+	if err != nil {
+		return nil, fmt.Errorf("sweep stale claims: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("sweep stale claims: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sweep stale claims: %w", err)
+	}
+	sort.Strings(keys)
 	return keys, nil
 }
 

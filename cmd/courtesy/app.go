@@ -374,7 +374,8 @@ func (a *app) planner(q scheduler.Enqueuer) (*scheduler.Planner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scheduler.Planner{Campaigns: a.loaded.Campaigns, Store: db, Queue: q, Location: a.cfg.Location()}, nil
+	return &scheduler.Planner{Campaigns: a.loaded.Campaigns, Store: db, Queue: q, Location: a.cfg.Location(),
+		SendTimeout: mailer.DefaultTimeout}, nil
 }
 
 // fromDomain is the domain of the business's From address.
