@@ -252,21 +252,9 @@ func (db *DB) CustomerByEmail(ctx context.Context, email string) (courtesy.Custo
 // empty list.
 func (db *DB) CustomerIDsByEmail(ctx context.Context, email string) ([]string, error) {
 	hs := db.fp.all(email)
-	rows, err := db.reader().query(ctx, `SELECT id FROM customers WHERE email_hash IN (`+placeholders(len(hs))+`)
-		ORDER BY created_at, id`, anys(hs)...)
+	ids, err := scanStrings(db.reader().query(ctx, `SELECT id FROM customers WHERE email_hash IN (`+placeholders(len(hs))+`)
+		ORDER BY created_at, id`, anys(hs)...))
 	if err != nil {
-		return nil, fmt.Errorf("customers by email: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("customers by email: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("customers by email: %w", err)
 	}
 	return ids, nil

@@ -359,21 +359,9 @@ func (db *DB) CountDecisions(ctx context.Context, f Filter) (map[string]int, err
 // StaleClaims returns the keys of messages claimed before olderThan and
 // never decided: the work of workers that died.
 func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, error) {
-	rows, err := db.reader().query(ctx, `SELECT msg_key FROM messages WHERE outcome = ? AND claimed_at < ?
-		ORDER BY claimed_at, msg_key`, string(courtesy.Claimed), micros(olderThan))
+	keys, err := scanStrings(db.reader().query(ctx, `SELECT msg_key FROM messages WHERE outcome = ? AND claimed_at < ?
+		ORDER BY claimed_at, msg_key`, string(courtesy.Claimed), micros(olderThan)))
 	if err != nil {
-		return nil, fmt.Errorf("stale claims: %w", err)
-	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("stale claims: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stale claims: %w", err)
 	}
 	return keys, nil
@@ -387,22 +375,10 @@ func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, e
 // replaces the unknown one (Decide).
 func (db *DB) SweepStaleClaims(ctx context.Context, claimedBefore, at time.Time) ([]string, error) {
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
-	rows, err := db.writer().query(ctx, `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
+	keys, err := scanStrings(db.writer().query(ctx, `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
 		WHERE outcome = ? AND claimed_at < ? RETURNING msg_key`,
-		string(unknown.Outcome), unknown.String(), micros(at), string(courtesy.Claimed), micros(claimedBefore))
+		string(unknown.Outcome), unknown.String(), micros(at), string(courtesy.Claimed), micros(claimedBefore)))
 	if err != nil {
-		return nil, fmt.Errorf("sweep stale claims: %w", err)
-	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("sweep stale claims: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sweep stale claims: %w", err)
 	}
 	sort.Strings(keys)
