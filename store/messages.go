@@ -110,8 +110,10 @@ const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?,
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
 // claimForSendSQL is claimSQL that also returns, as the claim leaves them,
-// the customer's consent ledger and the customer's send log without the
-// message itself, in the same statement.
+// the customer's consent ledger, the customer's send log without the
+// message itself, whether the customer's address is suppressed, whether the
+// campaign is paused and until when the customer paused everything, in
+// the same statement.
 var claimForSendSQL = map[string]string{
 	sqliteDialect.name:   claimForSendQuery(sqliteDialect),
 	postgresDialect.name: claimForSendQuery(postgresDialect),
@@ -119,13 +121,23 @@ var claimForSendSQL = map[string]string{
 
 func claimForSendQuery(d dialect) string {
 	return claimSQL + `, ` + ledgerJSON(d, "messages.customer_id") + `,
-		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key")
+		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key") + `,
+		(SELECT COUNT(*) FROM suppressions su JOIN customers c ON su.email_hash = c.email_hash
+			WHERE c.id = messages.customer_id AND su.lifted_at = 0),
+		COALESCE((SELECT cs.paused FROM campaign_states cs WHERE cs.id = messages.campaign_id), 0),
+		COALESCE((SELECT p.paused_until FROM preferences p WHERE p.customer_id = messages.customer_id), 0)`
 }
 
 // SendClaim is what ClaimForSend reads with a claim.
 type SendClaim struct {
 	Consent []courtesy.ConsentRecord // the customer's ledger, oldest first
 	Sent    []courtesy.SentRecord    // the customer's send log from the time asked for, without this message
+	// Suppressed says a suppression of the customer's address is in force.
+	Suppressed bool
+	// CampaignPaused says the message's campaign is paused.
+	CampaignPaused bool
+	// PausedUntil is when the customer's own pause ends; zero for none.
+	PausedUntil time.Time
 }
 
 // orphanSQL settles a message found claimed: the attempt that claimed it
@@ -178,9 +190,13 @@ func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, fo
 					return err
 				}
 			}
-			var ledger, sent []byte
+			var (
+				ledger, sent           []byte
+				sups, paused, pausedTo int64
+			)
 			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, append(args, sentLogArgs(sentSince)...)...),
-				[]any{&ledger, &sent}})
+				[]any{&ledger, &sent, &sups, &paused, &pausedTo}})
+			sc.Suppressed, sc.CampaignPaused, sc.PausedUntil = sups > 0, paused != 0, fromMicros(pausedTo)
 			if err == nil {
 				sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
 			}
