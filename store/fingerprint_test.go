@@ -58,3 +58,32 @@ func TestFingerprintsMoveToANewKey(t *testing.T) {
 		t.Errorf("CustomerByEmail after the new key = %q, %v", c.ID, err)
 	}
 }
+
+// TestStoreWithoutItsFingerprintKeySaysSo: opened without a key, a store
+// whose fingerprints are keyed is left as it is (moving them back to the
+// unkeyed form would undo the key) and says the key is missing, so a
+// command can refuse to run lookups that would miss every erasure.
+func TestStoreWithoutItsFingerprintKeySaysSo(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "courtesy.db")
+	keyed, err := store.Open(ctx, url, store.WithFingerprintKeys(fingerprintKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, keyed, customer("c1"))
+	if keyed.FingerprintKeyMissing() {
+		t.Error("a store opened with its key says the key is missing")
+	}
+	want := keyed.Fingerprint("c1@example.org")
+	if err := keyed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bare := storetest.Open(t, url)
+	if !bare.FingerprintKeyMissing() {
+		t.Error("a keyed store opened without its key does not say so")
+	}
+	ids, err := storetest.Open(t, url, store.WithFingerprintKeys(fingerprintKey)).CustomerIDsByEmail(ctx, "c1@example.org")
+	if err != nil || len(ids) != 1 {
+		t.Errorf("after an open without the key, the keyed fingerprint %s no longer finds c1: %v, %v", want, ids, err)
+	}
+}

@@ -132,3 +132,24 @@ func redisText(t *testing.T, rdb *redis.Client) []string {
 	}
 	return out
 }
+
+// TestKeyedDatabaseNeedsItsKey: once the database keeps keyed
+// fingerprints, a command run without any key would miss every erasure in
+// its lookups; it refuses to start, and erase refuses to run without one.
+func TestKeyedDatabaseNeedsItsKey(t *testing.T) {
+	cfg, env := bakeryShop(t, "file://"+t.TempDir())
+	mustRun(t, env, "import", "customers", filepath.Join(filepath.Dir(cfg), "customers.csv"), "--config", cfg)
+	bare := map[string]string{}
+	for k, v := range env {
+		if k != "COURTESY_LINK_KEYS" {
+			bare[k] = v
+		}
+	}
+	for _, args := range [][]string{{"export", "c001"}, {"erase", "c001"}, {"import", "customers", filepath.Join(filepath.Dir(cfg), "customers.csv")}} {
+		r := runCmd(t, bare, append(args, "--config", cfg)...)
+		if r.code != 2 || !strings.Contains(r.err, "COURTESY_LINK_KEYS") {
+			t.Errorf("courtesy %s without a key: exit %d\n%s", args[0], r.code, r.err)
+		}
+	}
+	mustRun(t, env, "export", "c001", "--config", cfg)
+}
