@@ -58,6 +58,7 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 		}
 		args := make([]any, 0, upsertBatch*11)
 		inBatch := map[string]bool{}
+		older := map[string]string{} // another form of a stored address → its fingerprint
 		flush := func() error {
 			n := len(inBatch)
 			if n == 0 {
@@ -90,6 +91,11 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				continue
 			}
 			hash := db.fp.of(c.Email)
+			for _, old := range db.fp.all(c.Email)[1:] {
+				if old != hash {
+					older[old] = hash
+				}
+			}
 			// One statement may not touch a row twice (PostgreSQL refuses),
 			// so a repeated ID starts a new batch; the later row wins.
 			if inBatch[c.ID] {
@@ -114,12 +120,43 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				}
 			}
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		return adoptFingerprints(ctx, tx, older)
 	})
 	if err != nil {
 		return rowErrs, err
 	}
 	return rowErrs, nil
+}
+
+// adoptFingerprints moves the suppressions and bounces kept under an older
+// form of a stored address (made before the key, or under another) to its
+// fingerprint, which the send path joins on: a complaint about an address
+// that was no customer yet must still stop it once it is one.
+func adoptFingerprints(ctx context.Context, tx conn, older map[string]string) error {
+	olds := make([]string, 0, len(older))
+	for h := range older {
+		olds = append(olds, h)
+	}
+	for len(olds) > 0 {
+		n := min(len(olds), byIDChunk)
+		chunk := olds[:n]
+		olds = olds[n:]
+		in := `(` + placeholders(n) + `)`
+		found, err := scanStrings(tx.query(ctx, `SELECT email_hash FROM suppressions WHERE email_hash IN `+in+`
+			UNION SELECT email_hash FROM bounces WHERE email_hash IN `+in, append(anys(chunk), anys(chunk)...)...))
+		if err != nil {
+			return fmt.Errorf("adopt older fingerprints: %w", err)
+		}
+		for _, h := range found {
+			if err := moveFingerprints(ctx, tx, older[h], []string{h}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func anyOf(set map[string]bool, keys []string) bool {

@@ -87,3 +87,33 @@ func TestStoreWithoutItsFingerprintKeySaysSo(t *testing.T) {
 		t.Errorf("after an open without the key, the keyed fingerprint %s no longer finds c1: %v, %v", want, ids, err)
 	}
 }
+
+// TestSuppressionOfAnAddressBeforeItIsACustomerHoldsAcrossTheKey: a
+// complaint about an address that was no customer yet, kept in the unkeyed
+// form, still stops the address once it is imported under a key.
+func TestSuppressionOfAnAddressBeforeItIsACustomerHoldsAcrossTheKey(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "courtesy.db")
+	old, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.AddSuppression(ctx, store.Suppression{EmailHash: store.EmailHash("later@example.org"),
+		Reason: "complaint", Source: "arf", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.Open(t, url, store.WithFingerprintKeys(fingerprintKey))
+	mustUpsert(t, db, customer("later"))
+	m := mustPlan(t, db, message("birthday-treat", "later", "2026", 0))
+	sc, err := db.SendContext(ctx, m.Key, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sc.Suppressed || sc.Suppression.Reason != "complaint" {
+		t.Errorf("send context of the customer imported after the key: suppressed %v (%q), want the complaint",
+			sc.Suppressed, sc.Suppression.Reason)
+	}
+}
