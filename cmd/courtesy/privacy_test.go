@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,11 +52,7 @@ func TestExportAndEraseTakeAnAddress(t *testing.T) {
 // another customer's stay.
 func TestEraseForgetsTheCustomerInRedis(t *testing.T) {
 	sink := mailtest.NewSink(t)
-	cfg, env := bakeryShop(t, sink.URL())
-	dir := filepath.Dir(cfg)
-	for _, kind := range []string{"customers", "consents"} {
-		mustRun(t, env, "import", kind, filepath.Join(dir, kind+".csv"), "--config", cfg)
-	}
+	cfg, env := importedBakery(t, sink.URL())
 	mustRun(t, env, "run-once", "--config", cfg, "--at", "2026-12-01T10:00:00Z")
 
 	opt, err := redis.ParseURL(env["REDIS_URL"])
@@ -152,4 +150,64 @@ func TestKeyedDatabaseNeedsItsKey(t *testing.T) {
 		}
 	}
 	mustRun(t, env, "export", "c001", "--config", cfg)
+}
+
+// TestEraseOfABouncedComplainerLeavesNoTrace runs the story end to end: a
+// customer's server rejects their birthday message, quoting the address,
+// and a complaint about them comes in; then they ask to be erased, by
+// address. The database file holds the address in no spelling.
+func TestEraseOfABouncedComplainerLeavesNoTrace(t *testing.T) {
+	sink := mailtest.NewSink(t)
+	cfg, env := importedBakery(t, sink.URL())
+	dir := filepath.Dir(cfg)
+	const addr = "jose.martinez@example.com"
+	sink.RejectRecipient(addr, 550, "5.1.1")
+	runCmd(t, env, "run-once", "--config", cfg, "--at", "2026-12-01T10:00:00Z")
+	complaint := filepath.Join(t.TempDir(), "complaint.eml")
+	if err := os.WriteFile(complaint, []byte("From: <fbl@mailbox.example>\r\nTo: <abuse@crumb.example>\r\n"+
+		"Subject: complaint about "+addr+"\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\r\n\r\n"+
+		"--b\r\nContent-Type: text/plain\r\n\r\nA complaint from "+addr+".\r\n"+
+		"--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n"+
+		"Original-Rcpt-To: <"+addr+">\r\n\r\n--b--\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, env, "feedback", complaint, "--config", cfg)
+	db := filepath.Join(dir, "data", "courtesy.db")
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(before, []byte(addr)) {
+		t.Fatal("the address is not in the database before the erasure; the test proves nothing")
+	}
+	if !bytes.Contains(before, []byte("Recipient address rejected")) {
+		t.Fatal("the server's rejection is not kept before the erasure; the test proves nothing")
+	}
+
+	mustRun(t, env, "erase", " Jose.Martinez@EXAMPLE.com ", "--config", cfg)
+
+	files, _ := filepath.Glob(db + "*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{addr, strings.ToUpper(addr), "Jose.Martinez@", "Martínez"} {
+			if bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(s))) {
+				t.Errorf("%s holds %q after the erasure", filepath.Base(f), s)
+			}
+		}
+	}
+}
+
+// importedBakery is bakeryShop with its customers and their consents
+// imported.
+func importedBakery(t *testing.T, smtpURL string) (string, map[string]string) {
+	t.Helper()
+	cfg, env := bakeryShop(t, smtpURL)
+	for _, kind := range []string{"customers", "consents"} {
+		mustRun(t, env, "import", kind, filepath.Join(filepath.Dir(cfg), kind+".csv"), "--config", cfg)
+	}
+	return cfg, env
 }
