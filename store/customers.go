@@ -86,11 +86,19 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				rowErrs[i] = fmt.Errorf("customer %s has no email", c.ID)
 				continue
 			}
+			hash := db.fp.of(c.Email)
 			if anyOf(erased, db.fp.all(c.Email)) {
 				rowErrs[i] = fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+				// The address is known again for a moment: an erasure kept
+				// in an older form (unkeyed, which anyone can check a guess
+				// against) takes the current one.
+				for _, old := range db.fp.all(c.Email)[1:] {
+					if erased[old] && old != hash {
+						older[old] = hash
+					}
+				}
 				continue
 			}
-			hash := db.fp.of(c.Email)
 			for _, old := range db.fp.all(c.Email)[1:] {
 				if old != hash {
 					older[old] = hash

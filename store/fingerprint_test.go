@@ -53,6 +53,20 @@ func TestFingerprintsMoveToANewKey(t *testing.T) {
 	if err != nil || !errors.Is(rowErrs[0], store.ErrErased) {
 		t.Errorf("re-import of an address erased before the key: %v, %v; want ErrErased", rowErrs, err)
 	}
+	// That attempt gave the address back for a moment: its erasure now
+	// holds the keyed fingerprint, and the unkeyed hash is gone.
+	sups, err := db.Suppressions(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sups {
+		if s.EmailHash == store.EmailHash("gone@example.org") {
+			t.Errorf("the unkeyed hash of the erased address is still kept: %+v", s)
+		}
+	}
+	if erased, err := db.IsErased(ctx, db.Fingerprint("gone@example.org")); err != nil || !erased {
+		t.Errorf("IsErased(keyed) after the refused import = %v, %v; want true", erased, err)
+	}
 	c, err := db.CustomerByEmail(ctx, "Bounced@Example.org")
 	if err != nil || c.ID != "bounced" {
 		t.Errorf("CustomerByEmail after the new key = %q, %v", c.ID, err)
