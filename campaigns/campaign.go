@@ -74,7 +74,7 @@ type Campaign struct {
 
 	loc       *time.Location // the business's time zone
 	pos       map[string]yamlnode.Position
-	templates map[string]*templates.Template // by variant id; "" is the base
+	templates map[string]*templates.Set // by variant id; "" is the base
 }
 
 // Send is when, in the recipient's local time, a message goes.
@@ -101,6 +101,10 @@ type TemplateFiles struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Subjects are the subject in other languages, by BCP 47 locale
+	// ("de", "pt-BR"); each goes with the text (and HTML) file of the same
+	// locale beside the default one: birthday.de.txt beside birthday.txt.
+	Subjects map[string]string
 }
 
 // Variant is a version of the message shown to a stable share of customers.
@@ -119,10 +123,33 @@ func (c *Campaign) Pos(field string) (line, col int) {
 	return p.Line, p.Col
 }
 
-// Template returns the parsed message of a variant; "" is the campaign's
-// own. It is nil for a variant the campaign does not have.
+// Template returns the parsed message of a variant, in the default
+// language; "" is the campaign's own. It is nil for a variant the campaign
+// does not have.
 func (c *Campaign) Template(variantID string) *templates.Template {
-	return c.templates[variantID]
+	if s := c.templates[variantID]; s != nil {
+		return s.Default()
+	}
+	return nil
+}
+
+// Message returns the message of a variant in the language that best
+// matches a customer's locale, or in the default language, whole, when
+// none does. It is nil for a variant the campaign does not have.
+func (c *Campaign) Message(variantID, customerLocale string) *templates.Template {
+	if s := c.templates[variantID]; s != nil {
+		return s.For(customerLocale)
+	}
+	return nil
+}
+
+// Translations returns the message of a variant in every language it is
+// written in, the default first.
+func (c *Campaign) Translations(variantID string) []*templates.Template {
+	if s := c.templates[variantID]; s != nil {
+		return s.All()
+	}
+	return nil
 }
 
 // VariantIDs lists the variants in file order; none when there are no

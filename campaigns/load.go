@@ -31,6 +31,9 @@ type Env struct {
 	// Location is the business's time zone, used by the due-time rules when
 	// they are given no location. Defaults to UTC.
 	Location *time.Location
+	// Locale is the language the default templates are written in, the
+	// business's locale. Defaults to "en".
+	Locale string
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -226,20 +229,25 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 func decodeTemplate(m *yamlnode.Map, subjects map[string]inline, variant string) TemplateFiles {
 	var t TemplateFiles
 	if m.String("subject", &t.Subject) {
-		n := m.Node("subject")
-		at := inline{line: n.Line, col: n.Column}
-		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			at.col++
-		}
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			at = inline{line: n.Line + 1} // the text starts on the next line
-		}
-		subjects[variant] = at
+		subjects[variant] = inlineAt(m.Node("subject"))
 	}
 	m.String("text", &t.Text)
 	m.String("html", &t.HTML)
+	t.Subjects = decodeSubjects(m.Sub("subjects"), subjects, variant)
 	m.Close()
 	return t
+}
+
+// inlineAt is where the text of an inline template written as n starts.
+func inlineAt(n *yaml.Node) inline {
+	at := inline{line: n.Line, col: n.Column}
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		at.col++
+	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		at = inline{line: n.Line + 1} // the text starts on the next line
+	}
+	return at
 }
 
 func positiveDuration(dst *time.Duration) func(string) error {
@@ -354,7 +362,7 @@ func (c *Campaign) validate(doc *yamlnode.Doc, env Env) {
 // parseTemplates reads and parses the message of the campaign and of each
 // variant, and returns the template files used.
 func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[string]inline) []string {
-	c.templates = map[string]*templates.Template{}
+	c.templates = map[string]*templates.Set{}
 	used := map[string]bool{}
 	type job struct {
 		variant, field string
@@ -375,7 +383,8 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 		if v.Files.HTML != "" {
 			f.HTML = v.Files.HTML
 		}
-		if v.Files == (TemplateFiles{}) {
+		f.Subjects = overlaySubjects(c.Files.Subjects, v.Files.Subjects, v.Files.Subject != "")
+		if v.Files.Subject == "" && v.Files.Text == "" && v.Files.HTML == "" && len(v.Files.Subjects) == 0 {
 			field = "template"
 		}
 		jobs = append(jobs, job{variant: v.ID, field: field, files: f, subjectAt: at})
@@ -388,7 +397,7 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 		if j.variant == "" && j.files.Text == "" {
 			doc.At(courtesy.SeverityError, j.field+".text", "is required: every message has a text part")
 		}
-		src := templates.Source{SubjectName: c.File, Subject: j.files.Subject}
+		src := templates.Source{SubjectName: c.File, Subject: j.files.Subject, Lang: l.env.Locale}
 		var ok bool
 		if src.TextName, src.Text, ok = l.read(doc, j.field+".text", j.files.Text, reported); ok {
 			used[src.TextName] = true
@@ -408,32 +417,15 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 			}
 			continue
 		}
-		t, err := templates.Parse(src)
+		t, ok := l.parseOne(c, doc, src, j.field+".subject", j.subjectAt, reported)
 		if j.field == "template" {
 			reported[j.field+"\x00parsed"] = true
 		}
-		if err != nil {
-			var ds courtesy.Diagnostics
-			if !errors.As(err, &ds) {
-				doc.At(courtesy.SeverityError, j.field, "%v", err)
-				continue
-			}
-			for _, d := range ds {
-				if d.File == c.File { // the inline subject: place it in the YAML
-					if d.Line <= 1 && j.subjectAt.col > 0 {
-						d.Col += j.subjectAt.col - 1
-					}
-					d.Line = j.subjectAt.line + max(d.Line, 1) - 1
-					d.Field = j.field + ".subject"
-				}
-				if !reported[d.String()] {
-					reported[d.String()] = true
-					doc.Diags = append(doc.Diags, d)
-				}
-			}
+		if !ok {
 			continue
 		}
-		c.templates[j.variant] = t
+		tr := l.translations(c, doc, translationJob{field: j.field, variant: j.variant, files: j.files, def: t}, subjects, used, reported)
+		c.templates[j.variant] = templates.NewSet(t, tr...)
 	}
 	names := make([]string, 0, len(used))
 	for n := range used {
@@ -441,6 +433,34 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 	}
 	sort.Strings(names)
 	return names
+}
+
+// parseOne parses one message and reports its problems, each once, the
+// inline subject's placed in the YAML at subjectField.
+func (l *loader) parseOne(c *Campaign, doc *yamlnode.Doc, src templates.Source, subjectField string, subjectAt inline, reported map[string]bool) (*templates.Template, bool) {
+	t, err := templates.Parse(src)
+	if err == nil {
+		return t, true
+	}
+	var ds courtesy.Diagnostics
+	if !errors.As(err, &ds) {
+		doc.At(courtesy.SeverityError, subjectField, "%v", err)
+		return nil, false
+	}
+	for _, d := range ds {
+		if d.File == c.File { // the inline subject: place it in the YAML
+			if d.Line <= 1 && subjectAt.col > 0 {
+				d.Col += subjectAt.col - 1
+			}
+			d.Line = subjectAt.line + max(d.Line, 1) - 1
+			d.Field = subjectField
+		}
+		if !reported[d.String()] {
+			reported[d.String()] = true
+			doc.Diags = append(doc.Diags, d)
+		}
+	}
+	return nil, false
 }
 
 // read returns a template file's name as reported and its text. A file

@@ -33,11 +33,17 @@ type Config struct {
 	Web        Web
 	Tone       Tone
 	Bounces    Bounces
+	// Integrations are the shop platforms whose webhooks are taken.
+	Integrations Integrations
+	// Signup is the wording of the sign-up page; see Signup.
+	Signup Signup
 	// CampaignsDir holds the campaign files. Defaults to "campaigns".
 	CampaignsDir string
 	// TemplatesDir holds the template files. Defaults to "templates".
 	TemplatesDir string
-	// DataDir holds the SQLite database and other local state. Defaults to "data".
+	// DataDir holds the SQLite database and other local state; courtesy
+	// writes nowhere else, so the config directory may be read-only.
+	// Defaults to "data"; COURTESY_DATA_DIR overrides it.
 	DataDir string
 
 	// Secrets come from the environment only (ApplyEnv), never the file.
@@ -50,6 +56,10 @@ type Config struct {
 	dir       string // relative paths are resolved against it
 	loc       *time.Location
 	pos       map[string]yamlnode.Position
+
+	// smtpInData and dbInData record that the outbox and the database
+	// were left to their defaults inside DataDir, so they follow it.
+	smtpInData, dbInData bool
 }
 
 // Business is who the messages come from.
@@ -158,12 +168,6 @@ type Database struct {
 	// URL is sqlite://PATH or postgres://…. Defaults to
 	// sqlite://<data_dir>/courtesy.db; DATABASE_URL overrides it.
 	URL string
-}
-
-// Web is the HTTP server.
-type Web struct {
-	// Listen is host:port. Defaults to 127.0.0.1:8080; COURTESY_LISTEN overrides it.
-	Listen string
 }
 
 // Tone configures the tone checks.

@@ -193,8 +193,8 @@ func TestApplyEnv(t *testing.T) {
 		"DATABASE_URL":            "postgres://db/courtesy",
 		"SMTP_URL":                "smtps://u:p@mail.example:465",
 		"COURTESY_LISTEN":         ":9000",
-		"COURTESY_ADMIN_PASSWORD": "s3cret",
-		"COURTESY_API_KEYS":       "a1, b2 ,",
+		"COURTESY_ADMIN_PASSWORD": "s3cret-but-long-enough",
+		"COURTESY_API_KEYS":       "a1-0123456789abcdef, b2-0123456789abcdef ,",
 		"COURTESY_LINK_KEYS":      "k2:" + key + ",k1:" + strings.TrimRight(key, "="),
 	}
 	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
@@ -202,8 +202,8 @@ func TestApplyEnv(t *testing.T) {
 	}
 	got := []any{c.Redis.URL, c.Database.URL, c.SMTP.URL, c.Web.Listen, c.Secrets.AdminPassword, c.Secrets.APIKeys,
 		c.Secrets.LinkKeys[0].ID, c.Secrets.LinkKeys[1].ID, string(c.Secrets.LinkKeys[1].Secret)}
-	want := []any{"redis://10.0.0.5:6379/2", "postgres://db/courtesy", "smtps://u:p@mail.example:465", ":9000", "s3cret",
-		[]string{"a1", "b2"}, "k2", "k1", strings.Repeat("k", 32)}
+	want := []any{"redis://10.0.0.5:6379/2", "postgres://db/courtesy", "smtps://u:p@mail.example:465", ":9000", "s3cret-but-long-enough",
+		[]string{"a1-0123456789abcdef", "b2-0123456789abcdef"}, "k2", "k1", strings.Repeat("k", 32)}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -253,5 +253,31 @@ func TestLoadBakeryExample(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"birthday", "reminders", "surveys"}, c.PurposeNames()); diff != "" {
 		t.Errorf("purposes (-want +got):\n%s", diff)
+	}
+}
+
+// TestDataDirFromTheEnvironment: a read-only config directory (a container
+// mounts it so) keeps working when COURTESY_DATA_DIR moves the data
+// directory elsewhere; the defaults that live in the data directory follow
+// it, and URLs given explicitly stay where they were put.
+func TestDataDirFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "var", "courtesy")
+	c := mustParse(t, filepath.Join(dir, "etc", "courtesy.yaml"), minimal)
+	if err := c.ApplyEnv(func(k string) string { return map[string]string{"COURTESY_DATA_DIR": data}[k] }); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.Path(c.DataDir), c.Database.URL, c.SMTP.URL}
+	want := []string{data, "sqlite://" + filepath.Join(data, "courtesy.db"), "file://" + filepath.Join(data, "outbox")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	explicit := mustParse(t, filepath.Join(dir, "etc", "courtesy.yaml"), minimal+"database:\n  url: postgres://db/courtesy\nsmtp:\n  url: smtp://mail:25\n")
+	if err := explicit.ApplyEnv(func(k string) string { return map[string]string{"COURTESY_DATA_DIR": data}[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if explicit.Database.URL != "postgres://db/courtesy" || explicit.SMTP.URL != "smtp://mail:25" {
+		t.Errorf("COURTESY_DATA_DIR moved URLs written in the file: %q %q", explicit.Database.URL, explicit.SMTP.URL)
 	}
 }

@@ -85,9 +85,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	d.String("url", &c.Database.URL)
 	d.Close()
 
-	w := root.Sub("web")
-	w.String("listen", &c.Web.Listen)
-	w.Close()
+	c.decodeWeb(root.Sub("web"))
 
 	t := root.Sub("tone")
 	c.Tone.Rules, _ = t.Strings("rules", nil)
@@ -99,6 +97,9 @@ func (c *Config) decode(root *yamlnode.Map) {
 		return c.Bounces.SoftWindow.UnmarshalText([]byte(s))
 	})
 	bo.Close()
+
+	c.decodeIntegrations(root)
+	c.decodeSignup(root)
 
 	root.String("campaigns_dir", &c.CampaignsDir)
 	root.String("templates_dir", &c.TemplatesDir)

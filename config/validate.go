@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net"
 	"net/mail"
 	"net/url"
 	"path/filepath"
@@ -43,9 +42,9 @@ func (c *Config) setDefaults() {
 	if c.DataDir == "" {
 		c.DataDir = "data"
 	}
-	if c.SMTP.URL == "" {
-		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
-	}
+	c.smtpInData = c.SMTP.URL == ""
+	c.dbInData = c.Database.URL == ""
+	c.setDataDefaults()
 	if c.SMTP.MaxPerSecond == 0 {
 		c.SMTP.MaxPerSecond = 10
 	}
@@ -64,17 +63,25 @@ func (c *Config) setDefaults() {
 	if c.Redis.URL == "" {
 		c.Redis.URL = "redis://127.0.0.1:6379/0"
 	}
-	if c.Database.URL == "" {
-		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
-	}
-	if c.Web.Listen == "" {
-		c.Web.Listen = "127.0.0.1:8080"
-	}
+	c.setWebDefaults()
 	if c.Bounces.SoftLimit == 0 {
 		c.Bounces.SoftLimit = 3
 	}
 	if c.Bounces.SoftWindow == 0 {
 		c.Bounces.SoftWindow = Duration(14 * Day)
+	}
+	c.setSignupDefaults()
+}
+
+// setDataDefaults points the outbox and the database that were not written
+// in the file at the data directory: at load, and again when
+// COURTESY_DATA_DIR moves it.
+func (c *Config) setDataDefaults() {
+	if c.smtpInData {
+		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
+	}
+	if c.dbInData {
+		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
 	}
 }
 
@@ -186,15 +193,14 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 		(u.Scheme != "sqlite" && u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("database.url", "the scheme must be sqlite or postgres")
 	}
-	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
-		bad("web.listen", "%q is not host:port", c.Web.Listen)
-	}
+	c.validateWeb(bad)
 	if c.Bounces.SoftLimit < 0 {
 		bad("bounces.soft_limit", "must be 1 or more")
 	}
 	if c.Bounces.SoftWindow < 0 {
 		bad("bounces.soft_window", "must be more than 0")
 	}
+	c.validateSignup(bad)
 }
 
 func (c *Config) validateBaseURL(bad, warn func(string, string, ...any)) {

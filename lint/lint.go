@@ -6,6 +6,7 @@ package lint
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -76,6 +77,7 @@ func Load(configPath string) Result {
 		Templates:    tfs,
 		TemplatesDir: tdir,
 		Location:     cfg.Location(),
+		Locale:       cfg.Business.Locale,
 	}
 	cfs, cdir := dirFS(cfg, cfg.CampaignsDir)
 	cs, ds := campaigns.LoadDir(cfs, cdir, env)
@@ -97,8 +99,9 @@ func Run(configPath string) Result {
 	return r
 }
 
-// checkCampaign renders each variant with sample and edge-case customers and
-// checks the template's own words against the campaign's tone profile.
+// checkCampaign renders each variant, in every language it is written in,
+// with sample and edge-case customers and checks each translation's own
+// words against the campaign's tone profile.
 func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
@@ -109,60 +112,76 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 		variants = []string{""}
 	}
 	for _, v := range variants {
-		tpl := c.Template(v)
-		if tpl == nil {
-			continue
-		}
-		data := templates.SampleData(cfg.Business.BaseURL, biz, templates.Campaign{ID: c.ID, Name: c.Name})
-		customers := append([]templates.Customer{data.Customer}, templates.EdgeCaseCustomers()...)
-		for _, cu := range customers {
-			data.Customer = cu
-			if _, err := tpl.Render(data); err != nil {
-				out = append(out, courtesy.Diagnostic{File: campaignFile, Severity: courtesy.SeverityError, Rule: "render",
-					Message: "variant " + v + " does not render for customer " + cu.FirstName + ": " + err.Error()})
-			}
-		}
-		checker := r.Tone[string(c.Tone)]
-		if checker == nil {
-			continue
-		}
-		tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name}
-		files := c.Files
-		for _, vv := range c.Variants {
-			if vv.ID == v {
-				files = overlay(files, vv.Files)
-			}
-		}
-		if files.Subject != "" {
-			line, col := c.Pos("template.subject")
-			for _, f := range checker.CheckTemplate(tc, files.Subject) {
-				if f.Rule == requiredRule(f) {
-					continue // the subject alone need not name the sender
+		for _, tpl := range c.Translations(v) {
+			lang := tpl.Lang().String()
+			data := templates.SampleData(cfg.Business.BaseURL, biz, templates.Campaign{ID: c.ID, Name: c.Name})
+			customers := append([]templates.Customer{data.Customer}, templates.EdgeCaseCustomers()...)
+			for _, cu := range customers {
+				data.Customer = cu
+				if _, err := tpl.Render(data); err != nil {
+					out = append(out, courtesy.Diagnostic{File: campaignFile, Severity: courtesy.SeverityError, Rule: "render",
+						Message: "variant " + v + " in " + lang + " does not render for customer " + cu.FirstName + ": " + err.Error()})
 				}
-				out = append(out, finding(campaignFile, line, col+f.Col-1, f))
 			}
-		}
-		for _, name := range []string{files.Text, files.HTML} {
-			if name == "" {
-				continue
-			}
-			src, err := os.ReadFile(filepath.Join(cfg.Path(cfg.TemplatesDir), name))
-			if err != nil {
-				continue // LoadDir has reported the missing file
-			}
-			text := string(src)
-			if strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".htm") {
-				text = maskTags(text)
-			}
-			for _, f := range checker.CheckTemplate(tc, text) {
-				if f.Rule == requiredRule(f) {
-					continue // checked once over the whole message below
-				}
-				out = append(out, finding(filepath.Join(cfg.TemplatesDir, name), f.Line, f.Col, f))
-			}
+			out = append(out, r.checkTone(c, v, tpl)...)
 		}
 	}
 	return dedupe(out)
+}
+
+// checkTone checks the words of one message as written, each part in its
+// own file, against the campaign's tone profile for the message's language.
+func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.Template) courtesy.Diagnostics {
+	cfg := r.Config
+	checker := r.toneChecker(string(c.Tone), tpl.Lang().String())
+	if checker == nil {
+		return nil
+	}
+	var out courtesy.Diagnostics
+	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
+	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name}
+	src := tpl.Source()
+	prefix := "template"
+	for i, v := range c.Variants {
+		if v.ID == variant && (v.Files.Subject != "" || len(v.Files.Subjects) > 0) {
+			prefix = fmt.Sprintf("variants[%d].template", i)
+		}
+	}
+	subjectField := prefix + ".subject"
+	if tpl != c.Template(variant) {
+		subjectField = prefix + ".subjects." + tpl.Lang().String()
+	}
+	line, col := c.Pos(subjectField)
+	for _, f := range checker.CheckTemplate(tc, src.Subject) {
+		if f.Rule == requiredRule(f) {
+			continue // the subject alone need not name the sender
+		}
+		out = append(out, finding(campaignFile, line, col+f.Col-1, f))
+	}
+	for _, part := range []struct{ name, text string }{{src.TextName, src.Text}, {src.HTMLName, src.HTML}} {
+		if part.text == "" {
+			continue
+		}
+		text := part.text
+		if strings.HasSuffix(part.name, ".html") || strings.HasSuffix(part.name, ".htm") {
+			text = maskTags(text)
+		}
+		for _, f := range checker.CheckTemplate(tc, text) {
+			if f.Rule == requiredRule(f) {
+				continue // checked once over the whole message below
+			}
+			out = append(out, finding(filepath.FromSlash(part.name), f.Line, f.Col, f))
+		}
+	}
+	return out
+}
+
+// toneChecker returns the checker for a profile and a message's language.
+// The rules are one set for every language until tone keeps rules per
+// language; this is the one place lint makes that choice.
+func (r Result) toneChecker(profile, lang string) *tone.Checker {
+	_ = lang
+	return r.Tone[profile]
 }
 
 // requiredRule returns the finding's rule when it is a "required element"
@@ -180,19 +199,6 @@ func finding(file string, line, col int, f tone.Finding) courtesy.Diagnostic {
 		msg += " (suggestion: " + f.Suggestion + ")"
 	}
 	return courtesy.Diagnostic{File: file, Line: line, Col: col, Severity: f.Severity, Rule: f.Rule, Message: msg}
-}
-
-func overlay(base, over campaigns.TemplateFiles) campaigns.TemplateFiles {
-	if over.Subject != "" {
-		base.Subject = over.Subject
-	}
-	if over.Text != "" {
-		base.Text = over.Text
-	}
-	if over.HTML != "" {
-		base.HTML = over.HTML
-	}
-	return base
 }
 
 // maskTags blanks out HTML tags and entities' markup with spaces, keeping

@@ -25,6 +25,9 @@ type Message struct {
 	Subject string
 	Text    string // required
 	HTML    string // optional; sent as the alternative to Text
+	// Language is the BCP 47 language of the whole message, footer
+	// included; it becomes the Content-Language header. Optional.
+	Language string
 
 	// MessageID is "<id@domain>"; NewMessageID makes one. Empty means one is
 	// made on the From domain.
@@ -206,6 +209,22 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// contentLanguage checks a BCP 47 tag for the Content-Language header
+// (RFC 3282): letters, digits and hyphens.
+func contentLanguage(tag string) (string, error) {
+	tag = strings.TrimSpace(tag)
+	if tag == "" || len(tag) > 35 {
+		return "", invalidf("language %q is not a BCP 47 tag", tag)
+	}
+	for i := 0; i < len(tag); i++ {
+		c := tag[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return "", invalidf("language %q is not a BCP 47 tag", tag)
+		}
+	}
+	return tag, nil
+}
+
 func unsubscribeMailto(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	addr := strings.TrimPrefix(raw, "mailto:")
@@ -224,7 +243,7 @@ func unsubscribeMailto(raw string) (string, error) {
 var managedHeaders = map[string]bool{
 	"From": true, "To": true, "Cc": true, "Bcc": true, "Reply-To": true, "Sender": true,
 	"Subject": true, "Date": true, "Message-Id": true, "Mime-Version": true,
-	"Content-Type": true, "Content-Transfer-Encoding": true,
+	"Content-Type": true, "Content-Transfer-Encoding": true, "Content-Language": true,
 	"List-Unsubscribe": true, "List-Unsubscribe-Post": true,
 	"Dkim-Signature": true, "Return-Path": true,
 }

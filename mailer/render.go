@@ -166,6 +166,14 @@ func (r *Renderer) build(m *Message) (*gomail.Msg, *envelope, error) {
 	msg.SetGenHeader(gomail.HeaderListUnsubscribe, list)
 	msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 
+	if m.Language != "" {
+		lang, err := contentLanguage(m.Language)
+		if err != nil {
+			return nil, nil, err
+		}
+		msg.SetGenHeader("Content-Language", lang)
+	}
+
 	names := make([]string, 0, len(m.Headers))
 	for name := range m.Headers {
 		names = append(names, name)

@@ -334,6 +334,8 @@ func TestRenderRefusesIncompleteMessages(t *testing.T) {
 		{"bad recipient", func(m *mailer.Message) { m.To = "ana at example.org" }, "To"},
 		{"bad from", func(m *mailer.Message) { m.From = "" }, "From"},
 		{"bad message id", func(m *mailer.Message) { m.MessageID = "<no-at-sign>" }, "Message-ID"},
+		{"language that would add a header", func(m *mailer.Message) { m.Language = "de\r\nBcc: x@example.com" }, "BCP 47"},
+		{"Content-Language among the extra headers", func(m *mailer.Message) { m.Headers["Content-Language"] = "de" }, "Content-Language"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,6 +346,26 @@ func TestRenderRefusesIncompleteMessages(t *testing.T) {
 				t.Errorf("Render = %v, want ErrInvalidMessage mentioning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestRenderContentLanguage: the message says once which language it is
+// in, and says nothing when the caller does not know.
+func TestRenderContentLanguage(t *testing.T) {
+	for lang, want := range map[string][]string{"pt-BR": {"pt-BR"}, "": nil} {
+		m := testMessage()
+		m.Language = lang
+		data, err := mailer.Render(m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, msg.Header["Content-Language"]); diff != "" {
+			t.Errorf("language %q: Content-Language (-want +got):\n%s", lang, diff)
+		}
 	}
 }
 

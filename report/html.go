@@ -31,7 +31,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sum":       sum,
 	"pct":       func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"z":         func(f float64) string { return fmt.Sprintf("%+.1f", f) },
-	"date":      func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"date":      func(t time.Time) string { return t.Format(time.DateOnly) },
 	"dash":      orDash,
 	"decisions": ChartDecisions,
 	"optouts":   ChartOptOutRate,

@@ -22,6 +22,11 @@ type Report struct {
 	Days       []Day      `json:"days"`
 }
 
+// LastDay is the period's last day, in the business's time zone: Until
+// is exclusive, so a calendar month ends on its last day, not the next
+// month's first.
+func (r *Report) LastDay() string { return r.Until.Add(-time.Nanosecond).Format(time.DateOnly) }
+
 // Campaign is one campaign's figures over the period.
 type Campaign struct {
 	ID        string    `json:"id"`
@@ -79,9 +84,13 @@ type Rate struct {
 }
 
 func rateOf(x, n, minSample int) Rate {
-	r := Rate{Count: x, Of: n, Interval: Wilson(x, n), SmallSample: n < minSample}
+	// Reactions count in the period they were given, so a campaign that
+	// sent little in the period can draw more opt-outs in it than it sent:
+	// the rate is then whole, not above one, and its interval stays one.
+	p := min(x, n)
+	r := Rate{Count: x, Of: n, Interval: Wilson(p, n), SmallSample: n < minSample}
 	if n > 0 {
-		r.Value = float64(x) / float64(n)
+		r.Value = float64(p) / float64(n)
 	}
 	return r
 }

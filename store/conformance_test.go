@@ -42,6 +42,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Decide", testDecide},
 		{"Messages", testMessages},
+		{"ReportMessagesByKey", testReportMessagesByKey},
 		{"StaleClaims", testStaleClaims},
 		{"ExpireWaiting", testExpireWaiting},
 		{"SentTimes", testSentTimes},
@@ -49,11 +50,15 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Preferences", testPreferences},
 		{"Suppressions", testSuppressions},
 		{"LiftErasure", testLiftErasure},
+		{"TestSends", testTestSends},
 		{"Bounces", testBounces},
 		{"CampaignState", testCampaignState},
 		{"Answers", testAnswers},
 		{"Engagements", testEngagements},
 		{"Erase", testErase},
+		{"RecordDelivery", testRecordDelivery},
+		{"RecordDeliveryIsAtomic", testRecordDeliveryIsAtomic},
+		{"RecordDeliveryErased", testRecordDeliveryErased},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -27,8 +27,9 @@ type Erased struct {
 // send to it.
 //
 // Deleted: the customer row, consent ledger, events, preferences,
-// engagement, and every suppression of the address (its detail quotes the
-// provider's diagnostic, which quotes the address). Kept, made anonymous, so
+// engagement, the platform ids that named the customer, and every
+// suppression of the address (its detail quotes the provider's diagnostic,
+// which quotes the address). Kept, made anonymous, so
 // the owner's counts stay true: messages, opt-outs, survey answers and
 // bounces. Their customer ID is replaced by a random "erased-…" token (not
 // the fingerprint, so they cannot be linked back to the address by someone
@@ -73,6 +74,7 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, email string, at tim
 			`DELETE FROM events WHERE customer_id = ?`,
 			`DELETE FROM preferences WHERE customer_id = ?`,
 			`DELETE FROM engagements WHERE customer_id = ?`,
+			`DELETE FROM integration_customers WHERE customer_id = ?`,
 			`DELETE FROM customers WHERE id = ?`,
 		} {
 			if _, err := tx.exec(ctx, q, id); err != nil {

@@ -16,6 +16,7 @@ type checker struct {
 	tree  *parse.Tree
 	funcs map[string]reflect.Type // result type of each custom function
 	probs []problem
+	seen  map[string]bool // the fields of Data the template reads, as ".Customer.FirstName"
 }
 
 type problem struct {
@@ -25,8 +26,8 @@ type problem struct {
 
 var dataType = reflect.TypeFor[Data]()
 
-func check(tree *parse.Tree, funcs map[string]reflect.Type) []problem {
-	c := &checker{tree: tree, funcs: funcs}
+func check(tree *parse.Tree, funcs map[string]reflect.Type, seen map[string]bool) []problem {
+	c := &checker{tree: tree, funcs: funcs, seen: seen}
 	if tree != nil && tree.Root != nil {
 		c.list(tree.Root, dataType, map[string]reflect.Type{"$": dataType})
 	}
@@ -166,6 +167,7 @@ func (c *checker) fields(n parse.Node, t reflect.Type, prefix string, idents []s
 				c.errorf(n, "unknown field %s.%s: %s", walked, id, known(t, id))
 				return nil
 			}
+			c.read(t, id)
 			t = f.Type
 		case reflect.Map, reflect.Interface:
 			return nil
@@ -176,6 +178,21 @@ func (c *checker) fields(n parse.Node, t reflect.Type, prefix string, idents []s
 		walked += "." + id
 	}
 	return t
+}
+
+// read notes that the template reads field id of t. Each struct in Data
+// appears once and is named as its field is, so ".Customer.FirstName" is
+// the same placeholder however the template reached it ({{with .Customer}}
+// {{.FirstName}} included).
+func (c *checker) read(t reflect.Type, id string) {
+	if c.seen == nil {
+		return
+	}
+	if t == dataType {
+		c.seen["."+id] = true
+		return
+	}
+	c.seen["."+t.Name()+"."+id] = true
 }
 
 func orDot(s string) string {

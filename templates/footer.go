@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"html"
 	"strings"
+
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // The footer is written by hand rather than by a template: it is the same
 // for every message, must never be left out, and this is the hot path.
 
-func textWithFooter(body *bytes.Buffer, d Data) string {
+func textWithFooter(body *bytes.Buffer, d Data, w locale.Words) string {
 	text := strings.TrimRight(body.String(), " \t\r\n")
 	var b strings.Builder
 	b.Grow(len(text) + 256 + len(d.Links.Unsubscribe) + len(d.Links.Preferences) + len(d.Links.Why))
@@ -18,11 +20,11 @@ func textWithFooter(body *bytes.Buffer, d Data) string {
 	b.WriteString(oneLine(d.Business.Name))
 	b.WriteString(", ")
 	b.WriteString(oneLine(d.Business.PostalAddress))
-	b.WriteString("\nWhy did I get this? ")
+	b.WriteString("\n" + w.T("footer.why") + " ")
 	b.WriteString(d.Links.Why)
-	b.WriteString("\nYour preferences: ")
+	b.WriteString("\n" + w.T("footer.preferences") + ": ")
 	b.WriteString(d.Links.Preferences)
-	b.WriteString("\nUnsubscribe: ")
+	b.WriteString("\n" + w.T("footer.unsubscribe") + ": ")
 	b.WriteString(d.Links.Unsubscribe)
 	b.WriteString("\n")
 	return b.String()
@@ -30,7 +32,7 @@ func textWithFooter(body *bytes.Buffer, d Data) string {
 
 // htmlWithFooter puts the footer before </body> when the template has one,
 // else at the end.
-func htmlWithFooter(body []byte, d Data) string {
+func htmlWithFooter(body []byte, d Data, w locale.Words) string {
 	at := len(body)
 	if i := lastIndexFold(body, "</body>"); i >= 0 {
 		at = i
@@ -45,9 +47,9 @@ func htmlWithFooter(body []byte, d Data) string {
 	b.WriteString(` &middot; `)
 	b.WriteString(esc(oneLine(d.Business.PostalAddress)))
 	b.WriteString("</p>\n<p>")
-	b.WriteString(`<a href="` + esc(d.Links.Why) + `">Why did I get this?</a> &middot; `)
-	b.WriteString(`<a href="` + esc(d.Links.Preferences) + `">Your preferences</a> &middot; `)
-	b.WriteString(`<a href="` + esc(d.Links.Unsubscribe) + `">Unsubscribe</a>`)
+	b.WriteString(`<a href="` + esc(d.Links.Why) + `">` + esc(w.T("footer.why")) + `</a> &middot; `)
+	b.WriteString(`<a href="` + esc(d.Links.Preferences) + `">` + esc(w.T("footer.preferences")) + `</a> &middot; `)
+	b.WriteString(`<a href="` + esc(d.Links.Unsubscribe) + `">` + esc(w.T("footer.unsubscribe")) + `</a>`)
 	b.WriteString("</p>\n</div>\n")
 	b.Write(body[at:])
 	return b.String()

@@ -7,13 +7,17 @@ import (
 	htmltemplate "html/template"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
 
+	"golang.org/x/text/language"
+
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Source is the text of one message's templates and the names they are
@@ -23,6 +27,9 @@ type Source struct {
 	SubjectName, Subject string
 	TextName, Text       string
 	HTMLName, HTML       string
+	// Lang is the BCP 47 language the message is written in; the footer
+	// is written in it too. Defaults to "en".
+	Lang string
 }
 
 // Template is a parsed, checked message. It is safe for concurrent use.
@@ -30,6 +37,17 @@ type Template struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template
 	html    *htmltemplate.Template // nil when the message has no HTML part
+	words   locale.Words           // the footer's, in the message's language
+	lang    language.Tag
+	reads   Placeholders
+	src     Source
+}
+
+// Placeholders are the fields of Data each part of a message reads, as
+// ".Customer.FirstName", sorted: a translation reads the same ones as the
+// message it translates.
+type Placeholders struct {
+	Subject, Text, HTML []string
 }
 
 // Rendered is a message's content, footer included.
@@ -37,6 +55,7 @@ type Rendered struct {
 	Subject string // one line
 	Text    string
 	HTML    string // empty when the template has no HTML part
+	Lang    string // the BCP 47 language of all of it, footer included
 }
 
 // funcs is the whole of what templates may call beyond the built-ins:
@@ -62,19 +81,27 @@ var funcTypes = map[string]reflect.Type{"default": reflect.TypeFor[string]()}
 // where known, column.
 func Parse(src Source) (*Template, error) {
 	var diags courtesy.Diagnostics
-	t := &Template{}
+	t := &Template{lang: language.English, src: src}
+	if src.Lang != "" {
+		tag, err := locale.Parse(src.Lang)
+		if err != nil {
+			return nil, courtesy.Diagnostics{diag(src.TextName, 0, 0, err.Error())}
+		}
+		t.lang = tag
+	}
+	t.words = locale.For(t.lang)
 	if strings.TrimSpace(src.Subject) == "" {
 		diags = append(diags, diag(src.SubjectName, 0, 0, "the subject is empty"))
 	} else {
-		t.subject, diags = parseText(src.SubjectName, src.Subject, diags)
+		t.subject, t.reads.Subject, diags = parseText(src.SubjectName, src.Subject, diags)
 	}
 	if strings.TrimSpace(src.Text) == "" {
 		diags = append(diags, diag(src.TextName, 0, 0, "the text part is empty: every message needs one"))
 	} else {
-		t.text, diags = parseText(src.TextName, src.Text, diags)
+		t.text, t.reads.Text, diags = parseText(src.TextName, src.Text, diags)
 	}
 	if src.HTML != "" {
-		t.html, diags = parseHTML(src.HTMLName, src.HTML, diags)
+		t.html, t.reads.HTML, diags = parseHTML(src.HTMLName, src.HTML, diags)
 	}
 	if len(diags) > 0 {
 		return nil, diags
@@ -89,40 +116,43 @@ func Parse(src Source) (*Template, error) {
 	return t, nil
 }
 
-func parseText(name, body string, diags courtesy.Diagnostics) (*texttemplate.Template, courtesy.Diagnostics) {
+func parseText(name, body string, diags courtesy.Diagnostics) (*texttemplate.Template, []string, courtesy.Diagnostics) {
 	tt, err := texttemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
 	if err != nil {
-		return nil, append(diags, fromError(name, err))
+		return nil, nil, append(diags, fromError(name, err))
 	}
 	var trees []*parse.Tree
 	for _, sub := range tt.Templates() {
 		trees = append(trees, sub.Tree)
 	}
-	return tt, append(diags, checkTrees(name, trees)...)
+	reads, ds := checkTrees(name, trees)
+	return tt, reads, append(diags, ds...)
 }
 
-func parseHTML(name, body string, diags courtesy.Diagnostics) (*htmltemplate.Template, courtesy.Diagnostics) {
+func parseHTML(name, body string, diags courtesy.Diagnostics) (*htmltemplate.Template, []string, courtesy.Diagnostics) {
 	ht, err := htmltemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
 	if err != nil {
-		return nil, append(diags, fromError(name, err))
+		return nil, nil, append(diags, fromError(name, err))
 	}
 	var trees []*parse.Tree
 	for _, sub := range ht.Templates() {
 		trees = append(trees, sub.Tree)
 	}
-	return ht, append(diags, checkTrees(name, trees)...)
+	reads, ds := checkTrees(name, trees)
+	return ht, reads, append(diags, ds...)
 }
 
 // checkTrees checks the main template against Data. Templates defined
 // inside it are invoked with data of the author's choosing, so only their
-// syntax is checked.
-func checkTrees(name string, trees []*parse.Tree) courtesy.Diagnostics {
+// syntax is checked. It returns the fields of Data the template reads.
+func checkTrees(name string, trees []*parse.Tree) ([]string, courtesy.Diagnostics) {
 	var out courtesy.Diagnostics
+	seen := map[string]bool{}
 	for _, tree := range trees {
 		if tree == nil || tree.Name != name {
 			continue
 		}
-		for _, p := range check(tree, funcTypes) {
+		for _, p := range check(tree, funcTypes, seen) {
 			file, line, col := splitLocation(p.loc)
 			col++ // ErrorContext counts columns from 0
 			if file == "" {
@@ -131,7 +161,12 @@ func checkTrees(name string, trees []*parse.Tree) courtesy.Diagnostics {
 			out = append(out, diag(file, line, col, p.msg))
 		}
 	}
-	return out
+	reads := make([]string, 0, len(seen))
+	for f := range seen {
+		reads = append(reads, f)
+	}
+	sort.Strings(reads)
+	return reads, out
 }
 
 func diag(file string, line, col int, msg string) courtesy.Diagnostic {
@@ -175,6 +210,15 @@ var ErrNoWayOut = errors.New("the message has no unsubscribe, preferences or why
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// Lang returns the language the message is written in.
+func (t *Template) Lang() language.Tag { return t.lang }
+
+// Source returns what the message was parsed from.
+func (t *Template) Source() Source { return t.src }
+
+// Placeholders returns the fields of Data each part reads.
+func (t *Template) Placeholders() Placeholders { return t.reads }
+
 // HasHTML reports whether the message has an HTML part.
 func (t *Template) HasHTML() bool { return t.html != nil }
 
@@ -194,7 +238,7 @@ func (t *Template) Render(d Data) (Rendered, error) {
 
 	buf := buffers.Get().(*bytes.Buffer)
 	defer buffers.Put(buf)
-	var r Rendered
+	r := Rendered{Lang: t.lang.String()}
 
 	buf.Reset()
 	if err := t.subject.Execute(buf, d); err != nil {
@@ -206,14 +250,14 @@ func (t *Template) Render(d Data) (Rendered, error) {
 	if err := t.text.Execute(buf, d); err != nil {
 		return Rendered{}, execError(err)
 	}
-	r.Text = textWithFooter(buf, d)
+	r.Text = textWithFooter(buf, d, t.words)
 
 	if t.html != nil {
 		buf.Reset()
 		if err := t.html.Execute(buf, d); err != nil {
 			return Rendered{}, execError(err)
 		}
-		r.HTML = htmlWithFooter(buf.Bytes(), d)
+		r.HTML = htmlWithFooter(buf.Bytes(), d, t.words)
 	}
 	return r, nil
 }

@@ -88,6 +88,12 @@ func (d *DryRun) Evaluate(ctx context.Context, m courtesy.Message) (Evaluation, 
 // Compose renders m for its customer as it would be sent, whatever the
 // decision: what a preview shows.
 func (d *DryRun) Compose(ctx context.Context, m courtesy.Message) (*mailer.Message, error) {
+	return d.ComposeIn(ctx, m, "")
+}
+
+// ComposeIn is Compose for a customer whose locale were lang ("" keeps
+// their own): the message they would get in that language, whole.
+func (d *DryRun) ComposeIn(ctx context.Context, m courtesy.Message, lang string) (*mailer.Message, error) {
 	j := &job{msg: m, now: d.p.cfg.Now()}
 	if m.Detail != "" {
 		_ = json.Unmarshal([]byte(m.Detail), &j.detail)
@@ -101,6 +107,9 @@ func (d *DryRun) Compose(ctx context.Context, m courtesy.Message) (*mailer.Messa
 		return nil, err
 	}
 	j.customer = cust
+	if lang != "" {
+		j.customer.Locale = lang
+	}
 	mail, held, err := d.p.compose(ctx, j)
 	if err != nil {
 		return nil, err
@@ -146,6 +155,32 @@ func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, err
 		return m, store.ErrNotFound
 	}
 	return m, nil
+}
+
+// Messages lists the store's messages with the dry run's own in their
+// place, so a message decided earlier in a simulation counts as decided:
+// a lower-priority one then stops waiting for it. Only the customer and
+// campaign filters apply to the dry run's own.
+func (s *dryStore) Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error) {
+	out, err := s.Store.Messages(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for i, m := range out {
+		if dry, ok := s.msgs[m.Key]; ok {
+			out[i] = dry
+		}
+		seen[m.Key] = true
+	}
+	for key, m := range s.msgs {
+		if !seen[key] && (f.CustomerID == "" || m.CustomerID == f.CustomerID) && (f.CampaignID == "" || m.CampaignID == f.CampaignID) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // SendContext reads through to the store for everything but the message,

@@ -97,10 +97,14 @@ tone: warm
 `
 
 var templateFS = fstest.MapFS{
-	"templates/birthday.txt":  {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}. Your next slice is on us.\n")},
-	"templates/birthday.html": {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
-	"templates/loud.txt":      {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
-	"templates/reminder.txt":  {Data: []byte("Hello {{.Customer.FirstName}},\n\nYou saved {{.Item.Name}} ({{.Item.URL}}). It is still here if you would like it.\n\n{{.Business.Name}}\n")},
+	"templates/birthday.txt":     {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}. Your next slice is on us.\n")},
+	"templates/birthday.html":    {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
+	"templates/greeting.txt":     {Data: []byte("Dear {{.Customer.FirstName}},\n\nHappy birthday from all of us at {{.Business.Name}}.\n")},
+	"templates/greeting.html":    {Data: []byte("<p>Dear {{.Customer.FirstName}},</p><p>Happy birthday from all of us at {{.Business.Name}}.</p>")},
+	"templates/greeting.de.txt":  {Data: []byte("Liebe(r) {{.Customer.FirstName}},\n\nalles Gute zum Geburtstag von uns allen bei {{.Business.Name}}.\n")},
+	"templates/greeting.de.html": {Data: []byte("<p>Liebe(r) {{.Customer.FirstName}},</p><p>alles Gute zum Geburtstag von uns allen bei {{.Business.Name}}.</p>")},
+	"templates/loud.txt":         {Data: []byte("LAST CHANCE!!! Only today, {{.Customer.FirstName}}.\n")},
+	"templates/reminder.txt":     {Data: []byte("Hello {{.Customer.FirstName}},\n\nYou saved {{.Item.Name}} ({{.Item.URL}}). It is still here if you would like it.\n\n{{.Business.Name}}\n")},
 	"templates/survey.txt": {Data: []byte("Hello {{.Customer.FirstName}},\n\nHow likely is it that you would recommend {{.Business.Name}} to a friend or colleague?\n" +
 		"{{range $i, $u := .Links.Survey}}{{$i}}: {{$u}}\n{{end}}")},
 }
@@ -226,13 +230,25 @@ func newEnv(t *testing.T, o options) *env {
 
 func (e *env) customer(id, email, first, birthday, tz string) {
 	e.t.Helper()
+	e.upsert(courtesy.Customer{ID: id, Email: email, FirstName: first, Timezone: tz}, birthday)
+}
+
+// customerIn adds a customer with a locale.
+func (e *env) customerIn(id, email, first, birthday, locale string) {
+	e.t.Helper()
+	e.upsert(courtesy.Customer{ID: id, Email: email, FirstName: first, Locale: locale}, birthday)
+}
+
+func (e *env) upsert(c courtesy.Customer, birthday string) {
+	e.t.Helper()
 	md, err := courtesy.ParseMonthDay(birthday)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	errs, err := e.db.UpsertCustomers(context.Background(), []courtesy.Customer{{ID: id, Email: email, FirstName: first, Birthday: md, Timezone: tz}})
+	c.Birthday = md
+	errs, err := e.db.UpsertCustomers(context.Background(), []courtesy.Customer{c})
 	if err != nil || errs[0] != nil {
-		e.t.Fatalf("upsert %s: %v %v", id, err, errs)
+		e.t.Fatalf("upsert %s: %v %v", c.ID, err, errs)
 	}
 }
 

@@ -68,6 +68,7 @@ func (inv *invocation) load() (*app, error) {
 		level = inv.logLevel
 	}
 	a.logger = newLogger(inv.stdio.err, level)
+	quietRedisClient()
 	for _, d := range r.Diagnostics {
 		a.logger.Warn(d.String())
 	}
@@ -125,7 +126,7 @@ func (a *app) store() (*store.DB, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	if err := os.MkdirAll(a.cfg.Path(a.cfg.DataDir), 0o700); err != nil {
+	if err := a.makeDataDir(); err != nil {
 		return nil, err
 	}
 	keys, err := a.fingerprintKeys()
@@ -237,8 +238,8 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if cfg.Sender, err = a.sender(); err != nil {
 		return nil, err
 	}
-	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
-		cfg.Rate = throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
+	if r := a.providerRate(rdb); r != nil {
+		cfg.Rate = r
 	}
 	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
 	cfg.Scheduler = enq
@@ -253,6 +254,17 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 		}
 	}
 	return worker.New(cfg)
+}
+
+// providerRate is smtp.max_per_second, shared through Redis by everything
+// that sends: the pipeline and the web pages' transactional messages. Nil
+// when there is no limit.
+func (a *app) providerRate(rdb redis.UniversalClient) *throttle.Rate {
+	ps := a.cfg.SMTP.MaxPerSecond
+	if ps <= 0 {
+		return nil
+	}
+	return throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
 }
 
 // dryRun wires a pipeline that decides without changing anything, for

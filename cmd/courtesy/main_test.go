@@ -76,6 +76,7 @@ func TestRunOnceSendsToTodaysConsentedBirthdaysOnce(t *testing.T) {
 		t.Fatalf("summary does not mention the birthday campaign:\n%s", r.out)
 	}
 	got := map[string]bool{}
+	languages := map[string]bool{}
 	for _, m := range sink.Messages() {
 		for _, to := range m.To {
 			if got[to] {
@@ -86,6 +87,24 @@ func TestRunOnceSendsToTodaysConsentedBirthdaysOnce(t *testing.T) {
 		if c := m.Header.Get("X-Courtesy-Campaign"); c != "birthday-treat" {
 			t.Errorf("unexpected campaign %q", c)
 		}
+		// The Madrid customer has a Spanish greeting; the Copenhagen one
+		// has no Danish template and gets all of it in English.
+		lang := map[string]string{"jose.martinez@example.com": "es", "soren.kristensen@example.com": "en"}[m.To[0]]
+		if lang == "" {
+			continue
+		}
+		languages[lang] = true
+		c, err := m.Content()
+		if err != nil {
+			t.Fatal(err)
+		}
+		footer := map[string]string{"es": "\nDarse de baja: https://", "en": "\nUnsubscribe: https://"}[lang]
+		if got := m.Header.Get("Content-Language"); got != lang || !strings.Contains(c.Text, footer) || !strings.Contains(c.HTML, lang+`">`) {
+			t.Errorf("%s: Content-Language %q, want %q with the footer %q in it:\n%s\n%s", m.To[0], got, lang, footer, c.Text, c.HTML)
+		}
+	}
+	if !languages["es"] || !languages["en"] {
+		t.Errorf("the Madrid and the Copenhagen customers were not both written to: %v", languages)
 	}
 	// Who should have been written to: a birthday on 1 December, it is
 	// between 09:30 and 12:30 where they live, birthday consent granted
@@ -271,6 +290,32 @@ func TestLint(t *testing.T) {
 	}
 }
 
+// TestLintChecksEveryLanguage: a translation is checked like the default
+// message — the data it reads and its words.
+func TestLintChecksEveryLanguage(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../examples/bakery")); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, "templates", name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("birthday.es.txt", "Hola {{.Customer.LastName}}:\n\n¡Feliz cumpleaños de parte de {{.Business.Name}}!\n")
+	r := runCmd(t, nil, "lint", dir)
+	want := "templates/birthday.es.txt: error: template.text: the es translation reads .Customer.LastName, which the default does not; does not read .Customer.FirstName, which the default does"
+	if r.code != 1 || !strings.Contains(r.out, want) {
+		t.Errorf("exit %d, want 1 and %q:\n%s", r.code, want, r.out)
+	}
+
+	write("birthday.es.txt", "{{with .Customer.FirstName}}Hola {{.}}:{{end}}\n\nFELIZ CUMPLEAÑOS DE PARTE DE TODO EL EQUIPO DE {{.Business.Name}}!!!\n")
+	r = runCmd(t, nil, "lint", dir)
+	if !strings.Contains(r.out, "templates/birthday.es.txt:3:") {
+		t.Errorf("the shouting Spanish text was not reported at its line:\n%s", r.out)
+	}
+}
+
 func TestImportReportsBadRowsAndKeepsTheRest(t *testing.T) {
 	cfg, env := bakeryShop(t, "file://"+t.TempDir())
 	csv := filepath.Join(t.TempDir(), "customers.csv")
@@ -309,6 +354,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		code int
 	}{
+		{nil, 2},
 		{[]string{"frobnicate"}, 2},
 		{[]string{"run-once", "--at", "tomorrow", "--config", "../../examples/bakery/courtesy.yaml"}, 2},
 		{[]string{"import", "shoes", "x.csv", "--config", "../../examples/bakery/courtesy.yaml"}, 2},

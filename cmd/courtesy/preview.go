@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -13,13 +15,15 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/locale"
+	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
 func init() {
-	commands["preview"] = command{"preview CAMPAIGN --customer ID [--at TIME]", "the message a customer would get, and why it would or would not go", cmdPreview}
+	commands["preview"] = command{"preview CAMPAIGN --customer ID [--at TIME] [--locale LANG] [--html FILE] [--send-to ADDRESS]", "the message a customer would get, and why it would or would not go; --send-to sends one test copy", cmdPreview}
 	commands["simulate"] = command{"simulate [--from DATE] [--days N]", "a dry run over future days: what would be sent and what held back", cmdSimulate}
 }
 
@@ -27,12 +31,25 @@ func cmdPreview(inv *invocation, args []string) error {
 	fs := inv.flags("preview")
 	customerID := fs.String("customer", "", "the customer `ID`")
 	at := fs.String("at", "", "as of this `time` (RFC 3339); default now")
+	lang := fs.String("locale", "", "show the message as a customer with this BCP 47 `locale` would get it; default the customer's own")
+	htmlFile := fs.String("html", "", "write the HTML part to `FILE`, to open in a browser")
+	sendTo := fs.String("send-to", "", "send one test copy to `ADDRESS` through the configured SMTP")
 	pos, err := parsePositional(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
 	if *customerID == "" {
 		return usagef("usage: courtesy %s", commands["preview"].usage)
+	}
+	if *lang != "" {
+		if _, err := locale.Parse(*lang); err != nil {
+			return usagef("--locale: %v", err)
+		}
+	}
+	if *sendTo != "" {
+		if _, err := mail.ParseAddress(*sendTo); err != nil || strings.ContainsAny(*sendTo, "\r\n") {
+			return usagef("--send-to %q is not an email address", *sendTo)
+		}
 	}
 	now, err := parseAt(*at)
 	if err != nil {
@@ -80,12 +97,52 @@ func cmdPreview(inv *invocation, args []string) error {
 		}
 		printChain(out, ev, cust)
 	}
-	mail, err := dry.Compose(ctx, m)
+	msg, err := dry.ComposeIn(ctx, m, *lang)
 	if err != nil {
 		fmt.Fprintf(out, "\nThe message cannot be shown: %v\n", err)
 		return nil
 	}
-	fmt.Fprintf(out, "\nFrom:    %s\nTo:      %s\nSubject: %s\n\n%s", mail.From, mail.To, mail.Subject, mail.Text)
+	fmt.Fprintf(out, "\nFrom:     %s\nTo:       %s\nLanguage: %s\nSubject:  %s\n\n%s", msg.From, msg.To, msg.Language, msg.Subject, msg.Text)
+	if msg.HTML != "" {
+		fmt.Fprintf(out, "\n--- HTML part ---\n%s\n", msg.HTML)
+	}
+	if *htmlFile != "" {
+		if msg.HTML == "" {
+			return fmt.Errorf("--html %s: the message has no HTML part", *htmlFile)
+		}
+		if err := os.WriteFile(*htmlFile, []byte(msg.HTML), 0o600); err != nil {
+			return fmt.Errorf("--html: %w", err)
+		}
+		fmt.Fprintf(out, "\nThe HTML part is in %s.\n", *htmlFile)
+	}
+	if *sendTo != "" {
+		return a.sendTest(ctx, out, db, c, m, msg, *sendTo, now)
+	}
+	return nil
+}
+
+// sendTest sends one copy of msg to a marketer's address, marked as a test
+// in its subject and headers, and records it apart from the messages: no
+// report, limit, log or guardrail counts it, and it carries no way back to
+// the customer whose data filled it (no VERP address, no commit).
+func (a *app) sendTest(ctx context.Context, out io.Writer, db *store.DB, c *campaigns.Campaign, m courtesy.Message, msg *mailer.Message, to string, now time.Time) error {
+	sender, err := a.sender()
+	if err != nil {
+		return err
+	}
+	tag, _ := locale.Parse(msg.Language)
+	msg.To, msg.ToName = to, ""
+	msg.Subject = locale.For(tag).T("test.subject", msg.Subject)
+	msg.ReturnPath, msg.Commit = "", nil
+	msg.Headers["X-Courtesy-Test"] = "yes"
+	if err := sender.Send(ctx, msg); err != nil {
+		return fmt.Errorf("send the test copy to %s: %w", to, err)
+	}
+	if err := db.RecordTestSend(ctx, store.TestSend{CampaignID: c.ID, CampaignVersion: c.Version, Variant: m.Variant,
+		Lang: msg.Language, MessageID: msg.MessageID, To: to, At: now}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nA test copy went to %s: %q.\n", to, msg.Subject)
 	return nil
 }
 

@@ -200,14 +200,3 @@ func TestEraseOfABouncedComplainerLeavesNoTrace(t *testing.T) {
 		}
 	}
 }
-
-// importedBakery is bakeryShop with its customers and their consents
-// imported.
-func importedBakery(t *testing.T, smtpURL string) (string, map[string]string) {
-	t.Helper()
-	cfg, env := bakeryShop(t, smtpURL)
-	for _, kind := range []string{"customers", "consents"} {
-		mustRun(t, env, "import", kind, filepath.Join(filepath.Dir(cfg), kind+".csv"), "--config", cfg)
-	}
-	return cfg, env
-}
