@@ -16,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -76,6 +78,15 @@ func TestEraseForgetsTheCustomerInRedis(t *testing.T) {
 		id := key + "@" + strconv.FormatInt(later.Add(time.Hour).Unix(), 10)
 		if err := insp.ArchiveTask(worker.Queue, id); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// The web pages count each customer's link POSTs and fresh links.
+	counter := throttle.NewCounter(rdb, "courtesy")
+	for _, id := range []string{"c003", "c001"} {
+		for _, k := range web.CustomerCounterKeys(id) {
+			if _, err := counter.Take(ctx, k, 10, time.Hour, time.Now()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if n := rdb.Exists(ctx, "courtesy:limits:c:c003").Val(); n != 1 {
