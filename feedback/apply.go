@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -55,6 +57,12 @@ type Processor struct {
 	// courtesy, not the time it claims, so a report replayed from an archive
 	// cannot date itself into a soft-bounce run. Defaults to the wall clock.
 	Now courtesy.Clock
+	// Keys verify the signature of a VERP address (see VERP), newest first.
+	// Defaults to none: no VERP address is trusted.
+	Keys []consent.Key
+	// Logger hears of reports that came back to a VERP address courtesy
+	// did not sign. Defaults to slog.Default().
+	Logger *slog.Logger
 }
 
 // Outcome is what applying one report did.
@@ -80,6 +88,9 @@ type Outcome struct {
 	// SoftCount is the number of soft bounces in the current run, and
 	// SoftLimit the number that, spanning the window, suppresses.
 	SoftCount, SoftLimit int
+	// ForgedReturnPath says the report came back to a VERP address that
+	// courtesy did not sign; it named no message.
+	ForgedReturnPath bool
 }
 
 // String is the line the feedback command prints:
@@ -116,6 +127,9 @@ func (o Outcome) String() string {
 	case o.MatchedBy == "":
 		b.WriteString(" (no matching message or customer)")
 	}
+	if o.ForgedReturnPath {
+		b.WriteString(" [its return path was not signed by courtesy: ignored]")
+	}
 	return b.String()
 }
 
@@ -135,6 +149,13 @@ func (p *Processor) Apply(ctx context.Context, reports []Report) ([]Outcome, err
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+func (p *Processor) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.Default()
+	}
+	return p.Logger
 }
 
 func (p *Processor) now() time.Time {
@@ -227,7 +248,9 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 	o := Outcome{Report: r, Address: r.Recipient, CampaignID: r.Campaign}
 	var msg courtesy.Message
 	found := false
-	if key, ok := MessageKeyFromReturnPath(r.ReturnPath, p.ReturnPath); ok && p.ReturnPath != "" {
+	key, err := VERP{ReturnPath: p.ReturnPath, Keys: p.Keys}.MessageKey(r.ReturnPath)
+	switch {
+	case err == nil:
 		m, err := p.Store.Message(ctx, key)
 		switch {
 		case err == nil:
@@ -235,6 +258,13 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 		case !errors.Is(err, store.ErrNotFound):
 			return o, nil, err
 		}
+	case errors.Is(err, ErrForgedVERP):
+		// Anyone can write a message key into an address; only courtesy
+		// can sign one. The report may still be matched by what else it
+		// says.
+		o.ForgedReturnPath = true
+		p.logger().Warn("feedback: a report came back to a VERP address courtesy did not sign; the address is ignored",
+			"return_path", r.ReturnPath, "kind", string(r.Kind), "source", r.Source)
 	}
 	if !found && strings.Contains(r.MessageID, "@") {
 		m, err := p.Store.MessageByMessageID(ctx, r.MessageID)

@@ -1,8 +1,10 @@
 package feedback_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +32,15 @@ type world struct {
 	path string // the SQLite file, for counting rows behind the store's back
 	now  time.Time
 	p    *feedback.Processor
+	log  bytes.Buffer // what the processor logged
 }
+
+// unsigned is what an outcome says of a report that came back to a VERP
+// address courtesy did not sign, as the fixtures' are.
+const unsigned = " [its return path was not signed by courtesy: ignored]"
+
+// verpKey signs the VERP addresses of the messages the tests send.
+var verpKey = consent.Key{ID: "k2026", Secret: []byte("0123456789abcdef0123456789abcdef")}
 
 // sentFixture is a message the fixtures report on.
 type sentFixture struct {
@@ -61,7 +71,8 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { db.Close() })
 	w := &world{t: t, db: db, path: path, now: t0.Add(day)}
 	w.p = &feedback.Processor{Store: db, ReturnPath: "bounce@crumb.example", SoftLimit: 3, SoftWindow: 14 * day,
-		Now: func() time.Time { return w.now }}
+		Now: func() time.Time { return w.now }, Keys: []consent.Key{verpKey},
+		Logger: slog.New(slog.NewTextHandler(&w.log, nil))}
 	ctx := context.Background()
 	for _, m := range fixtureMessages {
 		if errs, err := db.UpsertCustomers(ctx, []courtesy.Customer{{ID: m.customer, Email: m.email, FirstName: m.customer, CreatedAt: t0}}); err != nil || errs[0] != nil {
@@ -206,24 +217,24 @@ func TestApplyFixtures(t *testing.T) {
 	}{
 		{
 			file:           "dsn-hard-5.1.1.eml",
-			want:           []string{"hard-bounce jo.baker@mail.example.net 5.1.1 → suppressed (birthday-treat) [message-id]"},
+			want:           []string{"hard-bounce jo.baker@mail.example.net 5.1.1 → suppressed (birthday-treat)" + unsigned + " [message-id]"},
 			wantSuppressed: map[string]string{"jo.baker@mail.example.net": "hard-bounce/dsn"},
 		},
 		{
 			file: "dsn-soft-4.2.2.eml",
-			want: []string{"soft-bounce sam@full.example 4.2.2 → recorded, soft bounce 1 of 3 (saved-item-reminder) [message-id]"},
+			want: []string{"soft-bounce sam@full.example 4.2.2 → recorded, soft bounce 1 of 3 (saved-item-reminder)" + unsigned + " [message-id]"},
 		},
 		{
 			file: "dsn-mixed.eml",
 			want: []string{
-				"hard-bounce gone@example.com 5.1.1 → suppressed (no matching message or customer) []",
-				"soft-bounce slow@example.com 4.4.7 → recorded, soft bounce 1 of 3 (no matching message or customer) []",
+				"hard-bounce gone@example.com 5.1.1 → suppressed (no matching message or customer)" + unsigned + " []",
+				"soft-bounce slow@example.com 4.4.7 → recorded, soft bounce 1 of 3 (no matching message or customer)" + unsigned + " []",
 			},
 			wantSuppressed: map[string]string{"gone@example.com": "hard-bounce/dsn"},
 		},
 		{
 			file:           "arf-abuse.eml",
-			want:           []string{"complaint pat@mailbox.example abuse → every purpose withdrawn, suppressed (birthday-treat) [message-id]"},
+			want:           []string{"complaint pat@mailbox.example abuse → every purpose withdrawn, suppressed (birthday-treat)" + unsigned + " [message-id]"},
 			wantSuppressed: map[string]string{"pat@mailbox.example": "complaint/arf"},
 			wantOptOuts: []store.OptOut{{CustomerID: "pat", Purpose: courtesy.AllPurposes, Source: "complaint",
 				MessageKey: "birthday-treat:pat:2026", CampaignID: "birthday-treat", Variant: "personal", At: t0.Add(day)}},
@@ -231,12 +242,12 @@ func TestApplyFixtures(t *testing.T) {
 		},
 		{
 			file:           "ses-bounce.json",
-			want:           []string{"hard-bounce lee@nowhere.example 5.1.1 → suppressed (post-purchase-nps) [message-id]"},
+			want:           []string{"hard-bounce lee@nowhere.example 5.1.1 → suppressed (post-purchase-nps)" + unsigned + " [message-id]"},
 			wantSuppressed: map[string]string{"lee@nowhere.example": "hard-bounce/ses"},
 		},
 		{
 			file:           "ses-complaint.json",
-			want:           []string{"complaint robin@mailbox.example abuse → every purpose withdrawn, suppressed (saved-item-reminder) [address]"},
+			want:           []string{"complaint robin@mailbox.example abuse → every purpose withdrawn, suppressed (saved-item-reminder)" + unsigned + " [address]"},
 			wantSuppressed: map[string]string{"robin@mailbox.example": "complaint/ses"},
 			wantOptOuts: []store.OptOut{{CustomerID: "robin", Purpose: courtesy.AllPurposes, Source: "complaint",
 				CampaignID: "saved-item-reminder", At: t0.Add(day)}},

@@ -12,9 +12,10 @@
 // authentication or the SNS signature) before trusting what it says.
 //
 // A Processor applies reports to the store through the small Store interface
-// it declares: it matches each to the message it is about (by the VERP
-// return path MessageReturnPath made, then the Message-ID, then the
-// recipient's address), suppresses hard-bounced and complaining addresses,
+// it declares: it matches each to the message it is about (by the signed
+// VERP return path VERP.Address made, then the Message-ID, then the
+// recipient's address; a VERP address that courtesy did not sign names
+// nothing and is logged), suppresses hard-bounced and complaining addresses,
 // and withdraws every purpose of a customer who complained.
 //
 // Malformed input is refused whole: a parser returns either every report the

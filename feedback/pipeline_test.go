@@ -94,7 +94,7 @@ func newSender(t *testing.T, w *world, dkim *mailer.DKIM) *sender {
 		Business: worker.Business{
 			Name: "Crumb & Co. Bakery", PostalAddress: "12 Mill Lane, Bristol BS1 4DJ, UK",
 			From: "Crumb & Co. <hello@crumb.example>", BaseURL: "https://crumb.example", Domain: "crumb.example",
-			ReturnPath: w.p.ReturnPath,
+			ReturnPath: w.p.ReturnPath, VERPKeys: w.p.Keys,
 		},
 		Campaigns: map[string]*campaigns.Campaign{c.ID: c},
 		Signer:    signer,
@@ -180,7 +180,7 @@ func TestVERPRoundTripThroughThePipeline(t *testing.T) {
 		t.Fatalf("sink holds %d messages, want 1", len(got))
 	}
 	envFrom := got[0].From
-	if want := feedback.MessageReturnPath("bounce@crumb.example", first.Key); envFrom != want || !strings.HasPrefix(envFrom, "bounce+") {
+	if want := (feedback.VERP{ReturnPath: "bounce@crumb.example", Keys: w.p.Keys}).Address(first.Key); envFrom != want || !strings.HasPrefix(envFrom, "bounce+") {
 		t.Fatalf("MAIL FROM = %q, want the VERP address %q", envFrom, want)
 	}
 
@@ -240,37 +240,6 @@ func TestComplaintStopsThePipeline(t *testing.T) {
 	}
 	if n := s.sink.Count(); n != 1 {
 		t.Errorf("sink holds %d messages, want 1", n)
-	}
-}
-
-func TestMessageReturnPath(t *testing.T) {
-	key := courtesy.MessageKey("birthday-treat", "c-0001", "2026")
-	tests := []struct {
-		name, returnPath, key, want string
-	}{
-		{"verp", "bounce@crumb.example", key, "bounce+" + feedback.MessageToken(key) + "@crumb.example"},
-		{"domain lower-cased", "Bounce@Crumb.Example", key, "Bounce+" + feedback.MessageToken(key) + "@crumb.example"},
-		{"none configured", "", key, ""},
-		{"not an address", "bounce", key, "bounce"},
-		{"too long for a local part", "bounce@crumb.example", strings.Repeat("k", 60), "bounce@crumb.example"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := feedback.MessageReturnPath(tt.returnPath, tt.key)
-			if got != tt.want {
-				t.Fatalf("MessageReturnPath(%q, %q) = %q, want %q", tt.returnPath, tt.key, got, tt.want)
-			}
-			if got == tt.returnPath {
-				return
-			}
-			back, ok := feedback.MessageKeyFromReturnPath(strings.ToUpper(got[:7])+got[7:], tt.returnPath)
-			if !ok || back != tt.key {
-				t.Errorf("MessageKeyFromReturnPath(%q) = %q, %v; want %q", got, back, ok, tt.key)
-			}
-		})
-	}
-	if _, ok := feedback.MessageKeyFromReturnPath("bounce+"+feedback.MessageToken(key)+"@other.example", "bounce@crumb.example"); ok {
-		t.Error("a VERP address at another domain was taken for one of ours")
 	}
 }
 

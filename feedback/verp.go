@@ -49,15 +49,11 @@ func ParseReturnPath(addr, localPart string) (token string, ok bool) {
 		c := enc[i]
 		switch {
 		case c == '=':
-			if i+2 >= len(enc) {
+			x, ok := escapedByte(enc, i)
+			if !ok {
 				return "", false
 			}
-			hi, ok1 := unhex(enc[i+1])
-			lo, ok2 := unhex(enc[i+2])
-			if !ok1 || !ok2 {
-				return "", false
-			}
-			b.WriteByte(hi<<4 | lo)
+			b.WriteByte(x)
 			i += 2
 		case verpSafe(c):
 			b.WriteByte(c)
@@ -70,6 +66,16 @@ func ParseReturnPath(addr, localPart string) (token string, ok bool) {
 
 func verpSafe(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// escapedByte reads the "=XX" escape at s[i], in either case.
+func escapedByte(s string, i int) (byte, bool) {
+	if i+2 >= len(s) {
+		return 0, false
+	}
+	hi, ok1 := unhex(s[i+1])
+	lo, ok2 := unhex(s[i+2])
+	return hi<<4 | lo, ok1 && ok2
 }
 
 func unhex(c byte) (byte, bool) {

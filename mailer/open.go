@@ -17,10 +17,14 @@ type Sender interface {
 	Close() error
 }
 
+// DefaultTimeout bounds one SMTP transaction, and so how long a claimed
+// message can wait for its reply.
+const DefaultTimeout = 30 * time.Second
+
 // Config tunes a Sender. The zero value is usable.
 type Config struct {
 	MaxConnections int           // SMTP connections kept open and reused. Defaults to 4.
-	Timeout        time.Duration // Per connection set-up and per transaction. Defaults to 30s.
+	Timeout        time.Duration // Per connection set-up and per transaction. Defaults to DefaultTimeout.
 	// HelloName is the EHLO name. Defaults to "localhost"; set it to the From
 	// domain, which is what receiving servers expect to see.
 	HelloName string
@@ -33,7 +37,7 @@ func (c Config) withDefaults() Config {
 		c.MaxConnections = 4
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = 30 * time.Second
+		c.Timeout = DefaultTimeout
 	}
 	if c.HelloName == "" {
 		c.HelloName = "localhost"

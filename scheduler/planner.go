@@ -20,6 +20,7 @@ type Store interface {
 	CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error)
 	PlanMessages(ctx context.Context, ms []courtesy.Message) ([]store.Planned, error)
 	ExpireWaiting(ctx context.Context, now time.Time) (int, error)
+	SweepStaleClaims(ctx context.Context, claimedBefore, at time.Time) ([]string, error)
 }
 
 // Enqueuer puts a planned message on the queue for its due time.
@@ -35,12 +36,21 @@ type Planner struct {
 	Store     Store
 	Queue     Enqueuer
 	Location  *time.Location // for customers without a time zone
+	// SendTimeout is how long a claimed message may wait for its SMTP
+	// reply; a claim older than that is swept (Store.SweepStaleClaims).
+	// Defaults to DefaultSendTimeout.
+	SendTimeout time.Duration
 }
+
+// DefaultSendTimeout is the mailer's own limit on one SMTP transaction
+// (mailer.DefaultTimeout).
+const DefaultSendTimeout = 30 * time.Second
 
 // Stats counts what one planning round did.
 type Stats struct {
 	Planned  int // new message rows
 	Enqueued int // tasks put on the queue (new, or re-queued after a loss)
+	Swept    int // stale claims recorded as failed:unknown-outcome
 }
 
 // Plan records and enqueues every occurrence that is due at now. Campaigns
@@ -54,6 +64,17 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 	if _, err := p.Store.ExpireWaiting(ctx, now); err != nil {
 		return st, err
 	}
+	// Claimed messages whose task is gone (Redis lost it, or the worker
+	// died and its task will not come back) would stay claimed forever.
+	timeout := p.SendTimeout
+	if timeout <= 0 {
+		timeout = DefaultSendTimeout
+	}
+	swept, err := p.Store.SweepStaleClaims(ctx, now.Add(-timeout), now)
+	if err != nil {
+		return st, err
+	}
+	st.Swept = len(swept)
 	due, err := p.Due(ctx, now)
 	// The store takes the messages in batches (one transaction and one
 	// read back each, not one per message); they are queued in order, a

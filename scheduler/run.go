@@ -77,8 +77,9 @@ func (r *Runner) round(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		r.Logger.Error("planning", "err", err)
 	}
-	if st.Planned > 0 || st.Enqueued > 0 {
-		r.Logger.Info("planned", "at", now.Format(time.RFC3339), "new", st.Planned, "queued", st.Enqueued)
+	if st.Planned > 0 || st.Enqueued > 0 || st.Swept > 0 {
+		r.Logger.Info("planned", "at", now.Format(time.RFC3339), "new", st.Planned, "queued", st.Enqueued,
+			"stale claims", st.Swept)
 	}
 	if r.Guard == nil || ctx.Err() != nil {
 		return

@@ -58,6 +58,7 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 		}
 		args := make([]any, 0, upsertBatch*11)
 		inBatch := map[string]bool{}
+		older := map[string]string{} // another form of a stored address → its fingerprint
 		flush := func() error {
 			n := len(inBatch)
 			if n == 0 {
@@ -85,11 +86,24 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				rowErrs[i] = fmt.Errorf("customer %s has no email", c.ID)
 				continue
 			}
+			hash := db.fp.of(c.Email)
 			if anyOf(erased, db.fp.all(c.Email)) {
 				rowErrs[i] = fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+				// The address is known again for a moment: an erasure kept
+				// in an older form (unkeyed, which anyone can check a guess
+				// against) takes the current one.
+				for _, old := range db.fp.all(c.Email)[1:] {
+					if erased[old] && old != hash {
+						older[old] = hash
+					}
+				}
 				continue
 			}
-			hash := db.fp.of(c.Email)
+			for _, old := range db.fp.all(c.Email)[1:] {
+				if old != hash {
+					older[old] = hash
+				}
+			}
 			// One statement may not touch a row twice (PostgreSQL refuses),
 			// so a repeated ID starts a new batch; the later row wins.
 			if inBatch[c.ID] {
@@ -114,12 +128,43 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				}
 			}
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		return adoptFingerprints(ctx, tx, older)
 	})
 	if err != nil {
 		return rowErrs, err
 	}
 	return rowErrs, nil
+}
+
+// adoptFingerprints moves the suppressions and bounces kept under an older
+// form of a stored address (made before the key, or under another) to its
+// fingerprint, which the send path joins on: a complaint about an address
+// that was no customer yet must still stop it once it is one.
+func adoptFingerprints(ctx context.Context, tx conn, older map[string]string) error {
+	olds := make([]string, 0, len(older))
+	for h := range older {
+		olds = append(olds, h)
+	}
+	for len(olds) > 0 {
+		n := min(len(olds), byIDChunk)
+		chunk := olds[:n]
+		olds = olds[n:]
+		in := `(` + placeholders(n) + `)`
+		found, err := scanStrings(tx.query(ctx, `SELECT email_hash FROM suppressions WHERE email_hash IN `+in+`
+			UNION SELECT email_hash FROM bounces WHERE email_hash IN `+in, append(anys(chunk), anys(chunk)...)...))
+		if err != nil {
+			return fmt.Errorf("adopt older fingerprints: %w", err)
+		}
+		for _, h := range found {
+			if err := moveFingerprints(ctx, tx, older[h], []string{h}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func anyOf(set map[string]bool, keys []string) bool {
@@ -264,21 +309,9 @@ func (db *DB) CustomerByEmail(ctx context.Context, email string) (courtesy.Custo
 // empty list.
 func (db *DB) CustomerIDsByEmail(ctx context.Context, email string) ([]string, error) {
 	hs := db.fp.all(email)
-	rows, err := db.reader().query(ctx, `SELECT id FROM customers WHERE email_hash IN (`+placeholders(len(hs))+`)
-		ORDER BY created_at, id`, anys(hs)...)
+	ids, err := scanStrings(db.reader().query(ctx, `SELECT id FROM customers WHERE email_hash IN (`+placeholders(len(hs))+`)
+		ORDER BY created_at, id`, anys(hs)...))
 	if err != nil {
-		return nil, fmt.Errorf("customers by email: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("customers by email: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("customers by email: %w", err)
 	}
 	return ids, nil

@@ -415,3 +415,21 @@ func mustAffect(res sql.Result, what string) error {
 	}
 	return nil
 }
+
+// scanStrings reads a result of one text column, closing it; err is the
+// query's own.
+func scanStrings(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -11,6 +11,6 @@
 // both engines; a zero time.Time is stored as 0 and read back as zero.
 //
 // Every row that names a customer is removed or made anonymous by
-// EraseCustomer, which leaves only a hash of the address behind so the person
-// cannot be imported again by accident.
+// EraseCustomer, which leaves only a keyed fingerprint of the address behind
+// (fingerprint.go) so the person cannot be imported again by accident.
 package store

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -109,8 +110,10 @@ const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?,
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
 // claimForSendSQL is claimSQL that also returns, as the claim leaves them,
-// the customer's consent ledger and the customer's send log without the
-// message itself, in the same statement.
+// the customer's consent ledger, the customer's send log without the
+// message itself, whether the customer's address is suppressed, whether the
+// campaign is paused and until when the customer paused everything, in
+// the same statement.
 var claimForSendSQL = map[string]string{
 	sqliteDialect.name:   claimForSendQuery(sqliteDialect),
 	postgresDialect.name: claimForSendQuery(postgresDialect),
@@ -118,13 +121,23 @@ var claimForSendSQL = map[string]string{
 
 func claimForSendQuery(d dialect) string {
 	return claimSQL + `, ` + ledgerJSON(d, "messages.customer_id") + `,
-		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key")
+		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key") + `,
+		(SELECT COUNT(*) FROM suppressions su JOIN customers c ON su.email_hash = c.email_hash
+			WHERE c.id = messages.customer_id AND su.lifted_at = 0),
+		COALESCE((SELECT cs.paused FROM campaign_states cs WHERE cs.id = messages.campaign_id), 0),
+		COALESCE((SELECT p.paused_until FROM preferences p WHERE p.customer_id = messages.customer_id), 0)`
 }
 
 // SendClaim is what ClaimForSend reads with a claim.
 type SendClaim struct {
 	Consent []courtesy.ConsentRecord // the customer's ledger, oldest first
 	Sent    []courtesy.SentRecord    // the customer's send log from the time asked for, without this message
+	// Suppressed says a suppression of the customer's address is in force.
+	Suppressed bool
+	// CampaignPaused says the message's campaign is paused.
+	CampaignPaused bool
+	// PausedUntil is when the customer's own pause ends; zero for none.
+	PausedUntil time.Time
 }
 
 // orphanSQL settles a message found claimed: the attempt that claimed it
@@ -177,9 +190,13 @@ func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, fo
 					return err
 				}
 			}
-			var ledger, sent []byte
+			var (
+				ledger, sent           []byte
+				sups, paused, pausedTo int64
+			)
 			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, append(args, sentLogArgs(sentSince)...)...),
-				[]any{&ledger, &sent}})
+				[]any{&ledger, &sent, &sups, &paused, &pausedTo}})
+			sc.Suppressed, sc.CampaignPaused, sc.PausedUntil = sups > 0, paused != 0, fromMicros(pausedTo)
 			if err == nil {
 				sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
 			}
@@ -358,23 +375,29 @@ func (db *DB) CountDecisions(ctx context.Context, f Filter) (map[string]int, err
 // StaleClaims returns the keys of messages claimed before olderThan and
 // never decided: the work of workers that died.
 func (db *DB) StaleClaims(ctx context.Context, olderThan time.Time) ([]string, error) {
-	rows, err := db.reader().query(ctx, `SELECT msg_key FROM messages WHERE outcome = ? AND claimed_at < ?
-		ORDER BY claimed_at, msg_key`, string(courtesy.Claimed), micros(olderThan))
+	keys, err := scanStrings(db.reader().query(ctx, `SELECT msg_key FROM messages WHERE outcome = ? AND claimed_at < ?
+		ORDER BY claimed_at, msg_key`, string(courtesy.Claimed), micros(olderThan)))
 	if err != nil {
 		return nil, fmt.Errorf("stale claims: %w", err)
 	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("stale claims: %w", err)
-		}
-		keys = append(keys, k)
+	return keys, nil
+}
+
+// SweepStaleClaims records as failed:unknown-outcome every message claimed
+// before claimedBefore and never decided, and returns their keys. Such a
+// claim is a worker's that died, or whose task Redis lost, between the
+// claim and the SMTP reply: the message may have gone, so it is never sent
+// again. A worker that was only slow still records its true result, which
+// replaces the unknown one (Decide).
+func (db *DB) SweepStaleClaims(ctx context.Context, claimedBefore, at time.Time) ([]string, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	keys, err := scanStrings(db.writer().query(ctx, `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
+		WHERE outcome = ? AND claimed_at < ? RETURNING msg_key`,
+		string(unknown.Outcome), unknown.String(), micros(at), string(courtesy.Claimed), micros(claimedBefore)))
+	if err != nil {
+		return nil, fmt.Errorf("sweep stale claims: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("stale claims: %w", err)
-	}
+	sort.Strings(keys)
 	return keys, nil
 }
 

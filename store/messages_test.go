@@ -315,6 +315,30 @@ func testStaleClaims(t *testing.T, db *store.DB) {
 	if diff := cmp.Diff([]string{keys[1]}, got); diff != "" {
 		t.Errorf("StaleClaims (-want +got):\n%s", diff)
 	}
+
+	// The sweep settles the same ones, and a slow worker's true result
+	// still replaces the unknown one.
+	swept, err := db.SweepStaleClaims(ctx, at(2*time.Minute), at(10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{keys[1]}, swept); diff != "" {
+		t.Errorf("SweepStaleClaims (-want +got):\n%s", diff)
+	}
+	for _, k := range keys[1:] {
+		m, err := db.Message(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := courtesy.Decision{Outcome: courtesy.Claimed}
+		if k == keys[1] {
+			want = courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+		}
+		if m.Decision != want {
+			t.Errorf("%s after the sweep: %s, want %s", k, m.Decision, want)
+		}
+	}
+	mustDecide(t, db, store.Decision{Key: keys[1], Decision: sent, At: at(11 * time.Minute)})
 }
 
 func testSentTimes(t *testing.T, db *store.DB) {

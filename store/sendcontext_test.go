@@ -263,6 +263,27 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	if err != nil || res != store.AlreadyDecided {
 		t.Errorf("ClaimForSend(decided) = %v, %v; want already-decided", res, err)
 	}
+	// What a claim reads of the address and the pauses, as they stand.
+	next := mustPlan(t, db, message("birthday-treat", "c1", "2027", 0))
+	if _, _, c, err := db.ClaimForSend(ctx, next.Key, at(4*time.Hour), at(-24*time.Hour)); err != nil ||
+		c.Suppressed || c.CampaignPaused || !c.PausedUntil.IsZero() {
+		t.Errorf("ClaimForSend with nothing in force = %+v, %v", c, err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.AddSuppression(ctx, store.Suppression{EmailHash: db.Fingerprint("C1@example.org"), Reason: "complaint", At: at(0)}))
+	must(db.SetCampaignState(ctx, store.CampaignState{ID: "birthday-treat", Paused: true, Reason: "guardrail", At: at(0)}))
+	must(db.SetPreferences(ctx, store.Preferences{CustomerID: "c1", PausedUntil: at(90 * time.Hour), UpdatedAt: at(0)}))
+	last := mustPlan(t, db, message("birthday-treat", "c1", "2028", 0))
+	_, _, c, err := db.ClaimForSend(ctx, last.Key, at(5*time.Hour), at(-24*time.Hour))
+	if err != nil || !c.Suppressed || !c.CampaignPaused || !c.PausedUntil.Equal(at(90*time.Hour)) {
+		t.Errorf("ClaimForSend with a suppression and both pauses = suppressed %v, paused %v until %v, %v",
+			c.Suppressed, c.CampaignPaused, c.PausedUntil, err)
+	}
 }
 
 func keysOfSent(rs []courtesy.SentRecord) []string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -49,3 +50,32 @@ func (c *Counter) Take(ctx context.Context, key string, limit int, window time.D
 	}
 	return n <= int64(limit), nil
 }
+
+// Forget deletes every window of the keys, for an erasure: a key names a
+// customer.
+func (c *Counter) Forget(ctx context.Context, keys ...string) error {
+	for _, key := range keys {
+		match := globEscaper.Replace(c.prefix+":"+key) + ":*"
+		del := func(ctx context.Context, rdb redis.UniversalClient) error {
+			iter := rdb.Scan(ctx, 0, match, 100).Iterator()
+			for iter.Next(ctx) {
+				if err := rdb.Del(ctx, iter.Val()).Err(); err != nil {
+					return err
+				}
+			}
+			return iter.Err()
+		}
+		var err error
+		if cc, ok := c.rdb.(*redis.ClusterClient); ok {
+			err = cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return del(ctx, n) })
+		} else {
+			err = del(ctx, c.rdb)
+		}
+		if err != nil {
+			return fmt.Errorf("throttle: forget %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+var globEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)

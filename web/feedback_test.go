@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/feedback"
 	"github.com/courtesyhq/courtesy/store"
 )
@@ -23,14 +24,15 @@ func withFeedback(log *syncBuffer) envOption {
 	return func(c *Config, d *Deps) {
 		c.WebhookSecret = webhookSecret
 		c.Logger = slog.New(slog.NewTextHandler(log, nil))
-		d.Feedback = &feedback.Processor{Store: d.Store.(*store.DB), ReturnPath: "bounce@crumb.example", Now: c.Now}
+		d.Feedback = &feedback.Processor{Store: d.Store.(*store.DB), ReturnPath: "bounce@crumb.example", Now: c.Now,
+			Keys: []consent.Key{keyNew}}
 	}
 }
 
 // adaBounce is a DSN for the seeded birthday message, found by its VERP
 // address alone.
 func adaBounce() string {
-	return "From: MAILER-DAEMON@mx.example.com\r\nTo: " + feedback.MessageReturnPath("bounce@crumb.example", birthdayKey) +
+	return "From: MAILER-DAEMON@mx.example.com\r\nTo: " + feedback.VERP{ReturnPath: "bounce@crumb.example", Keys: []consent.Key{keyNew}}.Address(birthdayKey) +
 		"\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n" +
 		"--b\r\nContent-Type: text/plain\r\n\r\nNo such user.\r\n" +

@@ -95,7 +95,7 @@ func (s *Server) expiringToken(raw string) (consent.Token, error) {
 // within Config.FreshLinkLimit, and records that it did.
 func (s *Server) sendFreshLink(ctx context.Context, tok consent.Token) error {
 	q := s.cfg.FreshLinkLimit
-	ok, err := s.deps.Counter.Take(ctx, "web:fresh:"+tok.CustomerID, q.Count, q.Window, s.now())
+	ok, err := s.deps.Counter.Take(ctx, counterFresh+tok.CustomerID, q.Count, q.Window, s.now())
 	if err != nil {
 		return err // no count, no email
 	}

@@ -27,7 +27,7 @@ func (s *Server) customerAllows(r *http.Request, customerID string) bool {
 		return true
 	}
 	q := s.cfg.CustomerLimit
-	ok, err := s.deps.Counter.Take(r.Context(), "web:post:"+customerID, q.Count, q.Window, s.now())
+	ok, err := s.deps.Counter.Take(r.Context(), counterPost+customerID, q.Count, q.Window, s.now())
 	if err != nil {
 		s.cfg.Logger.Warn("per-customer limit not counted; letting the request through", "err", err)
 		return true

@@ -86,13 +86,17 @@ type Business struct {
 	Domain        string         // the From domain, for Message-IDs
 	Location      *time.Location // for customers without a time zone
 	ReturnPath    string         // envelope sender, made per message (VERP); empty means the From address
+	// VERPKeys sign the VERP addresses, newest first; without them the
+	// envelope sender is ReturnPath as it is.
+	VERPKeys []consent.Key
 }
 
-// envelopeFrom is the message's own envelope sender: a VERP address
+// envelopeFrom is the message's own envelope sender: a signed VERP address
 // (bounce+token@domain) made from ReturnPath, so a bounce names the message
-// it is about even when it quotes nothing of it.
+// it is about even when it quotes nothing of it, and a forged report
+// cannot.
 func (b Business) envelopeFrom(messageKey string) string {
-	return feedback.MessageReturnPath(b.ReturnPath, messageKey)
+	return feedback.VERP{ReturnPath: b.ReturnPath, Keys: b.VERPKeys}.Address(messageKey)
 }
 
 // Config is everything the pipeline needs, built by the command that runs it.
@@ -360,13 +364,7 @@ func (p *Pipeline) kindRules(ctx context.Context, j *job) (*courtesy.Decision, e
 		if j.campaign.Fatigue <= 0 {
 			return nil, nil
 		}
-		var ids []string
-		for id, c := range p.cfg.Campaigns {
-			if c.Kind == campaigns.NPSSurvey {
-				ids = append(ids, id)
-			}
-		}
-		last, ok, err := p.cfg.Store.LastSurveySent(ctx, j.customer.ID, ids)
+		last, ok, err := p.cfg.Store.LastSurveySent(ctx, j.customer.ID, p.surveyCampaigns())
 		if err != nil {
 			return nil, fmt.Errorf("check survey fatigue: %w", err)
 		}
@@ -527,23 +525,21 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	// after it leaves a claim that is never sent twice.
 	// What stopped the message at the last moment, if anything.
 	var (
-		withdrawn bool                  // its consent
-		full      *throttle.Reservation // a window, after all
+		stopped *courtesy.Decision    // consent, the address, a pause, fatigue
+		full    *throttle.Reservation // a window, after all
 	)
 	m.Commit = func(ctx context.Context) error {
-		// Read with the claim, as the claim leaves them: the ledger and the
-		// send log, in which every claimed message stands.
-		res, _, claim, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now, j.now.Add(-p.horizon))
+		// Read with the claim, as the claim leaves them: the ledger, the
+		// suppressions, the pauses and the send log, in which every
+		// claimed message stands.
+		res, _, claim, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now, j.now.Add(-p.logSpan(j.campaign)))
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
 		if res != store.Claimed {
 			return errDecidedElsewhere
 		}
-		// Invariant 1 again, as late as it can be: an opt-out acknowledged
-		// while this message was on its way still stops it.
-		if !consent.Current(claim.Consent, j.campaign.Purpose, p.cfg.Now()).Granted {
-			withdrawn = true
+		if stopped = p.lastCheck(j, claim, p.cfg.Now()); stopped != nil {
 			return errStopped
 		}
 		// Invariant 4 again: a message reserved but not yet claimed is in
@@ -558,8 +554,8 @@ func (p *Pipeline) send(ctx context.Context, j *job) (*courtesy.Decision, error)
 	}
 	err = p.cfg.Sender.Send(ctx, m)
 	switch {
-	case withdrawn:
-		return suppressed(courtesy.ReasonNoConsent), nil
+	case stopped != nil:
+		return stopped, nil
 	case full != nil:
 		p.release(ctx, j)
 		return p.refused(ctx, j, *full)

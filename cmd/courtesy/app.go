@@ -307,7 +307,7 @@ func (a *app) pipelineConfig() (worker.Config, error) {
 		Business: worker.Business{
 			Name: b.Name, PostalAddress: b.PostalAddress, From: b.From, ReplyTo: b.ReplyTo,
 			BaseURL: b.BaseURL, Domain: fromDomain(b.From), Location: a.cfg.Location(),
-			ReturnPath: a.cfg.SMTP.ReturnPath,
+			ReturnPath: a.cfg.SMTP.ReturnPath, VERPKeys: a.cfg.Secrets.LinkKeys,
 		},
 		Campaigns:  a.campaignsByID(),
 		Limits:     limits,
@@ -395,7 +395,8 @@ func (a *app) planner(q scheduler.Enqueuer) (*scheduler.Planner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scheduler.Planner{Campaigns: a.loaded.Campaigns, Store: db, Queue: q, Location: a.cfg.Location()}, nil
+	return &scheduler.Planner{Campaigns: a.loaded.Campaigns, Store: db, Queue: q, Location: a.cfg.Location(),
+		SendTimeout: mailer.DefaultTimeout}, nil
 }
 
 // fromDomain is the domain of the business's From address.

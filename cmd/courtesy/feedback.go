@@ -89,8 +89,10 @@ func (a *app) feedbackProcessor(db *store.DB) *feedback.Processor {
 	return &feedback.Processor{
 		Store:      db,
 		ReturnPath: a.cfg.SMTP.ReturnPath,
+		Keys:       a.cfg.Secrets.LinkKeys,
 		SoftLimit:  a.cfg.Bounces.SoftLimit,
 		SoftWindow: time.Duration(a.cfg.Bounces.SoftWindow),
 		Now:        a.now,
+		Logger:     a.logger,
 	}
 }

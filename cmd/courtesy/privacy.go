@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -51,7 +53,8 @@ func cmdErase(inv *invocation, args []string) error {
 }
 
 // forgetters are the systems beside the store that keep something under a
-// customer's name: the frequency windows and the queue, both in Redis.
+// customer's name: the frequency windows, the queue and the web pages'
+// counters, all in Redis.
 func (a *app) forgetters() ([]privacy.Forgetter, error) {
 	rdb, err := a.redis()
 	if err != nil {
@@ -60,7 +63,15 @@ func (a *app) forgetters() ([]privacy.Forgetter, error) {
 	return []privacy.Forgetter{
 		throttle.NewLimiter(rdb, a.redisPrefix()+":limits", nil),
 		worker.QueueForgetter{Inspector: asynq.NewInspectorFromRedisClient(rdb)},
+		webCounters{throttle.NewCounter(rdb, a.redisPrefix())},
 	}, nil
+}
+
+// webCounters forgets the web pages' per-customer counters.
+type webCounters struct{ c *throttle.Counter }
+
+func (w webCounters) ForgetCustomer(ctx context.Context, customerID string, _ []string) error {
+	return w.c.Forget(ctx, web.CustomerCounterKeys(customerID)...)
 }
 
 // onCustomer runs a command whose one argument names a customer: an ID, or

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
+	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -50,11 +54,7 @@ func TestExportAndEraseTakeAnAddress(t *testing.T) {
 // another customer's stay.
 func TestEraseForgetsTheCustomerInRedis(t *testing.T) {
 	sink := mailtest.NewSink(t)
-	cfg, env := bakeryShop(t, sink.URL())
-	dir := filepath.Dir(cfg)
-	for _, kind := range []string{"customers", "consents"} {
-		mustRun(t, env, "import", kind, filepath.Join(dir, kind+".csv"), "--config", cfg)
-	}
+	cfg, env := importedBakery(t, sink.URL())
 	mustRun(t, env, "run-once", "--config", cfg, "--at", "2026-12-01T10:00:00Z")
 
 	opt, err := redis.ParseURL(env["REDIS_URL"])
@@ -78,6 +78,15 @@ func TestEraseForgetsTheCustomerInRedis(t *testing.T) {
 		id := key + "@" + strconv.FormatInt(later.Add(time.Hour).Unix(), 10)
 		if err := insp.ArchiveTask(worker.Queue, id); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// The web pages count each customer's link POSTs and fresh links.
+	counter := throttle.NewCounter(rdb, "courtesy")
+	for _, id := range []string{"c003", "c001"} {
+		for _, k := range web.CustomerCounterKeys(id) {
+			if _, err := counter.Take(ctx, k, 10, time.Hour, time.Now()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if n := rdb.Exists(ctx, "courtesy:limits:c:c003").Val(); n != 1 {
@@ -131,4 +140,74 @@ func redisText(t *testing.T, rdb *redis.Client) []string {
 		out = append(out, fmt.Sprintf("%s: %v", k, v))
 	}
 	return out
+}
+
+// TestKeyedDatabaseNeedsItsKey: once the database keeps keyed
+// fingerprints, a command run without any key would miss every erasure in
+// its lookups; it refuses to start, and erase refuses to run without one.
+func TestKeyedDatabaseNeedsItsKey(t *testing.T) {
+	cfg, env := bakeryShop(t, "file://"+t.TempDir())
+	mustRun(t, env, "import", "customers", filepath.Join(filepath.Dir(cfg), "customers.csv"), "--config", cfg)
+	bare := map[string]string{}
+	for k, v := range env {
+		if k != "COURTESY_LINK_KEYS" {
+			bare[k] = v
+		}
+	}
+	for _, args := range [][]string{{"export", "c001"}, {"erase", "c001"}, {"import", "customers", filepath.Join(filepath.Dir(cfg), "customers.csv")}} {
+		r := runCmd(t, bare, append(args, "--config", cfg)...)
+		if r.code != 2 || !strings.Contains(r.err, "COURTESY_LINK_KEYS") {
+			t.Errorf("courtesy %s without a key: exit %d\n%s", args[0], r.code, r.err)
+		}
+	}
+	mustRun(t, env, "export", "c001", "--config", cfg)
+}
+
+// TestEraseOfABouncedComplainerLeavesNoTrace runs the story end to end: a
+// customer's server rejects their birthday message, quoting the address,
+// and a complaint about them comes in; then they ask to be erased, by
+// address. The database file holds the address in no spelling.
+func TestEraseOfABouncedComplainerLeavesNoTrace(t *testing.T) {
+	sink := mailtest.NewSink(t)
+	cfg, env := importedBakery(t, sink.URL())
+	dir := filepath.Dir(cfg)
+	const addr = "jose.martinez@example.com"
+	sink.RejectRecipient(addr, 550, "5.1.1")
+	runCmd(t, env, "run-once", "--config", cfg, "--at", "2026-12-01T10:00:00Z")
+	complaint := filepath.Join(t.TempDir(), "complaint.eml")
+	if err := os.WriteFile(complaint, []byte("From: <fbl@mailbox.example>\r\nTo: <abuse@crumb.example>\r\n"+
+		"Subject: complaint about "+addr+"\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\r\n\r\n"+
+		"--b\r\nContent-Type: text/plain\r\n\r\nA complaint from "+addr+".\r\n"+
+		"--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n"+
+		"Original-Rcpt-To: <"+addr+">\r\n\r\n--b--\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, env, "feedback", complaint, "--config", cfg)
+	db := filepath.Join(dir, "data", "courtesy.db")
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(before, []byte(addr)) {
+		t.Fatal("the address is not in the database before the erasure; the test proves nothing")
+	}
+	if !bytes.Contains(before, []byte("Recipient address rejected")) {
+		t.Fatal("the server's rejection is not kept before the erasure; the test proves nothing")
+	}
+
+	mustRun(t, env, "erase", " Jose.Martinez@EXAMPLE.com ", "--config", cfg)
+
+	files, _ := filepath.Glob(db + "*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{addr, strings.ToUpper(addr), "Jose.Martinez@", "Martínez"} {
+			if bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(s))) {
+				t.Errorf("%s holds %q after the erasure", filepath.Base(f), s)
+			}
+		}
+	}
 }

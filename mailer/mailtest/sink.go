@@ -248,7 +248,8 @@ func (s *Sink) FailNext(n int, code int, enhanced, msg string) {
 func (s *Sink) RejectRecipient(addr string, code int, enhanced string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rejects[strings.ToLower(addr)] = smtpError(code, enhanced, "recipient rejected")
+	// Real servers quote the address, and courtesy keeps what they say.
+	s.rejects[strings.ToLower(addr)] = smtpError(code, enhanced, "<"+addr+">: Recipient address rejected: User unknown")
 }
 
 // DropAfterData makes the sink close the connection after reading the next
