@@ -10,6 +10,9 @@ const (
 	Interest EventType = "interest"
 	// Purchase is an order a customer placed.
 	Purchase EventType = "purchase"
+	// Signup is a sign-up the customer confirmed from the link we sent
+	// them: what a welcome campaign answers. Only the confirmation makes it.
+	Signup EventType = "signup"
 )
 
 // Event is something a customer did that a campaign may answer.

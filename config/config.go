@@ -34,11 +34,17 @@ type Config struct {
 	Web        Web
 	Tone       Tone
 	Bounces    Bounces
+	// Integrations are the shop platforms whose webhooks are taken.
+	Integrations Integrations
+	// Signup is the wording of the sign-up page; see Signup.
+	Signup Signup
 	// CampaignsDir holds the campaign files. Defaults to "campaigns".
 	CampaignsDir string
 	// TemplatesDir holds the template files. Defaults to "templates".
 	TemplatesDir string
-	// DataDir holds the SQLite database and other local state. Defaults to "data".
+	// DataDir holds the SQLite database and other local state; courtesy
+	// writes nowhere else, so the config directory may be read-only.
+	// Defaults to "data"; COURTESY_DATA_DIR overrides it.
 	DataDir string
 
 	// Secrets come from the environment only (ApplyEnv), never the file.
@@ -47,10 +53,13 @@ type Config struct {
 	warnings courtesy.Diagnostics
 	// quietNone records that quiet_hours was written empty on purpose.
 	quietNone bool
-	file      string // the file the config was read from
-	dir       string // relative paths are resolved against it
-	loc       *time.Location
-	pos       map[string]yamlnode.Position
+	// smtpInData and dbInData record that the outbox and the database
+	// were left to their defaults inside DataDir, so they follow it.
+	smtpInData, dbInData bool
+	file                 string // the file the config was read from
+	dir                  string // relative paths are resolved against it
+	loc                  *time.Location
+	pos                  map[string]yamlnode.Position
 }
 
 // Business is who the messages come from.

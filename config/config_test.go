@@ -255,3 +255,29 @@ func TestLoadBakeryExample(t *testing.T) {
 		t.Errorf("purposes (-want +got):\n%s", diff)
 	}
 }
+
+// TestDataDirFromTheEnvironment: a read-only config directory (a container
+// mounts it so) keeps working when COURTESY_DATA_DIR moves the data
+// directory elsewhere; the defaults that live in the data directory follow
+// it, and URLs given explicitly stay where they were put.
+func TestDataDirFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "var", "courtesy")
+	c := mustParse(t, filepath.Join(dir, "etc", "courtesy.yaml"), minimal)
+	if err := c.ApplyEnv(func(k string) string { return map[string]string{"COURTESY_DATA_DIR": data}[k] }); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.Path(c.DataDir), c.Database.URL, c.SMTP.URL}
+	want := []string{data, "sqlite://" + filepath.Join(data, "courtesy.db"), "file://" + filepath.Join(data, "outbox")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	explicit := mustParse(t, filepath.Join(dir, "etc", "courtesy.yaml"), minimal+"database:\n  url: postgres://db/courtesy\nsmtp:\n  url: smtp://mail:25\n")
+	if err := explicit.ApplyEnv(func(k string) string { return map[string]string{"COURTESY_DATA_DIR": data}[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if explicit.Database.URL != "postgres://db/courtesy" || explicit.SMTP.URL != "smtp://mail:25" {
+		t.Errorf("COURTESY_DATA_DIR moved URLs written in the file: %q %q", explicit.Database.URL, explicit.SMTP.URL)
+	}
+}

@@ -102,6 +102,9 @@ func (c *Config) decode(root *yamlnode.Map) {
 	})
 	bo.Close()
 
+	c.decodeIntegrations(root)
+	c.decodeSignup(root)
+
 	root.String("campaigns_dir", &c.CampaignsDir)
 	root.String("templates_dir", &c.TemplatesDir)
 	root.String("data_dir", &c.DataDir)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/courtesyhq/courtesy/consent"
@@ -25,6 +26,7 @@ type Secrets struct {
 // secrets. cmd passes os.Getenv; tests pass a map lookup. Variables that are
 // unset or empty change nothing:
 //
+//	COURTESY_DATA_DIR       data_dir, and the default database and outbox in it
 //	REDIS_URL               redis.url
 //	DATABASE_URL            database.url
 //	SMTP_URL                smtp.url
@@ -33,10 +35,21 @@ type Secrets struct {
 //	COURTESY_API_KEYS       Secrets.APIKeys, comma separated
 //	COURTESY_WEBHOOK_SECRET Secrets.WebhookSecret
 //	COURTESY_LINK_KEYS      Secrets.LinkKeys, "id:base64key,…", newest first
+//	COURTESY_SHOPIFY_SECRET, COURTESY_WOOCOMMERCE_SECRET, COURTESY_STRIPE_SECRET
+//	                        integrations.<platform> secrets, 16 characters or more
 //
 // The error names the variable that is malformed; the other variables are
 // applied anyway.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv("COURTESY_DATA_DIR")); v != "" {
+		// A directory named in the environment is the caller's, not the
+		// config file's: relative to where courtesy runs.
+		if abs, err := filepath.Abs(v); err == nil {
+			v = abs
+		}
+		c.DataDir = v
+		c.setDataDefaults()
+	}
 	for _, o := range []struct {
 		name string
 		dst  *string
@@ -55,6 +68,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	if v := getenv("COURTESY_API_KEYS"); strings.TrimSpace(v) != "" {
 		c.Secrets.APIKeys = splitList(v)
 	}
+	secretErr := c.applyIntegrationsEnv(getenv)
 	if v := getenv("COURTESY_LINK_KEYS"); strings.TrimSpace(v) != "" {
 		keys, err := consent.ParseKeys(v)
 		if err != nil {
@@ -62,7 +76,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		}
 		c.Secrets.LinkKeys = keys
 	}
-	return nil
+	return secretErr
 }
 
 func splitList(s string) []string {

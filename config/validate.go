@@ -51,9 +51,9 @@ func (c *Config) setDefaults() {
 	if c.DataDir == "" {
 		c.DataDir = "data"
 	}
-	if c.SMTP.URL == "" {
-		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
-	}
+	c.smtpInData = c.SMTP.URL == ""
+	c.dbInData = c.Database.URL == ""
+	c.setDataDefaults()
 	if c.SMTP.MaxPerSecond == 0 {
 		c.SMTP.MaxPerSecond = 10
 	}
@@ -72,9 +72,6 @@ func (c *Config) setDefaults() {
 	if c.Redis.URL == "" {
 		c.Redis.URL = "redis://127.0.0.1:6379/0"
 	}
-	if c.Database.URL == "" {
-		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
-	}
 	if c.Web.Listen == "" {
 		c.Web.Listen = "127.0.0.1:8080"
 	}
@@ -83,6 +80,19 @@ func (c *Config) setDefaults() {
 	}
 	if c.Bounces.SoftWindow == 0 {
 		c.Bounces.SoftWindow = Duration(14 * Day)
+	}
+	c.setSignupDefaults()
+}
+
+// setDataDefaults points the outbox and the database that were not written
+// in the file at the data directory: at load, and again when
+// COURTESY_DATA_DIR moves it.
+func (c *Config) setDataDefaults() {
+	if c.smtpInData {
+		c.SMTP.URL = fileURL(filepath.Join(c.Path(c.DataDir), "outbox"))
+	}
+	if c.dbInData {
+		c.Database.URL = "sqlite://" + filepath.ToSlash(filepath.Join(c.Path(c.DataDir), "courtesy.db"))
 	}
 }
 
@@ -203,6 +213,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 	if c.Bounces.SoftWindow < 0 {
 		bad("bounces.soft_window", "must be more than 0")
 	}
+	c.validateSignup(bad)
 }
 
 func (c *Config) validateBaseURL(bad, warn func(string, string, ...any)) {

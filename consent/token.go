@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -46,6 +45,8 @@ type Token struct {
 
 // Every refusal wraps ErrInvalidToken, so callers can treat them all alike
 // (and show one page for all of them); the specific error is for logs.
+// ErrExpired alone comes with the token: its signature is good, so the
+// person it was sent to may be offered a fresh one by email.
 var (
 	ErrInvalidToken = errors.New("invalid link token")
 	ErrMalformed    = fmt.Errorf("%w: malformed", ErrInvalidToken)
@@ -114,17 +115,17 @@ func (s *Signer) Sign(t Token) string {
 	return base64.RawURLEncoding.EncodeToString(out)
 }
 
+// tokenEncoding is the one spelling of a token: URL-safe base64 without
+// padding, with the unused bits of the last character zero.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
 // Verify checks a token for the given action as of now and returns what it
-// says. Any refusal wraps ErrInvalidToken.
+// says. Any refusal wraps ErrInvalidToken; an expired token is returned
+// with ErrExpired.
 func (s *Signer) Verify(action Action, token string, now time.Time) (Token, error) {
-	// The base64 decoder skips CR and LF, which would let many strings
-	// pass as one token; only the exact encoding is accepted.
-	if len(token) > 2048 || strings.ContainsAny(token, "\r\n") {
-		return Token{}, ErrMalformed
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) < 1+macSize {
-		return Token{}, ErrMalformed
+	raw, err := decodeToken(token)
+	if err != nil {
+		return Token{}, err
 	}
 	payload, tag := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
 	t, err := decodePayload(payload)
@@ -141,10 +142,44 @@ func (s *Signer) Verify(action Action, token string, now time.Time) (Token, erro
 	if t.Action != action {
 		return Token{}, ErrWrongAction
 	}
-	if action != ActionUnsubscribe && now.Sub(t.IssuedAt) > s.ttl {
-		return Token{}, ErrExpired
+	if s.Expired(t, now) {
+		return t, ErrExpired
 	}
 	return t, nil
+}
+
+// Expired reports whether t has outlived its life as of now. Unsubscribe
+// tokens never do.
+func (s *Signer) Expired(t Token, now time.Time) bool {
+	return t.Action != ActionUnsubscribe && now.Sub(t.IssuedAt) > s.ttl
+}
+
+// Derive signs the token for another page of the same person, purpose and
+// message as from. It keeps from's issue time, so a link made from another
+// never outlives it: an unsubscribe link that never expires leads to a
+// preference page that expires as if it had come in the same email.
+func (s *Signer) Derive(from Token, a Action) string {
+	return s.DeriveFor(from, a, from.MessageKey, from.Purpose)
+}
+
+// DeriveFor is Derive for another message of the same person (the
+// preference page's list of messages), still with from's issue time.
+func (s *Signer) DeriveFor(from Token, a Action, messageKey, purpose string) string {
+	return s.Sign(Token{Action: a, CustomerID: from.CustomerID, Purpose: purpose, MessageKey: messageKey, IssuedAt: from.IssuedAt})
+}
+
+// decodeToken accepts exactly the spelling Sign writes: any other string
+// that would decode to the same bytes (padding, non-zero trailing bits,
+// line breaks the decoder skips) is refused.
+func decodeToken(token string) ([]byte, error) {
+	if len(token) > 2048 {
+		return nil, ErrMalformed
+	}
+	raw, err := tokenEncoding.DecodeString(token)
+	if err != nil || len(raw) < 1+macSize || tokenEncoding.EncodeToString(raw) != token {
+		return nil, ErrMalformed
+	}
+	return raw, nil
 }
 
 func mac(secret, payload []byte) []byte {

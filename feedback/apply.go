@@ -22,6 +22,9 @@ type Store interface {
 	AddBounce(ctx context.Context, b store.Bounce) error
 	SoftBounceRun(ctx context.Context, emailHash string, since time.Time) (int, time.Time, error)
 	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o store.OptOut) (bool, error)
+	// Fingerprint is the keyed form an address is kept in beside a
+	// suppression or a bounce.
+	Fingerprint(email string) string
 }
 
 var _ Store = (*store.DB)(nil)
@@ -155,7 +158,7 @@ func (p *Processor) apply(ctx context.Context, r Report) (Outcome, error) {
 	if o.Address == "" {
 		return o, errors.New("report names no recipient and matches no message")
 	}
-	hash := store.EmailHash(o.Address)
+	hash := p.Store.Fingerprint(o.Address)
 	was, _, err := p.Store.Suppressed(ctx, o.Address)
 	if err != nil {
 		return o, err

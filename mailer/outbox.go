@@ -19,13 +19,24 @@ type Outbox struct {
 	renderer *Renderer
 }
 
-// NewOutbox creates dir if needed; dkim may be nil.
+// Outbox files hold names and addresses: only their owner reads them, and
+// only the owner lists the directory.
+const (
+	outboxDirMode  os.FileMode = 0o700
+	outboxFileMode os.FileMode = 0o600
+)
+
+// NewOutbox creates dir if needed, and closes it to everyone but its owner
+// if it was open; dkim may be nil.
 func NewOutbox(dir string, dkim *DKIM) (*Outbox, error) {
 	r, err := NewRenderer(dkim)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, outboxDirMode); err != nil {
+		return nil, fmt.Errorf("mailer: outbox: %w", err)
+	}
+	if err := os.Chmod(dir, outboxDirMode); err != nil {
 		return nil, fmt.Errorf("mailer: outbox: %w", err)
 	}
 	return &Outbox{dir: dir, renderer: r}, nil
@@ -130,7 +141,7 @@ func writeAtomic(name string, data []byte, commit func() error) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
+	if err = os.Chmod(f.Name(), outboxFileMode); err != nil {
 		return err
 	}
 	if err = commit(); err != nil {

@@ -81,3 +81,35 @@ func TestOutboxRefusesInvalidMessage(t *testing.T) {
 		t.Errorf("an invalid message left %d files", len(entries))
 	}
 }
+
+// An outbox file holds a customer's name and address: nobody but the
+// process's own user may read it or list the directory, even one that was
+// created open before.
+func TestOutboxFilesAreOwnerOnly(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "outbox")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := mustOpen(t, "file://"+filepath.ToSlash(dir), mailer.Config{})
+	m := testMessage()
+	m.MessageID = mailer.NewMessageID("crumb.example")
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path string
+		want os.FileMode
+	}{
+		{dir, 0o700},
+		{filepath.Join(dir, mailer.FileName(m.MessageID)), 0o600},
+	} {
+		fi, err := os.Stat(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != tt.want {
+			t.Errorf("%s: mode %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}

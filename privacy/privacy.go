@@ -1,11 +1,13 @@
 // Package privacy answers a person's rights over their data: Export gathers
 // everything courtesy holds about a customer into one JSON document, and
-// Erase removes it, leaving only a hash of the address that blocks re-import.
+// Erase removes it, leaving only a keyed fingerprint of the address that
+// blocks re-import.
 package privacy
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,7 +30,15 @@ type Source interface {
 // Eraser is the part of the store Erase uses.
 type Eraser interface {
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
-	EraseCustomer(ctx context.Context, id string, emailHash string, at time.Time) error
+	EraseCustomer(ctx context.Context, id string, email string, at time.Time) (store.Erased, error)
+}
+
+// Forgetter is a system beside the store that keeps something under a
+// customer's name — their frequency windows, their messages' queued tasks —
+// and drops it when the customer is erased. messageKeys are the keys the
+// customer's messages had.
+type Forgetter interface {
+	ForgetCustomer(ctx context.Context, customerID string, messageKeys []string) error
 }
 
 var (
@@ -217,15 +227,25 @@ func Export(ctx context.Context, st Source, customerID string) (Record, error) {
 	return rec, nil
 }
 
-// Erase removes everything held about the customer, leaving only the hash of
-// their address so a later import of it is refused.
-func Erase(ctx context.Context, st Eraser, customerID string, now time.Time) error {
+// Erase removes everything held about the customer, leaving only the keyed
+// fingerprint of their address so a later import of it is refused, and
+// then has each of also forget the customer. Every forgetter is asked even
+// when one fails; the store's erasure stands either way.
+func Erase(ctx context.Context, st Eraser, customerID string, now time.Time, also ...Forgetter) error {
 	c, err := st.Customer(ctx, customerID)
 	if err != nil {
 		return fmt.Errorf("erase %s: %w", customerID, err)
 	}
-	if err := st.EraseCustomer(ctx, customerID, store.EmailHash(c.Email), now); err != nil {
+	erased, err := st.EraseCustomer(ctx, customerID, c.Email, now)
+	if err != nil {
 		return fmt.Errorf("erase %s: %w", customerID, err)
+	}
+	var errs []error
+	for _, f := range also {
+		errs = append(errs, f.ForgetCustomer(ctx, customerID, erased.MessageKeys))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("erase %s: the store is erased, but: %w", customerID, err)
 	}
 	return nil
 }

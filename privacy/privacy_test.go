@@ -13,6 +13,7 @@ import (
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var now = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
@@ -112,5 +113,48 @@ func TestErase(t *testing.T) {
 	}
 	if err := privacy.Erase(ctx, st, "c1", now); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second erasure: %v, want ErrNotFound", err)
+	}
+}
+
+// forgetter records what it was asked to forget, and may fail.
+type forgetter struct {
+	got map[string][]string
+	err error
+}
+
+func (f *forgetter) ForgetCustomer(_ context.Context, id string, keys []string) error {
+	f.got[id] = keys
+	return f.err
+}
+
+// TestEraseAsksEveryForgetter: Redis keeps the customer's windows and their
+// messages' tasks under the keys the messages had before the store made
+// them anonymous; every forgetter is told those keys, and one that fails
+// does not keep the next from forgetting, nor undo the store's erasure.
+func TestEraseAsksEveryForgetter(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	seed(t, st)
+	ctx := context.Background()
+	before, err := st.Messages(ctx, store.Filter{CustomerID: "c1"})
+	if err != nil || len(before) == 0 {
+		t.Fatalf("c1's messages: %d, %v", len(before), err)
+	}
+	var want []string
+	for _, m := range before {
+		want = append(want, m.Key)
+	}
+	failing := &forgetter{got: map[string][]string{}, err: errors.New("redis is away")}
+	ok := &forgetter{got: map[string][]string{}}
+	err = privacy.Erase(ctx, st, "c1", now, failing, ok)
+	if err == nil || !strings.Contains(err.Error(), "redis is away") {
+		t.Errorf("Erase with a failing forgetter: %v, want its error", err)
+	}
+	for _, f := range []*forgetter{failing, ok} {
+		if diff := cmp.Diff(map[string][]string{"c1": want}, f.got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+			t.Errorf("forgotten (-want +got):\n%s", diff)
+		}
+	}
+	if _, err := st.Customer(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the store's erasure after a forgetter failed: %v", err)
 	}
 }

@@ -9,13 +9,26 @@ import (
 )
 
 func TestLeaseOneHolderAtATime(t *testing.T) {
-	rdb := testenv.Redis(t, testenv.RedisDBScheduler)
+	testenv.ForEachTopology(t, testenv.RedisDBScheduler, testLeaseOneHolderAtATime)
+}
+
+func testLeaseOneHolderAtATime(t *testing.T, env testenv.RedisEnv) {
 	ctx := context.Background()
+	// The lease's scripts keep to one slot of a Cluster.
+	rec := testenv.RecordScripts(env.Client)
+	if env.Topology == testenv.Cluster {
+		t.Cleanup(func() {
+			if n := testenv.AssertOneSlotEach(t, env.Client, rec.Calls()); n == 0 {
+				t.Error("no script call was recorded")
+			}
+		})
+	}
 	// Long next to the renewals below, so a slow moment on a busy machine
 	// does not let the lease lapse between them.
 	const ttl = 2 * time.Second
-	a := NewLease(rdb, "lease:test", ttl)
-	b := NewLease(rdb, "lease:test", ttl)
+	// Two processes, each with its own connections.
+	a := NewLease(env.Client, env.Prefix+":lease:test", ttl)
+	b := NewLease(env.NewClient(t), env.Prefix+":lease:test", ttl)
 
 	hold := func(l *Lease) bool {
 		t.Helper()

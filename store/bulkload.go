@@ -38,7 +38,7 @@ func (db *DB) BulkLoad(ctx context.Context, b Bulk) error {
 			{"customers", "id, email, email_hash, first_name, last_name, birth_month, birth_day, timezone, locale, created_at, updated_at",
 				len(b.Customers), func(i int) []any {
 					c := b.Customers[i]
-					return []any{c.ID, c.Email, EmailHash(c.Email), c.FirstName, c.LastName, int(c.Birthday.Month),
+					return []any{c.ID, c.Email, db.fp.of(c.Email), c.FirstName, c.LastName, int(c.Birthday.Month),
 						c.Birthday.Day, c.Timezone, c.Locale, micros(c.CreatedAt), micros(c.UpdatedAt)}
 				}},
 			{"consent_ledger", "customer_id, purpose, status, basis, source, notice, message_key, expires_at, recorded_at",

@@ -55,6 +55,9 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Answers", testAnswers},
 		{"Engagements", testEngagements},
 		{"Erase", testErase},
+		{"RecordDelivery", testRecordDelivery},
+		{"RecordDeliveryIsAtomic", testRecordDeliveryIsAtomic},
+		{"RecordDeliveryErased", testRecordDeliveryErased},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

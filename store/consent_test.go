@@ -56,7 +56,7 @@ func testAppendConsentErased(t *testing.T, db *store.DB) {
 	a, b := customer("a"), customer("b")
 	b.Email = a.Email // two records of one person
 	mustUpsert(t, db, a, b)
-	if err := db.EraseCustomer(ctx, "a", "", at(time.Hour)); err != nil {
+	if _, err := db.EraseCustomer(ctx, "a", "", at(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	_, err := db.AppendConsent(ctx, grant("b", "birthday", 2*time.Hour))

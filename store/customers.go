@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,14 +11,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 )
-
-// EmailHash is the form an address is kept in once its owner is erased, and
-// the key of address suppressions: sha256, hex, of the trimmed, lowercased
-// address.
-func EmailHash(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return hex.EncodeToString(sum[:])
-}
 
 const customerCols = `id, email, first_name, last_name, birth_month, birth_day, timezone, locale, created_at, updated_at`
 
@@ -95,11 +85,11 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 				rowErrs[i] = fmt.Errorf("customer %s has no email", c.ID)
 				continue
 			}
-			hash := EmailHash(c.Email)
-			if erased[hash] {
+			if anyOf(erased, db.fp.all(c.Email)) {
 				rowErrs[i] = fmt.Errorf("customer %s: %w", c.ID, ErrErased)
 				continue
 			}
+			hash := db.fp.of(c.Email)
 			// One statement may not touch a row twice (PostgreSQL refuses),
 			// so a repeated ID starts a new batch; the later row wins.
 			if inBatch[c.ID] {
@@ -130,6 +120,15 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 		return rowErrs, err
 	}
 	return rowErrs, nil
+}
+
+func anyOf(set map[string]bool, keys []string) bool {
+	for _, k := range keys {
+		if set[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // erasedHashes returns the address hashes that may not be stored again.
@@ -239,12 +238,46 @@ var customersByIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id IN (
 // CustomerByEmail returns the customer with this address, compared trimmed
 // and without case. When several share it, the earliest created is returned.
 func (db *DB) CustomerByEmail(ctx context.Context, email string) (courtesy.Customer, error) {
+	hs := db.fp.all(email)
 	c, err := scanCustomer(db.reader().queryRow(ctx, `SELECT `+customerCols+` FROM customers
-		WHERE email_hash = ? ORDER BY created_at, id LIMIT 1`, EmailHash(email)))
+		WHERE email_hash IN (`+placeholders(len(hs))+`) ORDER BY created_at, id LIMIT 1`, anys(hs)...))
 	if err != nil {
 		return c, notFound(err, "customer by email")
 	}
 	return c, nil
+}
+
+// CustomerIDsByEmail returns the IDs of every customer with this address,
+// compared trimmed and without case, earliest created first; none is an
+// empty list.
+func (db *DB) CustomerIDsByEmail(ctx context.Context, email string) ([]string, error) {
+	hs := db.fp.all(email)
+	rows, err := db.reader().query(ctx, `SELECT id FROM customers WHERE email_hash IN (`+placeholders(len(hs))+`)
+		ORDER BY created_at, id`, anys(hs)...)
+	if err != nil {
+		return nil, fmt.Errorf("customers by email: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("customers by email: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("customers by email: %w", err)
+	}
+	return ids, nil
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // CustomersWithBirthday returns the customers born on any of the days,

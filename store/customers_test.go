@@ -127,7 +127,7 @@ func testUpsertRejectsErased(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	gone := customer("gone")
 	mustUpsert(t, db, gone)
-	if err := db.EraseCustomer(ctx, "gone", "", at(time.Hour)); err != nil {
+	if _, err := db.EraseCustomer(ctx, "gone", "", at(time.Hour)); err != nil {
 		t.Fatalf("EraseCustomer: %v", err)
 	}
 	again := customer("gone-again")

@@ -47,17 +47,28 @@ type DB struct {
 	// batched batches the send pipeline's claims and decisions on SQLite
 	// into shared commits; nil on PostgreSQL.
 	batched *groupCommit
+	// fp makes and matches the fingerprints kept of addresses.
+	fp fingerprinter
 }
 
 // Open connects to the store at rawURL and brings its schema up to date.
 //
 // Accepted forms: sqlite:///abs/path/courtesy.db, sqlite://relative/path.db,
 // a bare file path (SQLite), and postgres://… or postgresql://… .
-func Open(ctx context.Context, rawURL string) (*DB, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	prepare := func(db *DB) error {
+		for _, o := range opts {
+			o(db)
+		}
+		if err := db.migrate(ctx); err != nil {
+			return err
+		}
+		return db.rekey(ctx)
+	}
 	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
 		db, err := openPostgres(ctx, rawURL)
 		if err == nil {
-			err = db.migrate(ctx) // under an advisory lock: concurrent starts queue
+			err = prepare(db) // migrations under an advisory lock: concurrent starts queue
 			if err != nil {
 				_ = db.Close()
 			}
@@ -78,7 +89,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	for attempt := 1; ; attempt++ {
 		db, err := openSQLite(ctx, path)
 		if err == nil {
-			if err = db.migrate(ctx); err != nil {
+			if err = prepare(db); err != nil {
 				_ = db.Close()
 			}
 		}
@@ -142,7 +153,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// busy_timeout still matters: another process (a second worker, the
 	// sqlite3 shell) may hold the write lock.
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// secure_delete overwrites what a delete or an update frees, so an
+	// erased address does not live on in free pages of the file.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 	// The writer's page cache is 8 MiB: every commit walks the cache's
 	// hash table (pcache1Truncate), so a larger cache costs each of the
 	// send pipeline's two commits per message more CPU than its hits save

@@ -67,7 +67,7 @@ func testErase(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 
-	if err := db.EraseCustomer(ctx, zeb.ID, "", at(8*time.Hour)); err != nil {
+	if _, err := db.EraseCustomer(ctx, zeb.ID, "", at(8*time.Hour)); err != nil {
 		t.Fatalf("EraseCustomer: %v", err)
 	}
 
@@ -99,7 +99,7 @@ func testErase(t *testing.T, db *store.DB) {
 	}
 
 	// Only the hash is left, and it blocks the address.
-	erased, err := db.IsErased(ctx, store.EmailHash(zeb.Email))
+	erased, err := db.IsErased(ctx, db.Fingerprint(zeb.Email))
 	if err != nil || !erased {
 		t.Errorf("IsErased = %v, %v; want true", erased, err)
 	}
@@ -128,8 +128,9 @@ func testErase(t *testing.T, db *store.DB) {
 	}
 
 	// Erasing again needs the hash, and is harmless.
-	wantErr(t, db.EraseCustomer(ctx, zeb.ID, "", at(9*time.Hour)), store.ErrNotFound)
-	if err := db.EraseCustomer(ctx, zeb.ID, store.EmailHash(zeb.Email), at(9*time.Hour)); err != nil {
+	_, err = db.EraseCustomer(ctx, zeb.ID, "", at(9*time.Hour))
+	wantErr(t, err, store.ErrNotFound)
+	if _, err := db.EraseCustomer(ctx, zeb.ID, zeb.Email, at(9*time.Hour)); err != nil {
 		t.Errorf("second EraseCustomer: %v", err)
 	}
 }

@@ -44,6 +44,12 @@ func scanEvents(rows *sql.Rows) ([]courtesy.Event, error) {
 // time again returns the stored event's ID with inserted false, so a
 // re-imported file adds nothing. An unknown customer is ErrNotFound.
 func (db *DB) AddEvent(ctx context.Context, e courtesy.Event) (id int64, inserted bool, err error) {
+	return addEvent(ctx, db.writer(), e)
+}
+
+// addEvent is AddEvent on c, so a transaction can add events with its other
+// writes.
+func addEvent(ctx context.Context, c conn, e courtesy.Event) (id int64, inserted bool, err error) {
 	if e.CustomerID == "" || e.Type == "" || e.OccurredAt.IsZero() {
 		return 0, false, fmt.Errorf("add event: needs a customer, a type and a time")
 	}
@@ -52,7 +58,7 @@ func (db *DB) AddEvent(ctx context.Context, e courtesy.Event) (id int64, inserte
 	// The casts tell PostgreSQL the types of parameters in a SELECT list.
 	// The customer must exist, so an event arriving after an erasure does
 	// not bring the person's data back.
-	err = db.writer().queryRow(ctx, `INSERT INTO events (customer_id, type, item_id, item_name, item_url, order_id,
+	err = c.queryRow(ctx, `INSERT INTO events (customer_id, type, item_id, item_name, item_url, order_id,
 		amount_cents, occurred_at) SELECT ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?)
 		ON CONFLICT (customer_id, type, item_id, order_id, occurred_at) DO NOTHING RETURNING id`,
 		append(args, e.CustomerID)...).Scan(&id)
@@ -62,7 +68,7 @@ func (db *DB) AddEvent(ctx context.Context, e courtesy.Event) (id int64, inserte
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("add event: %w", err)
 	}
-	err = db.writer().queryRow(ctx, `SELECT id FROM events WHERE customer_id = ? AND type = ? AND item_id = ?
+	err = c.queryRow(ctx, `SELECT id FROM events WHERE customer_id = ? AND type = ? AND item_id = ?
 		AND order_id = ? AND occurred_at = ?`, e.CustomerID, string(e.Type), e.ItemID, e.OrderID,
 		micros(e.OccurredAt)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

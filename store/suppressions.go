@@ -68,8 +68,9 @@ func (db *DB) AddSuppression(ctx context.Context, s Suppression) error {
 // Suppressed reports whether the address has a suppression in force, and
 // the earliest one.
 func (db *DB) Suppressed(ctx context.Context, email string) (bool, Suppression, error) {
+	hs := db.fp.all(email)
 	s, err := scanSuppression(db.reader().queryRow(ctx, `SELECT `+suppressionCols+` FROM suppressions
-		WHERE email_hash = ? AND lifted_at = 0 ORDER BY at, reason LIMIT 1`, EmailHash(email)))
+		WHERE email_hash IN (`+placeholders(len(hs))+`) AND lifted_at = 0 ORDER BY at, reason LIMIT 1`, anys(hs)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, Suppression{}, nil
 	}

@@ -10,23 +10,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/courtesyhq/courtesy/internal/testenv"
 )
 
 // Thirty workers on three connection pools never hold more than four
 // connections at once.
 func TestConnectionsBoundHolders(t *testing.T) {
-	setup(t)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, testConnectionsBoundHolders)
+}
+
+func testConnectionsBoundHolders(t *testing.T, env testenv.RedisEnv) {
 	const slots = 4
-	prefix := fmt.Sprintf("t:conns:%x", rand.Uint32())
+	prefix := env.Prefix + fmt.Sprintf(":conns:%x", rand.Uint32())
 	var holding, worst, total atomic.Int64
 	var wg sync.WaitGroup
 	for range 3 {
-		c := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBThrottle})
-		t.Cleanup(func() { _ = c.Close() })
-		conns := NewConnections(c, prefix, slots, 5*time.Second)
+		conns := NewConnections(env.NewClient(t), prefix, slots, 5*time.Second)
 		for range 10 {
 			wg.Add(1)
 			go func() {
@@ -68,7 +67,11 @@ func TestConnectionsBoundHolders(t *testing.T) {
 // A worker that dies holding a slot frees it when its lease runs out; one
 // that renews keeps it.
 func TestConnectionsLease(t *testing.T) {
-	conns := NewConnections(setup(t), fmt.Sprintf("t:conns:%x", rand.Uint32()), 1, 500*time.Millisecond)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, testConnectionsLease)
+}
+
+func testConnectionsLease(t *testing.T, env testenv.RedisEnv) {
+	conns := NewConnections(env.Client, env.Prefix+fmt.Sprintf(":conns:%x", rand.Uint32()), 1, 500*time.Millisecond)
 	ctx := context.Background()
 	held, ok, _, err := conns.TryAcquire(ctx)
 	if err != nil || !ok {

@@ -140,3 +140,13 @@ func (l *Limiter) Release(ctx context.Context, customerID, messageKey string) er
 	}
 	return nil
 }
+
+// ForgetCustomer drops every window of the customer, for an erasure: the
+// hash names them and their messages. A customer who is not there is not
+// an error.
+func (l *Limiter) ForgetCustomer(ctx context.Context, customerID string, _ []string) error {
+	if err := l.rdb.Del(ctx, l.key(customerID)).Err(); err != nil {
+		return fmt.Errorf("throttle: forget customer: %w", err)
+	}
+	return nil
+}

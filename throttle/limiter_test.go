@@ -55,10 +55,10 @@ func setup(tb testing.TB) *redis.Client {
 }
 
 // newLimiter returns a limiter under a prefix of the test's own, since
-// subtests share the database.
+// subtests share the database, within the package's (for a Cluster).
 func newLimiter(tb testing.TB, rdb redis.UniversalClient, log SendLog) *Limiter {
 	tb.Helper()
-	prefix := "t:" + strings.ReplaceAll(tb.Name(), " ", "_") + fmt.Sprintf(":%x", rand.Uint32())
+	prefix := testenv.KeyPrefix(testenv.RedisDBThrottle) + ":" + strings.ReplaceAll(tb.Name(), " ", "_") + fmt.Sprintf(":%x", rand.Uint32())
 	return NewLimiter(rdb, prefix, log)
 }
 
@@ -86,7 +86,13 @@ func day(n float64) time.Time { return day0.Add(time.Duration(n * float64(Day)))
 // "3/7d" lets exactly three through in any seven days: one attempt a day
 // for twenty days.
 func TestReserveSlidingWindow(t *testing.T) {
-	l := newLimiter(t, setup(t), nil)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, func(t *testing.T, r testenv.RedisEnv) {
+		testReserveSlidingWindow(t, r.Client)
+	})
+}
+
+func testReserveSlidingWindow(t *testing.T, rdb redis.UniversalClient) {
+	l := newLimiter(t, rdb, nil)
 	limits := global("3/7d")
 	var allowed []int
 	for d := range 20 {
@@ -366,7 +372,12 @@ func TestReserveKeysExpire(t *testing.T) {
 // Eight workers racing over a thousand reservations for fifty customers
 // never put more in a window than its limit allows.
 func TestReserveConcurrent(t *testing.T) {
-	rdb := setup(t)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, func(t *testing.T, r testenv.RedisEnv) {
+		testReserveConcurrent(t, r.Client)
+	})
+}
+
+func testReserveConcurrent(t *testing.T, rdb redis.UniversalClient) {
 	l := newLimiter(t, rdb, &fakeLog{})
 	limits := global("1/24h", "3/7d")
 	const workers, total, customers = 8, 1000, 50
@@ -433,9 +444,16 @@ func TestReserveConcurrent(t *testing.T) {
 }
 
 // FLUSHDB (or a restart without persistence) loses the windows; the send log
-// rebuilds them before the next decision.
+// rebuilds them before the next decision. On a Cluster the test's own keys
+// are deleted instead.
 func TestReserveRebuildsFromSendLog(t *testing.T) {
-	rdb := setup(t)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, func(t *testing.T, r testenv.RedisEnv) {
+		testReserveRebuildsFromSendLog(t, r)
+	})
+}
+
+func testReserveRebuildsFromSendLog(t *testing.T, env testenv.RedisEnv) {
+	rdb := env.Client
 	ctx := context.Background()
 	limits := global("3/7d")
 
@@ -449,7 +467,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 			}
 			log.record("c1", courtesy.SentRecord{Key: key, CampaignID: "a", At: day(float64(d))})
 		}
-		if err := rdb.FlushDB(ctx).Err(); err != nil {
+		if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 			t.Fatal(err)
 		}
 		r := mustReserve(t, l, "c1", "b", "3", limits, day(3))
@@ -475,7 +493,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 			t.Errorf("with a log from day 0.5 = %+v, %v after %d reads of the store's log; want refused until %v after reading it once",
 				r, err, log.reads, day(7))
 		}
-		if err := rdb.FlushDB(ctx).Err(); err != nil {
+		if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 			t.Fatal(err)
 		}
 		full := Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent, SentSince: day(-4)}
@@ -484,7 +502,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 			t.Errorf("with the whole log = %+v, %v after %d reads of the store's log; want refused until %v, no read",
 				r, err, log.reads, day(7))
 		}
-		if keys := rdb.Keys(ctx, l.prefix+":*").Val(); len(keys) != 1 {
+		if keys, _ := testenv.Keys(ctx, rdb, l.prefix+":*"); len(keys) != 1 {
 			t.Errorf("keys after the rebuild = %v, want the customer's one", keys)
 		}
 	})
@@ -494,7 +512,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		for d := range 3 {
 			mustReserve(t, l, "c1", "a", fmt.Sprint(d), limits, day(float64(d)))
 		}
-		if err := rdb.FlushDB(ctx).Err(); err != nil {
+		if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 			t.Fatal(err)
 		}
 		if r := mustReserve(t, l, "c1", "b", "3", limits, day(3)); !r.OK {
@@ -507,7 +525,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		l := newLimiter(t, rdb, log)
 		mustReserve(t, l, "c1", "birthday", "b1", yearly("birthday"), day(0))
 		log.record("c1", courtesy.SentRecord{Key: "b1", CampaignID: "birthday", At: day(0)})
-		if err := rdb.FlushDB(ctx).Err(); err != nil {
+		if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 			t.Fatal(err)
 		}
 		// A check with only a week's window rebuilds a week...
@@ -546,7 +564,7 @@ func TestReserveRebuildsFromSendLog(t *testing.T) {
 		at := day0
 		for i := range 600 {
 			if i%100 == 50 {
-				if err := rdb.FlushDB(ctx).Err(); err != nil {
+				if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 					t.Fatal(err)
 				}
 			}

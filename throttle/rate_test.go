@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/courtesyhq/courtesy/internal/testenv"
 )
 
 func TestRateAllow(t *testing.T) {
-	rdb := setup(t)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, testRateAllow)
+}
+
+func testRateAllow(t *testing.T, env testenv.RedisEnv) {
 	ctx := context.Background()
-	r := NewRate(rdb, fmt.Sprintf("t:rate:%x", rand.Uint32()), 10, 2)
+	r := NewRate(env.Client, env.Prefix+fmt.Sprintf(":rate:%x", rand.Uint32()), 10, 2)
 	// A fresh rate lets the burst through at once: one turn plus two more.
 	for i := range 3 {
 		ok, _, err := r.Allow(ctx)
@@ -49,9 +50,12 @@ func TestRateAllow(t *testing.T) {
 // Three groups of workers, each with its own connection pool as separate
 // processes would have, share 50 messages a second with a burst of 5.
 func TestRateSharedAcrossClients(t *testing.T) {
-	setup(t)
+	testenv.ForEachTopology(t, testenv.RedisDBThrottle, testRateSharedAcrossClients)
+}
+
+func testRateSharedAcrossClients(t *testing.T, env testenv.RedisEnv) {
 	const perSecond, burst = 50, 5
-	prefix := fmt.Sprintf("t:rate:%x", rand.Uint32())
+	prefix := env.Prefix + fmt.Sprintf(":rate:%x", rand.Uint32())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 
@@ -61,9 +65,7 @@ func TestRateSharedAcrossClients(t *testing.T) {
 	)
 	var wg sync.WaitGroup
 	for range 3 {
-		c := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBThrottle})
-		t.Cleanup(func() { _ = c.Close() })
-		r := NewRate(c, prefix, perSecond, burst)
+		r := NewRate(env.NewClient(t), prefix, perSecond, burst)
 		for range 4 {
 			wg.Add(1)
 			go func() {

@@ -70,7 +70,7 @@ func (p *adminPageSet) render(w http.ResponseWriter, code int, name string, v ad
 }
 
 func (s *Server) adminRoutes() {
-	m := s.mux
+	m := routeTable{s}
 	m.HandleFunc("GET /admin/{$}", s.adminOnly(s.adminDashboard))
 	m.HandleFunc("GET /admin/login", s.adminLoginGet)
 	m.HandleFunc("POST /admin/login", s.adminLoginPost)

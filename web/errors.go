@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -20,13 +21,14 @@ var (
 	errCrossOrigin  = errors.New("cross-origin form post")
 	errRateLimited  = errors.New("rate limited")
 	errUnavailable  = errors.New("temporarily unavailable")
+	// errNotUndoable (undo.go) maps to 409.
 )
 
 // status is the one place errors become HTTP statuses.
 func status(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, consent.ErrInvalidToken):
+	case errors.Is(err, consent.ErrInvalidToken), errors.Is(err, signup.ErrInvalid):
 		return http.StatusNotFound // one answer for every bad link: nothing to enumerate
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
@@ -38,6 +40,8 @@ func status(err error) int {
 		return http.StatusTooManyRequests
 	case errors.Is(err, errInvalid):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, errNotUndoable):
+		return http.StatusConflict
 	case errors.Is(err, store.ErrErased): // before ErrNotFound: see heldNothing
 		return http.StatusGone
 	case errors.Is(err, store.ErrNotFound):
@@ -55,6 +59,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.logFailure(r, code, err)
 	if code == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "10")
+	}
+	if errors.Is(err, consent.ErrExpired) && s.offersFreshLinks() {
+		s.expired(w, r)
+		return
 	}
 	page := errorView(code)
 	if errors.Is(err, consent.ErrExpired) {
@@ -106,6 +114,8 @@ func errorView(code int) errorPage {
 		return errorPage{code, "Please use the page itself", "For your safety this form only works from our own page. Open the link from your email again and use the buttons there."}
 	case http.StatusTooManyRequests:
 		return errorPage{code, "One moment, please", "We've had a lot of requests from your connection just now. Please wait a few seconds and try again."}
+	case http.StatusConflict:
+		return errorPage{code, "This can't be undone here", "An unsubscribe can be undone only from the page that made it, once, and for ten minutes after. To hear from us again, choose what you'd like on your preference page: its link is in our newest email."}
 	case http.StatusRequestEntityTooLarge:
 		return errorPage{code, "That was too much to send", "Please shorten what you wrote and try again."}
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:

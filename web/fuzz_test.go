@@ -32,6 +32,12 @@ func (s *oneClickStore) Message(_ context.Context, key string) (courtesy.Message
 	return courtesy.Message{Key: key, CampaignID: "birthday-treat", Variant: "personal"}, nil
 }
 
+// ConsentHistory is empty: every POST is a first withdrawal, which the
+// fuzzer expects to see recorded.
+func (s *oneClickStore) ConsentHistory(context.Context, string) ([]courtesy.ConsentRecord, error) {
+	return nil, nil
+}
+
 func (s *oneClickStore) Withdraw(_ context.Context, r courtesy.ConsentRecord, _ store.OptOut) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

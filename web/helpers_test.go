@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,9 +18,14 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/internal/testenv"
+	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
+	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 )
 
 var (
@@ -57,7 +63,10 @@ func (c *testClock) Add(d time.Duration) {
 
 type env struct {
 	t      *testing.T
+	dbPath string // the SQLite file, when the store is SQLite
 	st     *store.DB
+	rdb    *redis.Client
+	sink   *mailtest.Sink
 	signer *consent.Signer // the worker's signer: what the links in emails were made with
 	clock  *testClock
 	reg    *prometheus.Registry
@@ -72,7 +81,11 @@ type envOption func(*Config, *Deps)
 // agreed to every purpose, a sent birthday message and a sent survey.
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, st: storetest.OpenSQLite(t), clock: &testClock{t: start}, reg: prometheus.NewRegistry()}
+	e := &env{t: t, clock: &testClock{t: start}, reg: prometheus.NewRegistry()}
+	e.dbPath = filepath.Join(t.TempDir(), "courtesy.db")
+	e.st = openStore(t, "sqlite://"+e.dbPath)
+	e.rdb = testenv.Redis(t, testenv.RedisDBWeb)
+	e.sink = mailtest.NewSink(t)
 	e.signer = mustSigner(t, keyNew, keyOld)
 	cfg := Config{
 		BaseURL: "https://crumb.example", BusinessName: "Crumb & Co. Bakery",
@@ -81,16 +94,17 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		APIKeys: []string{apiKey}, Now: e.clock.Now, MaxBody: 64 << 10,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	deps := Deps{Store: e.st, Signer: e.signer, Metrics: e.reg, Ready: func(context.Context) error { return e.ready }}
+	deps := Deps{Store: e.st, Signer: e.signer, Metrics: e.reg, Ready: func(context.Context) error { return e.ready },
+		Counter: throttle.NewCounter(e.rdb, "courtesy"), Notify: newSinkNotifier(t, e.sink)}
 	for _, o := range opts {
 		o(&cfg, &deps)
 	}
-	if db, ok := deps.Store.(*store.DB); ok {
-		e.st = db // an option chose the backend
+	if db, ok := deps.Store.(*store.DB); ok && db != e.st {
+		e.st, e.dbPath = db, "" // an option chose the backend
 	}
 	e.srv = New(cfg, deps)
 	e.ts = httptest.NewServer(e.srv)
-	t.Cleanup(e.ts.Close)
+	t.Cleanup(func() { e.ts.Close(); e.srv.Wait() })
 	e.seed()
 	return e
 }
@@ -99,6 +113,26 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 func onPostgres(t *testing.T) envOption {
 	st := storetest.OpenPostgres(t)
 	return func(_ *Config, d *Deps) { d.Store = st }
+}
+
+// sinkNotifier sends transactional messages over real SMTP to a sink, as
+// the wired notifier does.
+type sinkNotifier struct{ sender mailer.Sender }
+
+func newSinkNotifier(tb testing.TB, sink *mailtest.Sink) *sinkNotifier {
+	tb.Helper()
+	s, err := mailer.Open(sink.URL(), mailer.Config{HelloName: "crumb.example"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return &sinkNotifier{sender: s}
+}
+
+func (n *sinkNotifier) Notify(ctx context.Context, m Transactional) error {
+	return n.sender.Send(ctx, &mailer.Message{From: "Crumb & Co. <hello@crumb.example>", To: m.To, Subject: m.Subject,
+		Text: m.Text, HTML: m.HTML, Date: start, UnsubscribeURL: m.UnsubscribeURL,
+		Headers: map[string]string{"X-Courtesy-Kind": m.Kind}})
 }
 
 func mustSigner(tb testing.TB, keys ...consent.Key) *consent.Signer {

@@ -13,11 +13,15 @@ func (s *Server) verify(r *http.Request, a consent.Action) (consent.Token, error
 }
 
 // verifyPost is verify for a form posted back to a customer page: the post
-// must also come from this site. When it returns false it has answered.
+// must also come from this site, within the customer's limit. When it
+// returns false it has answered.
 func (s *Server) verifyPost(w http.ResponseWriter, r *http.Request, a consent.Action) (consent.Token, bool) {
 	tok, err := s.verify(r, a)
 	if err == nil {
 		err = s.sameOrigin(r)
+	}
+	if err == nil && !s.customerAllows(r, tok.CustomerID) {
+		err = errRateLimited
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -34,15 +38,15 @@ var actionPaths = map[consent.Action]string{
 }
 
 // link returns a site-relative path to another page for the same person and
-// message, with a fresh token of its own.
+// message. Its token keeps from's issue time: no page mints a link that
+// outlives the one that opened it.
 func (s *Server) link(a consent.Action, from consent.Token) string {
-	return s.linkFor(a, from.CustomerID, from.Purpose, from.MessageKey)
+	return actionPaths[a] + s.deps.Signer.Derive(from, a)
 }
 
-func (s *Server) linkFor(a consent.Action, customerID, purpose, messageKey string) string {
-	return actionPaths[a] + s.deps.Signer.Sign(consent.Token{
-		Action: a, CustomerID: customerID, Purpose: purpose, MessageKey: messageKey, IssuedAt: s.now(),
-	})
+// linkFor is link to another message of the same person.
+func (s *Server) linkFor(a consent.Action, from consent.Token, purpose, messageKey string) string {
+	return actionPaths[a] + s.deps.Signer.DeriveFor(from, a, messageKey, purpose)
 }
 
 func (s *Server) purposeTitle(id string) string {

@@ -283,8 +283,18 @@ func TestWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(engs) != 0 {
+		t.Errorf("the GET recorded engagements %+v, want none: scanners open every link", engs)
+	}
+	if res := e.postForm(e.links().Why, nil); res.code != http.StatusOK {
+		t.Fatalf("why POST: %d", res.code)
+	}
+	engs, err = e.st.Engagements(ctx, store.Filter{CustomerID: custID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(engs) != 1 || engs[0].Kind != "why-view" || engs[0].MessageKey != birthdayKey {
-		t.Errorf("engagements %+v, want one why-view", engs)
+		t.Errorf("engagements %+v, want the one why-view the button made", engs)
 	}
 }
 

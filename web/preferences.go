@@ -122,7 +122,7 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok con
 		}
 		v.Messages = append(v.Messages, messageRow{
 			When: when, Campaign: s.campaignName(m.CampaignID), Subject: m.Subject,
-			WhyURL: s.linkFor(consent.ActionWhy, m.CustomerID, m.Purpose, m.Key),
+			WhyURL: s.linkFor(consent.ActionWhy, tok, m.Purpose, m.Key),
 		})
 	}
 	s.pages.render(w, http.StatusOK, "preferences", v)
@@ -319,7 +319,7 @@ func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
 		s.eraseGet(w, r)
 		return
 	}
-	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now()); err != nil {
+	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now(), s.deps.Forget...); err != nil {
 		s.fail(w, r, heldNothing(err))
 		return
 	}

@@ -44,6 +44,22 @@ func (s *Server) sameOrigin(r *http.Request) error {
 	return nil
 }
 
+// provenSameOrigin is sameOrigin for a post that gives back what was taken
+// away (an undo): the request must show it came from this site, not merely
+// fail to say otherwise, as a script holding an old link would.
+func (s *Server) provenSameOrigin(r *http.Request) error {
+	if err := s.sameOrigin(r); err != nil {
+		return err
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+		return nil
+	}
+	if o := r.Header.Get("Origin"); o != "" && (o == s.origin || strings.TrimPrefix(strings.TrimPrefix(o, "https://"), "http://") == r.Host) {
+		return nil
+	}
+	return fmt.Errorf("%w: nothing shows the post came from this site", errCrossOrigin)
+}
+
 // limited wraps a customer page in the per-address rate limit.
 func (s *Server) limited(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/integrations"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
@@ -40,6 +43,7 @@ type IngestStore interface {
 type Store interface {
 	PageStore
 	IngestStore
+	SignupStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -75,11 +79,22 @@ type Config struct {
 	// WebhookSecret is the basic-authentication password /hooks/ses and
 	// /hooks/postmark accept. Defaults to none: they refuse every request.
 	WebhookSecret string
+	// Integrations are the shop platforms whose webhooks POST
+	// /hooks/<platform> takes, by platform name. Defaults to none: a
+	// platform without a Secret answers 404.
+	Integrations map[string]integrations.Settings
 	// MaxBody caps a request body in bytes. Defaults to 1 MiB.
 	MaxBody int64
 	// RateLimit applies per client address to the customer pages.
 	// Defaults to 2 per second with bursts of 40.
 	RateLimit RateLimit
+	// CustomerLimit caps the POSTs one customer's links may make —
+	// unsubscribe, preferences, erasure, survey — across every web process.
+	// Defaults to 30 an hour.
+	CustomerLimit Quota
+	// FreshLinkLimit caps the emails with a fresh link one customer can be
+	// sent from expired pages. Defaults to 3 a day.
+	FreshLinkLimit Quota
 	// ClientIPHeader names a header set by a trusted reverse proxy holding
 	// the client's address (e.g. "X-Real-IP"). Defaults to "", which uses the
 	// connection's address.
@@ -96,6 +111,8 @@ type Config struct {
 	// Report is what the dashboard's report covers: the campaigns, the
 	// purposes, the minimum sample. The dashboard chooses the period.
 	Report report.Options
+	// Signup is the sign-up page's wording.
+	Signup SignupConfig
 }
 
 // Deps are the services the server calls.
@@ -115,24 +132,47 @@ type Deps struct {
 	// Admin is what the owner's dashboard reads and switches. Defaults to
 	// none: the dashboard is closed.
 	Admin AdminStore
+	// Counter keeps the per-customer limits (Config.CustomerLimit,
+	// FreshLinkLimit). Defaults to none: there are no such limits, and no
+	// fresh links are emailed.
+	Counter Counter
+	// Notify sends the transactional messages a page offers, such as a
+	// fresh link in place of an expired one. Defaults to none: the pages
+	// then offer no such message.
+	Notify Notifier
+	// Forget is asked to drop what Redis keeps of a customer who erases
+	// themselves from the preference page. Defaults to none.
+	Forget []privacy.Forgetter
+	// Deliveries keeps the shop platforms' webhooks. Defaults to Store
+	// when it is one.
+	Deliveries DeliveryStore
+	// Signup seals sign-up tokens and keeps the per-address limits of
+	// /join and /api/v1/signups. Defaults to none: those pages then answer
+	// 503.
+	Signup *Signups
 }
 
 // Server is the web front of courtesy. It is an http.Handler.
 type Server struct {
-	cfg     Config
-	deps    Deps
-	origin  string // scheme://host of BaseURL
-	mux     *http.ServeMux
-	handler http.Handler
-	pages   *pages
-	limiter *limiter
-	cop     *http.CrossOriginProtection
-	metrics *metrics
-	apiKeys secrets
-	webhook secrets
+	cfg    Config
+	deps   Deps
+	origin string // scheme://host of BaseURL
+	mux    *http.ServeMux
+	// patterns are the routes of mux, in the order they were added.
+	patterns []string
+	handler  http.Handler
+	pages    *pages
+	limiter  *limiter
+	cop      *http.CrossOriginProtection
+	metrics  *metrics
+	apiKeys  secrets
+	webhook  secrets
 
 	admin      *admin
 	adminPages *adminPageSet
+
+	// background counts the sends still running after their answer went.
+	background sync.WaitGroup
 }
 
 // New builds the server. It panics when a required dependency is missing,
@@ -147,6 +187,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
+	}
+	if ds, ok := deps.Store.(DeliveryStore); ok && deps.Deliveries == nil {
+		deps.Deliveries = ds
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -182,6 +225,12 @@ func withDefaults(cfg Config) Config {
 	if cfg.RateLimit.Burst <= 0 {
 		cfg.RateLimit.Burst = 40
 	}
+	if cfg.CustomerLimit.Count <= 0 || cfg.CustomerLimit.Window <= 0 {
+		cfg.CustomerLimit = Quota{Count: 30, Window: time.Hour}
+	}
+	if cfg.FreshLinkLimit.Count <= 0 || cfg.FreshLinkLimit.Window <= 0 {
+		cfg.FreshLinkLimit = Quota{Count: 3, Window: 24 * time.Hour}
+	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -194,6 +243,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.BusinessName == "" {
 		cfg.BusinessName = "courtesy"
 	}
+	if cfg.Signup.NoticeText == "" {
+		cfg.Signup.NoticeVersion, cfg.Signup.NoticeText = config.DefaultNotice.Version, config.DefaultNotice.Text
+	}
 	return cfg
 }
 
@@ -205,8 +257,21 @@ func originOf(base string) string {
 	return u.Scheme + "://" + u.Host
 }
 
+// routeTable registers handlers on the server's mux and keeps their
+// patterns, so a test can walk every route the server has.
+type routeTable struct{ s *Server }
+
+func (t routeTable) Handle(pattern string, h http.Handler) {
+	t.s.patterns = append(t.s.patterns, pattern)
+	t.s.mux.Handle(pattern, h)
+}
+
+func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t.Handle(pattern, http.HandlerFunc(h))
+}
+
 func (s *Server) routes() {
-	m := s.mux
+	m := routeTable{s}
 	page := s.limited // customer pages carry a per-address rate limit
 
 	m.HandleFunc("POST /u/{token}", s.unsubscribePost) // rate-limited inside: see there
@@ -217,15 +282,27 @@ func (s *Server) routes() {
 	m.Handle("GET /p/{token}/erase", page(s.eraseGet))
 	m.Handle("POST /p/{token}/erase", page(s.erasePost))
 	m.Handle("GET /why/{token}", page(s.whyGet))
+	m.Handle("POST /why/{token}", page(s.whyPost))
 	m.Handle("GET /s/{token}", page(s.surveyGet))
 	m.Handle("POST /s/{token}", page(s.surveyPost))
+	m.Handle("POST /fresh/{token}", page(s.freshPost))
+
+	// The sign-up form may sit on the shop's own site: /join takes
+	// cross-origin posts (see joinPost); the confirmation does not.
+	m.Handle("GET /join", page(s.joinGet))
+	m.Handle("POST /join", page(s.joinPost))
+	m.Handle("GET /c/{token}", page(s.confirmGet))
+	m.Handle("POST /c/{token}", page(s.confirmPost))
+	m.HandleFunc("POST /c/{token}/decline", s.declinePost)
 
 	m.HandleFunc("POST /api/v1/customers", s.apiCustomers)
+	m.HandleFunc("POST /api/v1/signups", s.apiSignups)
 	m.HandleFunc("POST /api/v1/consents", s.apiConsents)
 	m.HandleFunc("POST /api/v1/events", s.apiEvents)
 	m.HandleFunc("POST /api/v1/feedback", s.feedbackPost)
 	m.HandleFunc("POST /hooks/ses", s.sesHook)
 	m.HandleFunc("POST /hooks/postmark", s.postmarkHook)
+	s.platformRoutes()
 
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
@@ -234,6 +311,10 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	m.HandleFunc("/", s.notFound)
 }
+
+// Wait waits for the sends the server started after answering (fresh
+// links); call it once the HTTP server has shut down.
+func (s *Server) Wait() { s.background.Wait() }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

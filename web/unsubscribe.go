@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -94,6 +95,10 @@ func (s *Server) unsubscribePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !s.customerAllows(r, tok.CustomerID) {
+		s.fail(w, r, errRateLimited)
+		return
+	}
 	// A body that does not parse is still a one-click unsubscribe: RFC 8058
 	// asks only for the POST.
 	parseAnyForm(r, s.cfg.MaxBody)
@@ -133,7 +138,10 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, tok consent
 		CustomerID: tok.CustomerID, Purpose: purpose, Status: courtesy.Withdrawn,
 		Source: source, Notice: notice, MessageKey: tok.MessageKey, RecordedAt: now,
 	}
-	changed, err := s.deps.Store.Withdraw(ctx, rec, oo)
+	changed, err := false, error(nil)
+	if !s.withdrawnAlready(ctx, tok.CustomerID, purpose) {
+		changed, err = s.deps.Store.Withdraw(ctx, rec, oo)
+	}
 	switch {
 	case errors.Is(err, store.ErrErased), errors.Is(err, store.ErrNotFound):
 		// Nothing is held about this person, so nothing can be sent: the
@@ -199,9 +207,12 @@ func optOutFor(outs []store.OptOut, messageKey string) (store.OptOut, bool) {
 }
 
 // undoUnsubscribe re-grants what the page just withdrew, for the person who
-// pressed the button by mistake.
+// pressed the button by mistake. Consent is only recorded from the person's
+// own act, so an undo may only revert the withdrawal this same link made,
+// from the page itself, within undoWindow, and once; anything else is
+// refused with a page that says where to turn instead.
 func (s *Server) undoUnsubscribe(w http.ResponseWriter, r *http.Request, tok consent.Token) {
-	if err := s.sameOrigin(r); err != nil {
+	if err := s.provenSameOrigin(r); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -209,7 +220,16 @@ func (s *Server) undoUnsubscribe(w http.ResponseWriter, r *http.Request, tok con
 	if r.PostFormValue("stop") == "all" {
 		purpose = courtesy.AllPurposes
 	}
-	_, err := s.deps.Store.AppendConsent(r.Context(), courtesy.ConsentRecord{
+	hist, err := s.deps.Store.ConsentHistory(r.Context(), tok.CustomerID)
+	if err != nil {
+		s.fail(w, r, heldNothing(fmt.Errorf("undo unsubscribe: %w", err)))
+		return
+	}
+	if err := undoable(hist, tok.MessageKey, purpose, s.now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	_, err = s.deps.Store.AppendConsent(r.Context(), courtesy.ConsentRecord{
 		CustomerID: tok.CustomerID, Purpose: purpose, Status: courtesy.Granted, Basis: "consent",
 		Source: sourcePage, Notice: "undo on the unsubscribe page: " + s.keepLabel(purpose),
 		MessageKey: tok.MessageKey, RecordedAt: s.now(),
@@ -223,6 +243,17 @@ func (s *Server) undoUnsubscribe(w http.ResponseWriter, r *http.Request, tok con
 		Text:           fmt.Sprintf("Glad to keep in touch. You'll hear from us about %s again — never more often than before.", s.purposeTitle(purpose)),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	})
+}
+
+// withdrawnAlready reports whether a withdrawal of purpose (or of
+// everything) is already in force, so repeating it writes nothing. When the
+// history cannot be read it says no, and the store decides.
+func (s *Server) withdrawnAlready(ctx context.Context, customerID, purpose string) bool {
+	hist, err := s.deps.Store.ConsentHistory(ctx, customerID)
+	if err != nil {
+		return false
+	}
+	return consent.Current(hist, purpose, s.now()).Relied.Status == courtesy.Withdrawn
 }
 
 func (s *Server) stopLabel(purpose string) string {

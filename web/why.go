@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -27,6 +26,7 @@ type WhyDetail struct {
 }
 
 type whyView struct {
+	Action         string
 	Campaign       string
 	Subject        string
 	Sent           time.Time
@@ -38,6 +38,9 @@ type whyView struct {
 	PreferencesURL string
 }
 
+// whyGet explains the message. It records nothing, not even that it was
+// seen: mail scanners open every link, and a count of them would pass for
+// the customers' interest.
 func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
 	tok, err := s.verify(r, consent.ActionWhy)
 	if err != nil {
@@ -68,6 +71,7 @@ func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := whyView{
+		Action:   r.URL.Path,
 		Campaign: s.campaignName(m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
 		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitle(m.Purpose),
 		UnsubscribeURL: s.link(consent.ActionUnsubscribe, tok),
@@ -75,9 +79,6 @@ func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
 	}
 	if rec, ok := reliedOn(hist, d.ConsentID, m); ok {
 		v.Consent = &rec
-	}
-	if err := s.deps.Store.RecordEngagement(ctx, store.Engagement{CustomerID: m.CustomerID, MessageKey: m.Key, CampaignID: m.CampaignID, Kind: "why-view", At: s.now()}); err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.cfg.Logger.Warn("record why-view", "err", err)
 	}
 	s.pages.render(w, http.StatusOK, "why", v)
 }
@@ -98,4 +99,22 @@ func reliedOn(hist []courtesy.ConsentRecord, id int64, m courtesy.Message) (cour
 	}
 	st := consent.Current(hist, m.Purpose, at)
 	return st.Relied, st.Relied.ID != 0
+}
+
+// whyPost records that the customer read the explanation: the button on
+// the page, pressed by a person, is the engagement a GET cannot prove.
+func (s *Server) whyPost(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.verifyPost(w, r, consent.ActionWhy)
+	if !ok {
+		return
+	}
+	err := s.deps.Store.RecordEngagement(r.Context(), store.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "why-view", At: s.now()})
+	if err != nil {
+		s.fail(w, r, heldNothing(fmt.Errorf("record why-view: %w", err)))
+		return
+	}
+	s.pages.render(w, http.StatusOK, "after", afterView{
+		Heading: "Thank you", Text: "Glad that helped. We only send what you chose, and now you know why.",
+		PreferencesURL: s.link(consent.ActionPreferences, tok),
+	})
 }

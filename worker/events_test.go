@@ -53,14 +53,21 @@ tone: neutral
 
 // shopAPI serves the real ingest API over the env's store and clock.
 func (e *env) shopAPI() *httptest.Server {
+	return e.serveWeb(func(c *web.Config) { c.APIKeys = []string{"test-key-0123456789"} })
+}
+
+// serveWeb serves the real web front over the env's store and clock, its
+// config set by with.
+func (e *env) serveWeb(with func(*web.Config)) *httptest.Server {
 	e.t.Helper()
-	srv := httptest.NewServer(web.New(web.Config{
+	cfg := web.Config{
 		BaseURL:      "https://crumb.example",
 		BusinessName: "Crumb & Co. Bakery",
 		Purposes:     consent.Purposes{{ID: "reminders", Title: "Reminders"}, {ID: "surveys", Title: "Surveys"}},
-		APIKeys:      []string{"test-key-0123456789"},
 		Now:          e.clock.Now,
-	}, web.Deps{Store: e.db, Signer: e.signer}))
+	}
+	with(&cfg)
+	srv := httptest.NewServer(web.New(cfg, web.Deps{Store: e.db, Signer: e.signer}))
 	e.t.Cleanup(srv.Close)
 	return srv
 }

@@ -34,6 +34,9 @@ type Store interface {
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
 	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
 	AddSuppression(ctx context.Context, s store.Suppression) error
+	// Fingerprint is the keyed form an address is kept in beside a
+	// suppression.
+	Fingerprint(email string) string
 	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
 	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
 	Event(ctx context.Context, id int64) (courtesy.Event, error)
@@ -641,7 +644,7 @@ func (p *Pipeline) sendFailed(ctx context.Context, j *job, sendErr error) (*cour
 	}
 	if mailer.IsAddressFailure(sendErr) {
 		if err := p.cfg.Store.AddSuppression(ctx, store.Suppression{
-			EmailHash: store.EmailHash(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
+			EmailHash: p.cfg.Store.Fingerprint(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
 			Detail: sendErr.Error(), At: j.now,
 		}); err != nil {
 			p.cfg.Logger.Error("suppress bounced address", "customer", j.customer.ID, "err", err)

@@ -125,12 +125,20 @@ func (a *app) store() (*store.DB, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	if err := os.MkdirAll(a.cfg.Path(a.cfg.DataDir), 0o700); err != nil {
+	if err := a.makeDataDir(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(a.ctx(), a.cfg.Database.URL)
+	keys, err := a.fingerprintKeys()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(a.ctx(), a.cfg.Database.URL, store.WithFingerprintKeys(keys...))
 	if err != nil {
 		return nil, fmt.Errorf("open the database: %w", err)
+	}
+	if db.FingerprintKeyMissing() {
+		_ = db.Close()
+		return nil, usagef("the database keeps addresses as keyed fingerprints, and COURTESY_LINK_KEYS (or COURTESY_FINGERPRINT_KEY) is not set: without the key an erased address would not be recognised")
 	}
 	a.db = db
 	a.closers = append(a.closers, db.Close)
@@ -229,8 +237,8 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if cfg.Sender, err = a.sender(); err != nil {
 		return nil, err
 	}
-	if ps := a.cfg.SMTP.MaxPerSecond; ps > 0 {
-		cfg.Rate = throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
+	if r := a.providerRate(rdb); r != nil {
+		cfg.Rate = r
 	}
 	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
 	cfg.Scheduler = enq
@@ -245,6 +253,17 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 		}
 	}
 	return worker.New(cfg)
+}
+
+// providerRate is smtp.max_per_second, shared through Redis by everything
+// that sends: the pipeline and the web pages' transactional messages. Nil
+// when there is no limit.
+func (a *app) providerRate(rdb redis.UniversalClient) *throttle.Rate {
+	ps := a.cfg.SMTP.MaxPerSecond
+	if ps <= 0 {
+		return nil
+	}
+	return throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
 }
 
 // dryRun wires a pipeline that decides without changing anything, for

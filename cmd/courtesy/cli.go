@@ -55,8 +55,8 @@ func init() {
 		"lint":      {"lint [DIR] [--format text|json]", "check config, campaigns, templates and tone", cmdLint},
 		"import":    {"import customers|consents|events FILE.csv", "upsert from CSV; bad rows are reported and skipped", cmdImport},
 		"log":       {"log sends|optouts|decisions|suppressions [--campaign ID] [--customer ID] [--since DUR] [--format table|csv|json]", "the owner's logs", cmdLog},
-		"export":    {"export CUSTOMER", "everything held about a customer, as JSON", cmdExport},
-		"erase":     {"erase CUSTOMER", "erase a customer, keeping only a hash that blocks re-import", cmdErase},
+		"export":    {"export CUSTOMER", "everything held about a customer (an ID or an email address), as JSON", cmdExport},
+		"erase":     {"erase CUSTOMER", "erase a customer (an ID or an email address), keeping only a keyed fingerprint that blocks re-import", cmdErase},
 		"campaign":  {"campaign pause|resume ID", "pause or resume a campaign", cmdCampaign},
 	} {
 		commands[name] = c

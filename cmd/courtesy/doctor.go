@@ -77,6 +77,10 @@ func cmdDoctor(inv *invocation, args []string) error {
 	if len(findings) == 0 {
 		fmt.Fprintln(out, "no problems found")
 	}
+	fmt.Fprintln(out, "\nShop platforms:")
+	for _, l := range doctor.Integrations(cfg.Business.BaseURL, a.integrations()) {
+		fmt.Fprintln(out, l)
+	}
 	fmt.Fprintln(out, "\nDNS records to publish:")
 	if err := rec.Format(out); err != nil {
 		return err

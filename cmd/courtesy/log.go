@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
-	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -241,48 +239,6 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout)
-}
-
-func cmdExport(inv *invocation, args []string) error {
-	return onCustomer(inv, "export", args, func(a *app, db *store.DB, id string) error {
-		rec, err := privacy.Export(a.ctx(), db, id)
-		if err != nil {
-			return err
-		}
-		enc := json.NewEncoder(inv.stdio.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rec)
-	})
-}
-
-func cmdErase(inv *invocation, args []string) error {
-	return onCustomer(inv, "erase", args, func(a *app, db *store.DB, id string) error {
-		if err := privacy.Erase(a.ctx(), db, id, a.now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdio.out, "customer %s erased; a hash of the address remains so it is not imported again\n", id)
-		return nil
-	})
-}
-
-// onCustomer runs a command whose one argument is a customer id, naming a
-// customer that does not exist plainly.
-func onCustomer(inv *invocation, name string, args []string, do func(a *app, db *store.DB, id string) error) error {
-	pos, err := parsePositional(inv.flags(name), args, 1, 1)
-	if err != nil {
-		return err
-	}
-	a, db, err := inv.loadStore()
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	if err := do(a, db, pos[0]); errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no customer %q", pos[0])
-	} else if err != nil {
-		return err
-	}
-	return nil
 }
 
 func cmdCampaign(inv *invocation, args []string) error {

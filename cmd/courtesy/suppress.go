@@ -43,14 +43,17 @@ func cmdSuppression(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
-	hash := store.EmailHash(addr.Address)
+	forms := map[string]bool{}
+	for _, h := range db.Fingerprints(addr.Address) {
+		forms[h] = true
+	}
 	all, err := db.Suppressions(a.ctx(), store.Filter{})
 	if err != nil {
 		return err
 	}
 	var inForce []store.Suppression
 	for _, s := range all {
-		if s.EmailHash == hash && s.LiftedAt.IsZero() {
+		if forms[s.EmailHash] && s.LiftedAt.IsZero() {
 			if s.Reason == courtesy.ReasonErased {
 				return usagef("courtesy suppression lift: %s was erased at its owner's request; that is not lifted", addr.Address)
 			}
@@ -62,7 +65,7 @@ func cmdSuppression(inv *invocation, args []string) error {
 	}
 	now := a.now()
 	for _, s := range inForce {
-		if err := db.LiftSuppressionBecause(a.ctx(), hash, s.Reason, strings.TrimSpace(*why), now); err != nil {
+		if err := db.LiftSuppressionBecause(a.ctx(), s.EmailHash, s.Reason, strings.TrimSpace(*why), now); err != nil {
 			return err
 		}
 		fmt.Fprintf(inv.stdio.out, "lifted %s %s (since %s, %s)\n", s.Reason, addr.Address, fmtTime(s.At), s.Source)

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/signup"
+	"github.com/courtesyhq/courtesy/signup/signupredis"
+	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -22,6 +25,10 @@ func (a *app) webServer() (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	forget, err := a.forgetters()
+	if err != nil {
+		return nil, err
+	}
 	var purposes consent.Purposes
 	for _, p := range a.cfg.Purposes {
 		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
@@ -29,6 +36,18 @@ func (a *app) webServer() (*http.Server, error) {
 	names := map[string]string{}
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
+	}
+	notify, err := a.notifier()
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := a.redis()
+	if err != nil {
+		return nil, err
+	}
+	signups, err := a.signups()
+	if err != nil {
+		return nil, err
 	}
 	b := a.cfg.Business
 	h := web.New(web.Config{
@@ -40,17 +59,26 @@ func (a *app) webServer() (*http.Server, error) {
 		CampaignNames: names,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
+		Integrations:  a.integrationSettings(),
 		Location:      a.cfg.Location(),
 		Now:           a.now,
 		Logger:        a.logger,
 		AdminPassword: a.cfg.Secrets.AdminPassword,
 		Report:        a.reportOptions(),
+		Signup: web.SignupConfig{
+			NoticeVersion: a.cfg.Signup.Notice.Version, NoticeText: a.cfg.Signup.Notice.Text,
+			PrivacyURL: a.cfg.Signup.PrivacyURL,
+		},
 	}, web.Deps{
 		Store:    db,
 		Signer:   signer,
 		Feedback: a.feedbackProcessor(db),
 		Admin:    db,
+		Notify:   notify,
+		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
+		Signup:   signups,
 		Metrics:  a.webMetrics(),
+		Forget:   forget,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -87,4 +115,25 @@ func serveHTTP(ctx context.Context, srv *http.Server, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// signups builds what the sign-up pages need: tokens sealed with the link
+// keys, and the per-address limits and daily count in Redis.
+func (a *app) signups() (*web.Signups, error) {
+	if _, err := a.signer(); err != nil {
+		return nil, err
+	}
+	sealer, err := signup.NewSealer(a.cfg.Secrets.LinkKeys)
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := a.redis()
+	if err != nil {
+		return nil, err
+	}
+	return &web.Signups{
+		Sealer: sealer,
+		Gate:   signupredis.NewGate(rdb, a.redisPrefix(), signup.AddressLimits),
+		Tally:  signupredis.NewTally(rdb, a.redisPrefix(), a.cfg.Location()),
+	}, nil
 }

@@ -33,6 +33,7 @@ const (
 	RedisDBReport    = 8
 	RedisDBProcess   = 9  // cmd/courtesy tests that run the binary
 	RedisDBWorkers   = 10 // cmd/courtesy tests of several worker processes
+	RedisDBSignup    = 13 // signup/signupredis
 )
 
 // InCI reports whether the tests run in continuous integration, where every

@@ -16,21 +16,22 @@ import (
 // OpenSQLite returns an empty store in a SQLite file of its own.
 func OpenSQLite(tb testing.TB) *store.DB {
 	tb.Helper()
-	return open(tb, "sqlite://"+filepath.Join(tb.TempDir(), "courtesy.db"))
+	return Open(tb, "sqlite://"+filepath.Join(tb.TempDir(), "courtesy.db"))
 }
 
 // OpenPostgres returns an empty store in a fresh PostgreSQL schema. It skips
 // the test when PostgreSQL is not reachable, and fails it in CI.
 func OpenPostgres(tb testing.TB) *store.DB {
 	tb.Helper()
-	return open(tb, testenv.PostgresURL(tb))
+	return Open(tb, testenv.PostgresURL(tb))
 }
 
-func open(tb testing.TB, url string) *store.DB {
+// Open opens the store at url, closed when the test ends.
+func Open(tb testing.TB, url string, opts ...store.Option) *store.DB {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := store.Open(ctx, url)
+	db, err := store.Open(ctx, url, opts...)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/courtesyhq/courtesy/signup"
+)
+
+// SignupConfig is the wording the sign-up page shows.
+type SignupConfig struct {
+	// NoticeVersion names NoticeText; every consent given through the page
+	// records both. Defaults to "1".
+	NoticeVersion string
+	// NoticeText is what a person agrees to, shown beside the boxes.
+	// Defaults to config.DefaultNotice's text.
+	NoticeText string
+	// PrivacyURL is the shop's privacy policy. Defaults to none.
+	PrivacyURL string
+}
+
+// AddressGate bounds how many confirmations one address is sent.
+type AddressGate interface {
+	Allow(ctx context.Context, addressKey string, now time.Time) (bool, error)
+}
+
+// SignupTally counts sign-ups started, without keeping them.
+type SignupTally interface {
+	Started(ctx context.Context, now time.Time) error
+}
+
+// Signups is what the sign-up pages need besides the store and a Notifier.
+type Signups struct {
+	Sealer *signup.Sealer
+	Gate   AddressGate
+	Tally  SignupTally
+}
+
+// honeypot is the form field no person fills in: it is hidden from them,
+// and bots fill in every field they find.
+const honeypot = "website"
+
+type joinView struct {
+	Action     string
+	Purposes   []purposeRow
+	Notice     string
+	Version    string
+	PrivacyURL string
+	Errors     map[string]*signup.FieldError // by field
+	Email      string
+	FirstName  string
+	Month, Day string
+	Months     []option
+}
+
+var monthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+
+func (s *Server) joinView(only []string) joinView {
+	v := joinView{
+		Action: "/join", Notice: s.cfg.Signup.NoticeText, Version: s.cfg.Signup.NoticeVersion,
+		PrivacyURL: s.cfg.Signup.PrivacyURL, Errors: map[string]*signup.FieldError{},
+	}
+	for _, p := range s.cfg.Purposes {
+		if len(only) == 0 || slices.Contains(only, p.ID) {
+			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.Title, Description: p.Description})
+		}
+	}
+	if len(v.Purposes) == 0 { // ?purposes= named none we have: offer them all
+		return s.joinView(nil)
+	}
+	v.Months = make([]option, len(monthNames))
+	for i, m := range monthNames {
+		v.Months[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: m}
+	}
+	return v
+}
+
+func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Signup == nil || s.deps.Notify == nil {
+		s.fail(w, r, fmt.Errorf("%w: sign-ups are not set up", errUnavailable))
+		return
+	}
+	var only []string
+	if q := r.URL.Query().Get("purposes"); q != "" {
+		only = strings.Split(q, ",")
+	}
+	s.pages.render(w, http.StatusOK, "join", s.joinView(only))
+}
+
+// joinPost starts a sign-up. It may come from a form on another site, so it
+// is the one form POST that is not held to the same-origin rule: all it can
+// do is send one confirmation to the address given, within that address's
+// limits. Its answer is the same whoever the address belongs to, and it
+// reads nothing from the store.
+func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Signup == nil || s.deps.Notify == nil {
+		s.fail(w, r, fmt.Errorf("%w: sign-ups are not set up", errUnavailable))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fmt.Errorf("%w: %v", errInvalid, err))
+		return
+	}
+	f := r.PostForm
+	if f.Get(honeypot) != "" {
+		s.cfg.Logger.Info("sign-up refused: the hidden field was filled in", "route", r.Pattern)
+		s.pages.render(w, http.StatusOK, "joined", nil)
+		return
+	}
+	form := signup.Form{
+		Email: f.Get("email"), FirstName: f.Get("first_name"), Birthday: birthdayField(f.Get("birthday_month"), f.Get("birthday_day")),
+		Locale: f.Get("locale"), Purposes: f["purpose"],
+	}
+	if form.Locale == "" {
+		form.Locale = browserLocale(r)
+	}
+	req, errs := signup.Check(form, s.cfg.Purposes.IDs())
+	if v := f.Get("notice"); v != "" && v != s.cfg.Signup.NoticeVersion {
+		errs = append(errs, signup.FieldError{Field: "notice", Code: "changed", Message: "the wording has changed since the form was made"})
+	}
+	if errs != nil {
+		v := s.joinView(nil)
+		v.Email, v.FirstName = f.Get("email"), f.Get("first_name")
+		v.Month, v.Day = f.Get("birthday_month"), f.Get("birthday_day")
+		for i := range v.Purposes {
+			v.Purposes[i].On = slices.Contains(f["purpose"], v.Purposes[i].ID)
+		}
+		for _, e := range errs {
+			v.Errors[e.Field] = &e
+		}
+		s.pages.render(w, http.StatusUnprocessableEntity, "join", v)
+		return
+	}
+	if err := s.startSignup(r.Context(), req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.pages.render(w, http.StatusOK, "joined", nil)
+}
+
+// birthdayField joins the month and day selects into MM-DD; either alone
+// is kept as it is, so the check names the field.
+func birthdayField(month, day string) string {
+	month, day = strings.TrimSpace(month), strings.TrimSpace(day)
+	if month == "" && day == "" {
+		return ""
+	}
+	if len(day) == 1 {
+		day = "0" + day
+	}
+	return month + "-" + day
+}
+
+// browserLocale is the first language the browser asks for, when it is one
+// a tag can name.
+func browserLocale(r *http.Request) string {
+	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
+	first, _, _ = strings.Cut(first, ";")
+	first = strings.TrimSpace(first)
+	if !signup.ValidLocale(first) {
+		return ""
+	}
+	return first
+}
+
+// startSignup sends the confirmation of req, if the address's limits allow
+// one now. Whether they did is not the caller's to tell: the answer to the
+// person is the same.
+func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
+	now := s.now()
+	sg := s.deps.Signup
+	if sg.Tally != nil {
+		if err := sg.Tally.Started(ctx, now); err != nil {
+			s.cfg.Logger.Warn("count a sign-up", "err", err)
+		}
+	}
+	ok, err := sg.Gate.Allow(ctx, sg.Sealer.AddressKey(req.Email), now)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUnavailable, err)
+	}
+	if !ok {
+		s.cfg.Logger.Info("sign-up confirmation not sent: the address had its share")
+		return nil
+	}
+	tok := signup.Token{
+		Request: req, NoticeVersion: s.cfg.Signup.NoticeVersion,
+		NoticeHash: signup.NoticeDigest(s.cfg.Signup.NoticeText), IssuedAt: now,
+	}
+	m, err := s.confirmationMessage(tok, sg.Sealer.Seal(tok))
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Notify.Notify(ctx, m); err != nil {
+		return errors.Join(errUnavailable, err)
+	}
+	return nil
+}

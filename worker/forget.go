@@ -1,0 +1,68 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+)
+
+// QueueForgetter drops the queued, scheduled, retried, archived and
+// completed tasks of an erased customer's messages: their payload names
+// the message, and an archived task also keeps the last error, which may
+// quote the address. A task being processed cannot be deleted; it finds
+// its message gone and ends.
+type QueueForgetter struct {
+	Inspector *asynq.Inspector
+}
+
+// listPage is how many tasks one listing reads.
+const listPage = 1000
+
+// ForgetCustomer deletes the tasks of the messages with these keys.
+func (f QueueForgetter) ForgetCustomer(_ context.Context, _ string, messageKeys []string) error {
+	gone := make(map[string]bool, len(messageKeys))
+	for _, k := range messageKeys {
+		gone[k] = true
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	lists := []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+		f.Inspector.ListPendingTasks, f.Inspector.ListScheduledTasks, f.Inspector.ListRetryTasks,
+		f.Inspector.ListArchivedTasks, f.Inspector.ListCompletedTasks,
+	}
+	var ids []string
+	for _, list := range lists {
+		for page := 1; ; page++ {
+			tasks, err := list(Queue, asynq.PageSize(listPage), asynq.Page(page))
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("forget queued tasks: %w", err)
+			}
+			for _, t := range tasks {
+				var pl Payload
+				if json.Unmarshal(t.Payload, &pl) == nil && gone[pl.Key] {
+					ids = append(ids, t.ID)
+				}
+			}
+			if len(tasks) < listPage {
+				break
+			}
+		}
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := f.Inspector.DeleteTask(Queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("forget queued tasks: %w", err)
+	}
+	return nil
+}
