@@ -152,11 +152,12 @@ func erasedHashes(ctx context.Context, c conn) (map[string]bool, error) {
 	return m, nil
 }
 
-// isErased reports whether the hash has an active erasure suppression.
-func isErased(ctx context.Context, c conn, hash string) (bool, error) {
+// isErased reports whether any of the hashes has an active erasure
+// suppression.
+func isErased(ctx context.Context, c conn, hashes ...string) (bool, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM suppressions WHERE email_hash = ? AND reason = ? AND lifted_at = 0`,
-		hash, courtesy.ReasonErased).Scan(&n)
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM suppressions WHERE email_hash IN (`+placeholders(len(hashes))+`)
+		AND reason = ? AND lifted_at = 0`, append(anys(hashes), courtesy.ReasonErased)...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check erasure: %w", err)
 	}
@@ -167,6 +168,12 @@ func isErased(ctx context.Context, c conn, hash string) (bool, error) {
 // be erased.
 func (db *DB) IsErased(ctx context.Context, emailHash string) (bool, error) {
 	return isErased(ctx, db.reader(), emailHash)
+}
+
+// AddressErased reports whether the owner of the address asked to be
+// erased, under any fingerprint the store matches (Fingerprints).
+func (db *DB) AddressErased(ctx context.Context, email string) (bool, error) {
+	return isErased(ctx, db.reader(), db.fp.all(email)...)
 }
 
 type scanner interface{ Scan(dest ...any) error }

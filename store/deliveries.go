@@ -41,7 +41,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 		if d.Customer == nil {
 			return nil
 		}
-		id, created, err := matchCustomer(ctx, tx, d.Source, *d.Customer, d.ReceivedAt)
+		id, created, err := db.matchCustomer(ctx, tx, d.Source, *d.Customer, d.ReceivedAt)
 		switch {
 		case errors.Is(err, ErrErased):
 			out.Erased = true
@@ -97,10 +97,10 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 // and address the platform sent, or creates the customer. It returns an
 // empty id when there is nobody to match and no address to create them
 // with, and ErrErased for an erased address.
-func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.PlatformCustomer, at time.Time) (id string, created bool, err error) {
+func (db *DB) matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.PlatformCustomer, at time.Time) (id string, created bool, err error) {
 	pc.Email = strings.TrimSpace(pc.Email)
 	if pc.Email != "" {
-		erased, err := isErased(ctx, tx, EmailHash(pc.Email))
+		erased, err := isErased(ctx, tx, db.fp.all(pc.Email)...)
 		if err != nil {
 			return "", false, err
 		}
@@ -123,7 +123,8 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 	}
 	if pc.Email != "" {
 		lookups = append(lookups, lookup{`SELECT ` + customerCols + ` FROM customers
-			WHERE email_hash = ? ORDER BY created_at, id LIMIT 1`, []any{EmailHash(pc.Email)}})
+			WHERE email_hash IN (` + placeholders(len(db.fp.all(pc.Email))) + `) ORDER BY created_at, id LIMIT 1`,
+			anys(db.fp.all(pc.Email))})
 	}
 	var c courtesy.Customer
 	found := false
@@ -139,7 +140,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 	}
 	switch {
 	case found:
-		if err := updateFromPlatform(ctx, tx, c, pc, at); err != nil {
+		if err := db.updateFromPlatform(ctx, tx, c, pc, at); err != nil {
 			return "", false, err
 		}
 	case pc.Email == "":
@@ -152,7 +153,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO customers (id, email, email_hash, first_name, last_name,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, pc.Email, EmailHash(pc.Email),
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, pc.Email, db.fp.of(pc.Email),
 			strings.TrimSpace(pc.FirstName), strings.TrimSpace(pc.LastName), micros(at), micros(at)); err != nil {
 			return "", false, fmt.Errorf("create customer: %w", err)
 		}
@@ -170,7 +171,7 @@ func matchCustomer(ctx context.Context, tx conn, source string, pc courtesy.Plat
 
 // updateFromPlatform writes the address and names the platform sent over
 // the stored ones; what it left empty stays as it was.
-func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc courtesy.PlatformCustomer, at time.Time) error {
+func (db *DB) updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc courtesy.PlatformCustomer, at time.Time) error {
 	changed := false
 	for _, f := range []struct {
 		dst *string
@@ -184,7 +185,7 @@ func updateFromPlatform(ctx context.Context, tx conn, c courtesy.Customer, pc co
 		return nil
 	}
 	if _, err := tx.exec(ctx, `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
-		updated_at = ? WHERE id = ?`, c.Email, EmailHash(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
+		updated_at = ? WHERE id = ?`, c.Email, db.fp.of(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
 		return fmt.Errorf("update customer %s: %w", c.ID, err)
 	}
 	return nil

@@ -21,7 +21,7 @@ const SourceSignup = "signup-form"
 // SignupStore is what confirming a sign-up reads and writes.
 type SignupStore interface {
 	CustomerByEmail(ctx context.Context, email string) (courtesy.Customer, error)
-	IsErased(ctx context.Context, emailHash string) (bool, error)
+	AddressErased(ctx context.Context, email string) (bool, error)
 }
 
 var _ SignupStore = (*store.DB)(nil)
@@ -121,7 +121,7 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	erased, err := s.deps.Store.IsErased(ctx, store.EmailHash(tok.Email))
+	erased, err := s.deps.Store.AddressErased(ctx, tok.Email)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("check erasure: %w", err))
 		return

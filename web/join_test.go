@@ -21,7 +21,6 @@ import (
 
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/internal/testenv"
-	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/signup/signupredis"
@@ -53,35 +52,20 @@ func newSignupEnv(t *testing.T, opts ...envOption) *signupEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	sender, err := mailer.Open(se.sink.URL(), mailer.Config{HelloName: "crumb.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sender.Close() })
 	if se.sealer, err = signup.NewSealer([]consent.Key{keyNew, keyOld}); err != nil {
 		t.Fatal(err)
 	}
 	rdb := testenv.Redis(t, testenv.RedisDBWeb)
 	se.tally = signupredis.NewTally(rdb, "t", time.UTC)
+	notifier := newSinkNotifier(t, se.sink)
 	withSignups := func(c *Config, d *Deps) {
 		d.Store = db
 		c.Signup = SignupConfig{NoticeVersion: "2026-11", NoticeText: notice, PrivacyURL: "https://crumb.example/privacy"}
-		d.Notify = sinkNotifier{sender}
+		d.Notify = notifier
 		d.Signup = &Signups{Sealer: se.sealer, Gate: signupredis.NewGate(rdb, "t", signup.AddressLimits), Tally: se.tally}
 	}
 	se.env = newEnv(t, append([]envOption{withSignups}, opts...)...)
 	return se
-}
-
-// sinkNotifier hands transactional messages to the mailer as the command's
-// notifier does.
-type sinkNotifier struct{ s mailer.Sender }
-
-func (n sinkNotifier) Notify(ctx context.Context, m Transactional) error {
-	return n.s.Send(ctx, &mailer.Message{
-		From: "Crumb & Co. <hello@crumb.example>", To: m.To, ToName: m.ToName, Subject: m.Subject, Text: m.Text,
-		Date: start, UnsubscribeURL: m.UnsubscribeURL, Headers: map[string]string{"X-Courtesy-Kind": m.Kind},
-	})
 }
 
 // joinFrom posts the sign-up form as a browser on origin would.
@@ -395,7 +379,7 @@ func TestConfirmRefusesBadLinks(t *testing.T) {
 // the address coming back through the sign-up form.
 func TestConfirmOfAnErasedAddressIsRefused(t *testing.T) {
 	se := newSignupEnv(t)
-	if err := se.st.EraseCustomer(context.Background(), custID, store.EmailHash(custEmail), start); err != nil {
+	if _, err := se.st.EraseCustomer(context.Background(), custID, custEmail, start); err != nil {
 		t.Fatal(err)
 	}
 	se.joinFrom(shopOrigin, signupForm(custEmail, "birthday"))
