@@ -91,14 +91,15 @@ func (s *Server) confirmGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	t := s.localeTongue(r, tok.Locale)
 	v := confirmView{Action: r.URL.Path, Email: tok.Email, FirstName: tok.FirstName}
 	if !tok.Birthday.IsZero() {
-		v.Birthday = fmt.Sprintf("%d %s", tok.Birthday.Day, tok.Birthday.Month)
+		v.Birthday = t.DayMonth(tok.Birthday.Month, tok.Birthday.Day)
 	}
 	for _, p := range tok.Purposes {
-		v.Purposes = append(v.Purposes, s.purposeTitle(p))
+		v.Purposes = append(v.Purposes, s.purposeTitleIn(t, p))
 	}
-	s.pages.render(w, http.StatusOK, "confirm", v)
+	s.pages.render(w, t, http.StatusOK, "confirm", v)
 }
 
 type confirmedView struct {
@@ -135,8 +136,9 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	t := s.tongueFor(r, c.ID)
 	v := confirmedView{
-		Profile: profileFields(c),
+		Profile: profileFields(t, c),
 		// The page's link inherits the confirmation's issue time: no page
 		// mints a fresher link than the one that opened it.
 		PreferencesURL: "/p/" + s.deps.Signer.Sign(consent.Token{
@@ -144,9 +146,9 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		}),
 	}
 	for _, p := range tok.Purposes {
-		v.Purposes = append(v.Purposes, s.purposeTitle(p))
+		v.Purposes = append(v.Purposes, s.purposeTitleIn(t, p))
 	}
-	s.pages.render(w, http.StatusOK, "confirmed", v)
+	s.pages.render(w, t, http.StatusOK, "confirmed", v)
 }
 
 // confirmationKey names one confirmation message: the consents it led to
@@ -231,5 +233,5 @@ func (s *Server) confirm(ctx context.Context, tok signup.Token) (courtesy.Custom
 // confirmation is the end of it. It answers 200 whatever the token, as a
 // mail provider expects.
 func (s *Server) declinePost(w http.ResponseWriter, r *http.Request) {
-	s.pages.render(w, http.StatusOK, "declined", nil)
+	s.pages.render(w, s.visitorTongue(r), http.StatusOK, "declined", nil)
 }

@@ -39,7 +39,11 @@ func (s *Server) offersFreshLinks() bool { return s.deps.Notify != nil && s.deps
 
 // expired shows the page of an expired link, with its button.
 func (s *Server) expired(w http.ResponseWriter, r *http.Request) {
-	s.pages.render(w, http.StatusNotFound, "expired", expiredView{Action: "/fresh/" + r.PathValue("token")})
+	t := s.visitorTongue(r)
+	if tok, err := s.expiringToken(r.PathValue("token")); err == nil {
+		t = s.tongueFor(r, tok.CustomerID)
+	}
+	s.pages.render(w, t, http.StatusNotFound, "expired", expiredView{Action: "/fresh/" + r.PathValue("token")})
 }
 
 // freshPost answers the expired page's button.
@@ -65,9 +69,10 @@ func (s *Server) freshPost(w http.ResponseWriter, r *http.Request) {
 			s.cfg.Logger.Warn("fresh link not sent", "customer", tok.CustomerID, "err", err)
 		}
 	}()
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading: "Check your inbox",
-		Text:    "If we still hold your address, a fresh link is on its way to it. It can take a few minutes; if it doesn't come, look in your spam folder.",
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading: t.T("joined.title"),
+		Text:    t.T("fresh.sent_text"),
 	})
 }
 

@@ -58,24 +58,22 @@ type joinView struct {
 	Months     []option
 }
 
-var monthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-
-func (s *Server) joinView(only []string) joinView {
+func (s *Server) joinView(t tongue, only []string) joinView {
 	v := joinView{
 		Action: "/join", Notice: s.cfg.Signup.NoticeText, Version: s.cfg.Signup.NoticeVersion,
 		PrivacyURL: s.cfg.Signup.PrivacyURL, Errors: map[string]*signup.FieldError{},
 	}
 	for _, p := range s.cfg.Purposes {
 		if len(only) == 0 || slices.Contains(only, p.ID) {
-			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.Title, Description: p.Description})
+			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.TitleIn(t.chosen()), Description: p.DescriptionIn(t.chosen())})
 		}
 	}
 	if len(v.Purposes) == 0 { // ?purposes= named none we have: offer them all
-		return s.joinView(nil)
+		return s.joinView(t, nil)
 	}
-	v.Months = make([]option, len(monthNames))
-	for i, m := range monthNames {
-		v.Months[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: m}
+	v.Months = make([]option, 12)
+	for i := range v.Months {
+		v.Months[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: t.words.Month(time.Month(i + 1))}
 	}
 	return v
 }
@@ -89,7 +87,8 @@ func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("purposes"); q != "" {
 		only = strings.Split(q, ",")
 	}
-	s.pages.render(w, http.StatusOK, "join", s.joinView(only))
+	t := s.visitorTongue(r)
+	s.pages.render(w, t, http.StatusOK, "join", s.joinView(t, only))
 }
 
 // joinPost starts a sign-up. It may come from a form on another site, so it
@@ -107,9 +106,10 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	t := s.localeTongue(r, f.Get("locale"))
 	if f.Get(honeypot) != "" {
 		s.cfg.Logger.Info("sign-up refused: the hidden field was filled in", "route", r.Pattern)
-		s.pages.render(w, http.StatusOK, "joined", nil)
+		s.pages.render(w, t, http.StatusOK, "joined", nil)
 		return
 	}
 	form := signup.Form{
@@ -124,7 +124,7 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, signup.FieldError{Field: "notice", Code: "changed", Message: "the wording has changed since the form was made"})
 	}
 	if errs != nil {
-		v := s.joinView(nil)
+		v := s.joinView(t, nil)
 		v.Email, v.FirstName = f.Get("email"), f.Get("first_name")
 		v.Month, v.Day = f.Get("birthday_month"), f.Get("birthday_day")
 		for i := range v.Purposes {
@@ -133,14 +133,14 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		for _, e := range errs {
 			v.Errors[e.Field] = &e
 		}
-		s.pages.render(w, http.StatusUnprocessableEntity, "join", v)
+		s.pages.render(w, t, http.StatusUnprocessableEntity, "join", v)
 		return
 	}
 	if err := s.startSignup(r.Context(), req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.pages.render(w, http.StatusOK, "joined", nil)
+	s.pages.render(w, t, http.StatusOK, "joined", nil)
 }
 
 // birthdayField joins the month and day selects into MM-DD; either alone

@@ -70,17 +70,18 @@ func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(err))
 		return
 	}
+	t := s.tongueFor(r, tok.CustomerID)
 	v := whyView{
 		Action:   r.URL.Path,
-		Campaign: s.campaignName(m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
-		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitle(m.Purpose),
+		Campaign: s.campaignName(t, m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
+		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitleIn(t, m.Purpose),
 		UnsubscribeURL: s.link(consent.ActionUnsubscribe, tok),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	}
 	if rec, ok := reliedOn(hist, d.ConsentID, m); ok {
 		v.Consent = &rec
 	}
-	s.pages.render(w, http.StatusOK, "why", v)
+	s.pages.render(w, t, http.StatusOK, "why", v)
 }
 
 // reliedOn finds the consent record the message relied on: the one its
@@ -113,8 +114,9 @@ func (s *Server) whyPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(fmt.Errorf("record why-view: %w", err)))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading: "Thank you", Text: "Glad that helped. We only send what you chose, and now you know why.",
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading: t.T("thanks.title"), Text: t.T("why.thanks_text"),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	})
 }

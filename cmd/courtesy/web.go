@@ -31,11 +31,14 @@ func (a *app) webServer() (*http.Server, error) {
 	}
 	var purposes consent.Purposes
 	for _, p := range a.cfg.Purposes {
-		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
+		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description,
+			Titles: p.Titles, Descriptions: p.Descriptions})
 	}
 	names := map[string]string{}
+	localNames := map[string]map[string]string{}
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
+		localNames[c.ID] = c.Names
 	}
 	notify, err := a.notifier()
 	if err != nil {
@@ -57,10 +60,12 @@ func (a *app) webServer() (*http.Server, error) {
 		ReplyTo:       b.ReplyTo,
 		Purposes:      purposes,
 		CampaignNames: names,
+		LocalNames:    localNames,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
 		Integrations:  a.integrationSettings(),
 		Location:      a.cfg.Location(),
+		Locale:        b.Locale,
 		Now:           a.now,
 		Logger:        a.logger,
 		AdminPassword: a.cfg.Secrets.AdminPassword,

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
+)
+
+// speaks makes the seeded customer one who reads lang and lives in zone.
+func (e *env) speaks(lang, zone string) {
+	e.t.Helper()
+	md, _ := courtesy.ParseMonthDay("03-14")
+	if _, err := e.st.UpsertCustomers(context.Background(), []courtesy.Customer{{ID: custID, Email: custEmail, FirstName: "Ada",
+		LastName: "Lovelace", Birthday: md, Timezone: zone, Locale: lang}}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestPagesInTheCustomersLanguage: a German customer's links open German
+// pages, with German dates in the customer's own zone.
+func TestPagesInTheCustomersLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.speaks("de-DE", "Europe/Berlin")
+	pages := map[string]struct {
+		url  string
+		want []string
+	}{
+		"unsubscribe": {e.links().Unsubscribe, []string{"Von Birthday treats abmelden", "Ein Klick, und Sie bekommen diese E-Mails an"}},
+		"preferences": {e.links().Preferences, []string{"<h1>Ihre Einstellungen</h1>", "Geburtstag", "14. März (das Jahr speichern wir nie)", "Höchstens eine Nachricht pro Woche"}},
+		"why":         {e.links().Why, []string{"Warum Sie diese Nachricht bekommen haben", "gesendet am 28. November 2026, 10:00 CET", "Ihre Einwilligung"}},
+		"survey":      {e.surveyLinks().Survey[9], []string{"Eine kurze Frage", "Wie wahrscheinlich ist es, dass Sie Crumb &amp; Co. Bakery einem Freund empfehlen?", "0 = überhaupt nicht wahrscheinlich"}},
+	}
+	for name, p := range pages {
+		t.Run(name, func(t *testing.T) {
+			res := e.get(p.url)
+			if res.code != http.StatusOK || !strings.Contains(res.body, `<html lang="de">`) || res.header.Get("Content-Language") != "de" {
+				t.Fatalf("%d, Content-Language %q:\n%s", res.code, res.header.Get("Content-Language"), res.body)
+			}
+			for _, want := range p.want {
+				if !strings.Contains(res.body, want) {
+					t.Errorf("lacks %q:\n%s", want, res.body)
+				}
+			}
+		})
+	}
+}
+
+// TestAcceptLanguageForVisitors: a visitor with no customer behind the
+// page gets the best of what the browser asks for.
+func TestAcceptLanguageForVisitors(t *testing.T) {
+	se := newSignupEnv(t)
+	req, _ := http.NewRequest(http.MethodGet, se.ts.URL+"/join", nil)
+	req.Header.Set("Accept-Language", "ja, es-MX;q=0.9, en;q=0.5")
+	res := se.do(req)
+	for _, want := range []string{`<html lang="es">`, "Recibe noticias de Crumb", "Tu correo electrónico", `<option value="03">marzo</option>`} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("/join for Accept-Language es lacks %q:\n%s", want, res.body)
+		}
+	}
+	req, _ = http.NewRequest(http.MethodGet, se.ts.URL+"/no-such-page", nil)
+	req.Header.Set("Accept-Language", "fr-CH")
+	if res := se.do(req); res.code != http.StatusNotFound || !strings.Contains(res.body, "Rien ici") {
+		t.Errorf("a French visitor's 404: %d\n%s", res.code, res.body)
+	}
+}
+
+// englishWords are words of courtesy's English pages that no other shipped
+// language writes.
+var englishWords = regexp.MustCompile(`\b(?i:the|you|your|our|with|please|what|why)\b`)
+
+// TestEveryPageInEveryLanguage: every customer page, in every language
+// courtesy ships, says what it says in that language: no English word of
+// courtesy's own is left, and no placeholder shows.
+func TestEveryPageInEveryLanguage(t *testing.T) {
+	// What the business and the records wrote stays as written: the pages
+	// show it in its own words.
+	data := []string{"Crumb & Co. Bakery", "12 Mill Lane, Bristol BS1 4DJ, UK", "Happy birthday, Ada", "How did we do?",
+		"today is your birthday in Europe/London", "birthday (month and day)", "time zone", "at most 1 message a day",
+		"Birthday treat", "nps-after-purchase"}
+	for _, p := range testPurposes {
+		data = append(data, p.Title, p.Description, "signup form v3: "+p.Description)
+	}
+	for _, tag := range locale.Shipped()[1:] {
+		lang := tag.String()
+		t.Run(lang, func(t *testing.T) {
+			e := newEnv(t) // a fresh one: each asks as many pages as a person would
+			e.speaks(lang, "Europe/Madrid")
+			pages := map[string]response{
+				"unsubscribe":  e.get(e.links().Unsubscribe),
+				"preferences":  e.get(e.links().Preferences),
+				"erase":        e.get(pathJoin(e.links().Preferences, "/erase")),
+				"why":          e.get(e.links().Why),
+				"survey":       e.get(e.surveyLinks().Survey[3]),
+				"thanks":       e.postForm(e.surveyLinks().Survey[3], url.Values{"score": {"3"}}),
+				"unsubscribed": e.postForm(e.links().Unsubscribe, url.Values{"via": {"page"}}),
+			}
+			for name, res := range pages {
+				if res.code != http.StatusOK {
+					t.Errorf("%s: %d", name, res.code)
+					continue
+				}
+				if !strings.Contains(res.body, `<html lang="`+lang+`">`) {
+					t.Errorf("%s: not marked as %s", name, lang)
+				}
+				text := visibleText(res.body)
+				for _, d := range data {
+					text = strings.ReplaceAll(text, d, " ")
+				}
+				if m := englishWords.FindAllString(text, -1); len(m) > 0 || strings.Contains(text, "%!") {
+					t.Errorf("%s in %s has English left: %q\n%s", name, lang, m, text)
+				}
+			}
+		})
+	}
+}
+
+var tags = regexp.MustCompile(`(?s)<head>.*?</head>|<[^>]*>`)
+
+// visibleText is what a reader sees of a page, and the labels of its
+// buttons: the tags go, entities are decoded, white space collapses.
+func visibleText(page string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(page, " "))), " ")
+}
