@@ -32,19 +32,21 @@ type confirmationData struct {
 	Purposes                []string
 	Link                    string
 	Expires                 string
+	L                       tongue
 }
 
 // confirmationMessage is the double opt-in message for tok: the one link
 // that confirms it, and what happens if it is ignored.
-func (s *Server) confirmationMessage(tok signup.Token, sealed string) (Transactional, error) {
+func (s *Server) confirmationMessage(t tongue, tok signup.Token, sealed string) (Transactional, error) {
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	d := confirmationData{
 		Business: s.cfg.BusinessName, PostalAddress: s.cfg.PostalAddress, FirstName: tok.FirstName,
 		Link:    base + "/c/" + sealed,
-		Expires: tok.IssuedAt.Add(s.deps.Signup.Sealer.TTL()).In(s.cfg.Location).Format("2 January 2006"),
+		Expires: t.Date(tok.IssuedAt.Add(s.deps.Signup.Sealer.TTL())),
+		L:       t,
 	}
 	for _, p := range tok.Purposes {
-		d.Purposes = append(d.Purposes, s.purposeTitle(p))
+		d.Purposes = append(d.Purposes, s.purposeTitleIn(t, p))
 	}
 	var buf bytes.Buffer
 	if err := mailTemplates.ExecuteTemplate(&buf, "confirmation.txt", d); err != nil {
@@ -52,7 +54,7 @@ func (s *Server) confirmationMessage(tok signup.Token, sealed string) (Transacti
 	}
 	subject, text, _ := strings.Cut(buf.String(), "\n")
 	return Transactional{
-		Kind: KindConfirmation, To: tok.Email, ToName: tok.FirstName, Locale: tok.Locale,
+		Kind: KindConfirmation, To: tok.Email, ToName: tok.FirstName, Locale: t.Lang(),
 		Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(text, "\n"),
 		UnsubscribeURL: base + "/c/" + sealed + "/decline",
 	}, nil

@@ -32,6 +32,7 @@ type freshMail struct {
 	Business, PostalAddress, FirstName string
 	Link, Unsubscribe                  string
 	Days                               int
+	L                                  tongue
 }
 
 // offersFreshLinks says whether an expired page can offer a fresh link.
@@ -119,13 +120,14 @@ func (s *Server) sendFreshLink(ctx context.Context, tok consent.Token) error {
 		Link:        base + actionPaths[tok.Action] + s.deps.Signer.Sign(fresh),
 		Unsubscribe: base + actionPaths[consent.ActionUnsubscribe] + s.deps.Signer.Sign(unsub),
 		Days:        int(s.deps.Signer.TTL() / (24 * time.Hour)),
+		L:           s.mailTongue(c.Locale, c.Location(s.cfg.Location)),
 	}
 	subject, text, err := renderMail("fresh", data)
 	if err != nil {
 		return err
 	}
 	if err := s.deps.Notify.Notify(ctx, Transactional{
-		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: c.Locale,
+		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: data.L.Lang(),
 		Subject: subject, Text: text, UnsubscribeURL: data.Unsubscribe, CustomerID: c.ID,
 	}); err != nil {
 		return err

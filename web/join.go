@@ -191,7 +191,7 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 		Request: req, NoticeVersion: s.cfg.Signup.NoticeVersion,
 		NoticeHash: signup.NoticeDigest(s.cfg.Signup.NoticeText), IssuedAt: now,
 	}
-	m, err := s.confirmationMessage(tok, sg.Sealer.Seal(tok))
+	m, err := s.confirmationMessage(s.mailTongue(req.Locale, s.cfg.Location), tok, sg.Sealer.Seal(tok))
 	if err != nil {
 		return err
 	}

@@ -128,3 +128,31 @@ var tags = regexp.MustCompile(`(?s)<head>.*?</head>|<[^>]*>`)
 func visibleText(page string) string {
 	return strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(page, " "))), " ")
 }
+
+// TestSignUpInTheVisitorsLanguage: a Spanish visitor's sign-up sends a
+// Spanish confirmation, whole, and its link opens a Spanish page.
+func TestSignUpInTheVisitorsLanguage(t *testing.T) {
+	se := newSignupEnv(t)
+	req, _ := http.NewRequest(http.MethodPost, se.ts.URL+"/join", strings.NewReader(signupForm("lucia@example.es", "birthday").Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "es-ES,es;q=0.9")
+	if res := se.do(req); res.code != http.StatusOK || !strings.Contains(res.body, "Revisa tu bandeja de entrada") {
+		t.Fatalf("join: %d\n%s", res.code, res.body)
+	}
+	msgs := se.sink.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	c, err := msgs[0].Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Subject != "Confirma, por favor: mensajes de Crumb & Co. Bakery" || msgs[0].Header.Get("Content-Language") != "es" ||
+		!strings.Contains(c.Text, "Para decir que sí, abre este enlace y pulsa Confirmar:") || strings.Contains(c.Text, "Confirm:") {
+		t.Errorf("confirmation: %q, Content-Language %q:\n%s", c.Subject, msgs[0].Header.Get("Content-Language"), c.Text)
+	}
+	page := se.get(se.ts.URL + se.confirmPath(0))
+	if !strings.Contains(page.body, `<html lang="es">`) || !strings.Contains(page.body, "Confirma tu suscripción") {
+		t.Errorf("the confirmation page:\n%s", page.body)
+	}
+}

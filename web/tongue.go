@@ -51,6 +51,12 @@ func (t tongue) chosen() string {
 	return t.Lang()
 }
 
+// mailTongue is the tongue of an email to a person whose locale is want
+// (none: the business's) and whose zone is zone.
+func (s *Server) mailTongue(want string, zone *time.Location) tongue {
+	return tongue{words: locale.Pick(want, "", s.cfg.Locale), loc: zone, chose: true}
+}
+
 // Lang is the BCP 47 tag of the page's language, for <html lang>.
 func (t tongue) Lang() string { return t.words.Lang().String() }
 

@@ -43,12 +43,9 @@ func (n *mailNotifier) Notify(ctx context.Context, m web.Transactional) error {
 		}
 	}
 	headers := map[string]string{"X-Courtesy-Kind": m.Kind}
-	if m.Locale != "" {
-		headers["Content-Language"] = m.Locale
-	}
 	err := n.sender.Send(ctx, &mailer.Message{
 		From: n.from, ReplyTo: n.replyTo, To: m.To, ToName: m.ToName,
-		Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+		Subject: m.Subject, Text: m.Text, HTML: m.HTML, Language: m.Locale,
 		MessageID: mailer.NewMessageID(n.domain), Date: n.now(),
 		UnsubscribeURL: m.UnsubscribeURL, Headers: headers,
 	})
