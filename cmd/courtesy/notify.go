@@ -42,12 +42,11 @@ func (n *mailNotifier) Notify(ctx context.Context, m web.Transactional) error {
 			return fmt.Errorf("transactional %s: wait for the send rate: %w", m.Kind, err)
 		}
 	}
-	headers := map[string]string{"X-Courtesy-Kind": m.Kind}
 	err := n.sender.Send(ctx, &mailer.Message{
 		From: n.from, ReplyTo: n.replyTo, To: m.To, ToName: m.ToName,
 		Subject: m.Subject, Text: m.Text, HTML: m.HTML, Language: m.Locale,
 		MessageID: mailer.NewMessageID(n.domain), Date: n.now(),
-		UnsubscribeURL: m.UnsubscribeURL, Headers: headers,
+		UnsubscribeURL: m.UnsubscribeURL, Headers: map[string]string{"X-Courtesy-Kind": m.Kind},
 	})
 	if err != nil {
 		n.count(m.Kind, "failed")
