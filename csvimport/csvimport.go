@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Columns of each kind of file, as the contract names them. Only the first
@@ -177,6 +178,13 @@ func parseCustomer(rd *reader) (courtesy.Customer, error) {
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
 			return c, rd.bad("timezone", "%q is not an IANA time zone (such as Europe/London)", c.Timezone)
+		}
+	}
+	if c.Locale != "" {
+		// One spelling per locale ("pt_BR" is "pt-BR"), so that matching a
+		// template never depends on how an export wrote it.
+		if c.Locale, err = locale.Normalize(c.Locale); err != nil {
+			return c, rd.bad("locale", "%v", err)
 		}
 	}
 	return c, nil
