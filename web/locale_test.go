@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/locale"
@@ -154,5 +155,29 @@ func TestSignUpInTheVisitorsLanguage(t *testing.T) {
 	page := se.get(se.ts.URL + se.confirmPath(0))
 	if !strings.Contains(page.body, `<html lang="es">`) || !strings.Contains(page.body, "Confirma tu suscripción") {
 		t.Errorf("the confirmation page:\n%s", page.body)
+	}
+}
+
+// TestWhyPageWordsTheRuleInTheReadersLanguage: what started a message is
+// kept as data, so the why page says it in the reader's language.
+func TestWhyPageWordsTheRuleInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.speaks("de", "Europe/Berlin")
+	const key = "birthday-treat:c-ada:2027"
+	m := courtesy.Message{Key: key, CampaignID: "birthday-treat", CustomerID: custID, Occurrence: "2027", Purpose: "birthday",
+		Subject: "Alles Gute, Ada", Decision: courtesy.Decision{Outcome: courtesy.Sent},
+		Detail: `{"rule":"today, 1 December, is your birthday in Europe/Berlin","fired":{"kind":"birthday","on":"2026-12-01T08:30:00Z","zone":"Europe/Berlin"},"data":["first name","birthday (month and day)"]}`}
+	m.DueAt, m.CreatedAt, m.DecidedAt = start.Add(-time.Hour), start.Add(-2*time.Hour), start.Add(-time.Hour)
+	if _, _, err := e.st.PlanMessage(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	res := e.get(e.signer.Links(e.ts.URL, custID, "birthday", key, start.Add(-time.Hour)).Why)
+	for _, want := range []string{"Weil: heute, am 1. Dezember, ist Ihr Geburtstag in Europe/Berlin.", "<li>Vorname</li>", "<li>Geburtstag (Monat und Tag)</li>"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the German why page lacks %q:\n%s", want, res.body)
+		}
+	}
+	if strings.Contains(res.body, "is your birthday in") {
+		t.Error("the German why page gives the rule in English")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/locale"
 )
 
@@ -120,6 +121,44 @@ func (t tongue) How(source string) string {
 		return t.T("how.none")
 	}
 	return source
+}
+
+// Rule says in words what started a message: "heute, am 1. Dezember, ist
+// Ihr Geburtstag in Europe/Berlin". It is "" for what it cannot word.
+func (t tongue) Rule(f *courtesy.Fired) string {
+	if f == nil {
+		return ""
+	}
+	loc, err := time.LoadLocation(f.Zone)
+	if err != nil {
+		loc = t.zone()
+	}
+	on := f.On.In(loc)
+	day := t.DayMonth(on.Month(), on.Day())
+	switch f.Kind {
+	case "birthday":
+		return t.T("rule.birthday", day, f.Zone)
+	case "saved":
+		return t.T("rule.saved", f.Item, day)
+	case "bought":
+		return t.T("rule.bought", day)
+	}
+	return ""
+}
+
+// dataFields are the names the planner gives the data a message used, and
+// the words that name each in every language.
+var dataFields = map[string]string{
+	"first name": "data.first_name", "birthday (month and day)": "data.birthday", "time zone": "data.timezone",
+	"the item you saved": "data.item", "when you saved it": "data.saved_at", "the date of your purchase": "data.purchase_date",
+}
+
+// DataField names a field of the customer's data in the reader's language.
+func (t tongue) DataField(name string) string {
+	if key, ok := dataFields[name]; ok {
+		return t.T(key)
+	}
+	return name
 }
 
 func (t tongue) zone() *time.Location {

@@ -17,6 +17,9 @@ type WhyDetail struct {
 	// Rule is the rule that fired, in plain words: "today is your birthday
 	// in Europe/London".
 	Rule string `json:"rule"`
+	// Fired is the same as data, which the page words in the reader's
+	// language; messages planned before it was kept have Rule only.
+	Fired *courtesy.Fired `json:"fired"`
 	// Data names the fields of the customer's data the decision used.
 	Data []string `json:"data"`
 	// Limits are the limits the message passed, in plain words.
