@@ -48,3 +48,8 @@ type DeliveryOutcome struct {
 	EventsAdded     int
 	ConsentsAdded   int
 }
+
+// PlatformCustomerID is the courtesy id of a customer first seen on a
+// platform under its id there: the same from a webhook and from an import
+// of the platform's customer export, so either finds the other's customer.
+func PlatformCustomerID(source, externalID string) string { return source + "-" + externalID }

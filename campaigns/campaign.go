@@ -17,6 +17,7 @@ const (
 	Birthday         Kind = "birthday"          // the customer's birthday, once a year
 	InterestReminder Kind = "interest_reminder" // an item the customer saved
 	NPSSurvey        Kind = "nps_survey"        // a purchase the customer made
+	Welcome          Kind = "welcome"           // a sign-up the customer confirmed, once per customer
 )
 
 // Tone is the voice a campaign's messages are checked against.

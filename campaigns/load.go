@@ -156,11 +156,11 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 	m.Localized("name", &c.Name, &c.Names, locale.Normalize)
 	m.Scalar("kind", func(s string) error {
 		switch k := Kind(s); k {
-		case Birthday, InterestReminder, NPSSurvey:
+		case Birthday, InterestReminder, NPSSurvey, Welcome:
 			c.Kind = k
 			return nil
 		}
-		return unknownWord(s, "kind", []string{string(Birthday), string(InterestReminder), string(NPSSurvey)})
+		return unknownWord(s, "kind", []string{string(Birthday), string(InterestReminder), string(NPSSurvey), string(Welcome)})
 	})
 	m.String("purpose", &c.Purpose)
 	m.Bool("enabled", &c.Enabled)
@@ -178,11 +178,11 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 	trig := m.Sub("trigger")
 	trig.Scalar("event", func(s string) error {
 		switch e := courtesy.EventType(s); e {
-		case courtesy.Interest, courtesy.Purchase:
+		case courtesy.Interest, courtesy.Purchase, courtesy.Signup:
 			c.Trigger.Event = e
 			return nil
 		}
-		return unknownWord(s, "event", []string{string(courtesy.Interest), string(courtesy.Purchase)})
+		return unknownWord(s, "event", []string{string(courtesy.Interest), string(courtesy.Purchase), string(courtesy.Signup)})
 	})
 	trig.Scalar("after", func(s string) (err error) {
 		c.Trigger.After, err = config.ParseDuration(s)
@@ -290,6 +290,9 @@ func (c *Campaign) setDefaults() {
 	if c.Kind == NPSSurvey && c.Fatigue == 0 {
 		c.Fatigue = 90 * config.Day
 	}
+	if c.Kind == Welcome && c.Trigger.Event == "" {
+		c.Trigger.Event = courtesy.Signup // a welcome has no other trigger
+	}
 	if c.Tone == "" {
 		c.Tone = Neutral
 	}
@@ -309,7 +312,7 @@ func (c *Campaign) validate(doc *yamlnode.Doc, env Env) {
 		bad("id", "%q is not an id: lower-case letters, digits and single hyphens", c.ID)
 	}
 	if c.Kind == "" {
-		bad("kind", "is required: birthday, interest_reminder or nps_survey")
+		bad("kind", "is required: birthday, interest_reminder, nps_survey or welcome")
 	}
 	switch {
 	case c.Purpose == "":
@@ -331,6 +334,10 @@ func (c *Campaign) validate(doc *yamlnode.Doc, env Env) {
 	case NPSSurvey:
 		if c.Trigger.Event != courtesy.Purchase {
 			bad("trigger.event", "an nps_survey is triggered by event: purchase")
+		}
+	case Welcome:
+		if c.Trigger.Event != courtesy.Signup {
+			bad("trigger.event", "a welcome is triggered by a confirmed sign-up (event: signup)")
 		}
 	}
 	if c.Kind != NPSSurvey {

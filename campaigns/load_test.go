@@ -76,6 +76,11 @@ func TestLoadDirReportsEveryProblem(t *testing.T) {
 			want:  []string{`campaigns/birthday.yaml:7: send.at: "25:00" is not a time of day`},
 		},
 		{
+			name:  "a welcome triggered by anything but a sign-up",
+			files: map[string]string{"campaigns/birthday.yaml": replace(replace(birthdayYAML, "kind: birthday", "kind: welcome"), "send:", "trigger: { event: purchase }\nsend:")},
+			want:  []string{`campaigns/birthday.yaml:6: trigger.event: a welcome is triggered by a confirmed sign-up (event: signup)`},
+		},
+		{
 			name:  "unknown purpose",
 			files: map[string]string{"campaigns/birthday.yaml": replace(birthdayYAML, "purpose: birthday", "purpose: birthdays")},
 			want:  []string{`campaigns/birthday.yaml:4: purpose: "birthdays" is not a purpose in the config (did you mean "birthday"?)`},
@@ -290,7 +295,7 @@ func TestBakeryExampleLoadsClean(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"after-purchase-survey/nps_survey", "birthday-treat/birthday", "saved-reminder/interest_reminder"}
+	want := []string{"after-purchase-survey/nps_survey", "birthday-treat/birthday", "saved-reminder/interest_reminder", "welcome/welcome"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("campaigns (-want +got):\n%s", diff)
 	}

@@ -67,7 +67,8 @@ func (c *Campaign) BirthdayOccurrence(cu courtesy.Customer, now time.Time, loc *
 }
 
 // EventOccurrence is the occurrence an event starts: an interest event for
-// an interest_reminder, a purchase for an nps_survey. Due is the event's
+// an interest_reminder, a purchase for an nps_survey, a confirmed sign-up
+// for a welcome. Due is the event's
 // time plus trigger.after, moved on to the next send.at in loc (the
 // customer's zone) when the campaign sets one. NotAfter is Due+expires and,
 // when send.window is set, no later than the window's end that day. o.ID is
@@ -89,6 +90,9 @@ func (c *Campaign) EventOccurrence(e courtesy.Event, now time.Time, loc *time.Lo
 		} else {
 			o.ID = "e" + strconv.FormatInt(e.ID, 10)
 		}
+	case c.Kind == Welcome && e.Type == courtesy.Signup:
+		// Once per customer, ever: signing up again brings no second one.
+		o.ID = "welcome"
 	default:
 		return Occurrence{}, false
 	}

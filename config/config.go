@@ -53,13 +53,14 @@ type Config struct {
 	warnings courtesy.Diagnostics
 	// quietNone records that quiet_hours was written empty on purpose.
 	quietNone bool
+	file      string // the file the config was read from
+	dir       string // relative paths are resolved against it
+	loc       *time.Location
+	pos       map[string]yamlnode.Position
+
 	// smtpInData and dbInData record that the outbox and the database
 	// were left to their defaults inside DataDir, so they follow it.
 	smtpInData, dbInData bool
-	file                 string // the file the config was read from
-	dir                  string // relative paths are resolved against it
-	loc                  *time.Location
-	pos                  map[string]yamlnode.Position
 }
 
 // Business is who the messages come from.
@@ -184,12 +185,6 @@ type Database struct {
 	// URL is sqlite://PATH or postgres://…. Defaults to
 	// sqlite://<data_dir>/courtesy.db; DATABASE_URL overrides it.
 	URL string
-}
-
-// Web is the HTTP server.
-type Web struct {
-	// Listen is host:port. Defaults to 127.0.0.1:8080; COURTESY_LISTEN overrides it.
-	Listen string
 }
 
 // Tone configures the tone checks.

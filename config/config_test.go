@@ -193,8 +193,8 @@ func TestApplyEnv(t *testing.T) {
 		"DATABASE_URL":            "postgres://db/courtesy",
 		"SMTP_URL":                "smtps://u:p@mail.example:465",
 		"COURTESY_LISTEN":         ":9000",
-		"COURTESY_ADMIN_PASSWORD": "s3cret",
-		"COURTESY_API_KEYS":       "a1, b2 ,",
+		"COURTESY_ADMIN_PASSWORD": "s3cret-but-long-enough",
+		"COURTESY_API_KEYS":       "a1-0123456789abcdef, b2-0123456789abcdef ,",
 		"COURTESY_LINK_KEYS":      "k2:" + key + ",k1:" + strings.TrimRight(key, "="),
 	}
 	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
@@ -202,8 +202,8 @@ func TestApplyEnv(t *testing.T) {
 	}
 	got := []any{c.Redis.URL, c.Database.URL, c.SMTP.URL, c.Web.Listen, c.Secrets.AdminPassword, c.Secrets.APIKeys,
 		c.Secrets.LinkKeys[0].ID, c.Secrets.LinkKeys[1].ID, string(c.Secrets.LinkKeys[1].Secret)}
-	want := []any{"redis://10.0.0.5:6379/2", "postgres://db/courtesy", "smtps://u:p@mail.example:465", ":9000", "s3cret",
-		[]string{"a1", "b2"}, "k2", "k1", strings.Repeat("k", 32)}
+	want := []any{"redis://10.0.0.5:6379/2", "postgres://db/courtesy", "smtps://u:p@mail.example:465", ":9000", "s3cret-but-long-enough",
+		[]string{"a1-0123456789abcdef", "b2-0123456789abcdef"}, "k2", "k1", strings.Repeat("k", 32)}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -87,9 +87,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	d.String("url", &c.Database.URL)
 	d.Close()
 
-	w := root.Sub("web")
-	w.String("listen", &c.Web.Listen)
-	w.Close()
+	c.decodeWeb(root.Sub("web"))
 
 	t := root.Sub("tone")
 	c.Tone.Rules, _ = t.Strings("rules", nil)

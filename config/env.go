@@ -38,8 +38,8 @@ type Secrets struct {
 //	COURTESY_SHOPIFY_SECRET, COURTESY_WOOCOMMERCE_SECRET, COURTESY_STRIPE_SECRET
 //	                        integrations.<platform> secrets, 16 characters or more
 //
-// The error names the variable that is malformed; the other variables are
-// applied anyway.
+// The error names the variable that is malformed or a secret that is
+// shorter than MinSecretLen; the other variables are applied anyway.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv("COURTESY_DATA_DIR")); v != "" {
 		// A directory named in the environment is the caller's, not the
@@ -76,7 +76,10 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		}
 		c.Secrets.LinkKeys = keys
 	}
-	return secretErr
+	if secretErr != nil {
+		return secretErr
+	}
+	return c.checkSecrets()
 }
 
 func splitList(s string) []string {

@@ -51,7 +51,7 @@ func TestIntegrationsErrors(t *testing.T) {
 		{"unknown purpose", "integrations:\n  shopify:\n    consent_purposes: [surveys]\n",
 			[]string{`courtesy.yaml:12: integrations.shopify.consent_purposes[0]: "surveys" is not one of the purposes (birthday, reminders)`}},
 		{"unknown topic", "integrations:\n  stripe:\n    topics: [invoice.paid]\n",
-			[]string{`courtesy.yaml:12: integrations.stripe.topics[0]: "invoice.paid" is not a stripe topic courtesy takes (checkout.session.completed, charge.succeeded)`}},
+			[]string{`courtesy.yaml:12: integrations.stripe.topics[0]: "invoice.paid" is not a stripe topic courtesy takes (checkout.session.completed, checkout.session.async_payment_succeeded, charge.succeeded)`}},
 		{"secret in the file", "integrations:\n  woocommerce:\n    secret: abc\n",
 			[]string{`courtesy.yaml:12: integrations.woocommerce.secret: webhook secrets are secrets: set COURTESY_WOOCOMMERCE_SECRET in the environment, not the file`}},
 		{"woocommerce purposes without a field", "integrations:\n  woocommerce:\n    consent_purposes: [birthday]\n",
@@ -86,5 +86,13 @@ func TestShortWebhookSecretIsRefused(t *testing.T) {
 	}
 	if c.Redis.URL != "redis://10.0.0.1:6379/0" {
 		t.Error("the other variables were not applied")
+	}
+}
+
+func TestStripeBothTopicsIsAWarning(t *testing.T) {
+	c := mustParse(t, "courtesy.yaml", minimal+"integrations:\n  stripe:\n    topics: [checkout.session.completed, charge.succeeded]\n")
+	want := []string{"courtesy.yaml:12: integrations.stripe.topics: a Checkout payment also sends charge.succeeded: with both topics it counts as two purchases"}
+	if diff := cmp.Diff(want, c.Warnings().Strings()); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net"
 	"net/mail"
 	"net/url"
 	"path/filepath"
@@ -72,9 +71,7 @@ func (c *Config) setDefaults() {
 	if c.Redis.URL == "" {
 		c.Redis.URL = "redis://127.0.0.1:6379/0"
 	}
-	if c.Web.Listen == "" {
-		c.Web.Listen = "127.0.0.1:8080"
-	}
+	c.setWebDefaults()
 	if c.Bounces.SoftLimit == 0 {
 		c.Bounces.SoftLimit = 3
 	}
@@ -204,9 +201,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 		(u.Scheme != "sqlite" && u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("database.url", "the scheme must be sqlite or postgres")
 	}
-	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
-		bad("web.listen", "%q is not host:port", c.Web.Listen)
-	}
+	c.validateWeb(bad)
 	if c.Bounces.SoftLimit < 0 {
 		bad("bounces.soft_limit", "must be 1 or more")
 	}

@@ -41,6 +41,8 @@ type reader struct {
 	line   int
 }
 
+// newReader reads the header of a file whose columns are known (nil: any
+// column, the others ignored) and of which required must be present.
 func newReader(name string, r io.Reader, known, required []string) (*reader, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -55,14 +57,14 @@ func newReader(name string, r io.Reader, known, required []string) (*reader, err
 	rd := &reader{name: name, csv: cr, index: map[string]int{}}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !contains(known, h) {
+		if known != nil && !contains(known, h) {
 			return nil, courtesy.Diagnostic{File: name, Line: 1, Col: i + 1, Field: h, Severity: courtesy.SeverityError,
 				Message: fmt.Sprintf("unknown column; the columns are %s", strings.Join(known, ","))}
 		}
 		rd.index[h] = i
 	}
 	for _, req := range required {
-		if _, ok := rd.index[req]; !ok {
+		if _, ok := rd.index[strings.ToLower(req)]; !ok {
 			return nil, courtesy.Diagnostic{File: name, Line: 1, Field: req, Severity: courtesy.SeverityError, Message: "required column is missing"}
 		}
 	}
@@ -181,11 +183,11 @@ func parseCustomer(rd *reader) (courtesy.Customer, error) {
 		}
 	}
 	if c.Locale != "" {
-		// One spelling per locale ("pt_BR" is "pt-BR"), so that matching a
-		// template never depends on how an export wrote it.
-		if c.Locale, err = locale.Normalize(c.Locale); err != nil {
+		tag, err := locale.Parse(c.Locale)
+		if err != nil {
 			return c, rd.bad("locale", "%v", err)
 		}
+		c.Locale = tag.String() // one spelling: en_GB is stored as en-GB
 	}
 	return c, nil
 }

@@ -18,19 +18,21 @@ func TestCustomersKeepsGoodRowsAndNamesBadLines(t *testing.T) {
 		"c4,li@example.com,Li,Wei,12-01,Mars/Olympus,zh",
 		"c5,OMAR@Example.COM,Omar,,,America/New_York,",
 		"c6,sam@example.com,Sam,,02-30,,",
+		"c7,xx@example.com,Xu,,,,xx-!!",
+		"c8,pt@example.com,Inês,,,,pt_BR",
 		"",
 	}, "\n")
 	var got []string
 	diags, err := Customers("customers.csv", strings.NewReader(in), 2, func(rows []Row[courtesy.Customer]) error {
 		for _, r := range rows {
-			got = append(got, r.Value.ID+" "+r.Value.Email+" "+r.Value.Birthday.String())
+			got = append(got, strings.TrimSpace(r.Value.ID+" "+r.Value.Email+" "+r.Value.Birthday.String()+" "+r.Value.Locale))
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"c1 ann@example.com 04-12", "c3 zoe@example.com 02-29", "c5 OMAR@example.com "}
+	want := []string{"c1 ann@example.com 04-12 en-GB", "c3 zoe@example.com 02-29 da", "c5 OMAR@example.com", "c8 pt@example.com  pt-BR"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("imported rows (-want +got):\n%s", d)
 	}
@@ -42,6 +44,7 @@ func TestCustomersKeepsGoodRowsAndNamesBadLines(t *testing.T) {
 		`customers.csv:3: email: "not-an-email" is not an email address`,
 		`customers.csv:5: timezone: "Mars/Olympus" is not an IANA time zone (such as Europe/London)`,
 		`customers.csv:7: birthday: "02-30" is not a day of the calendar`,
+		`customers.csv:8: locale: "xx-!!" is not a BCP 47 locale such as de or pt-BR`,
 	}
 	if d := cmp.Diff(wantDiags, lines); d != "" {
 		t.Errorf("diagnostics (-want +got):\n%s", d)

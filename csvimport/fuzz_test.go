@@ -104,3 +104,28 @@ func FuzzEvents(f *testing.F) {
 		})
 	})
 }
+
+func FuzzPlatformCustomers(f *testing.F) {
+	f.Add("shopify", "Customer ID,First Name,Last Name,Email,Accepts Email Marketing\n'1,Ada,Lovelace,ada@example.org,yes\n")
+	f.Add("shopify", "Customer ID,First Name,Last Name,Email,Accepts Email Marketing\n',,,\"x@y.example\r\nBcc: e@evil.example\",no\n")
+	f.Add("woocommerce", "Name,Username,Email\nGrace Hopper,,grace@example.com\n,,\n")
+	f.Fuzz(func(t *testing.T, platform, in string) {
+		last := 0
+		_, _ = PlatformCustomers(platform, "export.csv", strings.NewReader(in), 3, func(rows []Row[PlatformCustomer]) error {
+			checkLines(t, rows, &last)
+			for _, r := range rows {
+				c := r.Value.Customer
+				if !strings.HasPrefix(c.ID, platform+"-") || len(c.ID) == len(platform)+1 {
+					t.Errorf("line %d: id %q is not the platform's", r.Line, c.ID)
+				}
+				if _, err := NormalizeEmail(c.Email); err != nil || strings.ContainsAny(c.Email, "\r\n") {
+					t.Errorf("line %d: address %q handed on", r.Line, c.Email)
+				}
+				if r.Value.AcceptsMarketing && platform != "shopify" {
+					t.Errorf("line %d: a marketing flag from an export without one", r.Line)
+				}
+			}
+			return nil
+		})
+	})
+}

@@ -1,6 +1,7 @@
 package integrations_test
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"os"
@@ -47,9 +48,12 @@ func TestShopifyOrder(t *testing.T) {
 		Source: "shopify", ID: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", ReceivedAt: received,
 		Customer: &courtesy.PlatformCustomer{ExternalID: "115310627314723954", Email: "ada@example.org",
 			FirstName: "Ada", LastName: "Lovelace"},
-		Events: []courtesy.Event{{Type: courtesy.Purchase, OrderID: "820982911946154508", ItemID: "632910392",
-			ItemName: "Sourdough loaf, Cinnamon bun", AmountCents: 1650,
-			OccurredAt: time.Date(2026, 11, 20, 15, 15, 0, 0, time.UTC)}},
+		Events: []courtesy.Event{
+			{Type: courtesy.Purchase, OrderID: "820982911946154508", ItemID: "632910392", ItemName: "Sourdough loaf",
+				AmountCents: 1650, OccurredAt: time.Date(2026, 11, 20, 15, 15, 0, 0, time.UTC)},
+			{Type: courtesy.Purchase, OrderID: "820982911946154508", ItemID: "921728736", ItemName: "Cinnamon bun",
+				OccurredAt: time.Date(2026, 11, 20, 15, 15, 0, 0, time.UTC)},
+		},
 		Consents: []courtesy.ConsentRecord{{Purpose: "surveys", Status: courtesy.Granted, Basis: "consent",
 			Notice:     "Shopify email_marketing_consent: subscribed (single_opt_in)",
 			RecordedAt: time.Date(2026, 11, 20, 15, 14, 30, 0, time.UTC)}},
@@ -69,8 +73,10 @@ func TestWooCommerceOrder(t *testing.T) {
 		Source: "woocommerce", ID: "8c9d2f1e0a", ReceivedAt: received,
 		Customer: &courtesy.PlatformCustomer{ExternalID: "26", Email: "grace.hopper@example.com",
 			FirstName: "Grace", LastName: "Hopper"},
-		Events: []courtesy.Event{{Type: courtesy.Purchase, OrderID: "727", ItemID: "93",
-			ItemName: "Rye loaf, Seeded crackers", AmountCents: 2935, OccurredAt: created}},
+		Events: []courtesy.Event{
+			{Type: courtesy.Purchase, OrderID: "727", ItemID: "93", ItemName: "Rye loaf", AmountCents: 2935, OccurredAt: created},
+			{Type: courtesy.Purchase, OrderID: "727", ItemID: "22", ItemName: "Seeded crackers", OccurredAt: created},
+		},
 		Consents: []courtesy.ConsentRecord{{Purpose: "surveys", Status: courtesy.Granted, Basis: "consent",
 			Notice: "WooCommerce checkout field _mailpoet_wc_optin: 1", RecordedAt: created}},
 	}
@@ -139,7 +145,7 @@ func TestMarketingFlagIsConsentOnlyWhenMapped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := mustRead(t, tt.p, tt.h, tt.body, tt.s)
-			if d.Customer == nil || len(d.Events) != 1 {
+			if d.Customer == nil || len(d.Events) == 0 {
 				t.Fatalf("delivery = %+v, want a customer and a purchase", d)
 			}
 			if len(d.Consents) != 0 {
@@ -252,7 +258,38 @@ func TestTopicsNotTakenRecordNothing(t *testing.T) {
 	}
 	d := mustRead(t, integrations.Shopify, h, body, integrations.Settings{Secret: secret,
 		Topics: []string{"orders/create", "orders/paid"}})
-	if d.ID != "p-1" || len(d.Events) != 1 {
+	if d.ID != "p-1" || len(d.Events) == 0 {
 		t.Errorf("orders/paid where configured = %+v", d)
+	}
+}
+
+func TestStripeDelayedPaymentCountsWhenPaid(t *testing.T) {
+	completed := bytes.Replace(fixture(t, "stripe/checkout-session-completed.json"),
+		[]byte(`"payment_status": "paid"`), []byte(`"payment_status": "unpaid"`), 1)
+	s := integrations.Settings{Secret: secret}
+	d := mustRead(t, integrations.Stripe, integrationstest.Stripe(received, completed, secret), completed, s)
+	if d.Customer == nil || len(d.Events) != 0 {
+		t.Errorf("completed, not yet paid: %+v, want the customer and no purchase", d)
+	}
+	paid := bytes.Replace(bytes.Replace(completed, []byte(`"payment_status": "unpaid"`), []byte(`"payment_status": "paid"`), 1),
+		[]byte(`"type": "checkout.session.completed"`), []byte(`"type": "checkout.session.async_payment_succeeded"`), 1)
+	paid = bytes.Replace(paid, []byte("evt_1QaBcDEfGhIjKlMnOpQrStUv"), []byte("evt_1QaBcDEfGhIjKlMnPaidLater"), 1)
+	d = mustRead(t, integrations.Stripe, integrationstest.Stripe(received, paid, secret), paid, s)
+	if len(d.Events) != 1 || d.Events[0].OrderID != "cs_test_a1b2c3d4e5f6g7h8i9j0" {
+		t.Errorf("async_payment_succeeded: %+v, want the purchase", d)
+	}
+}
+
+func TestWooCommerceCustomerWhereConfigured(t *testing.T) {
+	body := fixture(t, "woocommerce/customer-created.json")
+	h := integrationstest.WooCommerce(secret, "customer.created", "d-9", body)
+	if d := mustRead(t, integrations.WooCommerce, h, body, integrations.Settings{Secret: secret}); d.ID != "" {
+		t.Errorf("customer.created taken by default: %+v", d)
+	}
+	d := mustRead(t, integrations.WooCommerce, h, body, integrations.Settings{Secret: secret,
+		Topics: []string{"order.created", "customer.created"}})
+	want := &courtesy.PlatformCustomer{ExternalID: "26", Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper"}
+	if diff := cmp.Diff(want, d.Customer); diff != "" || len(d.Events) != 0 || len(d.Consents) != 0 {
+		t.Errorf("customer.created (-want +got):\n%s\n%+v", diff, d)
 	}
 }

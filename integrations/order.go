@@ -15,22 +15,27 @@ type lineItem struct {
 	Title     string
 }
 
-// purchase is the one event an order makes. It names the order's products
-// by the first product's id, so a reminder about that product sees it
-// bought, and by every title, so a survey can say what was bought.
+// purchase is the events an order makes: one per product, so that a
+// reminder about any product in it sees it bought, each naming its
+// product. The order's total is on the first, so that a sum over purchases
+// counts each order once; a survey is planned once per order however many
+// events it has.
 func purchase(orderID string, amount int64, at time.Time, items []lineItem) []courtesy.Event {
-	var itemID string
-	var titles []string
+	var out []courtesy.Event
+	seen := map[string]bool{}
 	for _, it := range items {
-		if itemID == "" {
-			itemID = it.ProductID
+		if seen[it.ProductID] {
+			continue // another variant of a product already named
 		}
-		if t := strings.TrimSpace(it.Title); t != "" {
-			titles = append(titles, t)
-		}
+		seen[it.ProductID] = true
+		out = append(out, courtesy.Event{Type: courtesy.Purchase, OrderID: orderID, ItemID: it.ProductID,
+			ItemName: strings.TrimSpace(it.Title), OccurredAt: at})
 	}
-	return []courtesy.Event{{Type: courtesy.Purchase, OrderID: orderID, ItemID: itemID,
-		ItemName: strings.Join(titles, ", "), AmountCents: amount, OccurredAt: at}}
+	if len(out) == 0 {
+		out = append(out, courtesy.Event{Type: courtesy.Purchase, OrderID: orderID, OccurredAt: at})
+	}
+	out[0].AmountCents = amount
+	return out
 }
 
 // decimalCents reads a platform's decimal amount ("403.00") as hundredths.

@@ -18,20 +18,21 @@ import (
 // captured delivery cannot be replayed later.
 const StripeTolerance = 5 * time.Minute
 
-// Stripe takes checkout.session.completed (and charge.succeeded where
-// configured) events, signed in Stripe-Signature with the endpoint's
+// Stripe takes checkout.session.completed and, for payment methods that
+// settle later, checkout.session.async_payment_succeeded (and
+// charge.succeeded where configured) events, signed in Stripe-Signature with the endpoint's
 // signing secret (whsec_…) over "t.body", and deduplicated by the event id.
 // While a secret is rolled Stripe signs with both, in two v1 entries:
 // either one verifying is enough.
 var Stripe = Platform{
 	Name:          "stripe",
 	DefaultTopics: stripeDefaults,
-	Topics:        []string{"checkout.session.completed", "charge.succeeded"},
+	Topics:        []string{"checkout.session.completed", "checkout.session.async_payment_succeeded", "charge.succeeded"},
 	verify:        verifyStripe,
 	parse:         parseStripe,
 }
 
-var stripeDefaults = []string{"checkout.session.completed"}
+var stripeDefaults = []string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}
 
 func verifyStripe(secret []byte, h http.Header, body []byte, now time.Time) error {
 	header := h.Get("Stripe-Signature")
@@ -128,7 +129,7 @@ func parseStripe(_ http.Header, body []byte, s Settings, now time.Time) (courtes
 		return d, malformed("event has no data.object")
 	}
 	switch ev.Type {
-	case "checkout.session.completed":
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
 		var cs stripeSession
 		if err := decode(ev.Data.Object, &cs); err != nil {
 			return d, err
@@ -162,7 +163,7 @@ func parseStripe(_ http.Header, body []byte, s Settings, now time.Time) (courtes
 			return d, malformed("amount_total %d is negative", cs.AmountTotal)
 		}
 		if cs.PaymentStatus == "unpaid" {
-			return d, nil // paid later, if at all
+			return d, nil // async_payment_succeeded brings the purchase, if it is paid
 		}
 		d.Events = purchase(cs.ID, stripeCents(cs.AmountTotal, cs.Currency), created, nil)
 	case "charge.succeeded":

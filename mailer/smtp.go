@@ -130,10 +130,12 @@ func (s *SMTP) transaction(ctx context.Context, c *smtp.Client, e *envelope, com
 	if err := c.UpdateDeadline(s.timeout); err != nil {
 		return classify(StageMail, err)
 	}
-	if err := c.Mail(e.from); err != nil {
+	// go-mail's protocol client writes the path as given; RFC 5321 wants it
+	// in angle brackets, and strict servers refuse it bare.
+	if err := c.Mail("<" + e.from + ">"); err != nil {
 		return classify(StageMail, err)
 	}
-	if err := c.Rcpt(e.to); err != nil {
+	if err := c.Rcpt("<" + e.to + ">"); err != nil {
 		return classify(StageRcpt, err)
 	}
 	w, err := c.Data()

@@ -62,6 +62,31 @@ func TestSMTPDelivers(t *testing.T) {
 	}
 }
 
+// TestSMTPEnvelopeAddressesAreBracketed: RFC 5321 writes the reverse and
+// forward paths in angle brackets; strict servers refuse a bare address
+// with 555, which would stop every send.
+func TestSMTPEnvelopeAddressesAreBracketed(t *testing.T) {
+	sink := mailtest.NewSink(t)
+	s := mustOpen(t, sink.URL(), mailer.Config{HelloName: "crumb.example"})
+	if err := s.Send(context.Background(), testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	sink.WaitFor(t, 1, 5*time.Second)
+	var mail, rcpt []string
+	for _, line := range strings.Split(sink.Transcript(), "\r\n") {
+		switch {
+		case strings.HasPrefix(line, "MAIL FROM:"):
+			mail = append(mail, line)
+		case strings.HasPrefix(line, "RCPT TO:"):
+			rcpt = append(rcpt, line)
+		}
+	}
+	want := []string{"MAIL FROM:<bounce+tok123@crumb.example> BODY=8BITMIME", "RCPT TO:<ana@example.org>"}
+	if diff := cmp.Diff(want, append(mail, rcpt...)); diff != "" {
+		t.Errorf("envelope commands on the wire (-want +got):\n%s", diff)
+	}
+}
+
 func TestSMTPReusesConnections(t *testing.T) {
 	sink := mailtest.NewSink(t)
 	s := mustOpen(t, sink.URL(), mailer.Config{MaxConnections: 2})

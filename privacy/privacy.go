@@ -25,6 +25,7 @@ type Source interface {
 	Answers(ctx context.Context, f store.Filter) ([]store.Answer, error)
 	Engagements(ctx context.Context, f store.Filter) ([]store.Engagement, error)
 	CustomerEvents(ctx context.Context, customerID string) ([]courtesy.Event, error)
+	PlatformIDs(ctx context.Context, customerID string) ([]store.PlatformID, error)
 }
 
 // Eraser is the part of the store Erase uses.
@@ -57,6 +58,15 @@ type Record struct {
 	Answers     []Answer     `json:"survey_answers"`
 	Events      []Event      `json:"events"`
 	Engagement  []Engagement `json:"engagement"`
+	// PlatformIDs are the ids shop platforms know the person by, which
+	// their webhooks are matched with.
+	PlatformIDs []PlatformID `json:"platform_ids,omitempty"`
+}
+
+// PlatformID is the person's id on a shop platform.
+type PlatformID struct {
+	Platform string `json:"platform"`
+	ID       string `json:"id"`
 }
 
 // Profile is the customer row.
@@ -223,6 +233,14 @@ func Export(ctx context.Context, st Source, customerID string) (Record, error) {
 	rec.Engagement = make([]Engagement, 0, len(engs))
 	for _, e := range engs {
 		rec.Engagement = append(rec.Engagement, Engagement{Kind: e.Kind, MessageKey: e.MessageKey, CampaignID: e.CampaignID, At: e.At})
+	}
+
+	ids, err := st.PlatformIDs(ctx, customerID)
+	if err != nil {
+		return Record{}, fmt.Errorf("export %s: platform ids: %w", customerID, err)
+	}
+	for _, p := range ids {
+		rec.PlatformIDs = append(rec.PlatformIDs, PlatformID{Platform: p.Platform, ID: p.ID})
 	}
 	return rec, nil
 }

@@ -116,6 +116,23 @@ func TestErase(t *testing.T) {
 	}
 }
 
+func TestExportNamesPlatformIDs(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	d := courtesy.Delivery{Source: "shopify", ID: "wh-1", ReceivedAt: now,
+		Customer: &courtesy.PlatformCustomer{ExternalID: "7001", Email: "ada@example.org"}}
+	if _, err := st.RecordDelivery(ctx, d, func([]courtesy.ConsentRecord, courtesy.ConsentRecord) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := privacy.Export(ctx, st, "shopify-7001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]privacy.PlatformID{{Platform: "shopify", ID: "7001"}}, rec.PlatformIDs); diff != "" {
+		t.Errorf("platform ids (-want +got):\n%s", diff)
+	}
+}
+
 // forgetter records what it was asked to forget, and may fail.
 type forgetter struct {
 	got map[string][]string

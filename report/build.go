@@ -18,6 +18,7 @@ import (
 // Source is what the report reads.
 type Source interface {
 	ReportMessages(ctx context.Context, since, until time.Time) ([]store.ReportMessage, error)
+	ReportMessagesByKey(ctx context.Context, keys []string) ([]store.ReportMessage, error)
 	OptOuts(ctx context.Context, f store.Filter) ([]store.OptOut, error)
 	Answers(ctx context.Context, f store.Filter) ([]store.Answer, error)
 	Bounces(ctx context.Context, f store.Filter) ([]store.Bounce, error)
@@ -57,6 +58,9 @@ type Options struct {
 	Location *time.Location
 	// Now tells the time. Defaults to the wall clock.
 	Now courtesy.Clock
+	// Started counts the sign-ups started each day. Defaults to none: the
+	// report then shows confirmations without a rate.
+	Started SignupCounter
 }
 
 func (o Options) withDefaults() Options {
@@ -96,11 +100,15 @@ type reaction struct {
 
 // data is everything read from the source for one report.
 type data struct {
-	msgs      []store.ReportMessage
-	byKey     map[string]*store.ReportMessage
+	msgs []store.ReportMessage // decided in the period
+	// earlier are the messages decided before the period that drew an
+	// opt-out, complaint, bounce or answer in it: reactions count in the
+	// period they were given, whenever the message went.
+	earlier   []store.ReportMessage
+	byKey     map[string]*store.ReportMessage // msgs and earlier
 	reactions map[string]*reaction
-	optOuts   []store.OptOut // attributed to a message of the period
-	answers   []store.Answer // attributed to a message of the period
+	optOuts   []store.OptOut // given in the period, attributed to a message
+	answers   []store.Answer // given in the period, attributed to a message
 	purchases map[string][]courtesy.Event
 	ledger    map[string][]courtesy.ConsentRecord // of those who withdrew something in the period
 }
@@ -112,12 +120,17 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Since: o.Since, Until: o.Until, Attributed: config.FormatDuration(o.Window), MinSample: o.MinSample}
+	r := &Report{Since: o.Since.In(o.Location), Until: o.Until.In(o.Location), Attributed: config.FormatDuration(o.Window), MinSample: o.MinSample}
 
 	byCampaign := map[string][]*store.ReportMessage{}
 	for i := range d.msgs {
 		m := &d.msgs[i]
 		byCampaign[m.CampaignID] = append(byCampaign[m.CampaignID], m)
+	}
+	earlier := map[string][]*store.ReportMessage{}
+	for i := range d.earlier {
+		m := &d.earlier[i]
+		earlier[m.CampaignID] = append(earlier[m.CampaignID], m)
 	}
 	infos := slices.Clone(o.Campaigns)
 	known := map[string]bool{}
@@ -125,21 +138,24 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 		known[c.ID] = true
 	}
 	var extra []string
-	for id := range byCampaign {
-		if !known[id] {
-			extra = append(extra, id)
+	for _, by := range []map[string][]*store.ReportMessage{byCampaign, earlier} {
+		for id := range by {
+			if !known[id] {
+				known[id] = true
+				extra = append(extra, id)
+			}
 		}
 	}
 	sort.Strings(extra)
 	for _, id := range extra {
 		info := CampaignInfo{ID: id, Name: id}
-		if ms := byCampaign[id]; len(ms) > 0 {
+		if ms := slices.Concat(byCampaign[id], earlier[id]); len(ms) > 0 {
 			info.Purpose = ms[0].Purpose
 		}
 		infos = append(infos, info)
 	}
 	for _, info := range infos {
-		c, err := d.campaign(ctx, src, o, info, byCampaign[info.ID])
+		c, err := d.campaign(ctx, src, o, info, byCampaign[info.ID], earlier[info.ID])
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +173,9 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	})
 	r.Purposes = d.purposes(o)
 	r.Days = d.days(o)
+	if err := d.signups(ctx, src, o, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -182,6 +201,27 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	bounces, err := src.Bounces(ctx, period)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	answers, err := src.Answers(ctx, period)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var keys []string
+	for _, x := range outs {
+		keys = append(keys, x.MessageKey)
+	}
+	for _, b := range bounces {
+		keys = append(keys, b.MessageKey)
+	}
+	for _, a := range answers {
+		keys = append(keys, a.MessageKey)
+	}
+	if err := d.loadEarlier(ctx, src, keys); err != nil {
+		return nil, err
+	}
 	for _, x := range outs {
 		m := d.byKey[x.MessageKey]
 		if m == nil || m.Decision.Outcome != courtesy.Sent {
@@ -192,10 +232,6 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 			react(x.MessageKey).complaint = true
 		}
 		d.optOuts = append(d.optOuts, x)
-	}
-	bounces, err := src.Bounces(ctx, period)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
 	}
 	for _, b := range bounces {
 		m := d.byKey[b.MessageKey]
@@ -210,10 +246,6 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 		case "hard":
 			react(b.MessageKey).bounced = true
 		}
-	}
-	answers, err := src.Answers(ctx, period)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
 	}
 	for _, a := range answers {
 		if m := d.byKey[a.MessageKey]; m != nil && m.Decision.Outcome == courtesy.Sent {
@@ -234,6 +266,30 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 	return d, nil
 }
 
+// loadEarlier reads the messages, decided before the period, that the
+// period's reactions name.
+func (d *data) loadEarlier(ctx context.Context, src Source, keys []string) error {
+	var missing []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if k != "" && d.byKey[k] == nil && !seen[k] {
+			seen[k] = true
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var err error
+	if d.earlier, err = src.ReportMessagesByKey(ctx, missing); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for i := range d.earlier {
+		d.byKey[d.earlier[i].Key] = &d.earlier[i]
+	}
+	return nil
+}
+
 // bought returns what the customer spent, in cents, after at and up to
 // at+window (cut at until), and whether they bought at all.
 func (d *data) bought(customerID string, at, until time.Time, window time.Duration) (cents int64, ok bool) {
@@ -250,7 +306,10 @@ func (d *data) bought(customerID string, at, until time.Time, window time.Durati
 	return cents, ok
 }
 
-func (d *data) campaign(ctx context.Context, src Source, o Options, info CampaignInfo, msgs []*store.ReportMessage) (Campaign, error) {
+// campaign computes one campaign's figures from msgs, its messages decided
+// in the period, and earlier, its messages decided before the period that
+// drew a reaction in it.
+func (d *data) campaign(ctx context.Context, src Source, o Options, info CampaignInfo, msgs, earlier []*store.ReportMessage) (Campaign, error) {
 	c := Campaign{ID: info.ID, Name: info.Name, Purpose: info.Purpose}
 	if c.Name == "" {
 		c.Name = c.ID
@@ -261,10 +320,17 @@ func (d *data) campaign(ctx context.Context, src Source, o Options, info Campaig
 	}
 	c.Guardrail = Guardrail{Paused: st.Paused, Reason: st.Reason, At: st.At}
 
-	c.Total = d.figures(o, "", msgs)
+	c.Total = d.figures(o, "", msgs, earlier)
 	variants := map[string][]*store.ReportMessage{}
+	earlierVariants := map[string][]*store.ReportMessage{}
 	for _, m := range msgs {
 		variants[m.Variant] = append(variants[m.Variant], m)
+	}
+	for _, m := range earlier {
+		earlierVariants[m.Variant] = append(earlierVariants[m.Variant], m)
+		if variants[m.Variant] == nil {
+			variants[m.Variant] = []*store.ReportMessage{}
+		}
 	}
 	if len(variants) > 1 || (len(variants) == 1 && variants[""] == nil) {
 		ids := make([]string, 0, len(variants))
@@ -273,7 +339,7 @@ func (d *data) campaign(ctx context.Context, src Source, o Options, info Campaig
 		}
 		sort.Strings(ids)
 		for _, v := range ids {
-			c.Variants = append(c.Variants, d.figures(o, v, variants[v]))
+			c.Variants = append(c.Variants, d.figures(o, v, variants[v], earlierVariants[v]))
 		}
 	}
 	c.Versions = versions(msgs)
@@ -316,22 +382,35 @@ func (a arm) mean() float64 {
 	return a.sum / float64(a.n)
 }
 
-func (d *data) figures(o Options, variant string, msgs []*store.ReportMessage) Figures {
+// figures counts the decisions of msgs (decided in the period) and the
+// reactions given in the period to msgs and earlier (decided before it).
+func (d *data) figures(o Options, variant string, msgs, earlier []*store.ReportMessage) Figures {
 	f := Figures{Variant: variant, Suppressed: map[string]int{}, Held: map[string]int{}, Failed: map[string]int{}}
 	reached := 0
 	var sent, ctl arm
+	bounced := map[string]bool{}
+	in := make(map[string]bool, len(msgs)+len(earlier))
+	for _, m := range slices.Concat(msgs, earlier) {
+		in[m.Key] = true
+		r := d.reactions[m.Key]
+		if r == nil {
+			continue
+		}
+		if r.optOut {
+			f.OptOuts++
+		}
+		if r.complaint {
+			f.Complaints++
+		}
+		if r.bounced {
+			bounced[m.Key] = true
+		}
+	}
 	for _, m := range msgs {
 		f.Eligible++
-		r := d.reactions[m.Key]
 		switch m.Decision.Outcome {
 		case courtesy.Sent:
 			f.Sent++
-			if r != nil && r.optOut {
-				f.OptOuts++
-			}
-			if r != nil && r.complaint {
-				f.Complaints++
-			}
 			sent.add(d.bought(m.CustomerID, m.DecidedAt, o.Until, o.Window))
 		case courtesy.Control:
 			f.Control++
@@ -348,19 +427,16 @@ func (d *data) figures(o Options, variant string, msgs []*store.ReportMessage) F
 		if !(m.Decision.Outcome == courtesy.Suppressed && beforeHoldout[m.Decision.Reason]) {
 			reached++
 		}
-		if (r != nil && r.bounced) || m.Decision == (courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"}) {
-			f.Bounced++
+		if m.Decision == (courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"}) {
+			bounced[m.Key] = true
 		}
 	}
+	f.Bounced = len(bounced)
 	if reached > 0 {
 		f.ControlShare = float64(f.Control) / float64(reached)
 	}
 	f.OptOutRate = rateOf(f.OptOuts, f.Sent, o.MinSample)
 	f.ComplaintRate = rateOf(f.Complaints, f.Sent, o.MinSample)
-	in := make(map[string]bool, len(msgs))
-	for _, m := range msgs {
-		in[m.Key] = true
-	}
 	for _, a := range d.answers {
 		if in[a.MessageKey] {
 			f.NPS.add(a.Score)
@@ -509,19 +585,23 @@ func (d *data) purposes(o Options) []Purpose {
 		by[p] = &Purpose{Purpose: p}
 		order = append(order, p)
 	}
-	for _, m := range d.msgs {
-		if m.Decision.Outcome != courtesy.Sent {
-			continue
-		}
-		p := by[m.Purpose]
+	purpose := func(name string) *Purpose {
+		p := by[name]
 		if p == nil {
-			p = &Purpose{Purpose: m.Purpose}
-			by[m.Purpose] = p
-			order = append(order, m.Purpose)
+			p = &Purpose{Purpose: name}
+			by[name] = p
+			order = append(order, name)
 		}
-		p.Sent++
+		return p
+	}
+	for _, m := range d.msgs {
+		if m.Decision.Outcome == courtesy.Sent {
+			purpose(m.Purpose).Sent++
+		}
+	}
+	for _, m := range slices.Concat(d.msgs, d.earlier) {
 		if r := d.reactions[m.Key]; r != nil && r.optOut {
-			p.OptOuts++
+			purpose(m.Purpose).OptOuts++
 		}
 	}
 	out := make([]Purpose, 0, len(order))
@@ -535,20 +615,12 @@ func (d *data) purposes(o Options) []Purpose {
 
 func (d *data) days(o Options) []Day {
 	var out []Day
-	index := map[string]int{}
 	start := o.Since.In(o.Location)
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, o.Location)
 	for ; day.Before(o.Until); day = day.AddDate(0, 0, 1) {
-		key := day.Format(time.DateOnly)
-		index[key] = len(out)
-		out = append(out, Day{Date: key})
+		out = append(out, Day{Date: day.Format(time.DateOnly)})
 	}
-	at := func(t time.Time) *Day {
-		if i, ok := index[t.In(o.Location).Format(time.DateOnly)]; ok {
-			return &out[i]
-		}
-		return nil
-	}
+	at := dayIndex(out, o.Location)
 	for _, m := range d.msgs {
 		dd := at(m.DecidedAt)
 		if dd == nil {
@@ -557,9 +629,6 @@ func (d *data) days(o Options) []Day {
 		switch m.Decision.Outcome {
 		case courtesy.Sent:
 			dd.Sent++
-			if r := d.reactions[m.Key]; r != nil && r.optOut {
-				dd.OptOuts++
-			}
 		case courtesy.Suppressed:
 			dd.Suppressed++
 		case courtesy.Held:
@@ -568,6 +637,18 @@ func (d *data) days(o Options) []Day {
 			dd.Control++
 		default:
 			dd.Other++
+		}
+	}
+	// A message's opt-out counts once, on the day of its first opt-out.
+	first := map[string]time.Time{}
+	for _, x := range d.optOuts {
+		if t, ok := first[x.MessageKey]; !ok || x.At.Before(t) {
+			first[x.MessageKey] = x.At
+		}
+	}
+	for _, t := range first {
+		if dd := at(t); dd != nil {
+			dd.OptOuts++
 		}
 	}
 	for _, a := range d.answers {

@@ -9,12 +9,14 @@
 //
 // # Methods
 //
-// Every figure is attributed through the message: the messages whose final
-// decision was taken in the period, and the opt-outs, complaints, bounces,
-// answers and purchases that point back to them.
+// Every figure is attributed through the message. Decisions count in the
+// period they were taken; opt-outs, complaints, bounce reports and survey
+// answers count in the period they were given, whenever the message they
+// point back to went (an answer to a survey sent 31 days ago is in the
+// 30-day report); purchases count after messages decided in the period.
 //
-//   - Opt-out rate: messages sent that drew at least one opt-out, divided
-//     by messages sent, with a Wilson score interval.
+//   - Opt-out rate: messages that drew at least one opt-out in the period,
+//     divided by messages sent in the period, with a Wilson score interval.
 //   - Complaints: sent messages with a complaint report (RFC 5965 or a
 //     provider webhook) or a complaint opt-out.
 //   - NPS: promoters (9–10) minus detractors (0–6), in points.

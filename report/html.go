@@ -20,7 +20,17 @@ var htmlSource string
 var Stylesheet string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"rate":      RateText,
+	"rate":    RateText,
+	"signups": SignupText,
+	"signupDays": func(days []Day) []Day {
+		var out []Day
+		for _, d := range days {
+			if d.SignupsStarted > 0 || d.SignupsConfirmed > 0 {
+				out = append(out, d)
+			}
+		}
+		return out
+	},
 	"nps":       NPSText,
 	"bought":    BoughtText,
 	"diff":      DiffText,
@@ -31,7 +41,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sum":       sum,
 	"pct":       func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"z":         func(f float64) string { return fmt.Sprintf("%+.1f", f) },
-	"date":      func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"date":      func(t time.Time) string { return t.Format(time.DateOnly) },
 	"dash":      orDash,
 	"decisions": ChartDecisions,
 	"optouts":   ChartOptOutRate,

@@ -20,7 +20,13 @@ type Report struct {
 	Purposes   []Purpose  `json:"purposes"`
 	Segments   []Segment  `json:"segments"`
 	Days       []Day      `json:"days"`
+	Signups    Signups    `json:"signups"`
 }
+
+// LastDay is the period's last day, in the business's time zone: Until
+// is exclusive, so a calendar month ends on its last day, not the next
+// month's first.
+func (r *Report) LastDay() string { return r.Until.Add(-time.Nanosecond).Format(time.DateOnly) }
 
 // Campaign is one campaign's figures over the period.
 type Campaign struct {
@@ -79,9 +85,13 @@ type Rate struct {
 }
 
 func rateOf(x, n, minSample int) Rate {
-	r := Rate{Count: x, Of: n, Interval: Wilson(x, n), SmallSample: n < minSample}
+	// Reactions count in the period they were given, so a campaign that
+	// sent little in the period can draw more opt-outs in it than it sent:
+	// the rate is then whole, not above one, and its interval stays one.
+	p := min(x, n)
+	r := Rate{Count: x, Of: n, Interval: Wilson(p, n), SmallSample: n < minSample}
 	if n > 0 {
-		r.Value = float64(x) / float64(n)
+		r.Value = float64(p) / float64(n)
 	}
 	return r
 }
@@ -177,4 +187,8 @@ type Day struct {
 	// OptOuts are opt-outs drawn by the messages sent that day.
 	OptOuts int       `json:"optouts"`
 	NPS     NPSFigure `json:"nps"` // answers given that day
+	// SignupsStarted and SignupsConfirmed count the sign-up forms sent
+	// and the confirmations pressed that day.
+	SignupsStarted   int `json:"signups_started"`
+	SignupsConfirmed int `json:"signups_confirmed"`
 }

@@ -143,16 +143,19 @@ func checkAgainstSQL(t *testing.T, r *report.Report, ds reporttest.Dataset, raw 
 			}
 		}
 		rows.Close()
-		sent := in + " AND m.outcome = 'sent'"
+		// Reactions count in the period they were given, whenever the
+		// message went.
+		sent := fmt.Sprintf("m.campaign_id = '%s' AND m.outcome = 'sent'", c.ID)
 		want.OptOuts = int(one(fmt.Sprintf(`SELECT COUNT(DISTINCT o.message_key) FROM opt_outs o
 			JOIN messages m ON m.msg_key = o.message_key WHERE %s AND o.at >= %d AND o.at < %d`, sent, since, until)))
 		want.Complaints = int(one(fmt.Sprintf(`SELECT COUNT(*) FROM messages m WHERE %s AND (
 			EXISTS (SELECT 1 FROM bounces b WHERE b.message_key = m.msg_key AND b.kind = 'complaint' AND b.at >= %d AND b.at < %d)
 			OR EXISTS (SELECT 1 FROM opt_outs o WHERE o.message_key = m.msg_key AND o.source = 'complaint' AND o.at >= %d AND o.at < %d))`,
 			sent, since, until, since, until)))
-		want.Bounced = int(one(fmt.Sprintf(`SELECT COUNT(*) FROM messages m WHERE %s AND (m.decision = 'failed:rejected'
+		want.Bounced = int(one(fmt.Sprintf(`SELECT COUNT(*) FROM messages m WHERE m.campaign_id = '%s' AND %s AND (
+			(%s AND m.decision = 'failed:rejected')
 			OR EXISTS (SELECT 1 FROM bounces b WHERE b.message_key = m.msg_key AND b.kind = 'hard' AND b.at >= %d AND b.at < %d))`,
-			in, since, until)))
+			c.ID, final, period, since, until)))
 		answers := fmt.Sprintf(`FROM answers a JOIN messages m ON m.msg_key = a.message_key WHERE %s AND a.at >= %d AND a.at < %d`,
 			sent, since, until)
 		want.Answers = int(one(`SELECT COUNT(*) ` + answers))
@@ -210,8 +213,8 @@ func checkAgainstSQL(t *testing.T, r *report.Report, ds reporttest.Dataset, raw 
 		}
 	}
 	for _, p := range r.Purposes {
-		in := fmt.Sprintf("m.purpose = '%s' AND %s AND m.outcome = 'sent'", p.Purpose, period)
-		sent := int(one(`SELECT COUNT(*) FROM messages m WHERE ` + in))
+		in := fmt.Sprintf("m.purpose = '%s' AND m.outcome = 'sent'", p.Purpose)
+		sent := int(one(`SELECT COUNT(*) FROM messages m WHERE ` + in + ` AND ` + period))
 		outs := int(one(fmt.Sprintf(`SELECT COUNT(DISTINCT o.message_key) FROM opt_outs o JOIN messages m
 			ON m.msg_key = o.message_key WHERE %s AND o.at >= %d AND o.at < %d`, in, since, until)))
 		if p.Sent != sent || p.OptOuts != outs {

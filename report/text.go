@@ -20,7 +20,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 // WriteText writes the report as aligned tables for people.
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	ew.printf("Owner's report, %s to %s\n", r.Since.UTC().Format(time.DateOnly), r.Until.UTC().Format(time.DateOnly))
+	ew.printf("Owner's report, %s to %s\n", r.Since.Format(time.DateOnly), r.LastDay())
 	ew.printf("Purchases count within %s after a message; rates are judged from %d sends; groups under %d are a %s.\n",
 		r.Attributed, r.MinSample, MinGroup, SmallSample)
 	for _, c := range r.Campaigns {
@@ -77,6 +77,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		_ = tw.Flush()
 	}
+	ew.printf("\n== Sign-ups\n  %s\n", SignupText(r.Signups))
 	ew.printf("\n== Segment audit (two-proportion z-test against the rest of the campaign; flagged when |z| > %.0f, %d+ messages each side)\n", SegmentZ, SegmentMin)
 	flagged := 0
 	for _, s := range r.Segments {

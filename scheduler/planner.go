@@ -103,7 +103,7 @@ func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, e
 				born = err == nil
 			}
 			out = p.dueBirthdays(c, birthdays, now, out)
-		case campaigns.InterestReminder, campaigns.NPSSurvey:
+		case campaigns.InterestReminder, campaigns.NPSSurvey, campaigns.Welcome:
 			out, err = p.dueEvents(ctx, c, now, out)
 		}
 		if err != nil {
@@ -127,8 +127,11 @@ func (p *Planner) dueBirthdays(c *campaigns.Campaign, custs []courtesy.Customer,
 
 func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, out []courtesy.Message) ([]courtesy.Message, error) {
 	typ := courtesy.Interest
-	if c.Kind == campaigns.NPSSurvey {
+	switch c.Kind {
+	case campaigns.NPSSurvey:
 		typ = courtesy.Purchase
+	case campaigns.Welcome:
+		typ = courtesy.Signup
 	}
 	from := c.EventsFrom(now)
 	to := now.Add(-c.Trigger.After + time.Second)
@@ -190,6 +193,9 @@ func EventMessage(c *campaigns.Campaign, ev courtesy.Event, occ campaigns.Occurr
 		d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
 		d.Fired = &courtesy.Fired{Kind: "bought", On: ev.OccurredAt, Zone: loc.String()}
 		d.Data = []string{"first name", "the date of your purchase"}
+	case campaigns.Welcome:
+		d.Rule = fmt.Sprintf("you confirmed your sign-up on %s", ev.OccurredAt.In(loc).Format("2 January"))
+		d.Data = []string{"first name"}
 	}
 	return message(c, ev.CustomerID, occ, d, now)
 }

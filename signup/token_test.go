@@ -116,3 +116,13 @@ func TestAddressKeyIsKeyedAndNormal(t *testing.T) {
 		t.Error("customer ids are not one per address")
 	}
 }
+
+func BenchmarkSealAndOpen(b *testing.B) {
+	s := mustSealer(b, keyNew)
+	t := sample()
+	for b.Loop() {
+		if _, err := s.Open(s.Seal(t), at); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -42,6 +42,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Decide", testDecide},
 		{"Messages", testMessages},
+		{"ReportMessagesByKey", testReportMessagesByKey},
 		{"StaleClaims", testStaleClaims},
 		{"ExpireWaiting", testExpireWaiting},
 		{"SentTimes", testSentTimes},
@@ -58,6 +59,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"RecordDelivery", testRecordDelivery},
 		{"RecordDeliveryIsAtomic", testRecordDeliveryIsAtomic},
 		{"RecordDeliveryErased", testRecordDeliveryErased},
+		{"EraseForgetsPlatformIDs", testEraseForgetsPlatformIDs},
+		{"DeliveryIDsAreKeptForARetention", testDeliveryIDsAreKeptForARetention},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

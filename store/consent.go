@@ -63,13 +63,15 @@ func checkConsent(r courtesy.ConsentRecord) error {
 	return nil
 }
 
+const insertConsentSQL = `INSERT INTO consent_ledger (customer_id, purpose, status, basis, source, notice,
+		message_key, expires_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 func insertConsent(ctx context.Context, c conn, r courtesy.ConsentRecord) (int64, error) {
 	if err := checkConsent(r); err != nil {
 		return 0, err
 	}
 	var id int64
-	err := c.queryRow(ctx, `INSERT INTO consent_ledger (customer_id, purpose, status, basis, source, notice,
-		message_key, expires_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := c.queryRow(ctx, insertConsentSQL,
 		r.CustomerID, r.Purpose, string(r.Status), r.Basis, r.Source, r.Notice, r.MessageKey,
 		micros(r.ExpiresAt), micros(r.RecordedAt)).Scan(&id)
 	if err != nil {

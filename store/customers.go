@@ -152,12 +152,17 @@ func erasedHashes(ctx context.Context, c conn) (map[string]bool, error) {
 	return m, nil
 }
 
+// isErasedSQL counts the active erasures among n hashes.
+func isErasedSQL(n int) string {
+	return `SELECT COUNT(*) FROM suppressions WHERE email_hash IN (` + placeholders(n) + `)
+		AND reason = ? AND lifted_at = 0`
+}
+
 // isErased reports whether any of the hashes has an active erasure
 // suppression.
 func isErased(ctx context.Context, c conn, hashes ...string) (bool, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM suppressions WHERE email_hash IN (`+placeholders(len(hashes))+`)
-		AND reason = ? AND lifted_at = 0`, append(anys(hashes), courtesy.ReasonErased)...).Scan(&n)
+	err := c.queryRow(ctx, isErasedSQL(len(hashes)), append(anys(hashes), courtesy.ReasonErased)...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check erasure: %w", err)
 	}

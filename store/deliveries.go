@@ -13,6 +13,46 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
+// The statements of RecordDelivery. On PostgreSQL the customer lookups take
+// the row's lock (forUpdate) as well.
+const (
+	insertDeliverySQL = `INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)
+		ON CONFLICT (source, delivery_id) DO NOTHING`
+	pruneDeliveriesSQL      = `DELETE FROM webhook_deliveries WHERE received_at < ?`
+	customerByPlatformIDSQL = `SELECT ` + customerCols + ` FROM customers WHERE id =
+		(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`
+	customerByIDSQL           = `SELECT ` + customerCols + ` FROM customers WHERE id = ?`
+	insertPlatformCustomerSQL = `INSERT INTO customers (id, email, email_hash, first_name, last_name,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	updatePlatformCustomerSQL = `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
+		updated_at = ? WHERE id = ?`
+	linkCustomerSQL = `INSERT INTO integration_customers (source, external_id, customer_id) VALUES (?, ?, ?)
+		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id`
+)
+
+// customerByHashSQL finds the earliest customer stored under any of n
+// fingerprints of an address.
+func customerByHashSQL(n int) string {
+	return `SELECT ` + customerCols + ` FROM customers WHERE email_hash IN (` + placeholders(n) + `)
+		ORDER BY created_at, id LIMIT 1`
+}
+
+// deliverySQL lists them with the shared statements RecordDelivery runs;
+// the store matches an address under fingerprints of its n keys and the
+// unkeyed one.
+func (db *DB) deliverySQL() []string {
+	n := len(db.fp.keys) + 1
+	return []string{insertDeliverySQL, pruneDeliveriesSQL, customerByPlatformIDSQL, customerByIDSQL,
+		customerByHashSQL(n), insertPlatformCustomerSQL, updatePlatformCustomerSQL, linkCustomerSQL, isErasedSQL(n),
+		addEventSQL, eventIDSQL, consentHistorySQL, insertConsentSQL}
+}
+
+// DeliveryRetention is how long a delivery's id is kept. The platforms stop
+// retrying within days (Shopify after 48 hours, Stripe after three days);
+// past that an id only takes room, and an order delivered again under a new
+// id is still one event.
+const DeliveryRetention = 30 * 24 * time.Hour
+
 // RecordDelivery stores what a shop platform's webhook delivered, in one
 // durable transaction, so that the platform is answered only once it is
 // kept: the delivery's id first, so that one seen before writes nothing and
@@ -26,17 +66,22 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 	if d.Source == "" || d.ID == "" || d.ReceivedAt.IsZero() {
 		return courtesy.DeliveryOutcome{}, fmt.Errorf("record delivery: needs a source, an id and a time")
 	}
+	for _, q := range db.deliverySQL() {
+		db.ws.get(ctx, db.d.rebind(q)) // so that the shared transaction runs them prepared
+	}
 	var out courtesy.DeliveryOutcome
 	err := db.inDurableTx(ctx, func(tx conn) error {
 		out = courtesy.DeliveryOutcome{}
-		res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)
-			ON CONFLICT (source, delivery_id) DO NOTHING`, d.Source, d.ID, micros(d.ReceivedAt))
+		res, err := tx.exec(ctx, insertDeliverySQL, d.Source, d.ID, micros(d.ReceivedAt))
 		if err != nil {
 			return fmt.Errorf("delivery id: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			out.Duplicate = err == nil
 			return err
+		}
+		if _, err := tx.exec(ctx, pruneDeliveriesSQL, micros(d.ReceivedAt.Add(-DeliveryRetention))); err != nil {
+			return fmt.Errorf("prune delivery ids: %w", err)
 		}
 		if d.Customer == nil {
 			return nil
@@ -115,16 +160,12 @@ func (db *DB) matchCustomer(ctx context.Context, tx conn, source string, pc cour
 	var lookups []lookup
 	if pc.ExternalID != "" {
 		lookups = append(lookups,
-			lookup{`SELECT ` + customerCols + ` FROM customers WHERE id =
-				(SELECT customer_id FROM integration_customers WHERE source = ? AND external_id = ?)`,
-				[]any{source, pc.ExternalID}},
-			lookup{`SELECT ` + customerCols + ` FROM customers WHERE id = ?`,
-				[]any{PlatformCustomerID(source, pc.ExternalID)}})
+			lookup{customerByPlatformIDSQL, []any{source, pc.ExternalID}},
+			lookup{customerByIDSQL, []any{courtesy.PlatformCustomerID(source, pc.ExternalID)}})
 	}
 	if pc.Email != "" {
-		lookups = append(lookups, lookup{`SELECT ` + customerCols + ` FROM customers
-			WHERE email_hash IN (` + placeholders(len(db.fp.all(pc.Email))) + `) ORDER BY created_at, id LIMIT 1`,
-			anys(db.fp.all(pc.Email))})
+		hs := db.fp.all(pc.Email)
+		lookups = append(lookups, lookup{customerByHashSQL(len(hs)), anys(hs)})
 	}
 	var c courtesy.Customer
 	found := false
@@ -146,23 +187,20 @@ func (db *DB) matchCustomer(ctx context.Context, tx conn, source string, pc cour
 	case pc.Email == "":
 		return "", false, nil
 	default:
-		c.ID = PlatformCustomerID(source, pc.ExternalID)
+		c.ID = courtesy.PlatformCustomerID(source, pc.ExternalID)
 		if pc.ExternalID == "" {
 			if c.ID, err = guestID(source); err != nil {
 				return "", false, err
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO customers (id, email, email_hash, first_name, last_name,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, pc.Email, db.fp.of(pc.Email),
+		if _, err := tx.exec(ctx, insertPlatformCustomerSQL, c.ID, pc.Email, db.fp.of(pc.Email),
 			strings.TrimSpace(pc.FirstName), strings.TrimSpace(pc.LastName), micros(at), micros(at)); err != nil {
 			return "", false, fmt.Errorf("create customer: %w", err)
 		}
 		created = true
 	}
 	if pc.ExternalID != "" {
-		if _, err := tx.exec(ctx, `INSERT INTO integration_customers (source, external_id, customer_id) VALUES (?, ?, ?)
-			ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id`,
-			source, pc.ExternalID, c.ID); err != nil {
+		if _, err := tx.exec(ctx, linkCustomerSQL, source, pc.ExternalID, c.ID); err != nil {
 			return "", false, fmt.Errorf("link customer: %w", err)
 		}
 	}
@@ -184,17 +222,12 @@ func (db *DB) updateFromPlatform(ctx context.Context, tx conn, c courtesy.Custom
 	if !changed {
 		return nil
 	}
-	if _, err := tx.exec(ctx, `UPDATE customers SET email = ?, email_hash = ?, first_name = ?, last_name = ?,
-		updated_at = ? WHERE id = ?`, c.Email, db.fp.of(c.Email), c.FirstName, c.LastName, micros(at), c.ID); err != nil {
+	if _, err := tx.exec(ctx, updatePlatformCustomerSQL, c.Email, db.fp.of(c.Email), c.FirstName, c.LastName,
+		micros(at), c.ID); err != nil {
 		return fmt.Errorf("update customer %s: %w", c.ID, err)
 	}
 	return nil
 }
-
-// PlatformCustomerID is the courtesy id of a customer first seen on a
-// platform under its id there: the same from a webhook and from an import
-// of the platform's customer export, so either finds the other's customer.
-func PlatformCustomerID(source, externalID string) string { return source + "-" + externalID }
 
 // guestID names a customer who checked out as a guest: the platform gave
 // no id to build one from.
@@ -204,4 +237,33 @@ func guestID(source string) (string, error) {
 		return "", fmt.Errorf("guest id: %w", err)
 	}
 	return source + "-guest-" + hex.EncodeToString(b[:]), nil
+}
+
+// PlatformID is a customer's id on a shop platform.
+type PlatformID struct {
+	Platform string
+	ID       string
+}
+
+// PlatformIDs returns the ids by which shop platforms know the customer,
+// by platform and id.
+func (db *DB) PlatformIDs(ctx context.Context, customerID string) ([]PlatformID, error) {
+	rows, err := db.reader().query(ctx, `SELECT source, external_id FROM integration_customers
+		WHERE customer_id = ? ORDER BY source, external_id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []PlatformID
+	for rows.Next() {
+		var p PlatformID
+		if err := rows.Scan(&p.Platform, &p.ID); err != nil {
+			return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
+	}
+	return out, nil
 }

@@ -107,3 +107,38 @@ func testRecordDeliveryErased(t *testing.T, db *store.DB) {
 		t.Errorf("%d event and consent rows stored for an erased address", n)
 	}
 }
+
+func testEraseForgetsPlatformIDs(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustRecordDelivery(t, db, shopifyOrder("wh-1", "7001", "ada@example.org", "order-1", 0))
+	if n := mustCount(t, db, "integration_customers"); n != 1 {
+		t.Fatalf("integration_customers = %d rows, want 1", n)
+	}
+	if _, err := db.EraseCustomer(ctx, "shopify-7001", "", at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := mustCount(t, db, "integration_customers"); n != 0 {
+		t.Errorf("integration_customers keeps %d rows naming an erased customer", n)
+	}
+	// Shopify still knows the person; courtesy takes nothing more of them.
+	out := mustRecordDelivery(t, db, shopifyOrder("wh-2", "7001", "ada@example.org", "order-2", 2*time.Hour))
+	if !out.Erased || mustCount(t, db, "customers") != 0 {
+		t.Errorf("a delivery after the erasure = %+v", out)
+	}
+}
+
+func testDeliveryIDsAreKeptForARetention(t *testing.T, db *store.DB) {
+	mustRecordDelivery(t, db, shopifyOrder("wh-old", "7001", "ada@example.org", "order-1", 0))
+	mustRecordDelivery(t, db, shopifyOrder("wh-recent", "7001", "ada@example.org", "order-2", store.DeliveryRetention-time.Hour))
+	if n := mustCount(t, db, "webhook_deliveries"); n != 2 {
+		t.Fatalf("webhook_deliveries = %d, want both ids within the retention", n)
+	}
+	mustRecordDelivery(t, db, shopifyOrder("wh-new", "7001", "ada@example.org", "order-3", store.DeliveryRetention+time.Hour))
+	if n := mustCount(t, db, "webhook_deliveries"); n != 2 {
+		t.Errorf("webhook_deliveries = %d, want the oldest id gone", n)
+	}
+	// The old order delivered again after that is still the one event.
+	if out := mustRecordDelivery(t, db, shopifyOrder("wh-old", "7001", "ada@example.org", "order-1", 0)); out.EventsAdded != 0 {
+		t.Errorf("the old order again added %d events", out.EventsAdded)
+	}
+}

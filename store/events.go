@@ -47,6 +47,17 @@ func (db *DB) AddEvent(ctx context.Context, e courtesy.Event) (id int64, inserte
 	return addEvent(ctx, db.writer(), e)
 }
 
+// The casts tell PostgreSQL the types of parameters in a SELECT list.
+// The customer must exist, so an event arriving after an erasure does not
+// bring the person's data back.
+const (
+	addEventSQL = `INSERT INTO events (customer_id, type, item_id, item_name, item_url, order_id,
+		amount_cents, occurred_at) SELECT ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?)
+		ON CONFLICT (customer_id, type, item_id, order_id, occurred_at) DO NOTHING RETURNING id`
+	eventIDSQL = `SELECT id FROM events WHERE customer_id = ? AND type = ? AND item_id = ?
+		AND order_id = ? AND occurred_at = ?`
+)
+
 // addEvent is AddEvent on c, so a transaction can add events with its other
 // writes.
 func addEvent(ctx context.Context, c conn, e courtesy.Event) (id int64, inserted bool, err error) {
@@ -55,21 +66,14 @@ func addEvent(ctx context.Context, c conn, e courtesy.Event) (id int64, inserted
 	}
 	args := []any{e.CustomerID, string(e.Type), e.ItemID, e.ItemName, e.ItemURL, e.OrderID, e.AmountCents,
 		micros(e.OccurredAt)}
-	// The casts tell PostgreSQL the types of parameters in a SELECT list.
-	// The customer must exist, so an event arriving after an erasure does
-	// not bring the person's data back.
-	err = c.queryRow(ctx, `INSERT INTO events (customer_id, type, item_id, item_name, item_url, order_id,
-		amount_cents, occurred_at) SELECT ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?)
-		ON CONFLICT (customer_id, type, item_id, order_id, occurred_at) DO NOTHING RETURNING id`,
-		append(args, e.CustomerID)...).Scan(&id)
+	err = c.queryRow(ctx, addEventSQL, append(args, e.CustomerID)...).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("add event: %w", err)
 	}
-	err = c.queryRow(ctx, `SELECT id FROM events WHERE customer_id = ? AND type = ? AND item_id = ?
-		AND order_id = ? AND occurred_at = ?`, e.CustomerID, string(e.Type), e.ItemID, e.OrderID,
+	err = c.queryRow(ctx, eventIDSQL, e.CustomerID, string(e.Type), e.ItemID, e.OrderID,
 		micros(e.OccurredAt)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("add event: customer %s: %w", e.CustomerID, ErrNotFound)

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -37,6 +40,37 @@ func (db *DB) ReportMessages(ctx context.Context, since, until time.Time) ([]Rep
 	if !until.IsZero() {
 		w.add("m.decided_at < ?", micros(until))
 	}
+	return db.reportMessages(ctx, w)
+}
+
+// ReportMessagesByKey returns the messages with these keys that have a final
+// decision, oldest decision first: the report reads them when an opt-out,
+// complaint or answer of its period follows a message decided before it.
+func (db *DB) ReportMessagesByKey(ctx context.Context, keys []string) ([]ReportMessage, error) {
+	var out []ReportMessage
+	const chunk = 500 // well under every engine's limit of bound parameters
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		var w where
+		w.add("m.outcome IN ("+placeholders(len(finalOutcomes))+")", finalOutcomes...)
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		w.add("m.msg_key IN ("+placeholders(len(part))+")", args...)
+		ms, err := db.reportMessages(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	slices.SortFunc(out, func(a, b ReportMessage) int {
+		return cmp.Or(a.DecidedAt.Compare(b.DecidedAt), strings.Compare(a.Key, b.Key))
+	})
+	return out, nil
+}
+
+func (db *DB) reportMessages(ctx context.Context, w where) ([]ReportMessage, error) {
 	rows, err := db.reader().query(ctx, `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id,
 		m.purpose, m.variant, m.decision, m.decided_at, COALESCE(c.locale, ''), COALESCE(c.timezone, '')
 		FROM messages m LEFT JOIN customers c ON c.id = m.customer_id`+w.String()+`

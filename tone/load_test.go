@@ -91,11 +91,16 @@ func TestLoadRulesDiagnostics(t *testing.T) {
 			want: []string{`bad.yaml:7: shop.x: tokens[1]: pattern "{not closed": "{" is not closed`},
 		},
 		{
+			name: "a rule for welcome messages",
+			file: "id: shop.x\nkind: existence\nmessage: m\ntokens: [hurry]\nkinds: [welcome]\n",
+			want: []string{},
+		},
+		{
 			name: "bad kind, severity and campaign kind",
 			file: "id: shop.x\nkind: presence\nseverity: fatal\nmessage: m\nkinds: [newsletter]\n",
 			want: []string{
 				`bad.yaml:3: shop.x: severity: "fatal" is not a severity (error, warning or suggestion)`,
-				`bad.yaml:5: shop.x: kinds[0]: "newsletter" is not a campaign kind (birthday, interest_reminder or nps_survey)`,
+				`bad.yaml:5: shop.x: kinds[0]: "newsletter" is not a campaign kind (birthday, interest_reminder, nps_survey or welcome)`,
 				`bad.yaml:2: shop.x: kind: "presence" is not a rule kind (existence, substitution, occurrence, ratio, required)`,
 			},
 		},

@@ -68,7 +68,7 @@ type Rule struct {
 }
 
 // campaignKinds are the campaign kinds a rule's kinds list may name.
-var campaignKinds = map[string]bool{"birthday": true, "interest_reminder": true, "nps_survey": true}
+var campaignKinds = map[string]bool{"birthday": true, "interest_reminder": true, "nps_survey": true, "welcome": true}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*$`)
 
@@ -100,7 +100,7 @@ func (r *Rule) validate() []fieldError {
 	}
 	for i, k := range r.Kinds {
 		if !campaignKinds[k] {
-			add("kinds", i, "%q is not a campaign kind (birthday, interest_reminder or nps_survey)", k)
+			add("kinds", i, "%q is not a campaign kind (birthday, interest_reminder, nps_survey or welcome)", k)
 		}
 	}
 	for i, u := range r.Unless {

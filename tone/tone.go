@@ -29,7 +29,7 @@ func (f Finding) Diagnostic(file string) courtesy.Diagnostic {
 
 // Context is what a check knows about the message beyond its text.
 type Context struct {
-	Kind         string   // campaign kind: birthday | interest_reminder | nps_survey; empty applies every rule
+	Kind         string   // campaign kind: birthday | interest_reminder | nps_survey | welcome; empty applies every rule
 	StockData    bool     // the campaign declares real stock numbers (the fake-scarcity rule is relaxed)
 	Personal     []string // values substituted from customer data; not the template's own words
 	BusinessName string   // the sender the message must name; empty skips that rule

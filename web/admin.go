@@ -11,7 +11,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -40,15 +42,22 @@ var errAdminClosed = errors.New("no admin password configured")
 // admin is the dashboard's state: the password's digest, the key that signs
 // sessions and CSRF tokens, and the login rate limit.
 type admin struct {
-	password secrets  // none when no password is set: the dashboard is closed
-	key      [32]byte // random per process: a restart signs everyone out
-	secure   bool     // cookies are Secure unless the site is served over plain http on loopback
-	logins   *limiter
+	password  secrets  // none when no password is set: the dashboard is closed
+	key       [32]byte // random per process: a restart signs everyone out
+	deviceKey []byte   // signs device cookies; nil without a password
+	secure    bool     // cookies are Secure unless the site is served over plain http on loopback
+	logins    *loginGuard
+
+	mu      sync.Mutex
+	revoked map[string]time.Time // sessions signed out, until they would have expired
 }
 
 func newAdmin(cfg Config) *admin {
-	a := &admin{logins: newLimiter(0.2, 5)} // five tries, then one every five seconds
+	a := &admin{logins: newLoginGuard(cfg.Login), revoked: map[string]time.Time{}}
 	a.password = newSecrets(cfg.AdminPassword)
+	if cfg.AdminPassword != "" {
+		a.deviceKey = deviceKey(cfg.AdminPassword)
+	}
 	if _, err := rand.Read(a.key[:]); err != nil {
 		panic("web: no randomness for the admin session key: " + err.Error())
 	}
@@ -109,7 +118,27 @@ func (a *admin) session(value string, now time.Time) (string, bool) {
 	if now.Unix() >= int64(binary.BigEndian.Uint64(raw[:8])) {
 		return "", false
 	}
+	a.mu.Lock()
+	_, out := a.revoked[payload]
+	a.mu.Unlock()
+	if out {
+		return "", false
+	}
 	return payload, true
+}
+
+// revoke ends a session on the server, so a copy of its cookie no longer
+// opens the dashboard. Revocations are kept until the session would have
+// expired anyway.
+func (a *admin) revoke(sessionID string, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for id, until := range a.revoked {
+		if !until.After(now) {
+			delete(a.revoked, id)
+		}
+	}
+	a.revoked[sessionID] = now.Add(adminSession)
 }
 
 // csrf is the token every form of a session carries: bound to the session,
@@ -206,21 +235,34 @@ func (s *Server) adminLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, errCrossOrigin)
 		return
 	}
-	if !s.admin.logins.allow(s.clientIP(r), s.now()) {
+	// A browser that signed in before is counted by its device, not its
+	// address: a stranger behind the same address cannot slow it down.
+	addr, now := s.clientIP(r), s.now()
+	deviceID, device := s.admin.knownDevice(r)
+	client := addr
+	if device {
+		client = "device:" + deviceID
+	}
+	if wait := s.admin.logins.wait(client, device, now); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
 		s.adminFail(w, r, errRateLimited)
 		return
 	}
 	if !s.admin.password.match(r.PostFormValue("password")) {
-		s.cfg.Logger.Warn("admin sign-in refused", "client", s.clientIP(r))
+		s.admin.logins.failed(client, device, now)
+		s.cfg.Logger.Warn("admin sign-in refused", "client", addr, "known_device", device)
 		s.renderLogin(w, http.StatusUnauthorized, "That password is not right.")
 		return
 	}
+	s.admin.logins.succeeded(client, addr, now)
+	http.SetCookie(w, s.admin.cookie(adminDeviceCookie, s.admin.newDevice(), adminDeviceLife))
 	http.SetCookie(w, s.admin.cookie(adminLoginCookie, "", -time.Second))
 	http.SetCookie(w, s.admin.cookie(adminCookie, s.admin.newSession(s.now()), adminSession))
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
 }
 
-func (s *Server) adminLogout(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) adminLogout(w http.ResponseWriter, r *http.Request, session string) {
+	s.admin.revoke(session, s.now())
 	http.SetCookie(w, s.admin.cookie(adminCookie, "", -time.Second))
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
@@ -235,7 +277,7 @@ func (s *Server) adminClosed(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 	code := status(err)
 	s.logFailure(r, code, err)
-	if code == http.StatusTooManyRequests {
+	if code == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
 	s.adminPages.render(w, code, "problem", adminView{Title: http.StatusText(code), Data: errorView(tongue{}, code)})

@@ -11,17 +11,27 @@ import (
 	"testing"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/store/storetest"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // BenchmarkOneClickUnsubscribe measures the RFC 8058 POST end to end in
 // process over SQLite: verify the token, look up the message, commit the
 // withdrawal and the opt-out durably, render the confirmation.
 func BenchmarkOneClickUnsubscribe(b *testing.B) {
+	b.Run("store only", func(b *testing.B) { benchOneClick(b, nil) })
+	// As wired: the customer's POST is counted in Redis first.
+	b.Run("with the per-customer count", func(b *testing.B) {
+		benchOneClick(b, throttle.NewCounter(testenv.Redis(b, testenv.RedisDBWeb), "bench"))
+	})
+}
+
+func benchOneClick(b *testing.B, counter Counter) {
 	st := storetest.OpenSQLite(b)
 	signer := mustSigner(b, keyNew)
 	srv := New(Config{BaseURL: "https://crumb.example", BusinessName: "Crumb", Purposes: testPurposes,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, Deps{Store: st, Signer: signer})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, Deps{Store: st, Signer: signer, Counter: counter})
 	ctx := context.Background()
 	const n = 5000
 	cs := make([]courtesy.Customer, n)

@@ -8,7 +8,10 @@
 // nothing changes on a GET: mail scanners fetch every link in a message.
 // The RFC 8058 one-click POST needs no cookie and no same-origin proof, and
 // answers 200 only once the opt-out is committed; every other form POST must
-// come from the site itself. A bad link of any kind gets the same page.
+// come from the site itself. A bad link of any kind gets the same page; a
+// well-signed one that has expired gets a page that offers to email a fresh
+// link to the address on file (fresh.go), and a link a page makes from
+// another keeps the other's issue time, so no page extends a link's life.
 //
 // # The "why" detail
 //

@@ -3,12 +3,16 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -64,12 +68,50 @@ func register(reg prometheus.Registerer, c *prometheus.CounterVec) *prometheus.C
 	return c
 }
 
-func (s *Server) metricsHandler() http.Handler {
+// MetricsHandler serves the Prometheus metrics: on the main listener as
+// /metrics, or on a listener of its own when Config.MetricsApart is set.
+func (s *Server) MetricsHandler() http.Handler { return s.metricsH }
+
+func (s *Server) newMetricsHandler() http.Handler {
 	g, ok := s.deps.Metrics.(prometheus.Gatherer)
 	if !ok {
 		return http.HandlerFunc(s.notFound)
 	}
-	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+	// A collector that fails (the queue not made yet, Redis away) must not
+	// take the other metrics down with it.
+	return promhttp.HandlerFor(&cachedGatherer{g: g, ttl: s.cfg.MetricsCache, now: s.cfg.Now}, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError, ErrorLog: metricsLog{s.cfg.Logger},
+	})
+}
+
+// metricsLog hands the metrics handler's errors to the server's log.
+type metricsLog struct{ l *slog.Logger }
+
+func (m metricsLog) Println(v ...any) { m.l.Warn("metrics", "err", fmt.Sprint(v...)) }
+
+// cachedGatherer answers scrapes from a copy at most ttl old, so a scrape
+// costs no Redis or database query (the queue depth is read from Redis)
+// however often it comes, or whoever sends it.
+type cachedGatherer struct {
+	g   prometheus.Gatherer
+	ttl time.Duration
+	now func() time.Time
+
+	mu  sync.Mutex
+	at  time.Time
+	mfs []*dto.MetricFamily
+	err error
+}
+
+func (c *cachedGatherer) Gather() ([]*dto.MetricFamily, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.at.IsZero() || now.Sub(c.at) >= c.ttl || now.Before(c.at) {
+		c.mfs, c.err = c.g.Gather()
+		c.at = now
+	}
+	return c.mfs, c.err
 }
 
 type statusRecorder struct {

@@ -70,6 +70,8 @@ func (s *Server) platformHook(p integrations.Platform) http.HandlerFunc {
 			s.failJSON(w, r, err) // 5xx: the platform delivers it again
 			return
 		}
+		s.cfg.Logger.Info("webhook delivery", "route", r.Pattern, "duplicate", out.Duplicate, "erased", out.Erased,
+			"customer", out.CustomerID, "created", out.CustomerCreated, "events", out.EventsAdded, "consents", out.ConsentsAdded)
 		writeJSON(w, http.StatusOK, deliveryResult{Recorded: !out.Duplicate, Duplicate: out.Duplicate})
 	}
 }

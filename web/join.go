@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -71,11 +70,21 @@ func (s *Server) joinView(t tongue, only []string) joinView {
 	if len(v.Purposes) == 0 { // ?purposes= named none we have: offer them all
 		return s.joinView(t, nil)
 	}
-	v.Months = make([]option, 12)
-	for i := range v.Months {
-		v.Months[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: t.words.Month(time.Month(i + 1))}
-	}
+	v.Months = monthsIn(t)
 	return v
+}
+
+// monthOptions are the choices of the birthday's month in English, for the
+// form `courtesy form` writes.
+func monthOptions() []option { return monthsIn(tongue{}) }
+
+// monthsIn are the choices of the birthday's month in t's language.
+func monthsIn(t tongue) []option {
+	out := make([]option, 12)
+	for i := range out {
+		out[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: t.words.Month(time.Month(i + 1))}
+	}
+	return out
 }
 
 func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +179,8 @@ func browserLocale(r *http.Request) string {
 
 // startSignup sends the confirmation of req, if the address's limits allow
 // one now. Whether they did is not the caller's to tell: the answer to the
-// person is the same.
+// person is the same. The message goes after the answer, so no answer waits
+// on the SMTP server for some addresses and not for others.
 func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 	now := s.now()
 	sg := s.deps.Signup
@@ -195,8 +205,14 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Notify.Notify(ctx, m); err != nil {
-		return errors.Join(errUnavailable, err)
-	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), freshSendTimeout)
+		defer cancel()
+		if err := s.deps.Notify.Notify(ctx, m); err != nil {
+			s.cfg.Logger.Warn("sign-up confirmation not sent", "err", err)
+		}
+	}()
 	return nil
 }

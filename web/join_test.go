@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
@@ -75,7 +77,9 @@ func (se *signupEnv) joinFrom(origin string, form url.Values) response {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	return se.do(req)
+	res := se.do(req)
+	se.srv.Wait() // the confirmation goes after the answer
+	return res
 }
 
 func signupForm(email string, purposes ...string) url.Values {
@@ -210,6 +214,19 @@ func TestJoinFromAnotherSiteConfirmsOnlyOnThePersonsOwnAct(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("consents (-want +got):\n%s", diff)
+	}
+
+	evs, err := se.st.CustomerEvents(context.Background(), c.ID)
+	if err != nil || len(evs) != 1 || evs[0].Type != courtesy.Signup || !evs[0].OccurredAt.Equal(confirmedAt) {
+		t.Errorf("events after confirming = %+v (%v), want one sign-up at %v", evs, err, confirmedAt)
+	}
+	engs, err := se.st.Engagements(context.Background(), store.Filter{CustomerID: c.ID})
+	if err != nil || len(engs) != 1 || engs[0].Kind != KindConfirmation || !engs[0].At.Equal(start) {
+		t.Errorf("engagements = %+v (%v), want the confirmation message, sent at %v", engs, err, start)
+	}
+	prefs := se.get(se.ts.URL + regexp.MustCompile(`href="(/p/[^"]+)"`).FindStringSubmatch(res.body)[1])
+	if !strings.Contains(prefs.body, "our sign-up form, confirmed from your email") || !strings.Contains(prefs.body, notice) {
+		t.Errorf("the preference page does not say how and under which notice the consent was given:\n%s", prefs.body)
 	}
 
 	after := se.rowCounts()
@@ -415,6 +432,7 @@ func TestAPISignupsStartTheSameDoubleOptIn(t *testing.T) {
 	if res := post(apiKey, body); res.code != http.StatusAccepted {
 		t.Fatalf("sign-up = %d:\n%s", res.code, res.body)
 	}
+	se.srv.Wait()
 	if diff := cmp.Diff(before, se.rowCounts()); diff != "" {
 		t.Errorf("an API sign-up stored something before its confirmation:\n%s", diff)
 	}
@@ -429,5 +447,40 @@ func TestAPISignupsStartTheSameDoubleOptIn(t *testing.T) {
 	hist, _ := se.st.ConsentHistory(context.Background(), c.ID)
 	if len(hist) != 1 || hist[0].Purpose != "reminders" || hist[0].Source != SourceSignup {
 		t.Errorf("consents = %+v, want reminders from the sign-up", hist)
+	}
+}
+
+// TestJoinHoldsEachClientToThePagesRateLimit: one client sending many
+// addresses is held by the per-client limit, whatever the addresses.
+func TestJoinHoldsEachClientToThePagesRateLimit(t *testing.T) {
+	se := newSignupEnv(t, func(c *Config, _ *Deps) { c.RateLimit = RateLimit{PerSecond: 0.001, Burst: 3} })
+	var codes []int
+	for i := range 5 {
+		codes = append(codes, se.joinFrom(shopOrigin, signupForm(fmt.Sprintf("person%d@example.org", i), "birthday")).code)
+	}
+	if diff := cmp.Diff([]int{200, 200, 200, 429, 429}, codes); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if n := se.sink.Count(); n != 3 {
+		t.Errorf("%d confirmations sent, want 3", n)
+	}
+}
+
+// TestDeclineAnswersAndKeepsNothing: the confirmation's one-click
+// unsubscribe answers 200 to a mail provider's POST and stores nothing,
+// as nothing was stored to remove.
+func TestDeclineAnswersAndKeepsNothing(t *testing.T) {
+	se := newSignupEnv(t)
+	se.joinFrom(shopOrigin, signupForm(newEmail, "birthday"))
+	unsub := se.sink.Messages()[0].Header.Get("List-Unsubscribe")
+	path := strings.TrimSuffix(strings.TrimPrefix(unsub, "<https://crumb.example"), ">")
+	before := se.rowCounts()
+	req, _ := http.NewRequest(http.MethodPost, se.ts.URL+path, strings.NewReader("List-Unsubscribe=One-Click"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := se.do(req); res.code != http.StatusOK || !strings.Contains(res.body, "Nothing more will happen") {
+		t.Errorf("POST %s = %d:\n%s", path, res.code, res.body)
+	}
+	if diff := cmp.Diff(before, se.rowCounts()); diff != "" {
+		t.Errorf("declining stored something:\n%s", diff)
 	}
 }

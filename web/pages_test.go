@@ -207,6 +207,36 @@ func TestPreferences(t *testing.T) {
 	}
 }
 
+// TestPreferencesRefuseAFormThePageCouldNotSend: a save with a pause,
+// frequency or topic the page does not offer is refused whole, with no
+// consent record and no preference written, rather than half applied under
+// a "Saved".
+func TestPreferencesRefuseAFormThePageCouldNotSend(t *testing.T) {
+	for _, form := range []url.Values{
+		{"step": {"save"}, "pause": {"999"}, "frequency": {""}},
+		{"step": {"save"}, "pause": {"none"}, "frequency": {"banana"}},
+		{"step": {"save"}, "purpose": {"reminders", "lottery"}, "pause": {"none"}},
+	} {
+		t.Run(form.Encode(), func(t *testing.T) {
+			e := newEnv(t)
+			before := len(e.history())
+			res := e.postForm(e.links().Preferences, form)
+			if res.code != http.StatusUnprocessableEntity || strings.Contains(res.body, "Saved") {
+				t.Errorf("POST = %d (saved: %v), want 422 and nothing saved", res.code, strings.Contains(res.body, "Saved"))
+			}
+			if after := len(e.history()); after != before {
+				t.Errorf("a refused form appended %d consent records", after-before)
+			}
+			if !e.granted("birthday") {
+				t.Error("a refused form withdrew the birthday consent")
+			}
+			if p, err := e.st.Preferences(context.Background(), custID); err != nil || !p.UpdatedAt.IsZero() {
+				t.Errorf("a refused form wrote preferences: %+v, %v", p, err)
+			}
+		})
+	}
+}
+
 func TestExport(t *testing.T) {
 	e := newEnv(t)
 	res := e.get(pathJoin(e.links().Preferences, "/export"))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -195,6 +196,9 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 // savePreferences applies the form: a consent record for every purpose whose
 // switch moved, and the pause and frequency.
 func (s *Server) savePreferences(r *http.Request, tok consent.Token) (bool, error) {
+	if err := s.checkPreferenceForm(r.PostForm); err != nil {
+		return false, err
+	}
 	ctx := r.Context()
 	now := s.now()
 	hist, err := s.deps.Store.ConsentHistory(ctx, tok.CustomerID)
@@ -249,6 +253,25 @@ func (s *Server) savePreferences(r *http.Request, tok consent.Token) (bool, erro
 		}
 	}
 	return changed, nil
+}
+
+// checkPreferenceForm refuses a form the page could not have sent, before
+// anything is written: a pause, frequency or purpose it does not offer.
+func (s *Server) checkPreferenceForm(f url.Values) error {
+	switch f.Get("pause") {
+	case "", "keep", "none", "30", "90":
+	default:
+		return fmt.Errorf("%w: pause %q is not one the page offers", errInvalid, f.Get("pause"))
+	}
+	if fr, sent := f["frequency"]; sent && (len(fr) != 1 || !validOption(frequencyOptions, fr[0])) {
+		return fmt.Errorf("%w: frequency %q is not one the page offers", errInvalid, fr)
+	}
+	for _, p := range f["purpose"] {
+		if _, ok := s.cfg.Purposes.Get(p); !ok {
+			return fmt.Errorf("%w: purpose %q is not one the page offers", errInvalid, p)
+		}
+	}
+	return nil
 }
 
 // withdraw records a withdrawal made on the preference page, with its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -99,9 +100,12 @@ type Config struct {
 	// sent from expired pages. Defaults to 3 a day.
 	FreshLinkLimit Quota
 	// ClientIPHeader names a header set by a trusted reverse proxy holding
-	// the client's address (e.g. "X-Real-IP"). Defaults to "", which uses the
-	// connection's address.
+	// the client's address (e.g. "X-Forwarded-For", "X-Real-IP"). Defaults
+	// to "", which uses the connection's address.
 	ClientIPHeader string
+	// TrustedProxies are the address ranges ClientIPHeader is believed
+	// from. Defaults to none: the header is never believed.
+	TrustedProxies []netip.Prefix
 	// Location is the time zone dates are shown in to a visitor who is not
 	// a customer on file, and to a customer without one. Defaults to UTC.
 	Location *time.Location
@@ -112,6 +116,14 @@ type Config struct {
 	Now courtesy.Clock
 	// Logger receives request failures. Defaults to slog.Default().
 	Logger *slog.Logger
+	// MetricsApart leaves /metrics off the main listener: the caller serves
+	// MetricsHandler on an address of its own. Defaults to false.
+	MetricsApart bool
+	// MetricsCache is how long a scrape of /metrics is answered from the
+	// last one. Defaults to 5 seconds.
+	MetricsCache time.Duration
+	// Login limits sign-in attempts to the dashboard.
+	Login LoginLimits
 	// AdminPassword opens the owner's dashboard at /admin/. Defaults to
 	// none: the dashboard then says how to set one, and lets nobody in.
 	AdminPassword string
@@ -172,6 +184,8 @@ type Server struct {
 	limiter  *limiter
 	cop      *http.CrossOriginProtection
 	metrics  *metrics
+	// metricsH serves the Prometheus metrics, cached.
+	metricsH http.Handler
 	apiKeys  secrets
 	webhook  secrets
 
@@ -217,6 +231,7 @@ func New(cfg Config, deps Deps) *Server {
 		// Behind a proxy the Host header may not be the public one.
 		_ = s.cop.AddTrustedOrigin(s.origin)
 	}
+	s.metricsH = s.newMetricsHandler()
 	s.routes()
 	s.handler = s.withSecurityHeaders(s.withMetrics(s.mux))
 	return s
@@ -237,6 +252,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.FreshLinkLimit.Count <= 0 || cfg.FreshLinkLimit.Window <= 0 {
 		cfg.FreshLinkLimit = Quota{Count: 3, Window: 24 * time.Hour}
+	}
+	if cfg.MetricsCache <= 0 {
+		cfg.MetricsCache = 5 * time.Second
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
@@ -313,7 +331,9 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
-	m.Handle("GET /metrics", s.metricsHandler())
+	if !s.cfg.MetricsApart {
+		m.Handle("GET /metrics", s.metricsH)
+	}
 	m.HandleFunc("GET /static/style.css", s.stylesheet)
 	s.adminRoutes()
 	m.HandleFunc("/", s.notFound)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,5 +149,33 @@ func TestTokenPostsAreLimitedPerCustomer(t *testing.T) {
 	e.clock.Add(time.Hour)
 	if res := posts[0](); res.code != http.StatusOK {
 		t.Errorf("an hour later: %d, want 200", res.code)
+	}
+}
+
+// brokenCounter is Redis away.
+type brokenCounter struct{}
+
+func (brokenCounter) Take(context.Context, string, int, time.Duration, time.Time) (bool, error) {
+	return false, errors.New("dial tcp 127.0.0.1:6379: connection refused")
+}
+
+// TestOptOutDoesNotWaitForRedis: when the per-customer count cannot be
+// taken, an unsubscribe still goes through; a fresh link is not sent.
+func TestOptOutDoesNotWaitForRedis(t *testing.T) {
+	e := newEnv(t, func(_ *Config, d *Deps) { d.Counter = brokenCounter{} })
+	if res := e.do(mustRequest(t, http.MethodPost, e.links().Unsubscribe, "List-Unsubscribe=One-Click")); res.code != http.StatusOK {
+		t.Errorf("one-click with Redis away: %d, want 200", res.code)
+	}
+	if e.granted("birthday") {
+		t.Error("the opt-out was not recorded")
+	}
+	e.clock.Add(365 * 24 * time.Hour)
+	tok := strings.TrimPrefix(pathOf(t, e.links().Why), "/why/")
+	if res := e.postForm(e.ts.URL+"/fresh/"+tok, nil); res.code != http.StatusOK {
+		t.Errorf("fresh-link button with Redis away: %d, want the usual answer", res.code)
+	}
+	e.srv.Wait()
+	if n := e.sink.Count(); n != 0 {
+		t.Errorf("%d messages sent without a count, want 0", n)
 	}
 }

@@ -157,6 +157,32 @@ func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, err
 	return m, nil
 }
 
+// Messages lists the store's messages with the dry run's own in their
+// place, so a message decided earlier in a simulation counts as decided:
+// a lower-priority one then stops waiting for it. Only the customer and
+// campaign filters apply to the dry run's own.
+func (s *dryStore) Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error) {
+	out, err := s.Store.Messages(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for i, m := range out {
+		if dry, ok := s.msgs[m.Key]; ok {
+			out[i] = dry
+		}
+		seen[m.Key] = true
+	}
+	for key, m := range s.msgs {
+		if !seen[key] && (f.CustomerID == "" || m.CustomerID == f.CustomerID) && (f.CampaignID == "" || m.CampaignID == f.CampaignID) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 // SendContext reads through to the store for everything but the message,
 // which is the dry run's own, one read at a time.
 func (s *dryStore) SendContext(ctx context.Context, key string, _ time.Time) (store.SendContext, error) {

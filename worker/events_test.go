@@ -151,11 +151,20 @@ func TestPurchaseBeforeTheReminderMeansNone(t *testing.T) {
 	if d, ok := got["saved-reminder:c1:isourdough"]; ok && d != "suppressed:purchased" {
 		t.Errorf("reminder decision %q", d)
 	}
+	if n := e.sentBy("saved-reminder"); n != 0 {
+		t.Errorf("%d reminders went out for an item already bought", n)
+	}
+}
+
+// sentBy counts the messages of a campaign the sink received.
+func (e *env) sentBy(campaign string) int {
+	n := 0
 	for _, m := range e.sink.Messages() {
-		if m.Header.Get("X-Courtesy-Campaign") == "saved-reminder" {
-			t.Error("a reminder went out for an item already bought")
+		if m.Header.Get("X-Courtesy-Campaign") == campaign {
+			n++
 		}
 	}
+	return n
 }
 
 func TestPurchaseAfterTheReminderWasQueued(t *testing.T) {

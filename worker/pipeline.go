@@ -43,6 +43,7 @@ type Store interface {
 	PurchasedSince(ctx context.Context, customerID, itemID string, since time.Time) (bool, error)
 	LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error)
 	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
+	CustomerEvents(ctx context.Context, customerID string) ([]courtesy.Event, error)
 	Claim(ctx context.Context, key string, at time.Time) (store.ClaimResult, courtesy.Message, error)
 	// ClaimForSend is Claim that also reads, in the same trip to the store,
 	// the customer's consent ledger and send log (from sentSince on) as the
@@ -288,11 +289,11 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 		return nil, p.defer_(ctx, j, at, courtesy.ReasonQuietHours)
 	}
 
-	if first, err := p.yields(ctx, j); err != nil {
+	if first, retry, err := p.yields(ctx, j); err != nil {
 		return nil, err
 	} else if first != "" {
-		p.cfg.Logger.Debug("priority", "key", j.msg.Key, "waits for", first)
-		return nil, p.defer_(ctx, j, j.now.Add(PriorityWait), courtesy.ReasonPriority)
+		p.cfg.Logger.Debug("priority", "key", j.msg.Key, "waits for", first, "until", retry)
+		return nil, p.defer_(ctx, j, retry, courtesy.ReasonPriority)
 	}
 
 	j.limits = p.limits(j.campaign, prefs)
@@ -412,39 +413,6 @@ func plainLimit(s throttle.Scoped) string {
 		from = "of this kind"
 	}
 	return fmt.Sprintf("at most %d %s %s %s", s.Limit.Count, noun, per, from)
-}
-
-// PriorityWait is how long a message waits for a more important one to the
-// same customer that is due now.
-const PriorityWait = 30 * time.Second
-
-// yields names a message of a higher-priority campaign to the same customer
-// that is due and not yet decided, which must take its place in the
-// customer's limits first; "" when there is none.
-func (p *Pipeline) yields(ctx context.Context, j *job) (string, error) {
-	higher := false
-	for _, c := range p.cfg.Campaigns {
-		if c.Priority > j.campaign.Priority && c.Enabled {
-			higher = true
-		}
-	}
-	if !higher {
-		return "", nil
-	}
-	pending, err := p.cfg.Store.Messages(ctx, store.Filter{
-		CustomerID: j.customer.ID,
-		Outcomes:   []courtesy.Outcome{courtesy.Planned, courtesy.Deferred, courtesy.Claimed},
-	})
-	if err != nil {
-		return "", fmt.Errorf("look for more important messages: %w", err)
-	}
-	for _, m := range pending {
-		c, ok := p.cfg.Campaigns[m.CampaignID]
-		if ok && c.Priority > j.campaign.Priority && !m.DueAt.After(j.now) && j.now.Before(m.NotAfter) {
-			return c.Name, nil
-		}
-	}
-	return "", nil
 }
 
 // limits gathers every window the message must fit: the business's

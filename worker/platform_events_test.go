@@ -102,3 +102,22 @@ func TestShopifyOrderWithoutMappedConsentBringsNoSurvey(t *testing.T) {
 		t.Errorf("sink received %d messages", e.sink.Count())
 	}
 }
+
+func TestEveryProductOfAPlatformOrderCountsAsBought(t *testing.T) {
+	e := newEnv(t, options{more: []string{reminderYAML, surveyYAML}})
+	hooks := e.serveWeb(func(c *web.Config) {
+		c.APIKeys = []string{"test-key-0123456789"}
+		c.Integrations = map[string]integrations.Settings{"shopify": {Secret: shopSecret, ConsentPurposes: []string{"reminders", "surveys"}}}
+	})
+	e.clock.Set(mustTime(t, "2026-11-20T15:20:00Z"))
+	e.deliverShopifyOrder(hooks, "b54557e4-bdd9")
+	// She had saved the cinnamon bun, the order's second product, the day before.
+	e.postEvent(hooks, `{"customer_id":"shopify-115310627314723954","type":"interest","item_id":"921728736","item_name":"Cinnamon bun","occurred_at":"2026-11-19T09:00:00Z"}`)
+	got := e.runAt("2026-11-22T10:00:00Z")
+	if d, ok := got["saved-reminder:shopify-115310627314723954:i921728736"]; ok && d != "suppressed:purchased" {
+		t.Errorf("reminder about a product she bought: %s", d)
+	}
+	if n := e.sentBy("saved-reminder"); n != 0 {
+		t.Errorf("%d reminders went out for a product in her order", n)
+	}
+}

@@ -68,6 +68,7 @@ func (inv *invocation) load() (*app, error) {
 		level = inv.logLevel
 	}
 	a.logger = newLogger(inv.stdio.err, level)
+	quietRedisClient()
 	for _, d := range r.Diagnostics {
 		a.logger.Warn(d.String())
 	}

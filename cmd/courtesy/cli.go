@@ -53,7 +53,7 @@ func init() {
 		"run-once":  {"run-once [--at TIME]", "plan and send everything due at TIME, then exit", cmdRunOnce},
 		"demo":      {"demo [--no-serve] [--dir DIR]", "the bakery example end to end on this machine", cmdDemo},
 		"lint":      {"lint [DIR] [--format text|json]", "check config, campaigns, templates and tone", cmdLint},
-		"import":    {"import customers|consents|events FILE.csv", "upsert from CSV; bad rows are reported and skipped", cmdImport},
+		"import":    {"import customers|consents|events FILE.csv [--from shopify|woocommerce]", "upsert from CSV (or a shop platform's own customer export); bad rows are reported and skipped", cmdImport},
 		"log":       {"log sends|optouts|decisions|suppressions [--campaign ID] [--customer ID] [--since DUR] [--format table|csv|json]", "the owner's logs", cmdLog},
 		"export":    {"export CUSTOMER", "everything held about a customer (an ID or an email address), as JSON", cmdExport},
 		"erase":     {"erase CUSTOMER", "erase a customer (an ID or an email address), keeping only a keyed fingerprint that blocks re-import", cmdErase},
@@ -77,7 +77,12 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func run(ctx context.Context, args []string, io stdio, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// No command is bad usage: a script that forgot it must not pass.
+		printUsage(io.err)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(io.out)
 		return exitOK
 	}

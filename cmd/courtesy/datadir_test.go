@@ -77,7 +77,7 @@ func newReadOnlyShop(t *testing.T) *readOnlyShop {
 	s.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"COURTESY_CONFIG=" + filepath.Join(s.config, "courtesy.yaml"),
-		"REDIS_URL=" + testenv.RedisURL(t, testenv.RedisDBProcess),
+		"REDIS_URL=" + testenv.RedisURL(t, testenv.RedisDBCommand),
 		"SMTP_URL=" + mailtest.NewSink(t).URL(),
 		"COURTESY_LINK_KEYS=k1:" + strings.Repeat("QUJD", 11),
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -16,6 +18,7 @@ import (
 
 func cmdImport(inv *invocation, args []string) error {
 	fs := inv.flags("import")
+	from := fs.String("from", "", "read customers from a shop platform's own export: "+strings.Join(csvimport.Platforms, " or "))
 	pos, err := parsePositional(fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -23,6 +26,10 @@ func cmdImport(inv *invocation, args []string) error {
 	kind, file := pos[0], pos[1]
 	if !oneOf(kind, "customers", "consents", "events") {
 		return usagef("courtesy import: %q is not customers, consents or events", kind)
+	}
+	if *from != "" && (kind != "customers" || !slices.Contains(csvimport.Platforms, *from)) {
+		return usagef("courtesy import: --from reads customers from %s exports, not %s from %q",
+			strings.Join(csvimport.Platforms, " or "), kind, *from)
 	}
 	a, err := inv.load()
 	if err != nil {
@@ -38,7 +45,7 @@ func cmdImport(inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	im := importer{a: a, db: db, name: file, progress: newProgress(inv.stdio.err, filepath.Base(file))}
+	im := importer{a: a, db: db, name: file, from: *from, progress: newProgress(inv.stdio.err, filepath.Base(file))}
 	diags, err := im.run(kind, f)
 	im.progress.done()
 	for _, d := range diags {
@@ -60,6 +67,7 @@ type importer struct {
 	a        *app
 	db       *store.DB
 	name     string
+	from     string // a shop platform whose own export the file is; empty for courtesy's columns
 	imported int
 	extra    courtesy.Diagnostics
 	progress *progress
@@ -72,12 +80,14 @@ func (im *importer) rowProblem(line int, field, msg string) {
 func (im *importer) run(kind string, r io.Reader) (courtesy.Diagnostics, error) {
 	var diags courtesy.Diagnostics
 	var err error
-	switch kind {
-	case "customers":
+	switch {
+	case im.from != "":
+		diags, err = csvimport.PlatformCustomers(im.from, im.name, r, 500, im.platformCustomers)
+	case kind == "customers":
 		diags, err = csvimport.Customers(im.name, r, 1000, im.customers)
-	case "consents":
+	case kind == "consents":
 		diags, err = csvimport.Consents(im.name, r, 200, im.consents)
-	case "events":
+	case kind == "events":
 		diags, err = csvimport.Events(im.name, r, 200, im.events)
 	}
 	diags = append(diags, im.extra...)

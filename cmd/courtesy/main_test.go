@@ -354,6 +354,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		code int
 	}{
+		{nil, 2},
 		{[]string{"frobnicate"}, 2},
 		{[]string{"run-once", "--at", "tomorrow", "--config", "../../examples/bakery/courtesy.yaml"}, 2},
 		{[]string{"import", "shoes", "x.csv", "--config", "../../examples/bakery/courtesy.yaml"}, 2},

@@ -27,13 +27,7 @@ func TestMetricsCountWhatTheWorkerDoes(t *testing.T) {
 	for _, kind := range []string{"customers", "consents"} {
 		mustRun(t, env, "import", kind, filepath.Join(dir, kind+".csv"), "--config", cfg)
 	}
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	a := loadApp(t, cfg, env)
 	a.now = clockFrom(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	b, err := a.batch(4)
 	if err != nil {

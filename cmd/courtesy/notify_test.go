@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,36 +17,28 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/web"
 )
+
+// signingShop is the bakery sending to sink with a DKIM key, loaded; it
+// returns the app and the key's file.
+func signingShop(t *testing.T, sink *mailtest.Sink) (*app, string) {
+	t.Helper()
+	cfg, env := bakeryShop(t, sink.URL())
+	keyFile := testdataFile(t, "doctor", "test-rsa2048.pem")
+	appendFile(t, cfg, "\ndkim:\n  domain: crumb.example\n  selector: s2026\n  private_key_file: "+keyFile+"\n")
+	return loadApp(t, cfg, env), keyFile
+}
 
 // TestTransactionalMessagesGoOutSignedOverSMTP sends a fresh-link message
 // through the wired notifier: it reaches the SMTP sink DKIM-signed by the
 // From domain, carries its kind and language, and is counted.
 func TestTransactionalMessagesGoOutSignedOverSMTP(t *testing.T) {
 	sink := mailtest.NewSink(t)
-	cfg, env := bakeryShop(t, sink.URL())
-	keyFile := testdataFile(t, "doctor", "test-rsa2048.pem")
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = fmt.Fprintf(f, "\ndkim:\n  domain: crumb.example\n  selector: s2026\n  private_key_file: %s\n", keyFile)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv := &invocation{ctx: context.Background(), stdio: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}},
-		getenv: func(k string) string { return env[k] }, config: cfg, logLevel: "error"}
-	a, err := inv.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	a, keyFile := signingShop(t, sink)
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	a.now = clockFrom(at)
 	n, err := a.notifier()
@@ -119,5 +115,78 @@ func TestTransactionalMessagesGoOutSignedOverSMTP(t *testing.T) {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, text.String())
 		}
+	}
+}
+
+// TestExpiredLinkBringsAFreshOneThroughTheWiredServer: the web role as
+// wired — store, Redis limits, SMTP pool with DKIM — answers an expired
+// preference link with the page's button, and the button's POST sends the
+// customer a signed message with a link that works.
+func TestExpiredLinkBringsAFreshOneThroughTheWiredServer(t *testing.T) {
+	sink := mailtest.NewSink(t)
+	a, _ := signingShop(t, sink)
+	sent := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	a.now = clockFrom(sent.AddDate(1, 0, 0))
+	db, err := a.store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if errs, err := db.UpsertCustomers(ctx, []courtesy.Customer{{ID: "c-jo", Email: "jo@example.net", FirstName: "Jo", CreatedAt: sent}}); err != nil || errs[0] != nil {
+		t.Fatalf("seed: %v %v", err, errs)
+	}
+	signer, err := a.signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := a.webServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(ws.Handler)
+	defer ts.Close()
+	links := signer.Links(ts.URL, "c-jo", "birthday", "birthday-treat:c-jo:2026", sent)
+
+	res, err := http.Get(links.Preferences)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	action := regexp.MustCompile(`action="(/fresh/[A-Za-z0-9_-]+)"`).FindSubmatch(body)
+	if res.StatusCode != http.StatusNotFound || action == nil {
+		t.Fatalf("a year-old preference link: %d, want the expired page with its button:\n%s", res.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+string(action[1]), nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the button: %d", res.StatusCode)
+	}
+	sink.WaitFor(t, 1, 10*time.Second)
+	ws.handler.Wait()
+	got := sink.Messages()[0]
+	if !slices.Equal(got.To, []string{"jo@example.net"}) || got.Header.Get("X-Courtesy-Kind") != web.KindLink {
+		t.Fatalf("message to %v, kind %q; want a link message to jo@example.net", got.To, got.Header.Get("X-Courtesy-Kind"))
+	}
+	if !bytes.Contains(got.Data, []byte("DKIM-Signature:")) {
+		t.Error("the fresh-link message is not DKIM-signed")
+	}
+	text := strings.ReplaceAll(string(got.Data), "=\r\n", "")
+	fresh := regexp.MustCompile(`https://crumb\.example(/p/[A-Za-z0-9_-]+)`).FindStringSubmatch(text)
+	if fresh == nil {
+		t.Fatalf("no preference link in the message:\n%s", text)
+	}
+	res, err = http.Get(ts.URL + fresh[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("the fresh preference link: %d, want 200", res.StatusCode)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -135,6 +136,8 @@ func (a *app) sendTest(ctx context.Context, out io.Writer, db *store.DB, c *camp
 	msg.Subject = locale.For(tag).T("test.subject", msg.Subject)
 	msg.ReturnPath, msg.Commit = "", nil
 	msg.Headers["X-Courtesy-Test"] = "yes"
+	inert := inertLinks(a.cfg.Business.BaseURL)
+	msg.Text, msg.HTML, msg.UnsubscribeURL = inert(msg.Text), inert(msg.HTML), inert(msg.UnsubscribeURL)
 	if err := sender.Send(ctx, msg); err != nil {
 		return fmt.Errorf("send the test copy to %s: %w", to, err)
 	}
@@ -144,6 +147,19 @@ func (a *app) sendTest(ctx context.Context, out io.Writer, db *store.DB, c *camp
 	}
 	fmt.Fprintf(out, "\nA test copy went to %s: %q.\n", to, msg.Subject)
 	return nil
+}
+
+// inertLinks returns a function that replaces the token of every link to
+// the customer pages with one that opens nothing: a test copy goes to a
+// marketer, and its unsubscribe button, one-click header or preference link
+// must not act for, or show the data of, the customer whose message it is.
+func inertLinks(baseURL string) func(string) string {
+	re := regexp.MustCompile(regexp.QuoteMeta(strings.TrimRight(baseURL, "/")) + `/(u|p|why|s)/[A-Za-z0-9_-]+`)
+	return func(s string) string {
+		return re.ReplaceAllStringFunc(s, func(link string) string {
+			return link[:strings.LastIndexByte(link, '/')+1] + "test-copy"
+		})
+	}
 }
 
 // occurrence returns the message the campaign would plan for the customer

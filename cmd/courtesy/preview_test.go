@@ -88,6 +88,14 @@ func TestPreviewPerLanguageAndTestSend(t *testing.T) {
 	if c.Subject != "[PRUEBA] Feliz cumpleaños, José" || msgs[0].Header.Get("X-Courtesy-Test") != "yes" || msgs[0].Header.Get("Content-Language") != "es" {
 		t.Errorf("test copy: subject %q, headers %v", c.Subject, msgs[0].Header)
 	}
+	// The copy's links open nothing: the marketer's mail client, a click or
+	// a scanner must not unsubscribe José or show his data.
+	if live := regexp.MustCompile(`/(u|p|why|s)/[A-Za-z0-9_-]{16,}`).FindAllString(string(msgs[0].Data), -1); len(live) > 0 {
+		t.Errorf("the test copy carries the customer's live links: %v", live)
+	}
+	if !strings.Contains(msgs[0].Header.Get("List-Unsubscribe"), "/u/test-copy") || !strings.Contains(c.Text, "/p/test-copy") {
+		t.Errorf("the test copy's links are not the inert ones: List-Unsubscribe %q\n%s", msgs[0].Header.Get("List-Unsubscribe"), c.Text)
+	}
 	if r := mustRun(t, env, "log", "sends", "--config", cfg, "--format", "csv"); strings.Count(strings.TrimSpace(r.out), "\n") != 0 {
 		t.Errorf("the test copy shows in the send log:\n%s", r.out)
 	}

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"flag"
+	"time"
+
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/guardrail"
 	"github.com/courtesyhq/courtesy/report"
+	"github.com/courtesyhq/courtesy/signup/signupredis"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
 func init() {
 	commands["report"] = command{
-		"report [--since DUR] [--window DUR] [--format table|json|html]",
+		"report [--since DUR | --from DATE [--until DATE]] [--window DUR] [--format table|json|html]",
 		"the owner's report: per campaign and variant, against the control group",
 		cmdReport,
 	}
@@ -21,6 +25,8 @@ func init() {
 func cmdReport(inv *invocation, args []string) error {
 	fs := inv.flags("report")
 	since := fs.String("since", "30d", "report on the last `DUR` (such as 7d, 90d)")
+	from := fs.String("from", "", "report on a calendar period from this `DATE` (YYYY-MM-DD, in the business's time zone)")
+	until := fs.String("until", "", "end the --from period before this `DATE` (exclusive; default now)")
 	window := fs.String("window", "7d", "a purchase this long after a message counts as following it")
 	format := fs.String("format", "table", "table, json or html")
 	if _, err := parsePositional(fs, args, 0, 0); err != nil {
@@ -28,6 +34,14 @@ func cmdReport(inv *invocation, args []string) error {
 	}
 	if !oneOf(*format, "table", "json", "html") {
 		return usagef("--format %q: want table, json or html", *format)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["since"] && (set["from"] || set["until"]) {
+		return usagef("--since and --from/--until both name the period: give one")
+	}
+	if set["until"] && !set["from"] {
+		return usagef("--until %q needs --from: a calendar period has a first day", *until)
 	}
 	d, err := config.ParseDuration(*since)
 	if err != nil || d <= 0 {
@@ -42,9 +56,18 @@ func cmdReport(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
+	if _, err := a.redis(); err != nil {
+		// The rest of the report is in the database.
+		a.logger.Warn("sign-ups started are counted in Redis, which is not reachable", "err", err)
+	}
 	opts := a.reportOptions()
-	opts.Until = a.now()
+	opts.Until = a.now().In(opts.Location)
 	opts.Since = opts.Until.Add(-d)
+	if set["from"] {
+		if opts.Since, opts.Until, err = calendarPeriod(*from, *until, opts.Until); err != nil {
+			return err
+		}
+	}
 	opts.Window = w
 	r, err := report.Build(a.ctx(), db, opts)
 	if err != nil {
@@ -59,6 +82,31 @@ func cmdReport(inv *invocation, args []string) error {
 	return report.WriteText(inv.stdio.out, r)
 }
 
+// calendarPeriod reads --from and --until, dates at midnight in now's time
+// zone (the business's); until is exclusive and defaults to now.
+func calendarPeriod(from, until string, now time.Time) (since, end time.Time, err error) {
+	day := func(flag, s string) (time.Time, error) {
+		t, err := time.ParseInLocation(time.DateOnly, s, now.Location())
+		if err != nil {
+			return t, usagef("--%s %q: want a date such as 2027-05-01", flag, s)
+		}
+		return t, nil
+	}
+	if since, err = day("from", from); err != nil {
+		return since, end, err
+	}
+	end = now
+	if until != "" {
+		if end, err = day("until", until); err != nil {
+			return since, end, err
+		}
+	}
+	if !since.Before(end) {
+		return since, end, usagef("--from %s is not before --until %s: the period is empty", from, end.Format(time.DateOnly))
+	}
+	return since, end, nil
+}
+
 // reportOptions are the report's settings from the configuration; the
 // period is the caller's.
 func (a *app) reportOptions() report.Options {
@@ -70,6 +118,9 @@ func (a *app) reportOptions() report.Options {
 	}
 	for _, c := range a.loaded.Campaigns {
 		o.Campaigns = append(o.Campaigns, report.CampaignInfo{ID: c.ID, Name: c.Name, Purpose: c.Purpose})
+	}
+	if a.rdb != nil {
+		o.Started = signupredis.NewTally(a.rdb, a.redisPrefix(), a.cfg.Location())
 	}
 	return o
 }

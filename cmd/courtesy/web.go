@@ -15,8 +15,17 @@ import (
 	"github.com/courtesyhq/courtesy/web"
 )
 
+// webServers are the HTTP servers of the web role: the pages (embedded, so
+// it reads as the one server it usually is), and /metrics when it has an
+// address of its own.
+type webServers struct {
+	*http.Server
+	metrics *http.Server // nil: /metrics is served with the pages
+	handler *web.Server
+}
+
 // webServer builds the customers' pages, the API and the health endpoints.
-func (a *app) webServer() (*http.Server, error) {
+func (a *app) webServer() (*webServers, error) {
 	db, err := a.store()
 	if err != nil {
 		return nil, err
@@ -29,11 +38,7 @@ func (a *app) webServer() (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var purposes consent.Purposes
-	for _, p := range a.cfg.Purposes {
-		purposes = append(purposes, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description,
-			Titles: p.Titles, Descriptions: p.Descriptions})
-	}
+	purposes := a.purposes()
 	names := map[string]string{}
 	localNames := map[string]map[string]string{}
 	for _, c := range a.loaded.Campaigns {
@@ -53,6 +58,7 @@ func (a *app) webServer() (*http.Server, error) {
 		return nil, err
 	}
 	b := a.cfg.Business
+	wc := a.cfg.Web
 	h := web.New(web.Config{
 		BaseURL:       b.BaseURL,
 		BusinessName:  b.Name,
@@ -63,17 +69,24 @@ func (a *app) webServer() (*http.Server, error) {
 		LocalNames:    localNames,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
-		Integrations:  a.integrationSettings(),
 		Location:      a.cfg.Location(),
 		Locale:        b.Locale,
 		Now:           a.now,
 		Logger:        a.logger,
 		AdminPassword: a.cfg.Secrets.AdminPassword,
 		Report:        a.reportOptions(),
+		Integrations:  a.integrationSettings(),
 		Signup: web.SignupConfig{
 			NoticeVersion: a.cfg.Signup.Notice.Version, NoticeText: a.cfg.Signup.Notice.Text,
 			PrivacyURL: a.cfg.Signup.PrivacyURL,
 		},
+		RateLimit:      web.RateLimit{PerSecond: wc.RateLimit.PerSecond, Burst: wc.RateLimit.Burst},
+		CustomerLimit:  web.Quota(wc.CustomerLimit),
+		FreshLinkLimit: web.Quota(wc.FreshLinkLimit),
+		ClientIPHeader: wc.ClientIPHeader,
+		TrustedProxies: wc.TrustedProxies,
+		Login:          web.LoginLimits{PerAddress: wc.Login.PerAddress, PerAccount: wc.Login.PerAccount, MaxBackoff: time.Duration(wc.Login.MaxBackoff)},
+		MetricsApart:   wc.MetricsListen != "",
 	}, web.Deps{
 		Store:    db,
 		Signer:   signer,
@@ -94,30 +107,54 @@ func (a *app) webServer() (*http.Server, error) {
 			return nil
 		},
 	})
-	return web.NewHTTPServer(a.cfg.Web.Listen, h), nil
+	ws := &webServers{Server: web.NewHTTPServer(wc.Listen, h), handler: h}
+	if wc.MetricsListen != "" {
+		ws.metrics = web.NewHTTPServer(wc.MetricsListen, h.MetricsHandler())
+	}
+	return ws, nil
 }
 
-// serveHTTP serves until ctx is done, then shuts down gracefully.
-func serveHTTP(ctx context.Context, srv *http.Server, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return err
+// serveHTTP serves until ctx is done, then shuts down gracefully and waits
+// for the sends the pages started.
+func serveHTTP(ctx context.Context, ws *webServers, log *slog.Logger) error {
+	srvs := []*http.Server{ws.Server}
+	if ws.metrics != nil {
+		srvs = append(srvs, ws.metrics)
 	}
-	log.Info("web pages", "listen", "http://"+ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	var lns []net.Listener
+	for _, srv := range srvs {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			for _, l := range lns {
+				_ = l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
+	}
+	log.Info("web pages", "listen", "http://"+lns[0].Addr().String())
+	if len(lns) > 1 {
+		log.Info("metrics", "listen", "http://"+lns[1].Addr().String()+"/metrics")
+	}
+	errc := make(chan error, len(srvs))
+	for i, srv := range srvs {
+		go func() { errc <- srv.Serve(lns[i]) }()
+	}
+	var first error
 	select {
-	case err := <-errc:
-		return err
+	case first = <-errc:
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	for _, srv := range srvs {
+		if err := srv.Shutdown(sctx); err != nil && first == nil {
+			first = err
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	ws.handler.Wait()
+	if first != nil && !errors.Is(first, http.ErrServerClosed) {
+		return first
 	}
 	return nil
 }
@@ -141,4 +178,14 @@ func (a *app) signups() (*web.Signups, error) {
 		Gate:   signupredis.NewGate(rdb, a.redisPrefix(), signup.AddressLimits),
 		Tally:  signupredis.NewTally(rdb, a.redisPrefix(), a.cfg.Location()),
 	}, nil
+}
+
+// purposes are the configured purposes as the pages show them.
+func (a *app) purposes() consent.Purposes {
+	var out consent.Purposes
+	for _, p := range a.cfg.Purposes {
+		out = append(out, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description,
+			Titles: p.Titles, Descriptions: p.Descriptions})
+	}
+	return out
 }

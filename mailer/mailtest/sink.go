@@ -54,6 +54,7 @@ type Sink struct {
 	discard    bool
 	user, pass string
 	changed    chan struct{} // closed and replaced whenever count changes
+	transcript bytes.Buffer  // both directions of every session, as sent
 }
 
 type fault struct {
@@ -119,8 +120,27 @@ func newSink() *Sink {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Debug = transcriptWriter{s}
 	s.srv = srv
 	return s
+}
+
+// transcriptWriter appends what the server reads and writes to the sink's
+// transcript.
+type transcriptWriter struct{ s *Sink }
+
+func (w transcriptWriter) Write(p []byte) (int, error) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	return w.s.transcript.Write(p)
+}
+
+// Transcript is every SMTP session so far, commands and replies, byte for
+// byte: what a strict server would have read.
+func (s *Sink) Transcript() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transcript.String()
 }
 
 func (s *Sink) serve(ln net.Listener) {
