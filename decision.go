@@ -101,10 +101,20 @@ type SentRecord struct {
 	At         time.Time // when it was handed to SMTP
 }
 
+// Fired is what started a message, as data: the "why" page words it in the
+// reader's language, where Rule has it in the business's.
+type Fired struct {
+	Kind string    `json:"kind"` // "birthday", "saved" or "bought"
+	On   time.Time `json:"on"`   // the birthday, or when the item was saved or bought
+	Zone string    `json:"zone"` // the customer's time zone, in which On is a day
+	Item string    `json:"item,omitempty"`
+}
+
 // Detail is what a decision relied on, kept as JSON on the message row so the
 // "why did I get this" page and the owner's logs can say it in plain words.
 type Detail struct {
 	Rule      string   `json:"rule,omitempty"`       // the rule that fired, in plain words
+	Fired     *Fired   `json:"fired,omitempty"`      // the same, for the page to say in the reader's language
 	Data      []string `json:"data,omitempty"`       // the customer data fields it used
 	Limits    []string `json:"limits,omitempty"`     // the limits it passed, or the one that refused
 	ConsentID int64    `json:"consent_id,omitempty"` // the consent record relied on

@@ -6,6 +6,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
 )
 
@@ -41,9 +42,15 @@ const DefaultExpires = 14 * config.Day
 // Campaign is one campaign file, validated, with its templates parsed.
 type Campaign struct {
 	// ID is stable and unique: [a-z0-9-]+.
-	ID   string
+	ID string
+	// Name is shown to customers on the "why" and preference pages.
+	// Defaults to the id, or, when it is written per locale, to the
+	// business locale's.
 	Name string
-	Kind Kind
+	// Names are the name per BCP 47 locale, when the file writes it so
+	// ("name: {en: …, es: …}"). Defaults to none.
+	Names map[string]string
+	Kind  Kind
 	// Purpose is the consent purpose the campaign needs.
 	Purpose string
 	// Enabled defaults to true: a campaign file that is there is meant to run.
@@ -84,6 +91,7 @@ type Campaign struct {
 	Version string
 
 	loc       *time.Location // the business's time zone
+	lang      string         // the business's locale
 	pos       map[string]yamlnode.Position
 	templates map[string]*templates.Set // by variant id; "" is the base
 }
@@ -124,6 +132,11 @@ type Variant struct {
 	Weight int
 	// Files overrides the campaign's template fields that are set.
 	Files TemplateFiles
+}
+
+// NameIn is the campaign's name in the language of lang, or its default.
+func (c *Campaign) NameIn(lang string) string {
+	return locale.ChooseOr(c.Names, lang, c.Name)
 }
 
 // Pos returns where field (such as "send.at" or "variants[1].weight") was

@@ -18,6 +18,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
 )
 
@@ -117,7 +118,7 @@ func (l *loader) parse(file string, data []byte) (*Campaign, courtesy.Diagnostic
 		doc.Errorf(nil, "", "the file is empty: a campaign needs at least id, kind, purpose and template")
 		return nil, doc.Diags
 	}
-	c := &Campaign{File: file, Enabled: true, pos: doc.Pos, loc: l.env.Location}
+	c := &Campaign{File: file, Enabled: true, pos: doc.Pos, loc: l.env.Location, lang: l.env.Locale}
 	subjects := map[string]inline{}
 	m := doc.Map(root, "")
 	c.decode(m, subjects)
@@ -152,7 +153,7 @@ func (l *loader) parse(file string, data []byte) (*Campaign, courtesy.Diagnostic
 func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 	doc := m.Doc()
 	m.String("id", &c.ID)
-	m.String("name", &c.Name)
+	m.Localized("name", &c.Name, &c.Names, locale.Normalize)
 	m.Scalar("kind", func(s string) error {
 		switch k := Kind(s); k {
 		case Birthday, InterestReminder, NPSSurvey, Welcome:
@@ -292,6 +293,9 @@ func unknownWord(s, what string, known []string) error {
 
 // setDefaults is the one place a campaign's defaults are filled in.
 func (c *Campaign) setDefaults() {
+	if c.Name == "" {
+		c.Name = locale.DefaultOf(c.Names, c.lang)
+	}
 	if c.Name == "" {
 		c.Name = c.ID
 	}

@@ -153,3 +153,16 @@ func TestTheDefaultLanguageIsTheBusinesss(t *testing.T) {
 		t.Errorf("a business in German speaks German when nothing matches: lang %s\n%s", r.Lang, r.Text)
 	}
 }
+
+func TestCampaignNamePerLocale(t *testing.T) {
+	y := strings.Replace(localeYAML, "id: birthday-treat\n", "id: birthday-treat\nname: { en: Birthday treat, es: Regalo de cumpleaños }\n", 1)
+	c := mustLoad(t, files(localeFiles(map[string]string{"campaigns/birthday.yaml": y})))[0]
+	got := []string{c.Name, c.NameIn("es-ES"), c.NameIn("de")}
+	if diff := cmp.Diff([]string{"Birthday treat", "Regalo de cumpleaños", "Birthday treat"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	c = mustLoad(t, files(localeFiles(map[string]string{"campaigns/birthday.yaml": strings.Replace(localeYAML, "id: birthday-treat\n", "id: birthday-treat\nname: Birthday treat\n", 1)})))[0]
+	if c.Name != "Birthday treat" || c.NameIn("es") != "Birthday treat" {
+		t.Errorf("a plain name: %q, in Spanish %q", c.Name, c.NameIn("es"))
+	}
+}

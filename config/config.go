@@ -16,6 +16,7 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Config is the whole of courtesy.yaml.
@@ -87,10 +88,26 @@ type Business struct {
 type Purpose struct {
 	// Name is the key it is written under, such as "birthday".
 	Name string
-	// Title is shown on the preference page. Defaults to the name.
+	// Title is shown on the preference page. Defaults to the name, or,
+	// when it is written per locale, to the business locale's.
 	Title string
-	// Description says what the customer agrees to. Defaults to none.
+	// Description says what the customer agrees to. Defaults to none, or,
+	// when it is written per locale, to the business locale's.
 	Description string
+	// Titles and Descriptions are the same per BCP 47 locale, when the
+	// file writes them so ("title: {en: …, es: …}"). Defaults to none.
+	Titles, Descriptions map[string]string
+}
+
+// TitleIn is the purpose's title in the language of lang, or its default.
+func (p Purpose) TitleIn(lang string) string {
+	return locale.ChooseOr(p.Titles, lang, p.Title)
+}
+
+// DescriptionIn is the purpose's description in the language of lang, or
+// its default.
+func (p Purpose) DescriptionIn(lang string) string {
+	return locale.ChooseOr(p.Descriptions, lang, p.Description)
 }
 
 // Limits apply to every customer across all campaigns.

@@ -1,8 +1,10 @@
 package config
 
 import (
-	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"strings"
+
+	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // decode copies what the file says into c. Values that do not parse are
@@ -24,8 +26,8 @@ func (c *Config) decode(root *yamlnode.Map) {
 	for _, name := range ps.Keys() {
 		p := Purpose{Name: name}
 		pm := root.Doc().Map(ps.Node(name), ps.Field(name))
-		pm.String("title", &p.Title)
-		pm.String("description", &p.Description)
+		pm.Localized("title", &p.Title, &p.Titles, locale.Normalize)
+		pm.Localized("description", &p.Description, &p.Descriptions, locale.Normalize)
 		pm.Close()
 		c.Purposes = append(c.Purposes, p)
 	}

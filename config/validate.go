@@ -10,6 +10,7 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // setDefaults is the one place defaults are filled in; each field's comment
@@ -23,8 +24,15 @@ func (c *Config) setDefaults() {
 	}
 	c.Business.BaseURL = strings.TrimRight(c.Business.BaseURL, "/")
 	for i := range c.Purposes {
-		if c.Purposes[i].Title == "" {
-			c.Purposes[i].Title = c.Purposes[i].Name
+		p := &c.Purposes[i]
+		if p.Title == "" {
+			p.Title = locale.DefaultOf(p.Titles, c.Business.Locale)
+		}
+		if p.Title == "" {
+			p.Title = p.Name
+		}
+		if p.Description == "" {
+			p.Description = locale.DefaultOf(p.Descriptions, c.Business.Locale)
 		}
 	}
 	if c.Limits.PerCustomer == nil {

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/courtesyhq/courtesy"
 	"gopkg.in/yaml.v3"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Purpose is a topic a customer can agree to hear about.
@@ -13,6 +15,18 @@ type Purpose struct {
 	ID          string `yaml:"-" json:"id"`
 	Title       string `yaml:"title" json:"title"`
 	Description string `yaml:"description" json:"description"`
+	// Titles and Descriptions are the same per BCP 47 locale, when the
+	// business wrote them so; Title and Description are the default.
+	Titles       map[string]string `yaml:"-" json:"-"`
+	Descriptions map[string]string `yaml:"-" json:"-"`
+}
+
+// TitleIn is the title in the language of lang, or the default.
+func (p Purpose) TitleIn(lang string) string { return locale.ChooseOr(p.Titles, lang, p.Title) }
+
+// DescriptionIn is the description in the language of lang, or the default.
+func (p Purpose) DescriptionIn(lang string) string {
+	return locale.ChooseOr(p.Descriptions, lang, p.Description)
 }
 
 // Purposes is the configured list, in the order the business wrote it: the

@@ -117,3 +117,25 @@ func TestConsentsAndEvents(t *testing.T) {
 		t.Errorf("diags = %v", diags)
 	}
 }
+
+// A locale is kept in one spelling, and one that is not a locale is named
+// by its line and column.
+func TestCustomerLocales(t *testing.T) {
+	in := "id,email,locale\nc1,a@example.com,pt_br\nc2,b@example.com,English please\nc3,c@example.com,de-AT\n"
+	var got []string
+	diags, err := Customers("customers.csv", strings.NewReader(in), 10, func(rows []Row[courtesy.Customer]) error {
+		for _, r := range rows {
+			got = append(got, r.Value.ID+" "+r.Value.Locale)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"c1 pt-BR", "c3 de-AT"}, got); d != "" {
+		t.Errorf("imported (-want +got):\n%s", d)
+	}
+	if len(diags) != 1 || diags[0].String() != `customers.csv:3: locale: "English please" is not a BCP 47 locale such as de or pt-BR` {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/store"
 )
@@ -65,6 +66,9 @@ type Config struct {
 	BaseURL string
 	// Domain is the Message-ID domain.
 	Domain string
+	// Locale is the language the email is written in, the business's
+	// (BCP 47). Defaults to English.
+	Locale string
 
 	Store  Store
 	Sender mailer.Sender  // nil: no email, the log line only
@@ -208,30 +212,14 @@ func (g *Guard) notify(ctx context.Context, id, reason string, now time.Time) er
 		return nil
 	}
 	admin := strings.TrimRight(g.cfg.BaseURL, "/") + "/admin/"
-	text := fmt.Sprintf(`courtesy paused the campaign %q.
-
-Why: %s
-
-Nothing more goes out for it until you resume it. Read what people said on the
-dashboard (%s) or with
-
-    courtesy report
-    courtesy log optouts --campaign %s
-
-and, once the campaign has been changed or you are sure it is fine, resume it
-on the dashboard or with
-
-    courtesy campaign resume %s
-
-Only what happens after the resume is judged again.
-
-You get this email because business.owner_email is set in courtesy.yaml.
-`, id, reason, admin, id, id)
+	tag, _ := locale.Parse(g.cfg.Locale)
+	words := locale.For(tag)
 	return g.cfg.Sender.Send(ctx, &mailer.Message{
 		From:           g.cfg.From,
 		To:             g.cfg.OwnerEmail,
-		Subject:        "courtesy paused " + id,
-		Text:           text,
+		Subject:        words.T("guardrail.subject", id),
+		Text:           words.T("guardrail.body", id, reason, admin),
+		Language:       words.Lang().String(),
 		MessageID:      mailer.NewMessageID(g.cfg.Domain),
 		Date:           now,
 		UnsubscribeURL: admin,

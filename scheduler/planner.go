@@ -195,6 +195,7 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 func BirthdayMessage(c *campaigns.Campaign, customerID string, occ campaigns.Occurrence, loc *time.Location, now time.Time) courtesy.Message {
 	return message(c, customerID, occ, courtesy.Detail{
 		Rule:     fmt.Sprintf("today, %s, is your birthday in %s", occ.Due.In(loc).Format("2 January"), loc),
+		Fired:    &courtesy.Fired{Kind: "birthday", On: occ.Due, Zone: loc.String()},
 		Data:     []string{"first name", "birthday (month and day)", "time zone"},
 		Timezone: loc.String(),
 	}, now)
@@ -207,9 +208,11 @@ func EventMessage(c *campaigns.Campaign, ev courtesy.Event, occ campaigns.Occurr
 	switch c.Kind {
 	case campaigns.InterestReminder:
 		d.Rule = fmt.Sprintf("you saved %q on %s, and have not bought it since", ev.ItemName, ev.OccurredAt.In(loc).Format("2 January"))
+		d.Fired = &courtesy.Fired{Kind: "saved", On: ev.OccurredAt, Zone: loc.String(), Item: ev.ItemName}
 		d.Data = []string{"first name", "the item you saved", "when you saved it"}
 	case campaigns.NPSSurvey:
 		d.Rule = fmt.Sprintf("you bought from us on %s", ev.OccurredAt.In(loc).Format("2 January"))
+		d.Fired = &courtesy.Fired{Kind: "bought", On: ev.OccurredAt, Zone: loc.String()}
 		d.Data = []string{"first name", "the date of your purchase"}
 	case campaigns.Welcome:
 		d.Rule = fmt.Sprintf("you confirmed your sign-up on %s", ev.OccurredAt.In(loc).Format("2 January"))

@@ -280,5 +280,5 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
-	s.adminPages.render(w, code, "problem", adminView{Title: http.StatusText(code), Data: errorView(code)})
+	s.adminPages.render(w, code, "problem", adminView{Title: http.StatusText(code), Data: errorView(tongue{}, code)})
 }

@@ -62,7 +62,7 @@ func (p *adminPageSet) render(w http.ResponseWriter, code int, name string, v ad
 	if err := p.set[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		buf.Reset()
 		code = http.StatusInternalServerError
-		_ = p.set["problem"].ExecuteTemplate(&buf, "layout.html", adminView{Site: p.site, Title: "Error", Data: errorView(code)})
+		_ = p.set["problem"].ExecuteTemplate(&buf, "layout.html", adminView{Site: p.site, Title: "Error", Data: errorView(tongue{}, code)})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)

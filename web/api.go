@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -182,6 +183,11 @@ func validCustomer(i int, c customerIn) (courtesy.Customer, *problem) {
 	if out.Timezone != "" {
 		if _, err := time.LoadLocation(out.Timezone); err != nil || out.Timezone == "Local" {
 			return bad("timezone", fmt.Sprintf("%q is not an IANA time zone such as Europe/London", out.Timezone))
+		}
+	}
+	if out.Locale != "" {
+		if out.Locale, err = locale.Normalize(out.Locale); err != nil {
+			return bad("locale", err.Error())
 		}
 	}
 	return out, nil

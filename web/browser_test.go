@@ -96,3 +96,30 @@ func TestBrowserUnsubscribeAndPreferences(t *testing.T) {
 	b.waitFor("This link doesn't work")
 	b.screenshot(filepath.Join(shots, "bad-link.png"))
 }
+
+// TestBrowserUnsubscribeInSpanish: a Spanish customer's link opens the
+// unsubscribe page in Spanish in a real browser, and its button works the
+// same. With -update it saves the page beside the English one.
+func TestBrowserUnsubscribeInSpanish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	e := newEnv(t)
+	e.speaks("es-ES", "Europe/Madrid")
+	b := startBrowser(t)
+	shots := screenshotDir(t)
+
+	b.navigate(e.links().Unsubscribe)
+	b.waitFor("Darse de baja de Birthday treats")
+	b.screenshot(filepath.Join(shots, "unsubscribe.es.png"))
+	var lang string
+	b.eval(`document.documentElement.lang`, &lang)
+	if lang != "es" {
+		t.Errorf("<html lang> = %q, want es", lang)
+	}
+	b.click("button.primary")
+	b.waitFor("Te has dado de baja")
+	if e.granted("birthday") {
+		t.Fatal("birthday still granted after clicking the Spanish button")
+	}
+}

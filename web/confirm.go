@@ -32,19 +32,21 @@ type confirmationData struct {
 	Purposes                []string
 	Link                    string
 	Expires                 string
+	L                       tongue
 }
 
 // confirmationMessage is the double opt-in message for tok: the one link
 // that confirms it, and what happens if it is ignored.
-func (s *Server) confirmationMessage(tok signup.Token, sealed string) (Transactional, error) {
+func (s *Server) confirmationMessage(t tongue, tok signup.Token, sealed string) (Transactional, error) {
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	d := confirmationData{
 		Business: s.cfg.BusinessName, PostalAddress: s.cfg.PostalAddress, FirstName: tok.FirstName,
 		Link:    base + "/c/" + sealed,
-		Expires: tok.IssuedAt.Add(s.deps.Signup.Sealer.TTL()).In(s.cfg.Location).Format("2 January 2006"),
+		Expires: t.Date(tok.IssuedAt.Add(s.deps.Signup.Sealer.TTL())),
+		L:       t,
 	}
 	for _, p := range tok.Purposes {
-		d.Purposes = append(d.Purposes, s.purposeTitle(p))
+		d.Purposes = append(d.Purposes, s.purposeTitleIn(t, p))
 	}
 	var buf bytes.Buffer
 	if err := mailTemplates.ExecuteTemplate(&buf, "confirmation.txt", d); err != nil {
@@ -52,7 +54,7 @@ func (s *Server) confirmationMessage(tok signup.Token, sealed string) (Transacti
 	}
 	subject, text, _ := strings.Cut(buf.String(), "\n")
 	return Transactional{
-		Kind: KindConfirmation, To: tok.Email, ToName: tok.FirstName, Locale: tok.Locale,
+		Kind: KindConfirmation, To: tok.Email, ToName: tok.FirstName, Locale: t.Lang(),
 		Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(text, "\n"),
 		UnsubscribeURL: base + "/c/" + sealed + "/decline",
 	}, nil
@@ -91,14 +93,15 @@ func (s *Server) confirmGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	t := s.localeTongue(r, tok.Locale)
 	v := confirmView{Action: r.URL.Path, Email: tok.Email, FirstName: tok.FirstName}
 	if !tok.Birthday.IsZero() {
-		v.Birthday = fmt.Sprintf("%d %s", tok.Birthday.Day, tok.Birthday.Month)
+		v.Birthday = t.DayMonth(tok.Birthday.Month, tok.Birthday.Day)
 	}
 	for _, p := range tok.Purposes {
-		v.Purposes = append(v.Purposes, s.purposeTitle(p))
+		v.Purposes = append(v.Purposes, s.purposeTitleIn(t, p))
 	}
-	s.pages.render(w, http.StatusOK, "confirm", v)
+	s.pages.render(w, t, http.StatusOK, "confirm", v)
 }
 
 type confirmedView struct {
@@ -135,8 +138,9 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	t := s.tongueFor(r, c.ID)
 	v := confirmedView{
-		Profile: profileFields(c),
+		Profile: profileFields(t, c),
 		// The page's link inherits the confirmation's issue time: no page
 		// mints a fresher link than the one that opened it.
 		PreferencesURL: "/p/" + s.deps.Signer.Sign(consent.Token{
@@ -144,9 +148,9 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		}),
 	}
 	for _, p := range tok.Purposes {
-		v.Purposes = append(v.Purposes, s.purposeTitle(p))
+		v.Purposes = append(v.Purposes, s.purposeTitleIn(t, p))
 	}
-	s.pages.render(w, http.StatusOK, "confirmed", v)
+	s.pages.render(w, t, http.StatusOK, "confirmed", v)
 }
 
 // confirmationKey names one confirmation message: the consents it led to
@@ -231,5 +235,5 @@ func (s *Server) confirm(ctx context.Context, tok signup.Token) (courtesy.Custom
 // confirmation is the end of it. It answers 200 whatever the token, as a
 // mail provider expects.
 func (s *Server) declinePost(w http.ResponseWriter, r *http.Request) {
-	s.pages.render(w, http.StatusOK, "declined", nil)
+	s.pages.render(w, s.visitorTongue(r), http.StatusOK, "declined", nil)
 }

@@ -64,14 +64,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.expired(w, r)
 		return
 	}
-	page := errorView(code)
+	t := s.visitorTongue(r)
+	page := errorView(t, code)
 	if errors.Is(err, consent.ErrExpired) {
 		// Only a correctly signed link can have expired, so saying so tells
 		// a guesser nothing.
-		page.Heading = "This link has expired"
-		page.Text = "For your safety, the links to your preferences, surveys and explanations last a few months. The unsubscribe link in any of our emails always works, and our newest email has fresh links for the rest."
+		page.Heading = t.T("error.expired.heading")
+		page.Text = t.T("error.expired.text")
 	}
-	s.pages.render(w, code, "error", page)
+	s.pages.render(w, t, code, "error", page)
 }
 
 // failJSON answers an API request that went wrong.
@@ -106,26 +107,30 @@ type errorPage struct {
 	Text    string
 }
 
-func errorView(code int) errorPage {
+// errorView is what the error page says for a status, in t's language.
+func errorView(t tongue, code int) errorPage {
+	page := func(kind, text string) errorPage {
+		return errorPage{code, t.T("error." + kind + ".heading"), t.T("error." + text + ".text")}
+	}
 	switch code {
 	case http.StatusNotFound:
-		return errorPage{code, "This link doesn't work", "The links in our emails are personal and made to last; this one may have been cut short or changed on the way. Try opening it again from the email, or simply reply to that email and a person will sort it out."}
+		return page("notfound", "notfound")
 	case http.StatusForbidden:
-		return errorPage{code, "Please use the page itself", "For your safety this form only works from our own page. Open the link from your email again and use the buttons there."}
+		return page("forbidden", "forbidden")
 	case http.StatusTooManyRequests:
-		return errorPage{code, "One moment, please", "We've had a lot of requests from your connection just now. Please wait a few seconds and try again."}
+		return page("toomany", "toomany")
 	case http.StatusConflict:
-		return errorPage{code, "This can't be undone here", "An unsubscribe can be undone only from the page that made it, once, and for ten minutes after. To hear from us again, choose what you'd like on your preference page: its link is in our newest email."}
+		return page("conflict", "conflict")
 	case http.StatusRequestEntityTooLarge:
-		return errorPage{code, "That was too much to send", "Please shorten what you wrote and try again."}
+		return page("toolarge", "toolarge")
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		return errorPage{code, "Something was missing", "Please go back and check the form."}
+		return page("invalid", "invalid")
 	case http.StatusGone:
-		return errorPage{code, "We hold nothing about you", "Your data was erased at your request. There is nothing more to change."}
+		return page("gone", "gone")
 	case http.StatusServiceUnavailable:
-		return errorPage{code, "We couldn't save that just now", "Nothing went through. Please try again in a minute; if it keeps happening, reply to any of our emails."}
+		return page("unavailable", "retry")
 	}
-	return errorPage{code, "Something went wrong on our side", "Nothing went through. Please try again in a minute; if it keeps happening, reply to any of our emails."}
+	return page("internal", "retry")
 }
 
 // problem is one thing wrong with an API request: which item, which field.

@@ -26,15 +26,13 @@ const freshSendTimeout = time.Minute
 // freshActions are the links that expire, in the order a token is tried.
 var freshActions = []consent.Action{consent.ActionPreferences, consent.ActionWhy, consent.ActionSurvey}
 
-// freshMailLocale is the language templates/mail/fresh.txt is written in.
-const freshMailLocale = "en"
-
 type expiredView struct{ Action string }
 
 type freshMail struct {
 	Business, PostalAddress, FirstName string
 	Link, Unsubscribe                  string
 	Days                               int
+	L                                  tongue
 }
 
 // offersFreshLinks says whether an expired page can offer a fresh link.
@@ -42,7 +40,11 @@ func (s *Server) offersFreshLinks() bool { return s.deps.Notify != nil && s.deps
 
 // expired shows the page of an expired link, with its button.
 func (s *Server) expired(w http.ResponseWriter, r *http.Request) {
-	s.pages.render(w, http.StatusNotFound, "expired", expiredView{Action: "/fresh/" + r.PathValue("token")})
+	t := s.visitorTongue(r)
+	if tok, err := s.expiringToken(r.PathValue("token")); err == nil {
+		t = s.tongueFor(r, tok.CustomerID)
+	}
+	s.pages.render(w, t, http.StatusNotFound, "expired", expiredView{Action: "/fresh/" + r.PathValue("token")})
 }
 
 // freshPost answers the expired page's button.
@@ -68,9 +70,10 @@ func (s *Server) freshPost(w http.ResponseWriter, r *http.Request) {
 			s.cfg.Logger.Warn("fresh link not sent", "customer", tok.CustomerID, "err", err)
 		}
 	}()
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading: "Check your inbox",
-		Text:    "If we still hold your address, a fresh link is on its way to it. It can take a few minutes; if it doesn't come, look in your spam folder.",
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading: t.T("joined.title"),
+		Text:    t.T("fresh.sent_text"),
 	})
 }
 
@@ -117,13 +120,14 @@ func (s *Server) sendFreshLink(ctx context.Context, tok consent.Token) error {
 		Link:        base + actionPaths[tok.Action] + s.deps.Signer.Sign(fresh),
 		Unsubscribe: base + actionPaths[consent.ActionUnsubscribe] + s.deps.Signer.Sign(unsub),
 		Days:        int(s.deps.Signer.TTL() / (24 * time.Hour)),
+		L:           s.mailTongue(c.Locale, c.Location(s.cfg.Location)),
 	}
 	subject, text, err := renderMail("fresh", data)
 	if err != nil {
 		return err
 	}
 	if err := s.deps.Notify.Notify(ctx, Transactional{
-		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: freshMailLocale,
+		Kind: KindLink, To: c.Email, ToName: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: data.L.Lang(),
 		Subject: subject, Text: text, UnsubscribeURL: data.Unsubscribe, CustomerID: c.ID,
 	}); err != nil {
 		return err

@@ -32,6 +32,11 @@ func (s *oneClickStore) Message(_ context.Context, key string) (courtesy.Message
 	return courtesy.Message{Key: key, CampaignID: "birthday-treat", Variant: "personal"}, nil
 }
 
+// Customer is not on file: the page speaks the business's language.
+func (s *oneClickStore) Customer(context.Context, string) (courtesy.Customer, error) {
+	return courtesy.Customer{}, store.ErrNotFound
+}
+
 // ConsentHistory is empty: every POST is a first withdrawal, which the
 // fuzzer expects to see recorded.
 func (s *oneClickStore) ConsentHistory(context.Context, string) ([]courtesy.ConsentRecord, error) {

@@ -132,7 +132,7 @@ func newSinkNotifier(tb testing.TB, sink *mailtest.Sink) *sinkNotifier {
 func (n *sinkNotifier) Notify(ctx context.Context, m Transactional) error {
 	return n.sender.Send(ctx, &mailer.Message{From: "Crumb & Co. <hello@crumb.example>", To: m.To, ToName: m.ToName, Subject: m.Subject,
 		Text: m.Text, HTML: m.HTML, Date: start, UnsubscribeURL: m.UnsubscribeURL,
-		Headers: map[string]string{"X-Courtesy-Kind": m.Kind}})
+		Language: m.Locale, Headers: map[string]string{"X-Courtesy-Kind": m.Kind}})
 }
 
 func mustSigner(tb testing.TB, keys ...consent.Key) *consent.Signer {

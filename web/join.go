@@ -57,30 +57,32 @@ type joinView struct {
 	Months     []option
 }
 
-var monthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-
-func (s *Server) joinView(only []string) joinView {
+func (s *Server) joinView(t tongue, only []string) joinView {
 	v := joinView{
 		Action: "/join", Notice: s.cfg.Signup.NoticeText, Version: s.cfg.Signup.NoticeVersion,
 		PrivacyURL: s.cfg.Signup.PrivacyURL, Errors: map[string]*signup.FieldError{},
 	}
 	for _, p := range s.cfg.Purposes {
 		if len(only) == 0 || slices.Contains(only, p.ID) {
-			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.Title, Description: p.Description})
+			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.TitleIn(t.chosen()), Description: p.DescriptionIn(t.chosen())})
 		}
 	}
 	if len(v.Purposes) == 0 { // ?purposes= named none we have: offer them all
-		return s.joinView(nil)
+		return s.joinView(t, nil)
 	}
-	v.Months = monthOptions()
+	v.Months = monthsIn(t)
 	return v
 }
 
-// monthOptions are the choices of the birthday's month.
-func monthOptions() []option {
-	out := make([]option, len(monthNames))
-	for i, m := range monthNames {
-		out[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: m}
+// monthOptions are the choices of the birthday's month in English, for the
+// form `courtesy form` writes.
+func monthOptions() []option { return monthsIn(tongue{}) }
+
+// monthsIn are the choices of the birthday's month in t's language.
+func monthsIn(t tongue) []option {
+	out := make([]option, 12)
+	for i := range out {
+		out[i] = option{Value: fmt.Sprintf("%02d", i+1), Label: t.words.Month(time.Month(i + 1))}
 	}
 	return out
 }
@@ -94,7 +96,8 @@ func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("purposes"); q != "" {
 		only = strings.Split(q, ",")
 	}
-	s.pages.render(w, http.StatusOK, "join", s.joinView(only))
+	t := s.visitorTongue(r)
+	s.pages.render(w, t, http.StatusOK, "join", s.joinView(t, only))
 }
 
 // joinPost starts a sign-up. It may come from a form on another site, so it
@@ -112,9 +115,10 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	t := s.localeTongue(r, f.Get("locale"))
 	if f.Get(honeypot) != "" {
 		s.cfg.Logger.Info("sign-up refused: the hidden field was filled in", "route", r.Pattern)
-		s.pages.render(w, http.StatusOK, "joined", nil)
+		s.pages.render(w, t, http.StatusOK, "joined", nil)
 		return
 	}
 	form := signup.Form{
@@ -129,7 +133,7 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, signup.FieldError{Field: "notice", Code: "changed", Message: "the wording has changed since the form was made"})
 	}
 	if errs != nil {
-		v := s.joinView(nil)
+		v := s.joinView(t, nil)
 		v.Email, v.FirstName = f.Get("email"), f.Get("first_name")
 		v.Month, v.Day = f.Get("birthday_month"), f.Get("birthday_day")
 		for i := range v.Purposes {
@@ -138,14 +142,14 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		for _, e := range errs {
 			v.Errors[e.Field] = &e
 		}
-		s.pages.render(w, http.StatusUnprocessableEntity, "join", v)
+		s.pages.render(w, t, http.StatusUnprocessableEntity, "join", v)
 		return
 	}
 	if err := s.startSignup(r.Context(), req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.pages.render(w, http.StatusOK, "joined", nil)
+	s.pages.render(w, t, http.StatusOK, "joined", nil)
 }
 
 // birthdayField joins the month and day selects into MM-DD; either alone
@@ -197,7 +201,7 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 		Request: req, NoticeVersion: s.cfg.Signup.NoticeVersion,
 		NoticeHash: signup.NoticeDigest(s.cfg.Signup.NoticeText), IssuedAt: now,
 	}
-	m, err := s.confirmationMessage(tok, sg.Sealer.Seal(tok))
+	m, err := s.confirmationMessage(s.mailTongue(req.Locale, s.cfg.Location), tok, sg.Sealer.Seal(tok))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/courtesyhq/courtesy/locale"
 	"net/http"
 
 	"github.com/courtesyhq/courtesy"
@@ -49,18 +50,26 @@ func (s *Server) linkFor(a consent.Action, from consent.Token, purpose, messageK
 	return actionPaths[a] + s.deps.Signer.DeriveFor(from, a, messageKey, purpose)
 }
 
-func (s *Server) purposeTitle(id string) string {
+// purposeTitle is a purpose's title in the business's own words, as
+// records keep it.
+func (s *Server) purposeTitle(id string) string { return s.purposeTitleIn(tongue{}, id) }
+
+// purposeTitleIn is a purpose's title in the reader's language where the
+// business wrote one.
+func (s *Server) purposeTitleIn(t tongue, id string) string {
 	if id == courtesy.AllPurposes || id == "" {
-		return "all our messages"
+		return t.T("why.all_messages")
 	}
 	if p, ok := s.cfg.Purposes.Get(id); ok {
-		return p.Title
+		return p.TitleIn(t.chosen())
 	}
 	return id
 }
 
-func (s *Server) campaignName(id string) string {
-	if n, ok := s.cfg.CampaignNames[id]; ok && n != "" {
+// campaignName is a campaign's name in the reader's language where the
+// business wrote one.
+func (s *Server) campaignName(t tongue, id string) string {
+	if n := locale.ChooseOr(s.cfg.LocalNames[id], t.chosen(), s.cfg.CampaignNames[id]); n != "" {
 		return n
 	}
 	return id

@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"time"
+
+	"github.com/courtesyhq/courtesy/signup"
 )
 
 //go:embed templates/*.html
@@ -25,10 +26,17 @@ type site struct {
 	ReplyTo       string
 }
 
-// view is what every page template receives.
+// view is what every page template receives: L speaks the reader's
+// language.
 type view struct {
 	Site site
 	Data any
+	L    tongue
+}
+
+type fieldErrorView struct {
+	L tongue
+	E *signup.FieldError
 }
 
 type pages struct {
@@ -37,25 +45,13 @@ type pages struct {
 }
 
 func mustLoadPages(cfg Config) *pages {
-	loc := cfg.Location
-	funcs := template.FuncMap{
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(loc).Format("2 January 2006")
-		},
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(loc).Format("2 January 2006, 15:04 MST")
-		},
-		"how": how,
-	}
 	return &pages{
 		site: site{Name: cfg.BusinessName, PostalAddress: cfg.PostalAddress, ReplyTo: cfg.ReplyTo},
-		set:  parsePages(templateFS, "templates", funcs),
+		set: parsePages(templateFS, "templates", template.FuncMap{
+			// fieldError hands a sign-up field error and the page's tongue
+			// to the template that words it.
+			"fieldError": func(l tongue, e *signup.FieldError) fieldErrorView { return fieldErrorView{L: l, E: e} },
+		}),
 	}
 }
 
@@ -85,49 +81,21 @@ func parsePages(fsys fs.FS, dir string, funcs template.FuncMap) map[string]*temp
 
 // render writes a page. It renders into a buffer first so a template error
 // never leaves half a page behind a 200.
-func (p *pages) render(w http.ResponseWriter, code int, name string, data any) {
-	t, ok := p.set[name]
+func (p *pages) render(w http.ResponseWriter, t tongue, code int, name string, data any) {
+	page, ok := p.set[name]
 	if !ok {
 		panic("web: no page " + name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", view{Site: p.site, Data: data}); err != nil {
+	if err := page.ExecuteTemplate(&buf, "layout.html", view{Site: p.site, Data: data, L: t}); err != nil {
 		buf.Reset()
 		code = http.StatusInternalServerError
-		_ = p.set["error"].ExecuteTemplate(&buf, "layout.html", view{Site: p.site, Data: errorView(code)})
+		_ = p.set["error"].ExecuteTemplate(&buf, "layout.html", view{Site: p.site, Data: errorView(t, code), L: t})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", t.Lang())
 	w.WriteHeader(code)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// how says in words how a consent record came about.
-func how(source string) string {
-	switch source {
-	case "one-click":
-		return "the unsubscribe button in your email app"
-	case "unsubscribe-page":
-		return "our unsubscribe page"
-	case "preferences":
-		return "your preference page"
-	case "form":
-		return "a form you filled in"
-	case SourceSignup:
-		return "our sign-up form, confirmed from your email"
-	case "import":
-		return "our customer records"
-	case "api":
-		return "our shop system"
-	case "bounce":
-		return "your address bouncing our email"
-	case "complaint":
-		return "a spam report"
-	case "admin":
-		return "our staff, at your request"
-	case "":
-		return "a way we didn't record"
-	}
-	return source
 }
 
 func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
@@ -137,9 +105,10 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.pages.render(w, http.StatusNotFound, "error", errorPage{
+	t := s.visitorTongue(r)
+	s.pages.render(w, t, http.StatusNotFound, "error", errorPage{
 		Status:  http.StatusNotFound,
-		Heading: "Nothing here",
-		Text:    "This address doesn't lead to a page. The links in our emails take you to the right place.",
+		Heading: t.T("error.nothing.heading"),
+		Text:    t.T("error.nothing.text"),
 	})
 }

@@ -83,6 +83,7 @@ func TestAPI(t *testing.T) {
 			body: `[{"id":"a","email":"a@example.com"},{"id":"b","email":"not-an-address"}]`, wantCode: 422,
 			wantBody: []string{`"index": 1`, `"field": "email"`}},
 		{name: "bad timezone", path: "/api/v1/customers", key: apiKey, body: `{"id":"a","email":"a@example.com","timezone":"Mars/Olympus"}`, wantCode: 422, wantBody: []string{`"field": "timezone"`}},
+		{name: "bad locale", path: "/api/v1/customers", key: apiKey, body: `{"id":"a","email":"a@example.com","locale":"English please"}`, wantCode: 422, wantBody: []string{`"field": "locale"`, "BCP 47"}},
 		{name: "bad birthday", path: "/api/v1/customers", key: apiKey, body: `{"id":"a","email":"a@example.com","birthday":"02-30"}`, wantCode: 422, wantBody: []string{`"field": "birthday"`}},
 		{name: "unknown field", path: "/api/v1/customers", key: apiKey, body: `{"id":"a","email":"a@example.com","age":41}`, wantCode: 422, wantBody: []string{`"field": "age"`}},
 		{name: "wrong type", path: "/api/v1/customers", key: apiKey, body: `{"id":7,"email":"a@example.com"}`, wantCode: 422, wantBody: []string{`"field": "id"`}},

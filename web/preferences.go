@@ -19,9 +19,18 @@ import (
 const sourcePreferences = "preferences"
 
 var frequencyOptions = []option{
-	{Value: "", Label: "As each topic needs (never more than our usual limits)"},
-	{Value: throttle.OnePerWeek.String(), Label: "At most one message a week"},
-	{Value: throttle.OnePerMonth.String(), Label: "At most one message a month"},
+	{Value: "", Label: "any"},
+	{Value: throttle.OnePerWeek.String(), Label: "week"},
+	{Value: throttle.OnePerMonth.String(), Label: "month"},
+}
+
+// frequenciesIn are the frequency choices in the reader's language.
+func frequenciesIn(t tongue) []option {
+	out := make([]option, len(frequencyOptions))
+	for i, o := range frequencyOptions {
+		out[i] = option{Value: o.Value, Label: t.T("pref.freq." + o.Label)}
+	}
+	return out
 }
 
 type purposeRow struct {
@@ -93,11 +102,12 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok con
 		s.fail(w, r, fmt.Errorf("messages: %w", err))
 		return
 	}
+	t := s.tongueFor(r, tok.CustomerID)
 	v := prefsView{
 		Action:      r.URL.Path,
 		Saved:       saved,
 		Frequency:   prefs.MaxPerWindow,
-		Frequencies: frequencyOptions,
+		Frequencies: frequenciesIn(t),
 		ExportURL:   "/p/" + r.PathValue("token") + "/export",
 		EraseURL:    "/p/" + r.PathValue("token") + "/erase",
 	}
@@ -108,13 +118,13 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok con
 		v.StoppedAll = all.Relied.RecordedAt
 	}
 	for _, p := range s.cfg.Purposes {
-		v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.Title, Description: p.Description, On: consent.Current(hist, p.ID, now).Granted})
+		v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.TitleIn(t.chosen()), Description: p.DescriptionIn(t.chosen()), On: consent.Current(hist, p.ID, now).Granted})
 	}
-	v.Profile = profileFields(c)
+	v.Profile = profileFields(t, c)
 	sorted := consent.Sorted(hist)
 	for i := len(sorted) - 1; i >= 0; i-- { // newest first
 		h := sorted[i]
-		v.History = append(v.History, historyRow{When: h.RecordedAt, Purpose: s.purposeTitle(h.Purpose), Status: string(h.Status), How: h.Source, Notice: h.Notice})
+		v.History = append(v.History, historyRow{When: h.RecordedAt, Purpose: s.purposeTitleIn(t, h.Purpose), Status: string(h.Status), How: h.Source, Notice: h.Notice})
 	}
 	for _, m := range msgs {
 		when := m.DecidedAt
@@ -122,27 +132,27 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok con
 			when = m.DueAt
 		}
 		v.Messages = append(v.Messages, messageRow{
-			When: when, Campaign: s.campaignName(m.CampaignID), Subject: m.Subject,
+			When: when, Campaign: s.campaignName(t, m.CampaignID), Subject: m.Subject,
 			WhyURL: s.linkFor(consent.ActionWhy, tok, m.Purpose, m.Key),
 		})
 	}
-	s.pages.render(w, http.StatusOK, "preferences", v)
+	s.pages.render(w, t, http.StatusOK, "preferences", v)
 }
 
-func profileFields(c courtesy.Customer) []field {
-	fs := []field{{"Email", c.Email}}
+func profileFields(t tongue, c courtesy.Customer) []field {
+	fs := []field{{t.T("profile.email"), c.Email}}
 	add := func(label, v string) {
 		if v != "" {
 			fs = append(fs, field{label, v})
 		}
 	}
-	add("First name", c.FirstName)
-	add("Last name", c.LastName)
+	add(t.T("profile.first_name"), c.FirstName)
+	add(t.T("profile.last_name"), c.LastName)
 	if !c.Birthday.IsZero() {
-		fs = append(fs, field{"Birthday", time.Date(2000, c.Birthday.Month, c.Birthday.Day, 0, 0, 0, 0, time.UTC).Format("2 January") + " (we never keep the year)"})
+		fs = append(fs, field{t.T("profile.birthday"), t.T("profile.birthday_value", t.DayMonth(c.Birthday.Month, c.Birthday.Day))})
 	}
-	add("Time zone", c.Timezone)
-	add("Language", c.Locale)
+	add(t.T("profile.timezone"), c.Timezone)
+	add(t.T("profile.language"), c.Locale)
 	return fs
 }
 
@@ -329,7 +339,7 @@ func (s *Server) eraseGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(err))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "erase", eraseView{Action: r.URL.Path, PreferencesURL: "/p/" + r.PathValue("token"), Email: c.Email})
+	s.pages.render(w, s.tongueFor(r, tok.CustomerID), http.StatusOK, "erase", eraseView{Action: r.URL.Path, PreferencesURL: "/p/" + r.PathValue("token"), Email: c.Email})
 }
 
 func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
@@ -342,12 +352,13 @@ func (s *Server) erasePost(w http.ResponseWriter, r *http.Request) {
 		s.eraseGet(w, r)
 		return
 	}
+	t := s.tongueFor(r, tok.CustomerID) // while there is still a customer to speak to
 	if err := privacy.Erase(r.Context(), s.deps.Store, tok.CustomerID, s.now(), s.deps.Forget...); err != nil {
 		s.fail(w, r, heldNothing(err))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading: "Your data is erased",
-		Text:    "We have deleted everything we held about you. All that remains is a one-way fingerprint of your email address, kept so that it is never added back by mistake. You won't hear from us again.",
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading: t.T("erase.done.heading"),
+		Text:    t.T("erase.done.text"),
 	})
 }

@@ -74,6 +74,9 @@ type Config struct {
 	// CampaignNames maps campaign ids to the names shown on the "why" page.
 	// The id is shown for a campaign missing from it.
 	CampaignNames map[string]string
+	// LocalNames are the campaign names per BCP 47 locale, by campaign
+	// id, where the business wrote them so. Defaults to none.
+	LocalNames map[string]map[string]string
 	// APIKeys are the bearer keys the ingest API accepts. Defaults to none:
 	// the API then refuses every request.
 	APIKeys []string
@@ -103,8 +106,12 @@ type Config struct {
 	// TrustedProxies are the address ranges ClientIPHeader is believed
 	// from. Defaults to none: the header is never believed.
 	TrustedProxies []netip.Prefix
-	// Location is the time zone dates are shown in. Defaults to UTC.
+	// Location is the time zone dates are shown in to a visitor who is not
+	// a customer on file, and to a customer without one. Defaults to UTC.
 	Location *time.Location
+	// Locale is the language of the pages for a visitor whose language
+	// courtesy does not speak, the business's (BCP 47). Defaults to "en".
+	Locale string
 	// Now tells the time. Defaults to courtesy.SystemClock.
 	Now courtesy.Clock
 	// Logger receives request failures. Defaults to slog.Default().

@@ -31,17 +31,18 @@ type thanksView struct {
 // surveyGet shows the question with the score from the email's link
 // pre-selected. It records nothing: link scanners open all eleven links.
 func (s *Server) surveyGet(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.verify(r, consent.ActionSurvey); err != nil {
+	tok, err := s.verify(r, consent.ActionSurvey)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	score, _ := parseScore(r.URL.Query().Get("score"))
-	s.pages.render(w, http.StatusOK, "survey", s.surveyView(r, score, "", false))
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "survey", s.surveyView(t, r, score, "", false))
 }
 
-func (s *Server) surveyView(r *http.Request, score int, comment string, missing bool) surveyView {
-	v := surveyView{Action: r.URL.Path, Comment: comment, Missing: missing,
-		Question: "How likely are you to recommend " + s.cfg.BusinessName + " to a friend?"}
+func (s *Server) surveyView(t tongue, r *http.Request, score int, comment string, missing bool) surveyView {
+	v := surveyView{Action: r.URL.Path, Comment: comment, Missing: missing, Question: t.T("nps.question", s.cfg.BusinessName)}
 	for n := 0; n <= 10; n++ {
 		v.Scores = append(v.Scores, scoreOption{Value: n, Selected: n == score})
 	}
@@ -61,7 +62,8 @@ func (s *Server) surveyPost(w http.ResponseWriter, r *http.Request) {
 	comment := clip(strings.TrimSpace(r.PostFormValue("comment")), maxComment)
 	score, ok := parseScore(r.PostFormValue("score"))
 	if !ok {
-		s.pages.render(w, http.StatusUnprocessableEntity, "survey", s.surveyView(r, -1, comment, true))
+		t := s.tongueFor(r, tok.CustomerID)
+		s.pages.render(w, t, http.StatusUnprocessableEntity, "survey", s.surveyView(t, r, -1, comment, true))
 		return
 	}
 	a := store.Answer{MessageKey: tok.MessageKey, CustomerID: tok.CustomerID, CampaignID: campaignOf(tok.MessageKey), Score: score, Comment: comment, At: s.now()}
@@ -72,7 +74,7 @@ func (s *Server) surveyPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(fmt.Errorf("record answer: %w", err)))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "thanks", thanksView{Detractor: score <= 6, ReplyTo: s.cfg.ReplyTo})
+	s.pages.render(w, s.tongueFor(r, tok.CustomerID), http.StatusOK, "thanks", thanksView{Detractor: score <= 6, ReplyTo: s.cfg.ReplyTo})
 }
 
 func parseScore(v string) (int, bool) {

@@ -30,6 +30,15 @@ var leaveReasons = []option{
 	{Value: "other", Label: "Something else"},
 }
 
+// reasonsIn are leaveReasons in the reader's language.
+func reasonsIn(t tongue) []option {
+	out := make([]option, len(leaveReasons))
+	for i, o := range leaveReasons {
+		out[i] = option{Value: o.Value, Label: t.T("reason." + o.Value)}
+	}
+	return out
+}
+
 type option struct{ Value, Label string }
 
 const maxComment = 2000
@@ -64,9 +73,10 @@ func (s *Server) unsubscribeGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	t := s.tongueFor(r, tok.CustomerID)
 	v := unsubscribeView{
 		Action:         r.URL.Path,
-		PurposeTitle:   s.purposeTitle(tok.Purpose),
+		PurposeTitle:   s.purposeTitleIn(t, tok.Purpose),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	}
 	// What follows only makes the page friendlier; failing it must not stand
@@ -77,7 +87,7 @@ func (s *Server) unsubscribeGet(w http.ResponseWriter, r *http.Request) {
 	if hist, err := s.deps.Store.ConsentHistory(r.Context(), tok.CustomerID); err == nil {
 		v.Already = !consent.Current(hist, purposeOrAll(tok.Purpose), s.now()).Granted
 	}
-	s.pages.render(w, http.StatusOK, "unsubscribe", v)
+	s.pages.render(w, t, http.StatusOK, "unsubscribe", v)
 }
 
 // unsubscribePost is the RFC 8058 one-click endpoint and the page's own
@@ -152,11 +162,12 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, tok consent
 	case changed:
 		s.metrics.optOuts.WithLabelValues(source).Inc()
 	}
-	s.pages.render(w, http.StatusOK, "unsubscribed", unsubscribedView{
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "unsubscribed", unsubscribedView{
 		Action:         r.URL.Path,
-		PurposeTitle:   s.purposeTitle(purpose),
+		PurposeTitle:   s.purposeTitleIn(t, purpose),
 		All:            all,
-		Reasons:        leaveReasons,
+		Reasons:        reasonsIn(t),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	})
 }
@@ -173,9 +184,10 @@ func (s *Server) leaveReason(w http.ResponseWriter, r *http.Request, tok consent
 		reason = ""
 	}
 	comment := clip(strings.TrimSpace(r.PostFormValue("comment")), maxComment)
-	done := afterView{Heading: "Thank you", Text: "Thank you for telling us. It helps us write less, and better.", PreferencesURL: s.link(consent.ActionPreferences, tok)}
+	t := s.tongueFor(r, tok.CustomerID)
+	done := afterView{Heading: t.T("after.reason_heading"), Text: t.T("after.reason_text"), PreferencesURL: s.link(consent.ActionPreferences, tok)}
 	if reason == "" && comment == "" {
-		s.pages.render(w, http.StatusOK, "after", done)
+		s.pages.render(w, t, http.StatusOK, "after", done)
 		return
 	}
 	outs, err := s.deps.Store.OptOuts(r.Context(), store.Filter{CustomerID: tok.CustomerID})
@@ -189,7 +201,7 @@ func (s *Server) leaveReason(w http.ResponseWriter, r *http.Request, tok consent
 			return
 		}
 	}
-	s.pages.render(w, http.StatusOK, "after", done)
+	s.pages.render(w, t, http.StatusOK, "after", done)
 }
 
 // optOutFor picks the opt-out the message led to, or else the person's
@@ -238,9 +250,10 @@ func (s *Server) undoUnsubscribe(w http.ResponseWriter, r *http.Request, tok con
 		s.fail(w, r, fmt.Errorf("undo unsubscribe: %w", err))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading:        "You're back",
-		Text:           fmt.Sprintf("Glad to keep in touch. You'll hear from us about %s again — never more often than before.", s.purposeTitle(purpose)),
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading:        t.T("after.back_heading"),
+		Text:           t.T("after.kept_text", s.purposeTitleIn(t, purpose)),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	})
 }

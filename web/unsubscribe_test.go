@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -60,7 +61,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 					if loc := res.header.Get("Location"); loc != "" {
 						t.Errorf("POST %d answered with Location %q; RFC 8058 wants no redirect", i+1, loc)
 					}
-					if !strings.Contains(res.body, "You're unsubscribed") {
+					if !strings.Contains(html.UnescapeString(res.body), "You're unsubscribed") {
 						t.Errorf("POST %d: no confirmation in the page", i+1)
 					}
 				}

@@ -17,6 +17,9 @@ type WhyDetail struct {
 	// Rule is the rule that fired, in plain words: "today is your birthday
 	// in Europe/London".
 	Rule string `json:"rule"`
+	// Fired is the same as data, which the page words in the reader's
+	// language; messages planned before it was kept have Rule only.
+	Fired *courtesy.Fired `json:"fired"`
 	// Data names the fields of the customer's data the decision used.
 	Data []string `json:"data"`
 	// Limits are the limits the message passed, in plain words.
@@ -70,17 +73,18 @@ func (s *Server) whyGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(err))
 		return
 	}
+	t := s.tongueFor(r, tok.CustomerID)
 	v := whyView{
 		Action:   r.URL.Path,
-		Campaign: s.campaignName(m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
-		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitle(m.Purpose),
+		Campaign: s.campaignName(t, m.CampaignID), Subject: m.Subject, Sent: m.DecidedAt,
+		Decision: m.Decision.String(), Detail: d, ConsentTopic: s.purposeTitleIn(t, m.Purpose),
 		UnsubscribeURL: s.link(consent.ActionUnsubscribe, tok),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	}
 	if rec, ok := reliedOn(hist, d.ConsentID, m); ok {
 		v.Consent = &rec
 	}
-	s.pages.render(w, http.StatusOK, "why", v)
+	s.pages.render(w, t, http.StatusOK, "why", v)
 }
 
 // reliedOn finds the consent record the message relied on: the one its
@@ -113,8 +117,9 @@ func (s *Server) whyPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, heldNothing(fmt.Errorf("record why-view: %w", err)))
 		return
 	}
-	s.pages.render(w, http.StatusOK, "after", afterView{
-		Heading: "Thank you", Text: "Glad that helped. We only send what you chose, and now you know why.",
+	t := s.tongueFor(r, tok.CustomerID)
+	s.pages.render(w, t, http.StatusOK, "after", afterView{
+		Heading: t.T("thanks.title"), Text: t.T("why.thanks_text"),
 		PreferencesURL: s.link(consent.ActionPreferences, tok),
 	})
 }

@@ -454,6 +454,10 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		Campaign: templates.Campaign{ID: j.campaign.ID, Name: j.campaign.Name},
 		Links:    templates.Links{Unsubscribe: links.Unsubscribe, Preferences: links.Preferences, Why: links.Why, Survey: links.Survey},
 	}
+	// Invariant 12: the customer's locale picks the whole message, footer
+	// included, or none of it.
+	tpl := j.campaign.Message(j.msg.Variant, j.customer.Locale)
+	data.Campaign.Name = j.campaign.NameIn(tpl.Lang().String())
 	if j.detail.EventID != 0 && j.campaign.Kind == campaigns.InterestReminder {
 		ev, err := p.event(ctx, j)
 		if err != nil {
@@ -461,9 +465,6 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, *court
 		}
 		data.Item = templates.Item{ID: ev.ItemID, Name: ev.ItemName, URL: ev.ItemURL}
 	}
-	// Invariant 12: the customer's locale picks the whole message, footer
-	// included, or none of it.
-	tpl := j.campaign.Message(j.msg.Variant, j.customer.Locale)
 	out, err := tpl.Render(data)
 	if err != nil {
 		j.detail.Error = err.Error()

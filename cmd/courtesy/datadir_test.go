@@ -177,8 +177,25 @@ func TestServeNamesAnUnwritableDataDir(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("serve: %v, want exit 1\n%s", err, out)
 	}
-	want := filepath.Join(s.config, "courtesy.yaml") + ":25: data_dir " + filepath.Join(s.config, "data") + " cannot be created"
+	want := fmt.Sprintf("%s:%d: data_dir %s cannot be created", filepath.Join(s.config, "courtesy.yaml"),
+		lineOf(t, filepath.Join(s.config, "courtesy.yaml"), "data_dir:"), filepath.Join(s.config, "data"))
 	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "COURTESY_DATA_DIR") {
 		t.Errorf("serve said:\n%s\nwant it to name %q and how to move it", out, want)
 	}
+}
+
+// lineOf is the number of the first line of file that starts with prefix.
+func lineOf(t *testing.T, file, prefix string) int {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no line starting %q", file, prefix)
+	return 0
 }

@@ -142,6 +142,7 @@ func (a *app) guard() (*guardrail.Guard, error) {
 		From:             b.From,
 		BaseURL:          b.BaseURL,
 		Domain:           fromDomain(b.From),
+		Locale:           b.Locale,
 		Store:            db,
 		Now:              a.now,
 		Logger:           a.logger,

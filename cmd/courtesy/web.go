@@ -40,8 +40,10 @@ func (a *app) webServer() (*webServers, error) {
 	}
 	purposes := a.purposes()
 	names := map[string]string{}
+	localNames := map[string]map[string]string{}
 	for _, c := range a.loaded.Campaigns {
 		names[c.ID] = c.Name
+		localNames[c.ID] = c.Names
 	}
 	notify, err := a.notifier()
 	if err != nil {
@@ -64,9 +66,11 @@ func (a *app) webServer() (*webServers, error) {
 		ReplyTo:       b.ReplyTo,
 		Purposes:      purposes,
 		CampaignNames: names,
+		LocalNames:    localNames,
 		APIKeys:       a.cfg.Secrets.APIKeys,
 		WebhookSecret: a.cfg.Secrets.WebhookSecret,
 		Location:      a.cfg.Location(),
+		Locale:        b.Locale,
 		Now:           a.now,
 		Logger:        a.logger,
 		AdminPassword: a.cfg.Secrets.AdminPassword,
@@ -180,7 +184,8 @@ func (a *app) signups() (*web.Signups, error) {
 func (a *app) purposes() consent.Purposes {
 	var out consent.Purposes
 	for _, p := range a.cfg.Purposes {
-		out = append(out, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description})
+		out = append(out, consent.Purpose{ID: p.Name, Title: p.Title, Description: p.Description,
+			Titles: p.Titles, Descriptions: p.Descriptions})
 	}
 	return out
 }

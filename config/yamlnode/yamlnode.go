@@ -424,3 +424,40 @@ func describe(n *yaml.Node) string {
 	}
 	return fmt.Sprintf("%q", n.Value)
 }
+
+// Localized decodes text a person may write once or per language: a plain
+// value goes to plain, a mapping of locale to value to byLocale, its keys
+// as normalize writes them (normalize's error is reported at the key). It
+// reports whether key was written.
+func (m *Map) Localized(key string, plain *string, byLocale *map[string]string, normalize func(string) (string, error)) bool {
+	n := m.Node(key)
+	if n == nil {
+		return false
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*plain = n.Value
+		return true
+	case yaml.MappingNode:
+	default:
+		m.d.Errorf(n, m.field(key), "must be a text or a mapping of locale to text, not %s", describe(n))
+		return false
+	}
+	sub := m.d.Map(n, m.field(key))
+	out := map[string]string{}
+	for _, k := range sub.Keys() {
+		norm, err := normalize(k)
+		if err != nil {
+			sub.Node(k)
+			m.d.Errorf(sub.KeyNode(k), sub.Field(k), "%v", err)
+			continue
+		}
+		var s string
+		if sub.String(k, &s) {
+			out[norm] = s
+		}
+	}
+	sub.Close()
+	*byLocale = out
+	return true
+}
