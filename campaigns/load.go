@@ -426,7 +426,7 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 		if j.variant == "" && j.files.Text == "" {
 			doc.At(courtesy.SeverityError, j.field+".text", "is required: every message has a text part")
 		}
-		src := templates.Source{SubjectName: c.File, Subject: j.files.Subject, Lang: l.env.Locale}
+		src := templates.Source{SubjectName: c.File, Subject: j.files.Subject, Lang: defaultLang(j.files.Text, l.env.Locale)}
 		var ok bool
 		if src.TextName, src.Text, ok = l.read(doc, j.field+".text", j.files.Text, reported); ok {
 			used[src.TextName] = true

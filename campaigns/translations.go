@@ -225,6 +225,19 @@ func (l *loader) localeFiles(rel string) map[string]string {
 	return out
 }
 
+// defaultLang is the language a campaign's default template is written in:
+// the locale its file is named for (a shop that writes German may name it
+// angebot.de.txt), else the business's.
+func defaultLang(text, business string) string {
+	stem := strings.TrimSuffix(path.Base(text), path.Ext(text))
+	if i := strings.LastIndexByte(stem, '.'); i >= 0 {
+		if tag, err := locale.Parse(stem[i+1:]); err == nil {
+			return tag.String()
+		}
+	}
+	return business
+}
+
 // localeName is the name a translation of rel has: birthday.de.txt.
 func localeName(rel, loc string) string {
 	ext := path.Ext(rel)

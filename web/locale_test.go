@@ -140,6 +140,7 @@ func TestSignUpInTheVisitorsLanguage(t *testing.T) {
 	if res := se.do(req); res.code != http.StatusOK || !strings.Contains(res.body, "Revisa tu bandeja de entrada") {
 		t.Fatalf("join: %d\n%s", res.code, res.body)
 	}
+	se.srv.Wait() // the confirmation goes after the answer
 	msgs := se.sink.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages", len(msgs))
