@@ -378,12 +378,19 @@ func TestProcessSchedulerLeaseTakeover(t *testing.T) {
 	if total != n || counts["planned"] != n {
 		t.Errorf("store holds %v (%d rows), want %d planned", counts, total, n)
 	}
-	info, err := asynq.NewInspectorFromRedisClient(rdb).GetQueueInfo(worker.Queue)
-	if err != nil {
-		t.Fatal(err)
+	// A round writes its rows before it queues their tasks: give the last
+	// round the moment it needs, then count exactly.
+	inspector := asynq.NewInspectorFromRedisClient(rdb)
+	pending := func() int {
+		info, err := inspector.GetQueueInfo(worker.Queue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Pending
 	}
-	if info.Pending != n {
-		t.Errorf("queue holds %d pending tasks, want %d: one per message", info.Pending, n)
+	procWaitUntil(t, 15*time.Second, "every planned message is queued", func() bool { return pending() >= n })
+	if got := pending(); got != n {
+		t.Errorf("queue holds %d pending tasks, want %d: one per message", got, n)
 	}
 }
 
