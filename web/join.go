@@ -96,8 +96,10 @@ func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("purposes"); q != "" {
 		only = strings.Split(q, ",")
 	}
-	t := s.visitorTongue(r)
-	s.pages.render(w, t, http.StatusOK, "join", s.joinView(t, only))
+	t := switching(r, s.visitorTongue(r))
+	v := s.joinView(t, only)
+	v.Action = joinAction(r)
+	s.pages.render(w, t, http.StatusOK, "join", v)
 }
 
 // joinPost starts a sign-up. It may come from a form on another site, so it
@@ -126,6 +128,9 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		Locale: f.Get("locale"), Purposes: f["purpose"],
 	}
 	if form.Locale == "" {
+		form.Locale = langParam(r)
+	}
+	if form.Locale == "" {
 		form.Locale = browserLocale(r)
 	}
 	req, errs := signup.Check(form, s.cfg.Purposes.IDs())
@@ -133,7 +138,9 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, signup.FieldError{Field: "notice", Code: "changed", Message: "the wording has changed since the form was made"})
 	}
 	if errs != nil {
+		t = switching(r, t)
 		v := s.joinView(t, nil)
+		v.Action = joinAction(r)
 		v.Email, v.FirstName = f.Get("email"), f.Get("first_name")
 		v.Month, v.Day = f.Get("birthday_month"), f.Get("birthday_day")
 		for i := range v.Purposes {
@@ -150,6 +157,15 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pages.render(w, t, http.StatusOK, "joined", nil)
+}
+
+// joinAction is where the form posts: back to /join, in the language the
+// reader chose, if they chose one.
+func joinAction(r *http.Request) string {
+	if lp := langParam(r); lp != "" {
+		return "/join?lang=" + lp
+	}
+	return "/join"
 }
 
 // birthdayField joins the month and day selects into MM-DD; either alone
