@@ -1,10 +1,13 @@
 package config
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/locale"
 )
 
 // Signup is what the sign-up page (/join) and the forms made by
@@ -25,8 +28,22 @@ type Notice struct {
 	// Version names the wording, such as "2026-11". Defaults to "1" with
 	// the default text, and is required with a text of the shop's own.
 	Version string
-	// Text is the wording itself, plain text.
+	// Text is the wording itself, plain text. Defaults, when it is
+	// written per locale, to the business locale's.
 	Text string
+	// Texts is the same per BCP 47 locale, when the file writes it so
+	// ("text: {en: …, de: …}"): the sign-up page shows each reader the one
+	// in their language. Defaults to none.
+	Texts map[string]string
+}
+
+// TextIn is the notice in the language of lang, and the locale it is
+// written under; "" for the default text.
+func (n Notice) TextIn(lang string) (text, loc string) {
+	if k, ok := locale.ChooseKey(n.Texts, lang); ok {
+		return n.Texts[k], k
+	}
+	return n.Text, ""
 }
 
 // DefaultNotice is shown when courtesy.yaml has no signup.notice.
@@ -40,7 +57,7 @@ func (c *Config) decodeSignup(root *yamlnode.Map) {
 	s := root.Sub("signup")
 	n := s.Sub("notice")
 	n.String("version", &c.Signup.Notice.Version)
-	n.String("text", &c.Signup.Notice.Text)
+	n.Localized("text", &c.Signup.Notice.Text, &c.Signup.Notice.Texts, locale.Normalize)
 	n.Close()
 	s.String("privacy_url", &c.Signup.PrivacyURL)
 	s.Close()
@@ -49,6 +66,12 @@ func (c *Config) decodeSignup(root *yamlnode.Map) {
 func (c *Config) setSignupDefaults() {
 	n := &c.Signup.Notice
 	n.Version, n.Text = strings.TrimSpace(n.Version), strings.TrimSpace(n.Text)
+	for k, v := range n.Texts {
+		n.Texts[k] = strings.TrimSpace(v)
+	}
+	if n.Text == "" {
+		n.Text = locale.DefaultOf(n.Texts, c.Business.Locale)
+	}
 	if n.Version == "" && n.Text == "" {
 		*n = DefaultNotice
 	}
@@ -65,6 +88,14 @@ func (c *Config) validateSignup(bad func(field, format string, args ...any)) {
 		bad("signup.notice.version", "%q: at most 64 characters on one line", n.Version)
 	case len(n.Text) > 4000:
 		bad("signup.notice.text", "has %d characters: a notice a person reads has at most 4000", len(n.Text))
+	}
+	for _, k := range slices.Sorted(maps.Keys(n.Texts)) {
+		switch t := n.Texts[k]; {
+		case t == "":
+			bad("signup.notice.text."+k, "is empty: a person reading %s would agree to nothing", k)
+		case len(t) > 4000:
+			bad("signup.notice.text."+k, "has %d characters: a notice a person reads has at most 4000", len(t))
+		}
 	}
 	if raw := c.Signup.PrivacyURL; raw != "" {
 		u, err := url.Parse(raw)

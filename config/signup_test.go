@@ -21,6 +21,27 @@ func TestSignupNotice(t *testing.T) {
 	}
 }
 
+// TestSignupNoticePerLocale: the notice may be written per locale, as a
+// purpose's title may; the business locale's is the default, and a reader
+// gets the one of their language, with the locale it is written under.
+func TestSignupNoticePerLocale(t *testing.T) {
+	c := mustParse(t, "courtesy.yaml", minimal+"signup:\n  notice:\n    version: \"2026-11\"\n    text:\n      en: We write about what you tick.\n      de_DE: \" Wir schreiben nur über das, was Sie ankreuzen. \"\n")
+	n := c.Signup.Notice
+	if n.Text != "We write about what you tick." {
+		t.Errorf("default text %q, want the business locale's", n.Text)
+	}
+	for lang, want := range map[string][2]string{
+		"de":    {"Wir schreiben nur über das, was Sie ankreuzen.", "de-DE"},
+		"de-AT": {"Wir schreiben nur über das, was Sie ankreuzen.", "de-DE"},
+		"en-GB": {"We write about what you tick.", "en"},
+		"fr":    {"We write about what you tick.", ""},
+	} {
+		if text, loc := n.TextIn(lang); text != want[0] || loc != want[1] {
+			t.Errorf("TextIn(%s) = %q, %q; want %q, %q", lang, text, loc, want[0], want[1])
+		}
+	}
+}
+
 func TestSignupValidation(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -35,6 +56,11 @@ func TestSignupValidation(t *testing.T) {
 			name: "version without text",
 			yaml: "signup:\n  notice:\n    version: \"3\"\n",
 			want: []string{`courtesy.yaml:11: signup.notice.text: is required with a version: it is what a person agrees to`},
+		},
+		{
+			name: "empty text of one locale",
+			yaml: "signup:\n  notice:\n    version: \"3\"\n    text:\n      en: We write about what you tick.\n      es: \"\"\n",
+			want: []string{`courtesy.yaml:15: signup.notice.text.es: is empty: a person reading es would agree to nothing`},
 		},
 		{
 			name: "plain http privacy link",

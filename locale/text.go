@@ -19,6 +19,13 @@ func Normalize(s string) (string, error) {
 // Choose returns the text of byLocale that best matches lang, by the same
 // rules as messages, and whether one does.
 func Choose(byLocale map[string]string, lang string) (string, bool) {
+	k, ok := ChooseKey(byLocale, lang)
+	return byLocale[k], ok
+}
+
+// ChooseKey returns the locale of byLocale whose text Choose would return,
+// and whether there is one.
+func ChooseKey(byLocale map[string]string, lang string) (string, bool) {
 	if len(byLocale) == 0 {
 		return "", false
 	}
@@ -39,7 +46,7 @@ func Choose(byLocale map[string]string, lang string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return byLocale[keys[i]], true
+	return keys[i], true
 }
 
 // ChooseOr is Choose with a fallback: the default text written plainly, or

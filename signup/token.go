@@ -28,7 +28,10 @@ type Token struct {
 	// NoticeHash is NoticeDigest of the notice text shown, so a wording
 	// changed under the same version is noticed at the confirmation.
 	NoticeHash string
-	IssuedAt   time.Time // kept to the second
+	// NoticeLocale is the locale of the notice text shown, when the shop
+	// writes it per locale; "" for its default text.
+	NoticeLocale string
+	IssuedAt     time.Time // kept to the second
 }
 
 // Every refusal wraps ErrInvalid: a page shows one answer for all of them.
@@ -114,21 +117,26 @@ func NoticeDigest(text string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// A version 1 token carries no NoticeLocale: it was made under the
+// default text, and still opens.
 const (
-	tokenVersion = 1
+	tokenVersion = 2
 	maxToken     = 2048
 	maxPurposes  = 32
 	maxField     = 512
 )
 
 // Seal returns the token for t, sealed with the newest key.
-func (s *Sealer) Seal(t Token) string {
+func (s *Sealer) Seal(t Token) string { return s.seal(tokenVersion, encode(t)) }
+
+// seal seals an encoded token of version with the newest key.
+func (s *Sealer) seal(version byte, plain []byte) string {
 	k := s.keys[0]
-	header := append([]byte{tokenVersion, byte(len(k.id))}, k.id...)
+	header := append([]byte{version, byte(len(k.id))}, k.id...)
 	nonce := make([]byte, k.aead.NonceSize())
 	_, _ = rand.Read(nonce) // crypto/rand does not fail
 	out := append(header, nonce...)
-	out = k.aead.Seal(out, nonce, encode(t), header)
+	out = k.aead.Seal(out, nonce, plain, header)
 	return base64.RawURLEncoding.EncodeToString(out)
 }
 
@@ -146,7 +154,7 @@ func (s *Sealer) Open(token string, now time.Time) (Token, error) {
 	if err != nil || len(raw) < 2 {
 		return Token{}, errMalformed
 	}
-	if raw[0] != tokenVersion || len(raw) < 2+int(raw[1]) {
+	if (raw[0] != tokenVersion && raw[0] != 1) || len(raw) < 2+int(raw[1]) {
 		return Token{}, errMalformed
 	}
 	header := raw[:2+int(raw[1])]
@@ -163,7 +171,7 @@ func (s *Sealer) Open(token string, now time.Time) (Token, error) {
 	if err != nil {
 		return Token{}, errForged
 	}
-	t, err := decode(plain)
+	t, err := decode(plain, raw[0])
 	if err != nil {
 		return Token{}, err
 	}
@@ -181,7 +189,7 @@ func encode(t Token) []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	for _, s := range []string{t.Email, t.FirstName, t.Locale, t.NoticeVersion, t.NoticeHash} {
+	for _, s := range []string{t.Email, t.FirstName, t.Locale, t.NoticeVersion, t.NoticeHash, t.NoticeLocale} {
 		str(s)
 	}
 	b = binary.AppendUvarint(b, uint64(len(t.Purposes)))
@@ -192,7 +200,7 @@ func encode(t Token) []byte {
 	return binary.AppendVarint(b, t.IssuedAt.Unix())
 }
 
-func decode(b []byte) (Token, error) {
+func decode(b []byte, version byte) (Token, error) {
 	str := func() (string, bool) {
 		n, w := binary.Uvarint(b)
 		if w <= 0 || n > maxField || n > uint64(len(b)-w) {
@@ -202,14 +210,18 @@ func decode(b []byte) (Token, error) {
 		b = b[w+int(n):]
 		return s, utf8.ValidString(s)
 	}
-	var f [5]string
-	for i := range f {
+	var f [6]string
+	fields := f[:]
+	if version == 1 {
+		fields = f[:5]
+	}
+	for i := range fields {
 		var ok bool
 		if f[i], ok = str(); !ok {
 			return Token{}, errMalformed
 		}
 	}
-	t := Token{Request: Request{Email: f[0], FirstName: f[1], Locale: f[2]}, NoticeVersion: f[3], NoticeHash: f[4]}
+	t := Token{Request: Request{Email: f[0], FirstName: f[1], Locale: f[2]}, NoticeVersion: f[3], NoticeHash: f[4], NoticeLocale: f[5]}
 	n, w := binary.Uvarint(b)
 	if w <= 0 || n == 0 || n > maxPurposes {
 		return Token{}, errMalformed

@@ -3,6 +3,7 @@ package signup
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -49,6 +50,36 @@ func TestTokenCarriesTheSignUp(t *testing.T) {
 	}
 	if strings.Contains(tok, "ada") || strings.Contains(string(mustDecode(t, tok)), "ada@example.com") {
 		t.Errorf("the token shows the address: %s", tok)
+	}
+}
+
+// TestTokenCarriesTheNoticeLocale: the locale of the notice shown comes
+// back, and a token made before tokens carried one still opens, with none.
+func TestTokenCarriesTheNoticeLocale(t *testing.T) {
+	s := mustSealer(t, keyNew)
+	want := sample()
+	want.NoticeLocale = "de"
+	got, err := s.Open(s.Seal(want), at)
+	if err != nil || got.NoticeLocale != "de" {
+		t.Fatalf("opened %q, %v; want de", got.NoticeLocale, err)
+	}
+	// Version 1 wrote five strings where version 2 writes six: drop the
+	// sixth, empty, so one zero length byte.
+	plain := encode(sample())
+	var five []byte
+	for _, f := range []string{sample().Email, sample().FirstName, sample().Locale, sample().NoticeVersion, sample().NoticeHash} {
+		five = append(binary.AppendUvarint(five, uint64(len(f))), f...)
+	}
+	if plain[len(five)] != 0 {
+		t.Fatalf("the sixth string is not where version 1 had none")
+	}
+	v1 := append(append([]byte{}, plain[:len(five)]...), plain[len(five)+1:]...)
+	old, err := s.Open(s.seal(1, v1), at)
+	if err != nil {
+		t.Fatalf("a version 1 token: %v", err)
+	}
+	if diff := cmp.Diff(sample(), old); diff != "" {
+		t.Errorf("version 1 token (-want +got):\n%s", diff)
 	}
 }
 

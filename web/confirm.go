@@ -79,7 +79,8 @@ func (s *Server) openSignup(r *http.Request) (signup.Token, error) {
 	if err != nil {
 		return tok, err
 	}
-	if tok.NoticeVersion != s.cfg.Signup.NoticeVersion || tok.NoticeHash != signup.NoticeDigest(s.cfg.Signup.NoticeText) {
+	text, _ := s.cfg.Signup.notice(tok.NoticeLocale)
+	if tok.NoticeVersion != s.cfg.Signup.NoticeVersion || tok.NoticeHash != signup.NoticeDigest(text) {
 		return tok, fmt.Errorf("%w: made under notice %q, which is no longer shown", signup.ErrInvalid, tok.NoticeVersion)
 	}
 	return tok, nil
@@ -204,7 +205,7 @@ func (s *Server) confirm(ctx context.Context, tok signup.Token) (courtesy.Custom
 			return c, fmt.Errorf("save the customer: %w", err)
 		}
 	}
-	notice := fmt.Sprintf("%s (notice %s)", s.cfg.Signup.NoticeText, s.cfg.Signup.NoticeVersion)
+	notice := s.cfg.Signup.noticeRecord(tok.NoticeLocale)
 	for _, p := range tok.Purposes {
 		if done[p] {
 			continue

@@ -64,7 +64,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.expired(w, r)
 		return
 	}
-	t := s.visitorTongue(r)
+	t := switchingHere(s.visitorTongue(r))
 	page := errorView(t, code)
 	if errors.Is(err, consent.ErrExpired) {
 		// Only a correctly signed link can have expired, so saying so tells

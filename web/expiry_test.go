@@ -137,3 +137,41 @@ func TestExpiredLinkEmailsAFreshOne(t *testing.T) {
 		t.Errorf("refused requests sent mail: %d messages, want 4", n)
 	}
 }
+
+// TestFreshLinkEmailInTheCustomersLanguage: a German customer's fresh link
+// arrives in German, subject and body, marked as German.
+func TestFreshLinkEmailInTheCustomersLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.speaks("de-DE", "Europe/Berlin")
+	e.clock.Add(consent.DefaultTTL + 24*time.Hour)
+	page := e.get(e.links().Why)
+	action := regexp.MustCompile(`action="(/fresh/[A-Za-z0-9_-]+)"`).FindStringSubmatch(page.body)
+	if action == nil {
+		t.Fatalf("no form on the expired page:\n%s", page.body)
+	}
+	if res := e.postForm(e.ts.URL+action[1], nil); res.code != http.StatusOK {
+		t.Fatalf("fresh link POST: %d\n%s", res.code, res.body)
+	}
+	e.srv.Wait()
+	got := e.sink.Messages()
+	if len(got) != 1 {
+		t.Fatalf("sink holds %d messages, want 1", len(got))
+	}
+	m := got[0]
+	if lang := m.Header.Get("Content-Language"); lang != "de" {
+		t.Errorf("Content-Language %q, want de", lang)
+	}
+	c, err := m.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Subject != "Ihr Link zu Crumb & Co. Bakery" {
+		t.Errorf("subject %q, want German", c.Subject)
+	}
+	body := c.Text
+	for _, want := range []string{"Hallo Ada,", "einen neuen Link angefordert", "Um unsere Nachrichten ganz abzubestellen:"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+}

@@ -19,6 +19,10 @@ type SignupConfig struct {
 	// NoticeText is what a person agrees to, shown beside the boxes.
 	// Defaults to config.DefaultNotice's text.
 	NoticeText string
+	// NoticeTexts is the notice per BCP 47 locale, when the shop writes it
+	// so: each reader of /join gets the one of their language. Defaults to
+	// none.
+	NoticeTexts map[string]string
 	// PrivacyURL is the shop's privacy policy. Defaults to none.
 	PrivacyURL string
 }
@@ -45,23 +49,28 @@ type Signups struct {
 const honeypot = "website"
 
 type joinView struct {
-	Action     string
-	Purposes   []purposeRow
-	Notice     string
-	Version    string
-	PrivacyURL string
-	Errors     map[string]*signup.FieldError // by field
-	Email      string
-	FirstName  string
-	Month, Day string
-	Months     []option
+	Action   string
+	Purposes []purposeRow
+	Notice   string
+	// NoticeLocale is the locale Notice is written under, "" for the
+	// default text: the form sends it back, so the sign-up records what
+	// was shown.
+	NoticeLocale string
+	Version      string
+	PrivacyURL   string
+	Errors       map[string]*signup.FieldError // by field
+	Email        string
+	FirstName    string
+	Month, Day   string
+	Months       []option
 }
 
 func (s *Server) joinView(t tongue, only []string) joinView {
 	v := joinView{
-		Action: "/join", Notice: s.cfg.Signup.NoticeText, Version: s.cfg.Signup.NoticeVersion,
+		Action: "/join", Version: s.cfg.Signup.NoticeVersion,
 		PrivacyURL: s.cfg.Signup.PrivacyURL, Errors: map[string]*signup.FieldError{},
 	}
+	v.Notice, v.NoticeLocale = s.cfg.Signup.noticeFor(t.chosen())
 	for _, p := range s.cfg.Purposes {
 		if len(only) == 0 || slices.Contains(only, p.ID) {
 			v.Purposes = append(v.Purposes, purposeRow{ID: p.ID, Title: p.TitleIn(t.chosen()), Description: p.DescriptionIn(t.chosen())})
@@ -96,8 +105,10 @@ func (s *Server) joinGet(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("purposes"); q != "" {
 		only = strings.Split(q, ",")
 	}
-	t := s.visitorTongue(r)
-	s.pages.render(w, t, http.StatusOK, "join", s.joinView(t, only))
+	t := switching(r, s.visitorTongue(r))
+	v := s.joinView(t, only)
+	v.Action = joinAction(r)
+	s.pages.render(w, t, http.StatusOK, "join", v)
 }
 
 // joinPost starts a sign-up. It may come from a form on another site, so it
@@ -126,6 +137,9 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		Locale: f.Get("locale"), Purposes: f["purpose"],
 	}
 	if form.Locale == "" {
+		form.Locale = langParam(r)
+	}
+	if form.Locale == "" {
 		form.Locale = browserLocale(r)
 	}
 	req, errs := signup.Check(form, s.cfg.Purposes.IDs())
@@ -133,7 +147,9 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, signup.FieldError{Field: "notice", Code: "changed", Message: "the wording has changed since the form was made"})
 	}
 	if errs != nil {
+		t = switching(r, t)
 		v := s.joinView(t, nil)
+		v.Action = joinAction(r)
 		v.Email, v.FirstName = f.Get("email"), f.Get("first_name")
 		v.Month, v.Day = f.Get("birthday_month"), f.Get("birthday_day")
 		for i := range v.Purposes {
@@ -145,11 +161,20 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		s.pages.render(w, t, http.StatusUnprocessableEntity, "join", v)
 		return
 	}
-	if err := s.startSignup(r.Context(), req); err != nil {
+	if err := s.startSignup(r.Context(), req, f.Get("notice_locale")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.pages.render(w, t, http.StatusOK, "joined", nil)
+}
+
+// joinAction is where the form posts: back to /join, in the language the
+// reader chose, if they chose one.
+func joinAction(r *http.Request) string {
+	if lp := langParam(r); lp != "" {
+		return "/join?lang=" + lp
+	}
+	return "/join"
 }
 
 // birthdayField joins the month and day selects into MM-DD; either alone
@@ -180,8 +205,9 @@ func browserLocale(r *http.Request) string {
 // startSignup sends the confirmation of req, if the address's limits allow
 // one now. Whether they did is not the caller's to tell: the answer to the
 // person is the same. The message goes after the answer, so no answer waits
-// on the SMTP server for some addresses and not for others.
-func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
+// on the SMTP server for some addresses and not for others. noticeLocale is
+// the locale of the notice the person was shown, "" for the default text.
+func (s *Server) startSignup(ctx context.Context, req signup.Request, noticeLocale string) error {
 	now := s.now()
 	sg := s.deps.Signup
 	if sg.Tally != nil {
@@ -197,9 +223,10 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request) error {
 		s.cfg.Logger.Info("sign-up confirmation not sent: the address had its share")
 		return nil
 	}
+	text, shown := s.cfg.Signup.notice(noticeLocale)
 	tok := signup.Token{
 		Request: req, NoticeVersion: s.cfg.Signup.NoticeVersion,
-		NoticeHash: signup.NoticeDigest(s.cfg.Signup.NoticeText), IssuedAt: now,
+		NoticeHash: signup.NoticeDigest(text), NoticeLocale: shown, IssuedAt: now,
 	}
 	m, err := s.confirmationMessage(s.mailTongue(req.Locale, s.cfg.Location), tok, sg.Sealer.Seal(tok))
 	if err != nil {

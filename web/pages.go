@@ -105,7 +105,7 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	t := s.visitorTongue(r)
+	t := switchingHere(s.visitorTongue(r))
 	s.pages.render(w, t, http.StatusNotFound, "error", errorPage{
 		Status:  http.StatusNotFound,
 		Heading: t.T("error.nothing.heading"),

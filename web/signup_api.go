@@ -48,7 +48,7 @@ func (s *Server) apiSignups(w http.ResponseWriter, r *http.Request) {
 		s.failJSON(w, r, ps)
 		return
 	}
-	if err := s.startSignup(r.Context(), req); err != nil {
+	if err := s.startSignup(r.Context(), req, ""); err != nil {
 		s.failJSON(w, r, err)
 		return
 	}

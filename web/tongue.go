@@ -21,25 +21,37 @@ type tongue struct {
 	// chose is false for the zero tongue, which speaks the business's own
 	// words: what records keep.
 	chose bool
+	// langs are the language switcher's links, on the pages that have one.
+	langs []langLink
 }
 
-// tongueFor is the tongue of a page opened from a customer's link: their
-// locale and zone when they are on file, else the browser's language.
+// tongueFor is the tongue of a page opened from a customer's link: the
+// language ?lang= asks for, else their locale, in their zone when they are
+// on file; else the browser's language.
 func (s *Server) tongueFor(r *http.Request, customerID string) tongue {
 	if customerID != "" {
 		if c, err := s.deps.Store.Customer(r.Context(), customerID); err == nil {
-			return tongue{words: locale.Pick(c.Locale, r.Header.Get("Accept-Language"), s.cfg.Locale), loc: c.Location(s.cfg.Location), chose: true}
+			want := c.Locale
+			if lp := langParam(r); lp != "" {
+				want = lp
+			}
+			return tongue{words: locale.Pick(want, r.Header.Get("Accept-Language"), s.cfg.Locale), loc: c.Location(s.cfg.Location), chose: true}
 		}
 	}
 	return s.visitorTongue(r)
 }
 
 // visitorTongue is the tongue of a page with no customer behind it: the
-// best of Accept-Language, else the business's locale.
+// language ?lang= asks for, else the best of Accept-Language, else the
+// business's locale.
 func (s *Server) visitorTongue(r *http.Request) tongue { return s.localeTongue(r, "") }
 
-// localeTongue speaks the locale a sign-up gave, else as visitorTongue.
+// localeTongue speaks the language ?lang= asks for, else the locale a
+// sign-up gave, else as visitorTongue.
 func (s *Server) localeTongue(r *http.Request, want string) tongue {
+	if lp := langParam(r); lp != "" {
+		want = lp
+	}
 	return tongue{words: locale.Pick(want, r.Header.Get("Accept-Language"), s.cfg.Locale), loc: s.cfg.Location, chose: true}
 }
 

@@ -78,7 +78,7 @@ func (a *app) webServer() (*webServers, error) {
 		Integrations:  a.integrationSettings(),
 		Signup: web.SignupConfig{
 			NoticeVersion: a.cfg.Signup.Notice.Version, NoticeText: a.cfg.Signup.Notice.Text,
-			PrivacyURL: a.cfg.Signup.PrivacyURL,
+			NoticeTexts: a.cfg.Signup.Notice.Texts, PrivacyURL: a.cfg.Signup.PrivacyURL,
 		},
 		RateLimit:      web.RateLimit{PerSecond: wc.RateLimit.PerSecond, Burst: wc.RateLimit.Burst},
 		CustomerLimit:  web.Quota(wc.CustomerLimit),
