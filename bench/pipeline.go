@@ -65,12 +65,24 @@ type timedQueue struct {
 }
 
 func (q timedQueue) Enqueue(ctx context.Context, key string, at, now time.Time) error {
-	q.rec.mu.Lock()
-	if _, ok := q.rec.queued[key]; !ok {
-		q.rec.queued[key] = time.Now()
-	}
-	q.rec.mu.Unlock()
+	q.rec.queue(key)
 	return q.Enqueuer.Enqueue(ctx, key, at, now)
+}
+
+func (q timedQueue) EnqueueBatch(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		q.rec.queue(k)
+	}
+	return q.Enqueuer.EnqueueBatch(ctx, keys)
+}
+
+// queue notes when the message was first queued.
+func (r *recorder) queue(key string) {
+	r.mu.Lock()
+	if _, ok := r.queued[key]; !ok {
+		r.queued[key] = time.Now()
+	}
+	r.mu.Unlock()
 }
 
 // timedStore is the store, noting when each final decision is committed.
@@ -79,18 +91,24 @@ type timedStore struct {
 	rec *recorder
 }
 
-func (s timedStore) Decide(ctx context.Context, d store.Decision) (bool, error) {
-	ok, err := s.DB.Decide(ctx, d)
-	if err == nil && d.Decision.Outcome.Final() {
-		now := time.Now()
-		s.rec.mu.Lock()
+func (s timedStore) DecideAll(ctx context.Context, ds []store.Decision) error {
+	err := s.DB.DecideAll(ctx, ds)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	for _, d := range ds {
+		if !d.Decision.Outcome.Final() {
+			continue
+		}
 		if t, found := s.rec.queued[d.Key]; found {
 			s.rec.latency = append(s.rec.latency, now.Sub(t))
 		}
-		s.rec.mu.Unlock()
 		s.rec.final.Add(1)
 	}
-	return ok, err
+	return nil
 }
 
 // timedHandler notes how long each task takes to process.
@@ -173,6 +191,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 		Limiter:    throttle.NewLimiter(pr.rdb, "courtesy:limits", db),
 		Sender:     sender,
 		Scheduler:  q,
+		Streams:    pr.conns,
 		Now:        clock,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -183,6 +202,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 	srv := newServer(pr.rdb, pr.concurrency)
 	mux := asynq.NewServeMux()
 	mux.Handle(worker.TypeSend, timedHandler{p, rec})
+	mux.Handle(worker.TypeBatch, timedHandler{p, rec})
 
 	// PostgreSQL's server CPU is left out: unlike Redis's INFO, nothing it
 	// tells a client counts CPU time (its statistics views count rows,

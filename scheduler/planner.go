@@ -23,9 +23,13 @@ type Store interface {
 	SweepStaleClaims(ctx context.Context, claimedBefore, at time.Time) ([]string, error)
 }
 
-// Enqueuer puts a planned message on the queue for its due time.
+// Enqueuer puts planned messages on the queue: a message due later as a
+// task of its own for its due time, messages due now in batches.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, key string, at, now time.Time) error
+	// EnqueueBatch queues messages of one campaign, all due now, as one
+	// task.
+	EnqueueBatch(ctx context.Context, keys []string) error
 }
 
 var _ Store = (*store.DB)(nil)
@@ -40,7 +44,15 @@ type Planner struct {
 	// reply; a claim older than that is swept (Store.SweepStaleClaims).
 	// Defaults to DefaultSendTimeout.
 	SendTimeout time.Duration
+	// BatchSize is how many messages of one campaign that are due now go
+	// in one task at most. Defaults to DefaultBatchSize.
+	BatchSize int
 }
+
+// DefaultBatchSize is how many messages a batch task holds at most: enough
+// that a task's own cost (the queue, one read, one trip to the limiter)
+// is spread thin, few enough that a batch is done in well under a second.
+const DefaultBatchSize = 250
 
 // DefaultSendTimeout is the mailer's own limit on one SMTP transaction
 // (mailer.DefaultTimeout).
@@ -76,19 +88,15 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 	}
 	st.Swept = len(swept)
 	due, err := p.Due(ctx, now)
-	// The store takes the messages in batches (one transaction and one
+	// The store takes the messages in chunks (one transaction and one
 	// read back each, not one per message); they are queued in order, a
-	// batch at a time, so the first are with the workers while the rest
+	// chunk at a time, so the first are with the workers while the rest
 	// are still being recorded.
 	for start := 0; start < len(due); start += planChunk {
-		batch := due[start:min(start+planChunk, len(due))]
-		planned, perr := p.Store.PlanMessages(ctx, batch)
+		chunk := due[start:min(start+planChunk, len(due))]
+		planned, perr := p.Store.PlanMessages(ctx, chunk)
 		if perr == nil {
-			for _, pl := range planned {
-				if perr = p.queue(ctx, pl, now, &st); perr != nil {
-					break
-				}
-			}
+			perr = p.queue(ctx, planned, now, &st)
 		}
 		if perr != nil {
 			return st, errors.Join(err, perr)
@@ -239,26 +247,67 @@ func message(c *campaigns.Campaign, customerID string, occ campaigns.Occurrence,
 	}
 }
 
-// queue counts a recorded occurrence (recorded once: the key is its
-// identity) and queues it when it still waits for a worker.
-func (p *Planner) queue(ctx context.Context, pl store.Planned, now time.Time, st *Stats) error {
-	cur := pl.Current
-	if pl.Created {
-		st.Planned++
+// queue counts the recorded occurrences (each recorded once: the key is
+// its identity) and queues those that still wait for a worker: the ones
+// due now in batches of one campaign, in the order they were planned, and
+// the others each for its own time.
+func (p *Planner) queue(ctx context.Context, planned []store.Planned, now time.Time, st *Stats) error {
+	size := p.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
 	}
-	switch {
-	case cur.Decision.Outcome == courtesy.Planned:
-		// New, or planned before and its task lost with Redis.
-	case cur.Decision.Outcome == courtesy.Deferred && !cur.DueAt.After(now):
-		// A deferral that is due: its delayed task may be gone, or may
-		// never have been queued (run-once). The task ID is the key and
-		// the due time, so a task still queued is not queued twice.
-	default:
+	var (
+		order   []string                // campaigns, as they first come
+		batches = map[string][]string{} // campaign → keys due now
+	)
+	flush := func(campaign string) error {
+		keys := batches[campaign]
+		if len(keys) == 0 {
+			return nil
+		}
+		batches[campaign] = nil
+		if err := p.Queue.EnqueueBatch(ctx, keys); err != nil {
+			return err
+		}
+		st.Enqueued += len(keys)
 		return nil
 	}
-	if err := p.Queue.Enqueue(ctx, cur.Key, cur.DueAt, now); err != nil {
-		return err
+	for _, pl := range planned {
+		cur := pl.Current
+		if pl.Created {
+			st.Planned++
+		}
+		switch {
+		case cur.Decision.Outcome == courtesy.Planned:
+			// New, or planned before and its task lost with Redis.
+		case cur.Decision.Outcome == courtesy.Deferred && !cur.DueAt.After(now):
+			// A deferral that is due: its delayed task may be gone, or may
+			// never have been queued (run-once). The task ID is the key and
+			// the due time, so a task still queued is not queued twice.
+		default:
+			continue
+		}
+		if cur.DueAt.After(now) || cur.Decision.Outcome == courtesy.Deferred {
+			if err := p.Queue.Enqueue(ctx, cur.Key, cur.DueAt, now); err != nil {
+				return err
+			}
+			st.Enqueued++
+			continue
+		}
+		if _, ok := batches[cur.CampaignID]; !ok {
+			order = append(order, cur.CampaignID)
+		}
+		batches[cur.CampaignID] = append(batches[cur.CampaignID], cur.Key)
+		if len(batches[cur.CampaignID]) >= size {
+			if err := flush(cur.CampaignID); err != nil {
+				return err
+			}
+		}
 	}
-	st.Enqueued++
+	for _, c := range order {
+		if err := flush(c); err != nil {
+			return err
+		}
+	}
 	return nil
 }

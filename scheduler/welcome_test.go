@@ -13,6 +13,7 @@ import (
 type noQueue struct{}
 
 func (noQueue) Enqueue(context.Context, string, time.Time, time.Time) error { return nil }
+func (noQueue) EnqueueBatch(context.Context, []string) error                { return nil }
 
 // TestWelcomeIsPlannedFromTheConfirmation: the planner finds the sign-up
 // events confirmations leave and plans one welcome per customer.

@@ -41,6 +41,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Claim", testClaim},
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Decide", testDecide},
+		{"DecideAll", testDecideAll},
 		{"Messages", testMessages},
 		{"ReportMessagesByKey", testReportMessagesByKey},
 		{"StaleClaims", testStaleClaims},

@@ -29,6 +29,9 @@ type dialect struct {
 	// jsonAgg and jsonObject build a JSON array of objects from rows, so a
 	// list can travel inside one row of a larger query.
 	jsonAgg, jsonObject string
+	// jsonKeys lists the strings of a JSON array given as one argument, as
+	// a subquery for IN: a batch of keys in one fixed statement.
+	jsonKeys string
 }
 
 var (
@@ -39,6 +42,7 @@ var (
 		tables:     `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
 		jsonAgg:    "json_group_array",
 		jsonObject: "json_object",
+		jsonKeys:   "SELECT value FROM json_each(?)",
 	}
 	postgresDialect = dialect{
 		name:      "postgres",
@@ -52,6 +56,7 @@ var (
 		customerLock:  `SELECT pg_advisory_xact_lock(hashtext(customer_id)) FROM messages WHERE msg_key = ?`,
 		jsonAgg:       "json_agg",
 		jsonObject:    "json_build_object",
+		jsonKeys:      "SELECT json_array_elements_text(CAST(? AS json))",
 	}
 )
 

@@ -301,6 +301,55 @@ func (db *DB) Decide(ctx context.Context, u Decision) (applied bool, err error) 
 	return false, nil
 }
 
+// decideAllSQL is Decide's change as one fixed statement, so a batch of
+// decisions runs one prepared statement: an empty string or a zero time
+// leaves its column as it is.
+var decideAllSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?,
+		detail = COALESCE(NULLIF(CAST(? AS TEXT), ''), detail),
+		message_id = COALESCE(NULLIF(CAST(? AS TEXT), ''), message_id),
+		subject = COALESCE(NULLIF(CAST(? AS TEXT), ''), subject),
+		variant = COALESCE(NULLIF(CAST(? AS TEXT), ''), variant),
+		campaign_version = COALESCE(NULLIF(CAST(? AS TEXT), ''), campaign_version),
+		due_at = COALESCE(NULLIF(CAST(? AS BIGINT), 0), due_at)
+	WHERE msg_key = ? AND (outcome IN (?, ?, ?) OR decision = ?)`
+
+// DecideAll records the decisions of a batch together, each as Decide
+// would (it applies only to a message still undecided, or whose outcome
+// is unknown), in one transaction. A key that is not in the store changes
+// nothing.
+func (db *DB) DecideAll(ctx context.Context, us []Decision) error {
+	if len(us) == 0 {
+		return nil
+	}
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}.String()
+	for _, u := range us {
+		if u.Decision.Outcome == "" {
+			return fmt.Errorf("decide %s: no decision", u.Key)
+		}
+	}
+	change := func(tx conn) error {
+		ctx := context.WithoutCancel(ctx) // as in Claim
+		for _, u := range us {
+			if _, err := tx.exec(ctx, decideAllSQL, string(u.Decision.Outcome), u.Decision.String(), micros(u.At),
+				u.Detail, u.MessageID, u.Subject, u.Variant, u.CampaignVersion, micros(u.DueAt),
+				u.Key, string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred), unknown); err != nil {
+				return fmt.Errorf("decide %s: %w", u.Key, err)
+			}
+		}
+		return nil
+	}
+	var err error
+	if db.batched != nil {
+		err = db.inBatchedTx(ctx, change, decideAllSQL)
+	} else {
+		err = db.inTx(ctx, change)
+	}
+	if err != nil {
+		return fmt.Errorf("record %d decisions: %w", len(us), err)
+	}
+	return nil
+}
+
 // messageWhere renders the conditions of f on messages. Since and Until
 // apply to decided_at, the time of the current decision.
 func messageWhere(f Filter) *where {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -40,6 +41,12 @@ type SendContext struct {
 // others are missing; the ledger and the log come as JSON arrays, in the
 // order ConsentHistory and SentTimes return them.
 func sendContextQuery(d dialect) string {
+	return sendContextSelect(d) + `
+	WHERE m.msg_key = ?`
+}
+
+// sendContextSelect is the send context query without its WHERE.
+func sendContextSelect(d dialect) string {
 	return `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id, m.occurrence, m.purpose,
 	m.variant, m.decision, m.detail, m.message_id, m.subject, m.due_at, m.not_after, m.created_at, m.claimed_at,
 	m.decided_at, m.attempts,
@@ -56,13 +63,19 @@ func sendContextQuery(d dialect) string {
 	LEFT JOIN campaign_states cs ON cs.id = m.campaign_id
 	LEFT JOIN suppressions su ON su.email_hash = c.email_hash AND su.reason = (
 		SELECT reason FROM suppressions WHERE email_hash = c.email_hash AND lifted_at = 0
-		ORDER BY at, reason LIMIT 1)
-	WHERE m.msg_key = ?`
+		ORDER BY at, reason LIMIT 1)`
 }
 
 var sendContextQueries = map[string]string{
 	sqliteDialect.name:   sendContextQuery(sqliteDialect),
 	postgresDialect.name: sendContextQuery(postgresDialect),
+}
+
+// sendContextsQueries read the send contexts of a list of keys, given as
+// one JSON array: one statement, prepared once, whatever the batch's size.
+var sendContextsQueries = map[string]string{
+	sqliteDialect.name:   sendContextSelect(sqliteDialect) + "\n\tWHERE m.msg_key IN (" + sqliteDialect.jsonKeys + ")",
+	postgresDialect.name: sendContextSelect(postgresDialect) + "\n\tWHERE m.msg_key IN (" + postgresDialect.jsonKeys + ")",
 }
 
 // SendContext reads what the pipeline needs to decide on the message with
@@ -73,6 +86,57 @@ var sendContextQueries = map[string]string{
 // pipeline reads consent once more after its claim. A missing message is
 // ErrNotFound.
 func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) (SendContext, error) {
+	sc, err := scanSendContext(db.hotReader().queryRow(ctx, sendContextQueries[db.d.name],
+		append(sendContextLogArgs(sentSince), key)...), sentSince)
+	if err != nil {
+		return sc, notFound(err, "send context of "+key)
+	}
+	return sc, nil
+}
+
+// SendContexts is SendContext for a batch of messages in one statement:
+// what a worker reads once for every message of a batch task. Keys not in
+// the store are missing from the map.
+func (db *DB) SendContexts(ctx context.Context, keys []string, sentSince time.Time) (map[string]SendContext, error) {
+	out := make(map[string]SendContext, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("send contexts: %w", err)
+	}
+	rows, err := db.hotReader().query(ctx, sendContextsQueries[db.d.name],
+		append(sendContextLogArgs(sentSince), string(list))...)
+	if err != nil {
+		return nil, fmt.Errorf("send contexts of %d messages: %w", len(keys), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sc, err := scanSendContext(rows, sentSince)
+		if err != nil {
+			return nil, fmt.Errorf("send contexts: %w", err)
+		}
+		out[sc.Message.Key] = sc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("send contexts of %d messages: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// sendContextLogArgs are the send log's arguments of the send context
+// queries; a zero sentSince reads no log.
+func sendContextLogArgs(sentSince time.Time) []any {
+	logArgs := sentLogArgs(sentSince)
+	if sentSince.IsZero() {
+		logArgs[len(logArgs)-1] = int64(math.MaxInt64) // no log
+	}
+	return logArgs
+}
+
+// scanSendContext reads one row of the send context queries.
+func scanSendContext(s scanner, sentSince time.Time) (SendContext, error) {
 	var (
 		sc                                       SendContext
 		decision                                 string
@@ -92,13 +156,8 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 
 		ledger, sent []byte
 	)
-	logArgs := sentLogArgs(sentSince)
-	if sentSince.IsZero() {
-		logArgs[len(logArgs)-1] = int64(math.MaxInt64) // no log
-	}
 	m := &sc.Message
-	rd := db.hotReader()
-	err := rd.queryRow(ctx, sendContextQueries[db.d.name], append(logArgs, key)...).Scan(
+	err := s.Scan(
 		&m.Key, &m.CampaignID, &m.CampaignVersion, &m.CustomerID, &m.Occurrence, &m.Purpose,
 		&m.Variant, &decision, &m.Detail, &m.MessageID, &m.Subject, &due, &notAfter, &created, &claimed, &decided,
 		&m.Attempts,
@@ -108,7 +167,7 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 		&supHash, &supReason, &supSource, &supDetail, &supAt, &supLifted, &supLiftReason,
 		&ledger, &sent)
 	if err != nil {
-		return sc, notFound(err, "send context of "+key)
+		return sc, err
 	}
 	m.Decision = courtesy.ParseDecision(decision)
 	m.DueAt, m.NotAfter = fromMicros(due), fromMicros(notAfter)
@@ -143,13 +202,13 @@ func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) 
 			LiftReason: supLiftReason.String}
 	}
 	if sc.Consent, err = ledgerFromJSON(sc.Customer.ID, ledger); err != nil {
-		return sc, fmt.Errorf("send context of %s: %w", key, err)
+		return sc, fmt.Errorf("send context of %s: %w", m.Key, err)
 	}
 	if sentSince.IsZero() {
 		return sc, nil
 	}
 	if sc.Sent, err = sentLogFromJSON(sent); err != nil {
-		return sc, fmt.Errorf("send context of %s: %w", key, err)
+		return sc, fmt.Errorf("send context of %s: %w", m.Key, err)
 	}
 	sc.SentSince = sentSince
 	return sc, nil

@@ -150,6 +150,77 @@ func testSendContext(t *testing.T, db *store.DB) {
 	if diff := cmp.Diff(log, withLog.Sent); diff != "" {
 		t.Errorf("SendContext's send log (-SentTimes +got):\n%s", diff)
 	}
+
+	// A batch reads the same, every message in one statement; a key the
+	// store does not hold is left out.
+	batch, err := db.SendContexts(ctx, append([]string{"no:such:key"}, keys...), at(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch) != len(keys) {
+		t.Errorf("SendContexts read %d messages, want %d", len(batch), len(keys))
+	}
+	for _, key := range keys {
+		one, err := db.SendContext(ctx, key, at(-24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(one, batch[key]); diff != "" {
+			t.Errorf("SendContexts[%s] (-SendContext +got):\n%s", key, diff)
+		}
+	}
+}
+
+// A batch's decisions are recorded together, each as Decide records it:
+// a final decision is not overwritten, an unknown outcome is, and what a
+// decision leaves empty stays as it was.
+func testDecideAll(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	planned := mustPlan(t, db, message("birthday-treat", "a", "2026", 0))
+	deferred := mustPlan(t, db, message("birthday-treat", "b", "2026", 0))
+	done := mustPlan(t, db, message("birthday-treat", "c", "2026", 0))
+	mustDecide(t, db, store.Decision{Key: done.Key, Decision: courtesy.Decision{Outcome: courtesy.Suppressed,
+		Reason: courtesy.ReasonNoConsent}, At: at(time.Minute)})
+	unknown := mustPlan(t, db, message("birthday-treat", "d", "2026", 0))
+	for _, when := range []time.Duration{time.Minute, 2 * time.Minute} { // the second finds it orphaned
+		if _, _, err := db.Claim(ctx, unknown.Key, at(when)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.DecideAll(ctx, []store.Decision{
+		{Key: planned.Key, Decision: sent, Subject: "Happy birthday", MessageID: "<m1@crumb.example>",
+			Variant: "personal", CampaignVersion: "v1", Detail: `{"rule":"r"}`, At: at(time.Hour)},
+		{Key: deferred.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: courtesy.ReasonQuietHours},
+			DueAt: at(10 * time.Hour), At: at(time.Hour)},
+		{Key: done.Key, Decision: sent, At: at(time.Hour)},
+		{Key: unknown.Key, Decision: sent, At: at(time.Hour)},
+		{Key: "no:such:key", Decision: sent, At: at(time.Hour)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(key string) courtesy.Message {
+		t.Helper()
+		m, err := db.Message(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := get(planned.Key); m.Decision != sent || m.Subject != "Happy birthday" || m.MessageID != "<m1@crumb.example>" ||
+		m.Variant != "personal" || m.CampaignVersion != "v1" || m.Detail != `{"rule":"r"}` || !m.DecidedAt.Equal(at(time.Hour)) {
+		t.Errorf("the planned message = %+v, want sent with its subject, Message-ID, variant, version and detail", m)
+	}
+	if m := get(deferred.Key); m.Decision.String() != "deferred:quiet-hours" || !m.DueAt.Equal(at(10*time.Hour)) ||
+		m.Detail != planned.Detail || m.Subject != "" {
+		t.Errorf("the deferred message = %+v, want deferred:quiet-hours due at %v, its detail kept", m, at(10*time.Hour))
+	}
+	if m := get(done.Key); m.Decision.String() != "suppressed:no-consent" {
+		t.Errorf("a final decision became %s", m.Decision)
+	}
+	if m := get(unknown.Key); m.Decision != sent {
+		t.Errorf("an unknown outcome with a late true result = %s, want sent", m.Decision)
+	}
 }
 
 func testPlanMessages(t *testing.T, db *store.DB) {

@@ -40,16 +40,32 @@ type Evaluation struct {
 	Mail *mailer.Message
 }
 
-// NewDryRun returns a dry pipeline over cfg. The store in cfg is only
-// read; cfg's limiter, rate, sender and scheduler are not used and may be
-// nil.
-func NewDryRun(cfg Config, log throttle.SendLog) (*DryRun, error) {
-	if cfg.Store == nil {
+// DryStore is what a dry run reads from the real store: what deciding
+// reads, the parts of a send context one at a time (the messages a dry
+// run decides are its own, not the store's), and the send log the limits
+// are judged on.
+type DryStore interface {
+	Reader
+	throttle.SendLog
+	Customer(ctx context.Context, id string) (courtesy.Customer, error)
+	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
+	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
+	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
+	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
+}
+
+var _ DryStore = (*store.DB)(nil)
+
+// NewDryRun returns a dry pipeline over cfg that reads from src and writes
+// nothing. cfg's store, limiter, rate, sender and scheduler are not used
+// and may be nil.
+func NewDryRun(cfg Config, src DryStore) (*DryRun, error) {
+	if src == nil {
 		return nil, fmt.Errorf("worker: no store")
 	}
 	d := &DryRun{
-		store:  &dryStore{Store: cfg.Store, msgs: map[string]courtesy.Message{}, surveys: map[string]time.Time{}, surveyIDs: map[string]bool{}},
-		limits: &dryLimiter{log: log, customers: map[string]*dryWindows{}},
+		store:  &dryStore{src: src, msgs: map[string]courtesy.Message{}, surveys: map[string]time.Time{}, surveyIDs: map[string]bool{}},
+		limits: &dryLimiter{log: src, customers: map[string]*dryWindows{}},
 		sender: &captureSender{},
 	}
 	cfg.Store, cfg.Limiter, cfg.Sender = d.store, d.limits, d.sender
@@ -102,7 +118,7 @@ func (d *DryRun) ComposeIn(ctx context.Context, m courtesy.Message, lang string)
 	if j.campaign, ok = d.p.cfg.Campaigns[m.CampaignID]; !ok {
 		return nil, fmt.Errorf("no campaign %q", m.CampaignID)
 	}
-	cust, err := d.p.cfg.Store.Customer(ctx, m.CustomerID)
+	cust, err := d.store.src.Customer(ctx, m.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,24 +126,26 @@ func (d *DryRun) ComposeIn(ctx context.Context, m courtesy.Message, lang string)
 	if lang != "" {
 		j.customer.Locale = lang
 	}
-	mail, held, err := d.p.compose(ctx, j)
-	if err != nil {
-		return nil, err
+	mail, v := d.p.compose(ctx, j)
+	switch v.kind {
+	case goOn:
+		return mail, nil
+	case stalled:
+		return nil, v.err
 	}
-	if held != nil {
-		return nil, fmt.Errorf("the message would be %s: %s", held, j.detail.Finding+j.detail.Error)
-	}
-	return mail, nil
+	return nil, fmt.Errorf("the message would be %s: %s", v.decision, j.detail.Finding+j.detail.Error)
 }
 
 // dryStore reads through to the real store and keeps what it would write.
 type dryStore struct {
-	Store
+	src       DryStore
 	mu        sync.Mutex
 	msgs      map[string]courtesy.Message
 	surveys   map[string]time.Time // customer → last dry survey sent
 	surveyIDs map[string]bool
 }
+
+var _ Store = (*dryStore)(nil)
 
 func (s *dryStore) put(m courtesy.Message) {
 	s.mu.Lock()
@@ -147,22 +165,33 @@ func (s *dryStore) surveySent(customerID string, at time.Time) {
 	s.mu.Unlock()
 }
 
-func (s *dryStore) Message(_ context.Context, key string) (courtesy.Message, error) {
+func (s *dryStore) message(key string) (courtesy.Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.msgs[key]
-	if !ok {
-		return m, store.ErrNotFound
-	}
-	return m, nil
+	return m, ok
 }
+
+func (s *dryStore) Event(ctx context.Context, id int64) (courtesy.Event, error) {
+	return s.src.Event(ctx, id)
+}
+
+func (s *dryStore) PurchasedSince(ctx context.Context, customerID, itemID string, since time.Time) (bool, error) {
+	return s.src.PurchasedSince(ctx, customerID, itemID, since)
+}
+
+func (s *dryStore) CustomerEvents(ctx context.Context, customerID string) ([]courtesy.Event, error) {
+	return s.src.CustomerEvents(ctx, customerID)
+}
+
+func (s *dryStore) Fingerprint(email string) string { return "" }
 
 // Messages lists the store's messages with the dry run's own in their
 // place, so a message decided earlier in a simulation counts as decided:
 // a lower-priority one then stops waiting for it. Only the customer and
 // campaign filters apply to the dry run's own.
 func (s *dryStore) Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error) {
-	out, err := s.Store.Messages(ctx, f)
+	out, err := s.src.Messages(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -183,18 +212,32 @@ func (s *dryStore) Messages(ctx context.Context, f store.Filter) ([]courtesy.Mes
 	return out, nil
 }
 
-// SendContext reads through to the store for everything but the message,
-// which is the dry run's own, one read at a time.
-func (s *dryStore) SendContext(ctx context.Context, key string, _ time.Time) (store.SendContext, error) {
-	m, err := s.Message(ctx, key)
-	if err != nil {
-		return store.SendContext{}, err
+// SendContexts puts each send context together from the dry run's own
+// message and the store's reads, one at a time. The limits of a dry run
+// are its own limiter's (dryLimiter), so it reads no send log.
+func (s *dryStore) SendContexts(ctx context.Context, keys []string, _ time.Time) (map[string]store.SendContext, error) {
+	out := make(map[string]store.SendContext, len(keys))
+	for _, key := range keys {
+		m, ok := s.message(key)
+		if !ok {
+			continue
+		}
+		sc, err := s.sendContext(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = sc
 	}
+	return out, nil
+}
+
+func (s *dryStore) sendContext(ctx context.Context, m courtesy.Message) (store.SendContext, error) {
 	sc := store.SendContext{Message: m}
-	if sc.Campaign, err = s.CampaignState(ctx, m.CampaignID); err != nil {
+	var err error
+	if sc.Campaign, err = s.src.CampaignState(ctx, m.CampaignID); err != nil {
 		return sc, fmt.Errorf("load campaign state: %w", err)
 	}
-	sc.Customer, err = s.Customer(ctx, m.CustomerID)
+	sc.Customer, err = s.src.Customer(ctx, m.CustomerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return sc, nil
 	}
@@ -202,13 +245,13 @@ func (s *dryStore) SendContext(ctx context.Context, key string, _ time.Time) (st
 		return sc, fmt.Errorf("load customer: %w", err)
 	}
 	sc.CustomerFound = true
-	if sc.Suppressed, sc.Suppression, err = s.Suppressed(ctx, sc.Customer.Email); err != nil {
+	if sc.Suppressed, sc.Suppression, err = s.src.Suppressed(ctx, sc.Customer.Email); err != nil {
 		return sc, fmt.Errorf("check suppression: %w", err)
 	}
-	if sc.Consent, err = s.ConsentHistory(ctx, sc.Customer.ID); err != nil {
+	if sc.Consent, err = s.src.ConsentHistory(ctx, sc.Customer.ID); err != nil {
 		return sc, fmt.Errorf("load consent: %w", err)
 	}
-	if sc.Preferences, err = s.Preferences(ctx, sc.Customer.ID); err != nil {
+	if sc.Preferences, err = s.src.Preferences(ctx, sc.Customer.ID); err != nil {
 		return sc, fmt.Errorf("load preferences: %w", err)
 	}
 	return sc, nil
@@ -227,41 +270,43 @@ func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.Cla
 // run are its own limiter's (dryLimiter), so it reads no send log.
 func (s *dryStore) ClaimForSend(ctx context.Context, key string, at, _ time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error) {
 	res, m, _ := s.Claim(ctx, key, at)
-	history, err := s.ConsentHistory(ctx, m.CustomerID)
+	history, err := s.src.ConsentHistory(ctx, m.CustomerID)
 	if err != nil {
 		return 0, m, store.SendClaim{}, fmt.Errorf("load consent: %w", err)
 	}
 	return res, m, store.SendClaim{Consent: history}, nil
 }
 
-func (s *dryStore) Decide(_ context.Context, d store.Decision) (bool, error) {
+func (s *dryStore) DecideAll(_ context.Context, ds []store.Decision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.msgs[d.Key]
-	m.Decision, m.DecidedAt = d.Decision, d.At
-	if d.Detail != "" {
-		m.Detail = d.Detail
+	for _, d := range ds {
+		m := s.msgs[d.Key]
+		m.Decision, m.DecidedAt = d.Decision, d.At
+		if d.Detail != "" {
+			m.Detail = d.Detail
+		}
+		if d.Variant != "" {
+			m.Variant = d.Variant
+		}
+		if d.Subject != "" {
+			m.Subject = d.Subject
+		}
+		if d.CampaignVersion != "" {
+			m.CampaignVersion = d.CampaignVersion
+		}
+		if !d.DueAt.IsZero() {
+			m.DueAt = d.DueAt
+		}
+		s.msgs[d.Key] = m
 	}
-	if d.Variant != "" {
-		m.Variant = d.Variant
-	}
-	if d.Subject != "" {
-		m.Subject = d.Subject
-	}
-	if d.CampaignVersion != "" {
-		m.CampaignVersion = d.CampaignVersion
-	}
-	if !d.DueAt.IsZero() {
-		m.DueAt = d.DueAt
-	}
-	s.msgs[d.Key] = m
-	return true, nil
+	return nil
 }
 
 func (s *dryStore) AddSuppression(context.Context, store.Suppression) error { return nil }
 
 func (s *dryStore) LastSurveySent(ctx context.Context, customerID string, ids []string) (time.Time, bool, error) {
-	last, ok, err := s.Store.LastSurveySent(ctx, customerID, ids)
+	last, ok, err := s.src.LastSurveySent(ctx, customerID, ids)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, dry := s.surveys[customerID]; dry && t.After(last) {

@@ -12,8 +12,10 @@ import (
 // QueueForgetter drops the queued, scheduled, retried, archived and
 // completed tasks of an erased customer's messages: their payload names
 // the message, and an archived task also keeps the last error, which may
-// quote the address. A task being processed cannot be deleted; it finds
-// its message gone and ends.
+// quote the address. A batch that names one of them goes whole: the next
+// planning round queues its other messages again, as it does for any task
+// Redis lost. A task being processed cannot be deleted; it finds its
+// message gone and ends.
 type QueueForgetter struct {
 	Inspector *asynq.Inspector
 }
@@ -45,8 +47,7 @@ func (f QueueForgetter) ForgetCustomer(_ context.Context, _ string, messageKeys 
 				return fmt.Errorf("forget queued tasks: %w", err)
 			}
 			for _, t := range tasks {
-				var pl Payload
-				if json.Unmarshal(t.Payload, &pl) == nil && gone[pl.Key] {
+				if names(t, gone) {
 					ids = append(ids, t.ID)
 				}
 			}
@@ -65,4 +66,22 @@ func (f QueueForgetter) ForgetCustomer(_ context.Context, _ string, messageKeys 
 		return fmt.Errorf("forget queued tasks: %w", err)
 	}
 	return nil
+}
+
+// names reports whether the task is about one of the messages.
+func names(t *asynq.TaskInfo, keys map[string]bool) bool {
+	if t.Type == TypeBatch {
+		var pl BatchPayload
+		if json.Unmarshal(t.Payload, &pl) != nil {
+			return false
+		}
+		for _, k := range pl.Keys {
+			if keys[k] {
+				return true
+			}
+		}
+		return false
+	}
+	var pl Payload
+	return json.Unmarshal(t.Payload, &pl) == nil && keys[pl.Key]
 }

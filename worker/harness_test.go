@@ -46,8 +46,10 @@ func (c *clock) Set(t time.Time) {
 // queue records what the pipeline and planner enqueue instead of using
 // asynq, so a test decides when each task runs.
 type queue struct {
-	mu    sync.Mutex
-	tasks []task
+	mu      sync.Mutex
+	tasks   []task
+	batches int
+	batchOf map[string]int // key → the batch task it was queued in
 }
 
 type task struct {
@@ -58,8 +60,45 @@ type task struct {
 func (q *queue) Enqueue(_ context.Context, key string, due, _ time.Time) error {
 	q.mu.Lock()
 	q.tasks = append(q.tasks, task{key, due})
+	delete(q.batchOf, key)
 	q.mu.Unlock()
 	return nil
+}
+
+// EnqueueBatch queues messages due now as one batch task: work runs them
+// together.
+func (q *queue) EnqueueBatch(_ context.Context, keys []string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.batches++
+	if q.batchOf == nil {
+		q.batchOf = map[string]int{}
+	}
+	for _, k := range keys {
+		q.tasks = append(q.tasks, task{key: k})
+		q.batchOf[k] = q.batches
+	}
+	return nil
+}
+
+// tasksOf groups keys as they were queued: the keys of one batch task
+// together, each other key alone. A key queued again on its own since
+// leaves its batch.
+func (q *queue) tasksOf(keys []string) [][]string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out [][]string
+	last := 0
+	for _, k := range keys {
+		b := q.batchOf[k]
+		if b != 0 && b == last {
+			out[len(out)-1] = append(out[len(out)-1], k)
+			continue
+		}
+		out = append(out, []string{k})
+		last = b
+	}
+	return out
 }
 
 // take removes and returns the keys of the tasks due by now; tasks for
@@ -135,6 +174,7 @@ type options struct {
 	limiter      func(worker.Limiter) worker.Limiter
 	store        func(worker.Store) worker.Store // wraps what the pipeline reads and records
 	locale       string                          // the business's language
+	streams      int                             // messages of a batch with SMTP at once; 1 sends on the task's goroutine
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -223,6 +263,7 @@ func newEnv(t *testing.T, o options) *env {
 		Limiter:    limiter,
 		Sender:     sender,
 		Scheduler:  e.queue,
+		Streams:    o.streams,
 		Now:        now,
 	})
 	if err != nil {
@@ -274,13 +315,20 @@ func (e *env) plan() []string {
 	return e.queue.take(e.clock.Now())
 }
 
-// work processes every queued key, as a worker would, until none is left.
+// work processes every queued key, as a worker would, until none is left:
+// the keys of a batch task together, the others each alone.
 func (e *env) work(keys []string) {
 	e.t.Helper()
 	for len(keys) > 0 {
-		for _, k := range keys {
-			if err := e.pipeline.Process(context.Background(), k, false); err != nil {
-				e.t.Logf("process %s: %v", k, err)
+		for _, ks := range e.queue.tasksOf(keys) {
+			var err error
+			if len(ks) > 1 {
+				err = e.pipeline.ProcessBatch(context.Background(), ks)
+			} else {
+				err = e.pipeline.Process(context.Background(), ks[0], false)
+			}
+			if err != nil {
+				e.t.Logf("process %v: %v", ks, err)
 			}
 		}
 		keys = e.queue.take(e.clock.Now())

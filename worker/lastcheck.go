@@ -16,22 +16,22 @@ import (
 // meanwhile. The first checks ran on what the task read when it started,
 // and the message may have waited since (for the limiter, the provider's
 // rate, the SMTP server); here nothing can change under it, as the claims
-// of one customer take turns. It returns the decision that stops the
-// message, or nil.
-func (p *Pipeline) lastCheck(j *job, claim store.SendClaim, now time.Time) *courtesy.Decision {
+// of one customer take turns. It returns the verdict that stops the
+// message, and whether one does.
+func (p *Pipeline) lastCheck(j *job, claim store.SendClaim, now time.Time) (verdict, bool) {
 	switch {
 	case !consent.Current(claim.Consent, j.campaign.Purpose, now).Granted:
-		return suppressed(courtesy.ReasonNoConsent)
+		return suppressed(courtesy.ReasonNoConsent), true
 	case claim.Suppressed:
-		return suppressed(courtesy.ReasonAddress)
+		return suppressed(courtesy.ReasonAddress), true
 	case claim.CampaignPaused:
-		return suppressed(courtesy.ReasonPaused)
+		return suppressed(courtesy.ReasonPaused), true
 	case claim.PausedUntil.After(now):
-		return suppressed(courtesy.ReasonCustomerPaused)
+		return suppressed(courtesy.ReasonCustomerPaused), true
 	case p.fatigued(j.campaign, claim.Sent, now):
-		return suppressed(courtesy.ReasonFatigue)
+		return suppressed(courtesy.ReasonFatigue), true
 	}
-	return nil
+	return verdict{}, false
 }
 
 // fatigued reports whether the send log holds a survey within the

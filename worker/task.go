@@ -2,6 +2,8 @@ package worker
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +13,12 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// TypeSend is the asynq task type of one planned message.
-const TypeSend = "courtesy:send"
+// Task types: one message, and a batch of messages of one campaign that
+// are due now.
+const (
+	TypeSend  = "courtesy:send"
+	TypeBatch = "courtesy:send-batch"
+)
 
 // Queue is the asynq queue courtesy uses.
 const Queue = "courtesy"
@@ -27,6 +33,28 @@ type Payload struct {
 func NewTask(key string) *asynq.Task {
 	b, _ := json.Marshal(Payload{Key: key})
 	return asynq.NewTask(TypeSend, b)
+}
+
+// BatchPayload names the messages of a batch task.
+type BatchPayload struct {
+	Keys []string `json:"keys"`
+}
+
+// NewBatchTask returns the task for the messages with these keys.
+func NewBatchTask(keys []string) *asynq.Task {
+	b, _ := json.Marshal(BatchPayload{Keys: keys})
+	return asynq.NewTask(TypeBatch, b)
+}
+
+// BatchID is the task ID of a batch: made from its keys, so a batch
+// planned again while it is still queued is not queued twice.
+func BatchID(keys []string) string {
+	h := sha256.New()
+	for _, k := range keys {
+		h.Write([]byte(k))
+		h.Write([]byte{'\n'})
+	}
+	return "batch:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Enqueuer puts message tasks on the queue.
@@ -62,6 +90,23 @@ func (e Enqueuer) Enqueue(ctx context.Context, key string, due, now time.Time) e
 	}
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", key, err)
+	}
+	return nil
+}
+
+// EnqueueBatch queues the messages with these keys, all due now, as one
+// task. A batch already queued is not an error.
+func (e Enqueuer) EnqueueBatch(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := e.Client.EnqueueContext(ctx, NewBatchTask(keys),
+		asynq.TaskID(BatchID(keys)), asynq.Queue(Queue), asynq.MaxRetry(e.maxRetry()))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue a batch of %d messages: %w", len(keys), err)
 	}
 	return nil
 }

@@ -250,11 +250,12 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if r := a.providerRate(rdb); r != nil {
 		cfg.Rate = r
 	}
-	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
+	limiter := throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
 	cfg.Scheduler = enq
+	cfg.Streams = a.cfg.SMTP.MaxConnections // a batch keeps every connection busy
 	m := a.metricsOf()
 	cfg.Sender = timedSender{cfg.Sender, m}
-	cfg.Limiter = countedLimiter{cfg.Limiter, m}
+	cfg.Limiter = countedLimiter{limiter, m}
 	observe := a.observe
 	cfg.Observe = func(campaignID string, d courtesy.Decision, took time.Duration) {
 		m.ObserveDecision(campaignID, d, took)
@@ -360,12 +361,22 @@ func (s timedSender) Send(ctx context.Context, msg *mailer.Message) error {
 
 // countedLimiter counts frequency-limit checks by result.
 type countedLimiter struct {
-	worker.Limiter
+	worker.BatchLimiter
 	m *report.Metrics
 }
 
+func (l countedLimiter) ReserveAll(ctx context.Context, reqs []throttle.Request) ([]throttle.Reservation, error) {
+	rs, err := l.BatchLimiter.ReserveAll(ctx, reqs)
+	if err == nil {
+		for _, r := range rs {
+			l.m.ObserveLimit(r.OK)
+		}
+	}
+	return rs, err
+}
+
 func (l countedLimiter) Reserve(ctx context.Context, req throttle.Request) (throttle.Reservation, error) {
-	r, err := l.Limiter.Reserve(ctx, req)
+	r, err := l.BatchLimiter.Reserve(ctx, req)
 	if err == nil {
 		l.m.ObserveLimit(r.OK)
 	}

@@ -136,7 +136,9 @@ func (a *app) startWorker(q worker.Enqueuer, concurrency int, retry asynq.RetryD
 		BaseContext:              func() context.Context { return context.WithoutCancel(a.ctx()) },
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(worker.TypeSend, redisOutage{next: p, rdb: a.rdb, wait: 20 * time.Second, poll: 250 * time.Millisecond})
+	h := redisOutage{next: p, rdb: a.rdb, wait: 20 * time.Second, poll: 250 * time.Millisecond}
+	mux.Handle(worker.TypeSend, h)
+	mux.Handle(worker.TypeBatch, h)
 	if err := srv.Start(mux); err != nil {
 		return nil, fmt.Errorf("start the worker: %w", err)
 	}
