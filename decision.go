@@ -124,3 +124,19 @@ type Detail struct {
 	Finding   string   `json:"finding,omitempty"` // the tone finding that held it
 	Error     string   `json:"error,omitempty"`   // the SMTP reply that failed it
 }
+
+// ReportMessage is a decided message as the owner's report reads it, with
+// the locale and time zone of its customer (empty once the customer is
+// erased) for the segment audit.
+type ReportMessage struct {
+	Key             string
+	CampaignID      string
+	CampaignVersion string
+	CustomerID      string
+	Purpose         string
+	Variant         string
+	Decision        Decision
+	DecidedAt       time.Time
+	Locale          string
+	Timezone        string
+}
