@@ -92,7 +92,7 @@ func (p *Pipeline) reserve(ctx context.Context, js []*job) {
 		case res[i].OK:
 			j.res = &reservation{limiter: p.cfg.Limiter, customer: j.customer.ID, key: j.msg.Key}
 			for _, l := range j.limits {
-				j.detail.Limits = append(j.detail.Limits, plainLimit(l))
+				j.detail.Limits = append(j.detail.Limits, p.limitHit(l))
 			}
 		default:
 			j.v = p.refused(j, res[i])

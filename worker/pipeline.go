@@ -17,6 +17,7 @@ import (
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/tone"
 )
 
@@ -80,7 +81,7 @@ type Scheduler interface {
 
 var (
 	_ Store        = (*store.DB)(nil)
-	_ BatchLimiter = (*throttle.Limiter)(nil)
+	_ BatchLimiter = (*throttleredis.Limiter)(nil)
 	// The store's send log is what the limiter rebuilds lost windows from.
 	_ throttle.SendLog = (*store.DB)(nil)
 	_ Scheduler        = Enqueuer{}

@@ -1,4 +1,4 @@
-package throttle
+package throttleredis
 
 import (
 	"context"
@@ -10,61 +10,31 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/throttle"
 )
-
-// SendLog is the durable record of what was sent, from which the Limiter
-// rebuilds windows Redis has lost. It should list every message that was
-// sent or may have been (claimed and not yet finished), since At, for the
-// customer.
-type SendLog interface {
-	SentTimes(ctx context.Context, customerID string, since time.Time) ([]courtesy.SentRecord, error)
-}
-
-// Reservation is the answer of Reserve. When OK is false, Refused is the
-// limit that binds longest and RetryAt when its oldest counted message
-// leaves its window — the earliest a new reservation can succeed, assuming
-// nothing else is sent meanwhile.
-type Reservation struct {
-	OK      bool
-	Refused Scoped
-	RetryAt time.Time
-}
 
 // Limiter enforces per-customer limits for every worker sharing one Redis.
 // It is safe for concurrent use.
 type Limiter struct {
 	rdb    redis.UniversalClient
 	prefix string
-	log    SendLog
+	log    throttle.SendLog
 }
 
 // NewLimiter returns a Limiter keeping its windows under prefix in rdb. log
 // may be nil, in which case windows Redis loses are forgotten.
-func NewLimiter(rdb redis.UniversalClient, prefix string, log SendLog) *Limiter {
+func NewLimiter(rdb redis.UniversalClient, prefix string, log throttle.SendLog) *Limiter {
 	return &Limiter{rdb: rdb, prefix: prefix, log: log}
 }
 
 // ttlSlack keeps keys a day past their longest window, so a clock slightly
 // ahead on one worker does not lose entries that a window still needs.
-const ttlSlack = Day
+const ttlSlack = throttle.Day
 
 // key is the one hash that holds all of a customer's windows and the
 // record of how complete they are: lost together, rebuilt together.
 func (l *Limiter) key(customerID string) string {
 	return l.prefix + ":c:" + customerID
-}
-
-// Request asks for room for one message in its customer's windows.
-type Request struct {
-	Customer, Campaign, Key string
-	Limits                  []Scoped
-	At                      time.Time // when the message is to go
-	// Sent is the customer's send log from SentSince on, when the caller
-	// has read it already with the rest of what it knows about the message:
-	// windows Redis has lost are then rebuilt from it in the same trip as
-	// the decision. A zero SentSince means it was not read.
-	Sent      []courtesy.SentRecord
-	SentSince time.Time
 }
 
 // Reserve takes a slot for the message in every window of its limits — or
@@ -77,10 +47,10 @@ type Request struct {
 // the request carries a send log long enough to rebuild them. Otherwise,
 // when Redis has lost them or never had them (a customer not written to
 // lately), it reads the send log itself and decides on the second trip.
-func (l *Limiter) Reserve(ctx context.Context, r Request) (Reservation, error) {
-	res, err := l.ReserveAll(ctx, []Request{r})
+func (l *Limiter) Reserve(ctx context.Context, r throttle.Request) (throttle.Reservation, error) {
+	res, err := l.ReserveAll(ctx, []throttle.Request{r})
 	if err != nil {
-		return Reservation{}, err
+		return throttle.Reservation{}, err
 	}
 	return res[0], nil
 }
@@ -91,7 +61,7 @@ func (l *Limiter) Reserve(ctx context.Context, r Request) (Reservation, error) {
 // run in order: a later one for the same customer counts the earlier.
 // Only the messages whose customer Redis has lost, and whose request
 // carries no send log long enough, cost a second trip.
-func (l *Limiter) ReserveAll(ctx context.Context, rs []Request) ([]Reservation, error) {
+func (l *Limiter) ReserveAll(ctx context.Context, rs []throttle.Request) ([]throttle.Reservation, error) {
 	calls := make([]reserveCall, len(rs))
 	for i, r := range rs {
 		c, err := newReserveCall(r)
@@ -100,7 +70,7 @@ func (l *Limiter) ReserveAll(ctx context.Context, rs []Request) ([]Reservation, 
 		}
 		calls[i] = c
 	}
-	out := make([]Reservation, len(rs))
+	out := make([]throttle.Reservation, len(rs))
 	vs, err := l.run(ctx, calls, func(c reserveCall) []any { return c.first() })
 	if err != nil {
 		return nil, err
@@ -146,7 +116,7 @@ func (l *Limiter) ReserveAll(ctx context.Context, rs []Request) ([]Reservation, 
 
 // reserveCall is one message's call of the reserve script.
 type reserveCall struct {
-	r     Request
+	r     throttle.Request
 	args  []any     // up to the send log
 	since time.Time // how far back the longest window reaches
 	// log and logSince, once read, are the send log sent on the second trip.
@@ -154,18 +124,18 @@ type reserveCall struct {
 	logSince time.Time
 }
 
-func newReserveCall(r Request) (reserveCall, error) {
+func newReserveCall(r throttle.Request) (reserveCall, error) {
 	if r.Customer == "" || r.Campaign == "" || r.Key == "" {
 		return reserveCall{}, errors.New("throttle: reserve needs a customer, a campaign and a message key")
 	}
 	var maxWindow time.Duration
 	args := make([]any, 6, 6+3*len(r.Limits))
 	for _, s := range r.Limits {
-		scope, ok := scopeCampaign(s.Scope)
+		scope, ok := s.Campaign()
 		if !ok {
-			return reserveCall{}, fmt.Errorf("throttle: reserve %s: scope %q is neither %q nor campaign:<id>", r.Key, s.Scope, GlobalScope)
+			return reserveCall{}, fmt.Errorf("throttle: reserve %s: scope %q is neither %q nor campaign:<id>", r.Key, s.Scope, throttle.GlobalScope)
 		}
-		if err := s.Limit.validate(); err != nil {
+		if err := s.Limit.Validate(); err != nil {
 			return reserveCall{}, fmt.Errorf("throttle: reserve %s: %w", r.Key, err)
 		}
 		maxWindow = max(maxWindow, s.Limit.Window)
@@ -193,11 +163,11 @@ func (c reserveCall) withLog(recs []courtesy.SentRecord, from time.Time) []any {
 }
 
 // answer reads the script's reply: {0} reserved, {1, limit, retryAt}.
-func (c reserveCall) answer(v []int64) Reservation {
+func (c reserveCall) answer(v []int64) throttle.Reservation {
 	if v[0] == 0 {
-		return Reservation{OK: true}
+		return throttle.Reservation{OK: true}
 	}
-	return Reservation{Refused: c.r.Limits[v[1]], RetryAt: time.UnixMilli(v[2]).In(c.r.At.Location())}
+	return throttle.Reservation{Refused: c.r.Limits[v[1]], RetryAt: time.UnixMilli(v[2]).In(c.r.At.Location())}
 }
 
 // run calls the reserve script once per call in one pipeline. A script
