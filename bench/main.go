@@ -330,8 +330,11 @@ func runReport(ctx context.Context, args []string, out io.Writer) (*report, erro
 			}
 			smtpCeil, okS := ceilings["smtp/"+v.dkim]
 			queueCeil, okQ := ceilings["queue/"+strconv.Itoa(v.c)]
-			if okS && okQ {
+			switch {
+			case okS && okQ:
 				r.Note += fmt.Sprintf("; %.0f%% of min(raw SMTP, raw queue) = %.0f/s", 100*r.Rate()/min(smtpCeil, queueCeil), min(smtpCeil, queueCeil))
+			case okS:
+				r.Note += fmt.Sprintf("; %.0f%% of raw SMTP = %.0f/s", 100*r.Rate()/smtpCeil, smtpCeil)
 			}
 			if together, ok := ceilings["queue+smtp/"+strconv.Itoa(v.c)]; ok && v.dkim == "off" {
 				r.Note += fmt.Sprintf("; %.0f%% of queue+smtp = %.0f/s", 100*r.Rate()/together, together)
