@@ -122,10 +122,6 @@ func (p *Pipeline) stream(ctx context.Context, js []*job, each func(*job)) {
 		}()
 	}
 	for _, j := range js {
-		if ctx.Err() != nil {
-			j.v = stall(ctx.Err())
-			continue
-		}
 		work <- j
 	}
 	close(work)
@@ -180,8 +176,11 @@ func (b *batch) fail(err error) {
 }
 
 // flush records the pending decisions in one write, then tells the
-// observer and queues the messages that wait or try again.
+// observer and queues the messages that wait or try again. It runs to its
+// end even when the task is cancelled (a shutdown): a message that went
+// must not lose its decision for that.
 func (b *batch) flush(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
 	b.mu.Lock()
 	js := b.pending
 	b.pending = nil

@@ -190,3 +190,63 @@ func TestAWorkerKilledMidBatchLeavesNoMessageStranded(t *testing.T) {
 	}
 	t.Logf("after the kill and the redelivery: %v", counts)
 }
+
+// cancellingSender cancels the task's context once `after` messages went,
+// as asynq does to a task when the worker shuts down.
+type cancellingSender struct {
+	mailer.Sender
+	after  int64
+	sent   atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (c *cancellingSender) Send(ctx context.Context, m *mailer.Message) error {
+	err := c.Sender.Send(ctx, m)
+	if c.sent.Add(1) == c.after {
+		c.cancel()
+	}
+	return err
+}
+
+// TestAWorkerStoppingMidBatchRecordsWhatWentAndQueuesTheRest: a shutdown
+// cancels a batch half-way. What went is recorded sent; what had not yet
+// gone waits in a task of its own, its place in the limits given back, and
+// goes once later.
+func TestAWorkerStoppingMidBatchRecordsWhatWentAndQueuesTheRest(t *testing.T) {
+	cs := &cancellingSender{after: 5}
+	e := newEnv(t, options{streams: 1, sender: func(s mailer.Sender) mailer.Sender { cs.Sender = s; return cs }})
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, fmt.Sprintf("s%02d", i))
+	}
+	keys := e.batchOf(ids...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cs.cancel = cancel
+	if err := e.pipeline.ProcessBatch(ctx, keys); err != nil {
+		t.Logf("the cancelled batch: %v", err)
+	}
+	counts := map[string]int{}
+	for _, k := range keys {
+		counts[e.decision(k)]++
+	}
+	if counts["sent"] != 5 || counts["planned"] != len(keys)-5 {
+		t.Errorf("after the shutdown: %v, want 5 sent and the rest still planned", counts)
+	}
+	if waiting := e.queue.take(e.clock.Now()); len(waiting) != len(keys)-5 {
+		t.Errorf("%d messages queued on their own, want the %d that did not go", len(waiting), len(keys)-5)
+	} else {
+		e.work(waiting)
+	}
+	perAddress := map[string]int{}
+	for _, m := range e.sink.Messages() {
+		perAddress[m.To[0]]++
+	}
+	for i, k := range keys {
+		if got := e.decision(k); got != "sent" {
+			t.Errorf("%s: %s, want sent", k, got)
+		}
+		if n := perAddress[ids[i]+"@example.com"]; n != 1 {
+			t.Errorf("%s received %d messages, want 1", ids[i], n)
+		}
+	}
+}

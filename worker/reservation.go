@@ -40,7 +40,9 @@ func (r *reservation) settle(ctx context.Context, v verdict, log *slog.Logger) {
 	if r == nil || v.keepsSlot() {
 		return
 	}
-	if err := r.limiter.Release(ctx, r.customer, r.key); err != nil {
+	// Given back even when the task is cancelled: a place kept for a
+	// message that did not go would hold the customer's window shut.
+	if err := r.limiter.Release(context.WithoutCancel(ctx), r.customer, r.key); err != nil {
 		log.Warn("release reservation", "key", r.key, "err", err)
 	}
 }

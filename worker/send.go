@@ -81,6 +81,9 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, verdic
 // send renders and checks the message, then hands it to SMTP, claiming it
 // just before the final "."; the verdict says what became of it.
 func (p *Pipeline) send(ctx context.Context, j *job) verdict {
+	if err := ctx.Err(); err != nil {
+		return stall(err) // the worker is stopping: the message waits for the next
+	}
 	m, v := p.compose(ctx, j)
 	if v.kind != goOn {
 		return v
