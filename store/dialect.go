@@ -32,6 +32,9 @@ type dialect struct {
 	// jsonKeys lists the strings of a JSON array given as one argument, as
 	// a subquery for IN: a batch of keys in one fixed statement.
 	jsonKeys string
+	// decisionRows is a table d of the decisions given as one JSON array
+	// of objects (decisionRow), for DecideAll's one statement.
+	decisionRows string
 }
 
 var (
@@ -43,6 +46,10 @@ var (
 		jsonAgg:    "json_group_array",
 		jsonObject: "json_object",
 		jsonKeys:   "SELECT value FROM json_each(?)",
+		decisionRows: `(SELECT json_extract(value, '$.k') AS k, json_extract(value, '$.o') AS o,
+			json_extract(value, '$.d') AS d, json_extract(value, '$.t') AS t, json_extract(value, '$.detail') AS detail,
+			json_extract(value, '$.mid') AS mid, json_extract(value, '$.subj') AS subj, json_extract(value, '$.v') AS v,
+			json_extract(value, '$.cv') AS cv, json_extract(value, '$.due') AS due FROM json_each(?)) AS d`,
 	}
 	postgresDialect = dialect{
 		name:      "postgres",
@@ -57,6 +64,8 @@ var (
 		jsonAgg:       "json_agg",
 		jsonObject:    "json_build_object",
 		jsonKeys:      "SELECT json_array_elements_text(CAST(? AS json))",
+		decisionRows: `json_to_recordset(CAST(? AS json)) AS d(k text, o text, d text, t bigint, detail text, mid text,
+			subj text, v text, cv text, due bigint)`,
 	}
 )
 

@@ -301,49 +301,68 @@ func (db *DB) Decide(ctx context.Context, u Decision) (applied bool, err error) 
 	return false, nil
 }
 
-// decideAllSQL is Decide's change as one fixed statement, so a batch of
-// decisions runs one prepared statement: an empty string or a zero time
-// leaves its column as it is.
-var decideAllSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?,
-		detail = COALESCE(NULLIF(CAST(? AS TEXT), ''), detail),
-		message_id = COALESCE(NULLIF(CAST(? AS TEXT), ''), message_id),
-		subject = COALESCE(NULLIF(CAST(? AS TEXT), ''), subject),
-		variant = COALESCE(NULLIF(CAST(? AS TEXT), ''), variant),
-		campaign_version = COALESCE(NULLIF(CAST(? AS TEXT), ''), campaign_version),
-		due_at = COALESCE(NULLIF(CAST(? AS BIGINT), 0), due_at)
-	WHERE msg_key = ? AND (outcome IN (?, ?, ?) OR decision = ?)`
+// decideAllQuery is Decide's change for a batch of decisions given as one
+// JSON array (decisionRows), in one statement: an empty string or a zero
+// time leaves its column as it is.
+func decideAllQuery(d dialect) string {
+	return `UPDATE messages SET outcome = d.o, decision = d.d, decided_at = d.t,
+		detail = COALESCE(NULLIF(d.detail, ''), messages.detail),
+		message_id = COALESCE(NULLIF(d.mid, ''), messages.message_id),
+		subject = COALESCE(NULLIF(d.subj, ''), messages.subject),
+		variant = COALESCE(NULLIF(d.v, ''), messages.variant),
+		campaign_version = COALESCE(NULLIF(d.cv, ''), messages.campaign_version),
+		due_at = COALESCE(NULLIF(d.due, 0), messages.due_at)
+	FROM ` + d.decisionRows + `
+	WHERE messages.msg_key = d.k AND (messages.outcome IN (?, ?, ?) OR messages.decision = ?)`
+}
+
+var decideAllSQL = map[string]string{
+	sqliteDialect.name:   decideAllQuery(sqliteDialect),
+	postgresDialect.name: decideAllQuery(postgresDialect),
+}
+
+// decisionRow is one decision as decideAllQuery reads it.
+type decisionRow struct {
+	Key             string `json:"k"`
+	Outcome         string `json:"o"`
+	Decision        string `json:"d"`
+	At              int64  `json:"t"`
+	Detail          string `json:"detail"`
+	MessageID       string `json:"mid"`
+	Subject         string `json:"subj"`
+	Variant         string `json:"v"`
+	CampaignVersion string `json:"cv"`
+	DueAt           int64  `json:"due"`
+}
 
 // DecideAll records the decisions of a batch together, each as Decide
 // would (it applies only to a message still undecided, or whose outcome
-// is unknown), in one transaction. A key that is not in the store changes
+// is unknown), in one statement. A key that is not in the store changes
 // nothing.
 func (db *DB) DecideAll(ctx context.Context, us []Decision) error {
 	if len(us) == 0 {
 		return nil
 	}
-	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}.String()
-	for _, u := range us {
+	rows := make([]decisionRow, len(us))
+	for i, u := range us {
 		if u.Decision.Outcome == "" {
 			return fmt.Errorf("decide %s: no decision", u.Key)
 		}
+		rows[i] = decisionRow{Key: u.Key, Outcome: string(u.Decision.Outcome), Decision: u.Decision.String(),
+			At: micros(u.At), Detail: u.Detail, MessageID: u.MessageID, Subject: u.Subject, Variant: u.Variant,
+			CampaignVersion: u.CampaignVersion, DueAt: micros(u.DueAt)}
 	}
-	change := func(tx conn) error {
-		ctx := context.WithoutCancel(ctx) // as in Claim
-		for _, u := range us {
-			if _, err := tx.exec(ctx, decideAllSQL, string(u.Decision.Outcome), u.Decision.String(), micros(u.At),
-				u.Detail, u.MessageID, u.Subject, u.Variant, u.CampaignVersion, micros(u.DueAt),
-				u.Key, string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred), unknown); err != nil {
-				return fmt.Errorf("decide %s: %w", u.Key, err)
-			}
-		}
-		return nil
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("record %d decisions: %w", len(us), err)
 	}
-	var err error
-	if db.batched != nil {
-		err = db.inBatchedTx(ctx, change, decideAllSQL)
-	} else {
-		err = db.inTx(ctx, change)
-	}
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}.String()
+	q := decideAllSQL[db.d.name]
+	err = db.inBatchedTx(ctx, func(tx conn) error {
+		_, err := tx.exec(context.WithoutCancel(ctx), q, string(list), // as in Claim
+			string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred), unknown)
+		return err
+	}, q)
 	if err != nil {
 		return fmt.Errorf("record %d decisions: %w", len(us), err)
 	}
