@@ -28,3 +28,19 @@ type ConsentRecord struct {
 	ExpiresAt  time.Time // implied consent lapses at this time; zero for none
 	RecordedAt time.Time
 }
+
+// OptOut is the record of a withdrawal a person made from a message or a
+// page: which message led to it, and the optional answer to "what made you
+// leave?".
+type OptOut struct {
+	ID         int64
+	CustomerID string
+	Purpose    string
+	Source     string
+	MessageKey string
+	CampaignID string
+	Variant    string
+	Reason     string
+	Comment    string
+	At         time.Time
+}

@@ -114,3 +114,17 @@ func ParseMonthDay(s string) (MonthDay, error) {
 	}
 	return MonthDay{Month: time.Month(m), Day: d}, nil
 }
+
+// PlatformID is a customer's id on a shop platform.
+type PlatformID struct {
+	Platform string
+	ID       string
+}
+
+// Erased is what erasing a customer took from the store that other systems may
+// still hold under the customer's name.
+type Erased struct {
+	// MessageKeys are the keys the customer's messages had before they were
+	// made anonymous: queued tasks and frequency windows name them.
+	MessageKeys []string
+}

@@ -180,3 +180,19 @@ func (h *LimitHit) UnmarshalJSON(data []byte) error {
 	*h = LimitHit{Scope: v.Scope, Count: v.Count, Window: w}
 	return nil
 }
+
+// ReportMessage is a decided message as the owner's report reads it, with
+// the locale and time zone of its customer (empty once the customer is
+// erased) for the segment audit.
+type ReportMessage struct {
+	Key             string
+	CampaignID      string
+	CampaignVersion string
+	CustomerID      string
+	Purpose         string
+	Variant         string
+	Decision        Decision
+	DecidedAt       time.Time
+	Locale          string
+	Timezone        string
+}

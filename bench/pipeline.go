@@ -22,6 +22,7 @@ import (
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -170,7 +171,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 		Tone:       pr.shop.Tone,
 		Signer:     signer,
 		Store:      timedStore{db, rec},
-		Limiter:    throttle.NewLimiter(pr.rdb, "courtesy:limits", db),
+		Limiter:    throttleredis.NewLimiter(pr.rdb, "courtesy:limits", db),
 		Sender:     sender,
 		Scheduler:  q,
 		Now:        clock,

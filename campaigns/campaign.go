@@ -4,10 +4,11 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/duration"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Kind is what starts a campaign's messages.
@@ -37,7 +38,7 @@ type ToneAllow struct {
 
 // DefaultExpires is how long after its due time an occurrence may still be
 // sent when the campaign does not say.
-const DefaultExpires = 14 * config.Day
+const DefaultExpires = 14 * duration.Day
 
 // Campaign is one campaign file, validated, with its templates parsed.
 type Campaign struct {
@@ -63,7 +64,7 @@ type Campaign struct {
 	// Defaults to 14d.
 	Expires time.Duration
 	// Limits cap this campaign per customer. Defaults to none.
-	Limits []config.Limit
+	Limits []throttle.Limit
 	// Fatigue is, for surveys, the least time between two surveys to the
 	// same customer across every survey campaign. Defaults to 90d for
 	// nps_survey, 0 otherwise.
@@ -100,7 +101,7 @@ type Campaign struct {
 type Send struct {
 	// At is the local time of day. Birthday defaults to 09:00; for the other
 	// kinds, unset means as soon as the trigger's delay has passed.
-	At    config.TimeOfDay
+	At    throttle.ClockTime
 	HasAt bool
 	// Window is how long after At the message may still go; 0 means until the
 	// end of the day for birthdays, and no window for the others.

@@ -16,10 +16,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/duration"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Env is what a campaign is validated against.
@@ -168,7 +169,7 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 
 	send := m.Sub("send")
 	send.Scalar("at", func(s string) (err error) {
-		c.Send.At, err = config.ParseTimeOfDay(s)
+		c.Send.At, err = throttle.ParseClockTime(s)
 		c.Send.HasAt = err == nil
 		return err
 	})
@@ -185,7 +186,7 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 		return unknownWord(s, "event", []string{string(courtesy.Interest), string(courtesy.Purchase), string(courtesy.Signup)})
 	})
 	trig.Scalar("after", func(s string) (err error) {
-		c.Trigger.After, err = config.ParseDuration(s)
+		c.Trigger.After, err = duration.Parse(s)
 		return err
 	})
 	trig.Close()
@@ -195,7 +196,7 @@ func (c *Campaign) decode(m *yamlnode.Map, subjects map[string]inline) {
 
 	m.Scalar("expires", positiveDuration(&c.Expires))
 	m.Strings("limits", func(_ int, s string) error {
-		lim, err := config.ParseLimit(s)
+		lim, err := throttle.ParseLimit(s)
 		if err == nil {
 			c.Limits = append(c.Limits, lim)
 		}
@@ -271,7 +272,7 @@ func inlineAt(n *yaml.Node) inline {
 
 func positiveDuration(dst *time.Duration) func(string) error {
 	return func(s string) error {
-		d, err := config.ParseDuration(s)
+		d, err := duration.Parse(s)
 		if err != nil {
 			return err
 		}
@@ -300,13 +301,13 @@ func (c *Campaign) setDefaults() {
 		c.Name = c.ID
 	}
 	if c.Kind == Birthday && !c.Send.HasAt {
-		c.Send.At, c.Send.HasAt = config.TimeOfDay{Hour: 9}, true
+		c.Send.At, c.Send.HasAt = throttle.ClockTime{Hour: 9}, true
 	}
 	if c.Expires == 0 {
 		c.Expires = DefaultExpires
 	}
 	if c.Kind == NPSSurvey && c.Fatigue == 0 {
-		c.Fatigue = 90 * config.Day
+		c.Fatigue = 90 * duration.Day
 	}
 	if c.Kind == Welcome && c.Trigger.Event == "" {
 		c.Trigger.Event = courtesy.Signup // a welcome has no other trigger
@@ -365,7 +366,7 @@ func (c *Campaign) validate(doc *yamlnode.Doc, env Env) {
 		}
 	}
 	if c.Send.Window > 24*time.Hour {
-		bad("send.window", "%s is longer than a day", config.FormatDuration(c.Send.Window))
+		bad("send.window", "%s is longer than a day", duration.Format(c.Send.Window))
 	}
 	if c.Holdout < 0 || c.Holdout > 50 {
 		bad("holdout", "%d is not a percent from 0 to 50", c.Holdout)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/internal/duration"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 var testEnv = Env{Purposes: []string{"birthday", "reminders", "surveys"}, TemplatesDir: "templates", Location: time.UTC}
@@ -213,7 +215,7 @@ func TestLoadDirDecodesAndDefaults(t *testing.T) {
 		Window, After         time.Duration
 		Expires, Fatigue      time.Duration
 		Holdout               int
-		Limits                []config.Limit
+		Limits                []throttle.Limit
 		Variants              []Variant
 		HasTemplates          []bool
 	}
@@ -229,12 +231,12 @@ func TestLoadDirDecodesAndDefaults(t *testing.T) {
 	}
 	want := []view{
 		{ID: "birthday-treat", Name: "Birthday treat", Purpose: "birthday", At: "09:30", Kind: Birthday, Tone: Warm,
-			Enabled: true, Window: 3 * time.Hour, Expires: 14 * config.Day, Holdout: 10,
+			Enabled: true, Window: 3 * time.Hour, Expires: 14 * duration.Day, Holdout: 10,
 			Variants:     []Variant{{ID: "personal", Weight: 50}, {ID: "generic", Weight: 50, Files: TemplateFiles{Subject: "A treat from Crumb & Co."}}},
 			HasTemplates: []bool{true, true, true}},
 		{ID: "survey", Name: "survey", Purpose: "surveys", At: "00:00", Kind: NPSSurvey, Tone: Neutral,
-			Enabled: true, StockData: true, After: 2 * config.Day, Expires: 14 * config.Day, Fatigue: 90 * config.Day,
-			Limits: []config.Limit{{Count: 1, Window: 30 * config.Day}}, HasTemplates: []bool{true}},
+			Enabled: true, StockData: true, After: 2 * duration.Day, Expires: 14 * duration.Day, Fatigue: 90 * duration.Day,
+			Limits: []throttle.Limit{{Count: 1, Window: 30 * duration.Day}}, HasTemplates: []bool{true}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("campaigns (-want +got):\n%s", diff)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Occurrence is one time a campaign is due for one customer. Its ID is the
@@ -39,7 +39,7 @@ func (c *Campaign) location(loc *time.Location) *time.Location {
 // never by when a clock fires, so a day with a daylight-saving change
 // neither skips nor doubles it: Due is send.at on that date, a time the
 // spring change skips (02:30) moved forward by the gap (03:30), a time the
-// autumn change repeats taken at its first instance (config.TimeOfDay.Date).
+// autumn change repeats taken at its first instance (throttle.ClockTime.Date).
 // NotAfter is the earliest of Due+send.window, Due+expires and the end of the
 // local birthday.
 //
@@ -58,7 +58,7 @@ func (c *Campaign) BirthdayOccurrence(cu courtesy.Customer, now time.Time, loc *
 	o.ID = strconv.Itoa(y)
 	o.Due = c.Send.At.Date(y, m, d, loc)
 	next := time.Date(y, m, d+1, 12, 0, 0, 0, loc)
-	o.NotAfter = config.TimeOfDay{}.Date(next.Year(), next.Month(), next.Day(), loc) // the end of the local day
+	o.NotAfter = throttle.ClockTime{}.Date(next.Year(), next.Month(), next.Day(), loc) // the end of the local day
 	if c.Send.Window > 0 {
 		o.NotAfter = earliest(o.NotAfter, o.Due.Add(c.Send.Window))
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/internal/duration"
 	"github.com/courtesyhq/courtesy/templates"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 func sampleData() templates.Data {
@@ -28,7 +29,7 @@ func mustLoc(tb testing.TB, name string) *time.Location {
 }
 
 func birthday(at string, window time.Duration) *Campaign {
-	t, err := config.ParseTimeOfDay(at)
+	t, err := throttle.ParseClockTime(at)
 	if err != nil {
 		panic(err)
 	}
@@ -210,11 +211,11 @@ func TestBirthdayDays(t *testing.T) {
 
 func TestEventOccurrence(t *testing.T) {
 	london := mustLoc(t, "Europe/London")
-	ten := config.TimeOfDay{Hour: 10}
-	reminder := &Campaign{ID: "r", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: 3 * config.Day},
+	ten := throttle.ClockTime{Hour: 10}
+	reminder := &Campaign{ID: "r", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: 3 * duration.Day},
 		Send: Send{At: ten, HasAt: true, Window: 8 * time.Hour}, Expires: DefaultExpires}
-	survey := &Campaign{ID: "s", Kind: NPSSurvey, Trigger: Trigger{Event: courtesy.Purchase, After: 2 * config.Day},
-		Expires: 7 * config.Day}
+	survey := &Campaign{ID: "s", Kind: NPSSurvey, Trigger: Trigger{Event: courtesy.Purchase, After: 2 * duration.Day},
+		Expires: 7 * duration.Day}
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -358,19 +359,19 @@ func TestEventsFromCoversEveryOpenOccurrence(t *testing.T) {
 	for _, zone := range []string{"Pacific/Kiritimati", "Europe/London", "Pacific/Pago_Pago"} {
 		loc := mustLoc(t, zone)
 		for _, c := range []*Campaign{
-			{ID: "r", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: 3 * config.Day},
-				Send: Send{At: config.TimeOfDay{Hour: 10}, HasAt: true, Window: 8 * time.Hour}, Expires: DefaultExpires},
+			{ID: "r", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: 3 * duration.Day},
+				Send: Send{At: throttle.ClockTime{Hour: 10}, HasAt: true, Window: 8 * time.Hour}, Expires: DefaultExpires},
 			{ID: "r2", Kind: InterestReminder, Trigger: Trigger{Event: courtesy.Interest, After: time.Hour},
-				Send: Send{At: config.TimeOfDay{Hour: 23, Minute: 30}, HasAt: true}, Expires: 2 * config.Day},
-			{ID: "s", Kind: NPSSurvey, Trigger: Trigger{Event: courtesy.Purchase, After: 2 * config.Day},
-				Expires: 7 * config.Day},
+				Send: Send{At: throttle.ClockTime{Hour: 23, Minute: 30}, HasAt: true}, Expires: 2 * duration.Day},
+			{ID: "s", Kind: NPSSurvey, Trigger: Trigger{Event: courtesy.Purchase, After: 2 * duration.Day},
+				Expires: 7 * duration.Day},
 		} {
 			opened := 0
 			for hour := 0; hour < 24; hour += 2 {
 				now := time.Date(2026, 12, 1, hour, 30, 0, 0, time.UTC)
 				from := c.EventsFrom(now)
 				oldest := time.Time{}
-				for back := time.Duration(0); back < 40*config.Day; back += 10 * time.Minute {
+				for back := time.Duration(0); back < 40*duration.Day; back += 10 * time.Minute {
 					e := courtesy.Event{ID: 1, Type: c.Trigger.Event, OrderID: "o1", OccurredAt: now.Add(-back)}
 					if _, open := c.EventOccurrence(e, now, loc); open {
 						oldest = e.OccurredAt

@@ -17,6 +17,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Config is the whole of courtesy.yaml.
@@ -114,10 +115,10 @@ func (p Purpose) DescriptionIn(lang string) string {
 type Limits struct {
 	// PerCustomer caps messages per customer. Defaults to 1/24h and 3/7d;
 	// an explicit empty list means no shared cap.
-	PerCustomer []Limit
+	PerCustomer []throttle.Limit
 	// QuietHours is the local time in which nothing is sent. Defaults to
 	// 20:00-09:00; "none" (or "") lets messages go at any hour.
-	QuietHours QuietHours
+	QuietHours throttle.QuietHours
 }
 
 // SMTP is the outgoing mail service.

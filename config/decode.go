@@ -5,6 +5,7 @@ import (
 
 	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // decode copies what the file says into c. Values that do not parse are
@@ -35,20 +36,20 @@ func (c *Config) decode(root *yamlnode.Map) {
 
 	l := root.Sub("limits")
 	if _, ok := l.Strings("per_customer", func(_ int, s string) error {
-		lim, err := ParseLimit(s)
+		lim, err := throttle.ParseLimit(s)
 		if err == nil {
 			c.Limits.PerCustomer = append(c.Limits.PerCustomer, lim)
 		}
 		return err
 	}); ok && c.Limits.PerCustomer == nil {
-		c.Limits.PerCustomer = []Limit{} // written empty: no shared cap
+		c.Limits.PerCustomer = []throttle.Limit{} // written empty: no shared cap
 	}
 	l.Scalar("quiet_hours", func(s string) (err error) {
 		if t := strings.TrimSpace(s); t == "" || strings.EqualFold(t, "none") {
 			c.quietNone = true // written empty: messages may go at any hour
 			return nil
 		}
-		c.Limits.QuietHours, err = ParseQuietHours(s)
+		c.Limits.QuietHours, err = throttle.ParseQuietHours(s)
 		return err
 	})
 	l.Close()

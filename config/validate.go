@@ -11,6 +11,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // setDefaults is the one place defaults are filled in; each field's comment
@@ -36,10 +37,10 @@ func (c *Config) setDefaults() {
 		}
 	}
 	if c.Limits.PerCustomer == nil {
-		c.Limits.PerCustomer = []Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * Day}}
+		c.Limits.PerCustomer = []throttle.Limit{{Count: 1, Window: 24 * time.Hour}, {Count: 3, Window: 7 * Day}}
 	}
 	if c.Limits.QuietHours.IsZero() && !c.quietNone {
-		c.Limits.QuietHours = QuietHours{Start: TimeOfDay{Hour: 20}, End: TimeOfDay{Hour: 9}}
+		c.Limits.QuietHours = throttle.QuietHours{Start: throttle.ClockTime{Hour: 20}, End: throttle.ClockTime{Hour: 9}}
 	}
 	if c.CampaignsDir == "" {
 		c.CampaignsDir = "campaigns"

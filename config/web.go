@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Web is the HTTP server.
@@ -31,10 +32,10 @@ type Web struct {
 	RateLimit WebRate
 	// CustomerLimit caps the POSTs one customer's links may make, across
 	// every web process. Defaults to 30/1h.
-	CustomerLimit Limit
+	CustomerLimit throttle.Limit
 	// FreshLinkLimit caps the emails with a fresh link one customer can be
 	// sent from expired pages. Defaults to 3/24h.
-	FreshLinkLimit Limit
+	FreshLinkLimit throttle.Limit
 	// Login limits sign-in attempts to the dashboard.
 	Login LoginLimits
 }
@@ -83,9 +84,9 @@ func (c *Config) decodeWeb(w *yamlnode.Map) {
 	rl.Float("per_second", &c.Web.RateLimit.PerSecond)
 	rl.Int("burst", &c.Web.RateLimit.Burst)
 	rl.Close()
-	for key, dst := range map[string]*Limit{"customer_limit": &c.Web.CustomerLimit, "fresh_link_limit": &c.Web.FreshLinkLimit} {
+	for key, dst := range map[string]*throttle.Limit{"customer_limit": &c.Web.CustomerLimit, "fresh_link_limit": &c.Web.FreshLinkLimit} {
 		w.Scalar(key, func(s string) (err error) {
-			*dst, err = ParseLimit(s)
+			*dst, err = throttle.ParseLimit(s)
 			return err
 		})
 	}
@@ -139,11 +140,11 @@ func (c *Config) setWebDefaults() {
 	if w.RateLimit.Burst == 0 {
 		w.RateLimit.Burst = 40
 	}
-	if w.CustomerLimit == (Limit{}) {
-		w.CustomerLimit = Limit{Count: 30, Window: time.Hour}
+	if w.CustomerLimit == (throttle.Limit{}) {
+		w.CustomerLimit = throttle.Limit{Count: 30, Window: time.Hour}
 	}
-	if w.FreshLinkLimit == (Limit{}) {
-		w.FreshLinkLimit = Limit{Count: 3, Window: 24 * time.Hour}
+	if w.FreshLinkLimit == (throttle.Limit{}) {
+		w.FreshLinkLimit = throttle.Limit{Count: 3, Window: 24 * time.Hour}
 	}
 	if w.Login.PerAddress == 0 {
 		w.Login.PerAddress = 5
@@ -180,7 +181,7 @@ func (c *Config) validateWeb(bad func(field, format string, args ...any)) {
 	if w.RateLimit.Burst < 0 {
 		bad("web.rate_limit.burst", "must be 1 or more")
 	}
-	for field, l := range map[string]Limit{"web.customer_limit": w.CustomerLimit, "web.fresh_link_limit": w.FreshLinkLimit} {
+	for field, l := range map[string]throttle.Limit{"web.customer_limit": w.CustomerLimit, "web.fresh_link_limit": w.FreshLinkLimit} {
 		if l.Count < 1 {
 			bad(field, "%s: allow at least 1", l)
 		}

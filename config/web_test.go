@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 func TestWebSection(t *testing.T) {
@@ -25,7 +27,7 @@ func TestWebSection(t *testing.T) {
 		Listen: "0.0.0.0:8080", MetricsListen: "127.0.0.1:9090", ClientIPHeader: "X-Forwarded-For",
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("fd00::/8")},
 		RateLimit:      WebRate{PerSecond: 5, Burst: 20},
-		CustomerLimit:  Limit{Count: 10, Window: time.Hour}, FreshLinkLimit: Limit{Count: 2, Window: 24 * time.Hour},
+		CustomerLimit:  throttle.Limit{Count: 10, Window: time.Hour}, FreshLinkLimit: throttle.Limit{Count: 2, Window: 24 * time.Hour},
 		Login: LoginLimits{PerAddress: 3, PerAccount: 50, MaxBackoff: Duration(time.Hour)},
 	}
 	if diff := cmp.Diff(want, c.Web, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
@@ -34,7 +36,7 @@ func TestWebSection(t *testing.T) {
 
 	d := mustParse(t, "courtesy.yaml", minimal).Web
 	wantDefaults := Web{Listen: "127.0.0.1:8080", RateLimit: WebRate{PerSecond: 2, Burst: 40},
-		CustomerLimit: Limit{Count: 30, Window: time.Hour}, FreshLinkLimit: Limit{Count: 3, Window: 24 * time.Hour},
+		CustomerLimit: throttle.Limit{Count: 30, Window: time.Hour}, FreshLinkLimit: throttle.Limit{Count: 3, Window: 24 * time.Hour},
 		Login: LoginLimits{PerAddress: 5, PerAccount: 20, MaxBackoff: Duration(15 * time.Minute)}}
 	if diff := cmp.Diff(wantDefaults, d, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Store is what a Processor reads and writes.
@@ -19,17 +18,15 @@ type Store interface {
 	MessageByMessageID(ctx context.Context, messageID string) (courtesy.Message, error)
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	CustomerByEmail(ctx context.Context, email string) (courtesy.Customer, error)
-	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
-	AddSuppression(ctx context.Context, s store.Suppression) error
-	AddBounce(ctx context.Context, b store.Bounce) error
+	Suppressed(ctx context.Context, email string) (bool, courtesy.Suppression, error)
+	AddSuppression(ctx context.Context, s courtesy.Suppression) error
+	AddBounce(ctx context.Context, b courtesy.Bounce) error
 	SoftBounceRun(ctx context.Context, emailHash string, since time.Time) (int, time.Time, error)
-	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o store.OptOut) (bool, error)
+	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o courtesy.OptOut) (bool, error)
 	// Fingerprint is the keyed form an address is kept in beside a
 	// suppression or a bounce.
 	Fingerprint(email string) string
 }
-
-var _ Store = (*store.DB)(nil)
 
 // How a report was matched to what courtesy sent.
 const (
@@ -187,7 +184,7 @@ func (p *Processor) apply(ctx context.Context, r Report) (Outcome, error) {
 	o.WasSuppressed, o.Suppressed = was, was
 
 	kind := map[Kind]string{HardBounce: "hard", SoftBounce: "soft", Complaint: "complaint"}[r.Kind]
-	if err := p.Store.AddBounce(ctx, store.Bounce{
+	if err := p.Store.AddBounce(ctx, courtesy.Bounce{
 		EmailHash: hash, MessageKey: o.MessageKey, Status: r.Status, Kind: kind, At: now,
 	}); err != nil {
 		return o, err
@@ -197,8 +194,8 @@ func (p *Processor) apply(ctx context.Context, r Report) (Outcome, error) {
 		changed, err := p.Store.Withdraw(ctx, courtesy.ConsentRecord{
 			CustomerID: cust.ID, Purpose: courtesy.AllPurposes, Source: "complaint",
 			Notice: "spam complaint (" + r.Source + ")", MessageKey: o.MessageKey, RecordedAt: now,
-		}, store.OptOut{CampaignID: o.CampaignID, Variant: o.Variant, At: now})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		}, courtesy.OptOut{CampaignID: o.CampaignID, Variant: o.Variant, At: now})
+		if err != nil && !errors.Is(err, courtesy.ErrNotFound) {
 			return o, err
 		}
 		o.Withdrawn = changed
@@ -224,7 +221,7 @@ func (p *Processor) apply(ctx context.Context, r Report) (Outcome, error) {
 	// lifted on its own, and lifting a complaint must not revive an address
 	// that bounced.
 	reason := map[Kind]string{HardBounce: "hard-bounce", SoftBounce: "soft-bounce", Complaint: "complaint"}[r.Kind]
-	if err := p.Store.AddSuppression(ctx, store.Suppression{
+	if err := p.Store.AddSuppression(ctx, courtesy.Suppression{
 		EmailHash: hash, Reason: reason, Source: r.Source, Detail: detail(r, o), At: now,
 	}); err != nil {
 		return o, err
@@ -255,7 +252,7 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 		switch {
 		case err == nil:
 			msg, found, o.MatchedBy = m, true, MatchVERP
-		case !errors.Is(err, store.ErrNotFound):
+		case !errors.Is(err, courtesy.ErrNotFound):
 			return o, nil, err
 		}
 	case errors.Is(err, ErrForgedVERP):
@@ -271,7 +268,7 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 		switch {
 		case err == nil:
 			msg, found, o.MatchedBy = m, true, MatchMessageID
-		case !errors.Is(err, store.ErrNotFound):
+		case !errors.Is(err, courtesy.ErrNotFound):
 			return o, nil, err
 		}
 	}
@@ -284,7 +281,7 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 			// forwarded mailbox may report another one.
 			o.CustomerID, o.Address = c.ID, c.Email
 			return o, &c, nil
-		case !errors.Is(err, store.ErrNotFound):
+		case !errors.Is(err, courtesy.ErrNotFound):
 			return o, nil, err
 		}
 	}
@@ -299,7 +296,7 @@ func (p *Processor) match(ctx context.Context, r Report) (Outcome, *courtesy.Cus
 		}
 		o.CustomerID = c.ID
 		return o, &c, nil
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, courtesy.ErrNotFound):
 		return o, nil, nil
 	}
 	return o, nil, err

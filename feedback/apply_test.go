@@ -158,9 +158,9 @@ func (w *world) granted(customerID string) map[string]bool {
 	return out
 }
 
-func (w *world) optOuts() []store.OptOut {
+func (w *world) optOuts() []courtesy.OptOut {
 	w.t.Helper()
-	outs, err := w.db.OptOuts(context.Background(), store.Filter{})
+	outs, err := w.db.OptOuts(context.Background(), courtesy.Filter{})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestApplyFixtures(t *testing.T) {
 		file           string
 		want           []string
 		wantSuppressed map[string]string
-		wantOptOuts    []store.OptOut
+		wantOptOuts    []courtesy.OptOut
 		// withdrawn is the customer whose every purpose must be withdrawn;
 		// every other fixture customer must keep theirs.
 		withdrawn string
@@ -236,7 +236,7 @@ func TestApplyFixtures(t *testing.T) {
 			file:           "arf-abuse.eml",
 			want:           []string{"complaint pat@mailbox.example abuse → every purpose withdrawn, suppressed (birthday-treat)" + unsigned + " [message-id]"},
 			wantSuppressed: map[string]string{"pat@mailbox.example": "complaint/arf"},
-			wantOptOuts: []store.OptOut{{CustomerID: "pat", Purpose: courtesy.AllPurposes, Source: "complaint",
+			wantOptOuts: []courtesy.OptOut{{CustomerID: "pat", Purpose: courtesy.AllPurposes, Source: "complaint",
 				MessageKey: "birthday-treat:pat:2026", CampaignID: "birthday-treat", Variant: "personal", At: t0.Add(day)}},
 			withdrawn: "pat",
 		},
@@ -249,7 +249,7 @@ func TestApplyFixtures(t *testing.T) {
 			file:           "ses-complaint.json",
 			want:           []string{"complaint robin@mailbox.example abuse → every purpose withdrawn, suppressed (saved-item-reminder)" + unsigned + " [address]"},
 			wantSuppressed: map[string]string{"robin@mailbox.example": "complaint/ses"},
-			wantOptOuts: []store.OptOut{{CustomerID: "robin", Purpose: courtesy.AllPurposes, Source: "complaint",
+			wantOptOuts: []courtesy.OptOut{{CustomerID: "robin", Purpose: courtesy.AllPurposes, Source: "complaint",
 				CampaignID: "saved-item-reminder", At: t0.Add(day)}},
 			withdrawn: "robin",
 		},
@@ -262,7 +262,7 @@ func TestApplyFixtures(t *testing.T) {
 			file:           "postmark-spam.json",
 			want:           []string{"complaint alex@mailbox.example abuse → every purpose withdrawn, suppressed [address]"},
 			wantSuppressed: map[string]string{"alex@mailbox.example": "complaint/postmark"},
-			wantOptOuts:    []store.OptOut{{CustomerID: "alex", Purpose: courtesy.AllPurposes, Source: "complaint", At: t0.Add(day)}},
+			wantOptOuts:    []courtesy.OptOut{{CustomerID: "alex", Purpose: courtesy.AllPurposes, Source: "complaint", At: t0.Add(day)}},
 			withdrawn:      "alex",
 		},
 	}

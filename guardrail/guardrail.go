@@ -25,7 +25,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/mailer"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // ReasonPrefix starts the pause reason of every guardrail pause, so the
@@ -34,12 +33,10 @@ const ReasonPrefix = "guardrail: "
 
 // Store is what the guardrail reads and switches.
 type Store interface {
-	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
-	SetCampaignState(ctx context.Context, s store.CampaignState) error
-	CampaignHealth(ctx context.Context, campaignID string, since time.Time) (store.CampaignHealth, error)
+	CampaignState(ctx context.Context, id string) (courtesy.CampaignState, error)
+	SetCampaignState(ctx context.Context, s courtesy.CampaignState) error
+	CampaignHealth(ctx context.Context, campaignID string, since time.Time) (courtesy.CampaignHealth, error)
 }
-
-var _ Store = (*store.DB)(nil)
 
 // Config is the guardrail's configuration.
 type Config struct {
@@ -117,7 +114,7 @@ func New(cfg Config) (*Guard, error) {
 type Verdict struct {
 	Campaign string
 	Since    time.Time // the sends judged are those at or after it
-	Health   store.CampaignHealth
+	Health   courtesy.CampaignHealth
 	Paused   bool   // paused by this check
 	Alert    bool   // complaint rate above the alert level
 	Reason   string // the pause reason, when Paused
@@ -180,7 +177,7 @@ func (g *Guard) check(ctx context.Context, id string) (*Verdict, error) {
 	default:
 		return v, nil
 	}
-	if err := g.cfg.Store.SetCampaignState(ctx, store.CampaignState{ID: id, Paused: true, Reason: v.Reason, At: now}); err != nil {
+	if err := g.cfg.Store.SetCampaignState(ctx, courtesy.CampaignState{ID: id, Paused: true, Reason: v.Reason, At: now}); err != nil {
 		return nil, fmt.Errorf("guardrail: pause %s: %w", id, err)
 	}
 	v.Paused = true
@@ -193,7 +190,7 @@ func (g *Guard) check(ctx context.Context, id string) (*Verdict, error) {
 }
 
 // alert logs a complaint rate above the alert level once, until it drops.
-func (g *Guard) alert(id string, above bool, rate float64, h store.CampaignHealth) {
+func (g *Guard) alert(id string, above bool, rate float64, h courtesy.CampaignHealth) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if above && !g.alerted[id] {

@@ -177,7 +177,7 @@ func (e *env) optOut(msgs []courtesy.Message, k int) {
 		k--
 		rec := courtesy.ConsentRecord{CustomerID: m.CustomerID, Purpose: "birthday", Status: courtesy.Withdrawn,
 			Source: "one-click", MessageKey: m.Key, RecordedAt: e.clock.Now()}
-		if _, err := e.db.Withdraw(context.Background(), rec, store.OptOut{CampaignID: m.CampaignID, Variant: m.Variant}); err != nil {
+		if _, err := e.db.Withdraw(context.Background(), rec, courtesy.OptOut{CampaignID: m.CampaignID, Variant: m.Variant}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -240,7 +240,7 @@ func TestPauseOnOptOutRateThenResume(t *testing.T) {
 
 	// The owner resumes: the old opt-outs are not judged again.
 	e.clock.Add(time.Minute)
-	if err := e.db.SetCampaignState(ctx, store.CampaignState{ID: e.campaign.ID, Reason: "manual resume", At: e.clock.Now()}); err != nil {
+	if err := e.db.SetCampaignState(ctx, courtesy.CampaignState{ID: e.campaign.ID, Reason: "manual resume", At: e.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(time.Second)
@@ -278,7 +278,7 @@ func TestPauseOnComplaintRate(t *testing.T) {
 	for _, m := range msgs {
 		if m.Decision.Outcome == courtesy.Sent && n < 1 {
 			n++
-			if err := e.db.AddBounce(ctx, store.Bounce{EmailHash: store.EmailHash(m.CustomerID + "@example.com"),
+			if err := e.db.AddBounce(ctx, courtesy.Bounce{EmailHash: store.EmailHash(m.CustomerID + "@example.com"),
 				MessageKey: m.Key, Kind: "complaint", At: e.clock.Now()}); err != nil {
 				t.Fatal(err)
 			}

@@ -39,10 +39,10 @@ func TestCampaignHealth(t *testing.T) {
 			for i := range 10 {
 				k := add(i, t0, courtesy.Sent)
 				if i < 5 {
-					b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: fmt.Sprintf("c%03d", i), Purpose: "p", MessageKey: k, At: t0.Add(time.Hour)})
+					b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: fmt.Sprintf("c%03d", i), Purpose: "p", MessageKey: k, At: t0.Add(time.Hour)})
 				}
 				if i == 0 {
-					b.Bounces = append(b.Bounces, store.Bounce{EmailHash: "h", MessageKey: k, Kind: "complaint", At: t0.Add(time.Hour)})
+					b.Bounces = append(b.Bounces, courtesy.Bounce{EmailHash: "h", MessageKey: k, Kind: "complaint", At: t0.Add(time.Hour)})
 				}
 			}
 			// After: 20 sends and 2 controls; 3 messages drew opt-outs (one
@@ -57,13 +57,13 @@ func TestCampaignHealth(t *testing.T) {
 				id := fmt.Sprintf("c%03d", i)
 				switch i {
 				case 10:
-					b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: "p", MessageKey: k, At: at},
-						store.OptOut{CustomerID: id, Purpose: "*", MessageKey: k, At: at})
+					b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: id, Purpose: "p", MessageKey: k, At: at},
+						courtesy.OptOut{CustomerID: id, Purpose: "*", MessageKey: k, At: at})
 				case 11:
-					b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: "p", MessageKey: k, At: at})
-					b.Bounces = append(b.Bounces, store.Bounce{EmailHash: "h2", MessageKey: k, Kind: "complaint", At: at})
+					b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: id, Purpose: "p", MessageKey: k, At: at})
+					b.Bounces = append(b.Bounces, courtesy.Bounce{EmailHash: "h2", MessageKey: k, Kind: "complaint", At: at})
 				case 12:
-					b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: "*", Source: "complaint", MessageKey: k, At: at})
+					b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: id, Purpose: "*", Source: "complaint", MessageKey: k, At: at})
 				}
 			}
 			if err := db.BulkLoad(ctx, b); err != nil {
@@ -73,14 +73,14 @@ func TestCampaignHealth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(store.CampaignHealth{Sent: 20, OptOuts: 3, Complaints: 2}, got); diff != "" {
+			if diff := cmp.Diff(courtesy.CampaignHealth{Sent: 20, OptOuts: 3, Complaints: 2}, got); diff != "" {
 				t.Errorf("health since the resume (-want +got):\n%s", diff)
 			}
 			all, err := db.CampaignHealth(ctx, "c1", t0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(store.CampaignHealth{Sent: 30, OptOuts: 8, Complaints: 3}, all); diff != "" {
+			if diff := cmp.Diff(courtesy.CampaignHealth{Sent: 30, OptOuts: 8, Complaints: 3}, all); diff != "" {
 				t.Errorf("health of all time (-want +got):\n%s", diff)
 			}
 		})

@@ -12,26 +12,25 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Source is the part of the store Export reads.
 type Source interface {
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
-	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
-	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
-	OptOuts(ctx context.Context, f store.Filter) ([]store.OptOut, error)
-	Answers(ctx context.Context, f store.Filter) ([]store.Answer, error)
-	Engagements(ctx context.Context, f store.Filter) ([]store.Engagement, error)
+	Preferences(ctx context.Context, customerID string) (courtesy.Preferences, error)
+	Messages(ctx context.Context, f courtesy.Filter) ([]courtesy.Message, error)
+	OptOuts(ctx context.Context, f courtesy.Filter) ([]courtesy.OptOut, error)
+	Answers(ctx context.Context, f courtesy.Filter) ([]courtesy.Answer, error)
+	Engagements(ctx context.Context, f courtesy.Filter) ([]courtesy.Engagement, error)
 	CustomerEvents(ctx context.Context, customerID string) ([]courtesy.Event, error)
-	PlatformIDs(ctx context.Context, customerID string) ([]store.PlatformID, error)
+	PlatformIDs(ctx context.Context, customerID string) ([]courtesy.PlatformID, error)
 }
 
 // Eraser is the part of the store Erase uses.
 type Eraser interface {
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
-	EraseCustomer(ctx context.Context, id string, email string, at time.Time) (store.Erased, error)
+	EraseCustomer(ctx context.Context, id string, email string, at time.Time) (courtesy.Erased, error)
 }
 
 // Forgetter is a system beside the store that keeps something under a
@@ -41,11 +40,6 @@ type Eraser interface {
 type Forgetter interface {
 	ForgetCustomer(ctx context.Context, customerID string, messageKeys []string) error
 }
-
-var (
-	_ Source = (*store.DB)(nil)
-	_ Eraser = (*store.DB)(nil)
-)
 
 // Record is everything held about one person, in a form meant to be read by
 // them (and by any tool they hand it to). Field names are stable.
@@ -155,7 +149,7 @@ type Engagement struct {
 }
 
 // Export gathers everything held about the customer. It returns an error
-// wrapping store.ErrNotFound when there is no such customer.
+// wrapping courtesy.ErrNotFound when there is no such customer.
 func Export(ctx context.Context, st Source, customerID string) (Record, error) {
 	c, err := st.Customer(ctx, customerID)
 	if err != nil {
@@ -166,7 +160,7 @@ func Export(ctx context.Context, st Source, customerID string) (Record, error) {
 		Birthday: c.Birthday.String(), Timezone: c.Timezone, Locale: c.Locale,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}}
-	f := store.Filter{CustomerID: customerID}
+	f := courtesy.Filter{CustomerID: customerID}
 
 	history, err := st.ConsentHistory(ctx, customerID)
 	if err != nil {

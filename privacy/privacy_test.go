@@ -40,10 +40,10 @@ func seed(t *testing.T, st *store.DB) {
 	must(err)
 	_, _, err = st.AddEvent(ctx, courtesy.Event{CustomerID: "c1", Type: courtesy.Purchase, OrderID: "o1", AmountCents: 450, OccurredAt: now.Add(-24 * time.Hour)})
 	must(err)
-	must(st.RecordAnswer(ctx, store.Answer{MessageKey: "nps:c1:o1", CustomerID: "c1", CampaignID: "nps", Score: 4, Comment: "Grace here: too slow", At: now}))
-	must(st.RecordEngagement(ctx, store.Engagement{CustomerID: "c1", MessageKey: "nps:c1:o1", CampaignID: "nps", Kind: "why-view", At: now}))
-	must(st.SetPreferences(ctx, store.Preferences{CustomerID: "c1", MaxPerWindow: "1/30d", UpdatedAt: now}))
-	_, err = st.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: "c1", Purpose: "surveys", Status: courtesy.Withdrawn, Source: "one-click", RecordedAt: now}, store.OptOut{CustomerID: "c1", Purpose: "surveys", Source: "one-click", MessageKey: "nps:c1:o1", CampaignID: "nps", At: now})
+	must(st.RecordAnswer(ctx, courtesy.Answer{MessageKey: "nps:c1:o1", CustomerID: "c1", CampaignID: "nps", Score: 4, Comment: "Grace here: too slow", At: now}))
+	must(st.RecordEngagement(ctx, courtesy.Engagement{CustomerID: "c1", MessageKey: "nps:c1:o1", CampaignID: "nps", Kind: "why-view", At: now}))
+	must(st.SetPreferences(ctx, courtesy.Preferences{CustomerID: "c1", MaxPerWindow: "1/30d", UpdatedAt: now}))
+	_, err = st.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: "c1", Purpose: "surveys", Status: courtesy.Withdrawn, Source: "one-click", RecordedAt: now}, courtesy.OptOut{CustomerID: "c1", Purpose: "surveys", Source: "one-click", MessageKey: "nps:c1:o1", CampaignID: "nps", At: now})
 	must(err)
 }
 
@@ -81,7 +81,7 @@ func TestExport(t *testing.T) {
 	if strings.Contains(string(b), "other@example.com") {
 		t.Error("export holds another customer's data")
 	}
-	if _, err := privacy.Export(context.Background(), st, "nobody"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := privacy.Export(context.Background(), st, "nobody"); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("export of an unknown customer: %v, want ErrNotFound", err)
 	}
 }
@@ -93,13 +93,13 @@ func TestErase(t *testing.T) {
 	if err := privacy.Erase(ctx, st, "c1", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := privacy.Export(ctx, st, "c1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := privacy.Export(ctx, st, "c1"); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("export after erasure: %v, want ErrNotFound", err)
 	}
 	if erased, err := st.IsErased(ctx, store.EmailHash("Grace@Example.com")); err != nil || !erased {
 		t.Errorf("IsErased = %v, %v", erased, err)
 	}
-	answers, err := st.Answers(ctx, store.Filter{})
+	answers, err := st.Answers(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestErase(t *testing.T) {
 	if _, err := st.Customer(ctx, "c2"); err != nil {
 		t.Errorf("erasing c1 touched c2: %v", err)
 	}
-	if err := privacy.Erase(ctx, st, "c1", now); !errors.Is(err, store.ErrNotFound) {
+	if err := privacy.Erase(ctx, st, "c1", now); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("second erasure: %v, want ErrNotFound", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestEraseAsksEveryForgetter(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	seed(t, st)
 	ctx := context.Background()
-	before, err := st.Messages(ctx, store.Filter{CustomerID: "c1"})
+	before, err := st.Messages(ctx, courtesy.Filter{CustomerID: "c1"})
 	if err != nil || len(before) == 0 {
 		t.Fatalf("c1's messages: %d, %v", len(before), err)
 	}
@@ -171,7 +171,7 @@ func TestEraseAsksEveryForgetter(t *testing.T) {
 			t.Errorf("forgotten (-want +got):\n%s", diff)
 		}
 	}
-	if _, err := st.Customer(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.Customer(ctx, "c1"); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("the store's erasure after a forgetter failed: %v", err)
 	}
 }

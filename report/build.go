@@ -12,22 +12,19 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Source is what the report reads.
 type Source interface {
-	ReportMessages(ctx context.Context, since, until time.Time) ([]store.ReportMessage, error)
-	ReportMessagesByKey(ctx context.Context, keys []string) ([]store.ReportMessage, error)
-	OptOuts(ctx context.Context, f store.Filter) ([]store.OptOut, error)
-	Answers(ctx context.Context, f store.Filter) ([]store.Answer, error)
-	Bounces(ctx context.Context, f store.Filter) ([]store.Bounce, error)
+	ReportMessages(ctx context.Context, since, until time.Time) ([]courtesy.ReportMessage, error)
+	ReportMessagesByKey(ctx context.Context, keys []string) ([]courtesy.ReportMessage, error)
+	OptOuts(ctx context.Context, f courtesy.Filter) ([]courtesy.OptOut, error)
+	Answers(ctx context.Context, f courtesy.Filter) ([]courtesy.Answer, error)
+	Bounces(ctx context.Context, f courtesy.Filter) ([]courtesy.Bounce, error)
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
 	ConsentLedger(ctx context.Context, withdrawnFrom, until time.Time) (map[string][]courtesy.ConsentRecord, error)
-	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
+	CampaignState(ctx context.Context, id string) (courtesy.CampaignState, error)
 }
-
-var _ Source = (*store.DB)(nil)
 
 // CampaignInfo names a configured campaign, so one that decided nothing in
 // the period still shows.
@@ -100,15 +97,15 @@ type reaction struct {
 
 // data is everything read from the source for one report.
 type data struct {
-	msgs []store.ReportMessage // decided in the period
+	msgs []courtesy.ReportMessage // decided in the period
 	// earlier are the messages decided before the period that drew an
 	// opt-out, complaint, bounce or answer in it: reactions count in the
 	// period they were given, whenever the message went.
-	earlier   []store.ReportMessage
-	byKey     map[string]*store.ReportMessage // msgs and earlier
+	earlier   []courtesy.ReportMessage
+	byKey     map[string]*courtesy.ReportMessage // msgs and earlier
 	reactions map[string]*reaction
-	optOuts   []store.OptOut // given in the period, attributed to a message
-	answers   []store.Answer // given in the period, attributed to a message
+	optOuts   []courtesy.OptOut // given in the period, attributed to a message
+	answers   []courtesy.Answer // given in the period, attributed to a message
 	purchases map[string][]courtesy.Event
 	ledger    map[string][]courtesy.ConsentRecord // of those who withdrew something in the period
 }
@@ -122,12 +119,12 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	}
 	r := &Report{Since: o.Since.In(o.Location), Until: o.Until.In(o.Location), Attributed: config.FormatDuration(o.Window), MinSample: o.MinSample}
 
-	byCampaign := map[string][]*store.ReportMessage{}
+	byCampaign := map[string][]*courtesy.ReportMessage{}
 	for i := range d.msgs {
 		m := &d.msgs[i]
 		byCampaign[m.CampaignID] = append(byCampaign[m.CampaignID], m)
 	}
-	earlier := map[string][]*store.ReportMessage{}
+	earlier := map[string][]*courtesy.ReportMessage{}
 	for i := range d.earlier {
 		m := &d.earlier[i]
 		earlier[m.CampaignID] = append(earlier[m.CampaignID], m)
@@ -138,7 +135,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 		known[c.ID] = true
 	}
 	var extra []string
-	for _, by := range []map[string][]*store.ReportMessage{byCampaign, earlier} {
+	for _, by := range []map[string][]*courtesy.ReportMessage{byCampaign, earlier} {
 		for id := range by {
 			if !known[id] {
 				known[id] = true
@@ -180,7 +177,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 }
 
 func load(ctx context.Context, src Source, o Options) (*data, error) {
-	d := &data{byKey: map[string]*store.ReportMessage{}, reactions: map[string]*reaction{}, purchases: map[string][]courtesy.Event{}}
+	d := &data{byKey: map[string]*courtesy.ReportMessage{}, reactions: map[string]*reaction{}, purchases: map[string][]courtesy.Event{}}
 	var err error
 	if d.msgs, err = src.ReportMessages(ctx, o.Since, o.Until); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -196,7 +193,7 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 		}
 		return r
 	}
-	period := store.Filter{Since: o.Since, Until: o.Until}
+	period := courtesy.Filter{Since: o.Since, Until: o.Until}
 	outs, err := src.OptOuts(ctx, period)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -252,7 +249,7 @@ func load(ctx context.Context, src Source, o Options) (*data, error) {
 			d.answers = append(d.answers, a)
 		}
 	}
-	slices.SortFunc(d.answers, func(a, b store.Answer) int { return a.At.Compare(b.At) })
+	slices.SortFunc(d.answers, func(a, b courtesy.Answer) int { return a.At.Compare(b.At) })
 	evs, err := src.EventsBetween(ctx, courtesy.Purchase, o.Since, o.Until)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -309,7 +306,7 @@ func (d *data) bought(customerID string, at, until time.Time, window time.Durati
 // campaign computes one campaign's figures from msgs, its messages decided
 // in the period, and earlier, its messages decided before the period that
 // drew a reaction in it.
-func (d *data) campaign(ctx context.Context, src Source, o Options, info CampaignInfo, msgs, earlier []*store.ReportMessage) (Campaign, error) {
+func (d *data) campaign(ctx context.Context, src Source, o Options, info CampaignInfo, msgs, earlier []*courtesy.ReportMessage) (Campaign, error) {
 	c := Campaign{ID: info.ID, Name: info.Name, Purpose: info.Purpose}
 	if c.Name == "" {
 		c.Name = c.ID
@@ -321,15 +318,15 @@ func (d *data) campaign(ctx context.Context, src Source, o Options, info Campaig
 	c.Guardrail = Guardrail{Paused: st.Paused, Reason: st.Reason, At: st.At}
 
 	c.Total = d.figures(o, "", msgs, earlier)
-	variants := map[string][]*store.ReportMessage{}
-	earlierVariants := map[string][]*store.ReportMessage{}
+	variants := map[string][]*courtesy.ReportMessage{}
+	earlierVariants := map[string][]*courtesy.ReportMessage{}
 	for _, m := range msgs {
 		variants[m.Variant] = append(variants[m.Variant], m)
 	}
 	for _, m := range earlier {
 		earlierVariants[m.Variant] = append(earlierVariants[m.Variant], m)
 		if variants[m.Variant] == nil {
-			variants[m.Variant] = []*store.ReportMessage{}
+			variants[m.Variant] = []*courtesy.ReportMessage{}
 		}
 	}
 	if len(variants) > 1 || (len(variants) == 1 && variants[""] == nil) {
@@ -384,7 +381,7 @@ func (a arm) mean() float64 {
 
 // figures counts the decisions of msgs (decided in the period) and the
 // reactions given in the period to msgs and earlier (decided before it).
-func (d *data) figures(o Options, variant string, msgs, earlier []*store.ReportMessage) Figures {
+func (d *data) figures(o Options, variant string, msgs, earlier []*courtesy.ReportMessage) Figures {
 	f := Figures{Variant: variant, Suppressed: map[string]int{}, Held: map[string]int{}, Failed: map[string]int{}}
 	reached := 0
 	var sent, ctl arm
@@ -458,7 +455,7 @@ func (d *data) figures(o Options, variant string, msgs, earlier []*store.ReportM
 	return f
 }
 
-func versions(msgs []*store.ReportMessage) []Version {
+func versions(msgs []*courtesy.ReportMessage) []Version {
 	byV := map[string]*Version{}
 	var order []string
 	for _, m := range msgs {
@@ -480,7 +477,7 @@ func versions(msgs []*store.ReportMessage) []Version {
 
 // churn compares the customers who got a message with those held back.
 // A customer counts once per group, from their first message of the period.
-func (d *data) churn(o Options, msgs []*store.ReportMessage) Churn {
+func (d *data) churn(o Options, msgs []*courtesy.ReportMessage) Churn {
 	type first struct {
 		at   time.Time
 		sent bool

@@ -41,7 +41,7 @@ func TestReactionsCountInThePeriodTheyWereGiven(t *testing.T) {
 	}
 	answer := func(key, customer string, score int, at time.Time) {
 		t.Helper()
-		if err := db.RecordAnswer(ctx, store.Answer{MessageKey: key, CustomerID: customer, CampaignID: "after-purchase",
+		if err := db.RecordAnswer(ctx, courtesy.Answer{MessageKey: key, CustomerID: customer, CampaignID: "after-purchase",
 			Variant: "a", Score: score, Comment: "lovely bread", At: at}); err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestReactionsCountInThePeriodTheyWereGiven(t *testing.T) {
 	answer(late, "bob", 2, now.Add(day)) // after the period
 	if _, err := db.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: "cy", Purpose: "birthday", Source: "one-click",
 		MessageKey: greeting, RecordedAt: now.Add(-7 * day)},
-		store.OptOut{CampaignID: "birthday-treat", Variant: "a", Reason: "too-many"}); err != nil {
+		courtesy.OptOut{CampaignID: "birthday-treat", Variant: "a", Reason: "too-many"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -138,7 +138,7 @@ func TestMoreOptOutsThanSendsInThePeriod(t *testing.T) {
 		b.Customers = append(b.Customers, courtesy.Customer{ID: id, Email: id + "@example.com", CreatedAt: at, UpdatedAt: at})
 		b.Messages = append(b.Messages, courtesy.Message{Key: courtesy.MessageKey("birthday-treat", id, "1"), CampaignID: "birthday-treat",
 			CustomerID: id, Purpose: "birthday", CreatedAt: at, DueAt: at, DecidedAt: at, Decision: courtesy.Decision{Outcome: courtesy.Sent}})
-		b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: "birthday", Source: "one-click",
+		b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: id, Purpose: "birthday", Source: "one-click",
 			MessageKey: courtesy.MessageKey("birthday-treat", id, "1"), CampaignID: "birthday-treat", At: now.Add(-24 * time.Hour)})
 	}
 	if err := db.BulkLoad(ctx, b); err != nil {

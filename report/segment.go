@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Segment audit thresholds: a segment is flagged when its rate differs from
@@ -18,14 +17,14 @@ const (
 )
 
 // segments audits one campaign's messages by locale and by time zone.
-func (d *data) segments(campaignID string, msgs []*store.ReportMessage) []Segment {
+func (d *data) segments(campaignID string, msgs []*courtesy.ReportMessage) []Segment {
 	var out []Segment
 	for _, dim := range []struct {
 		name string
-		of   func(m *store.ReportMessage) string
+		of   func(m *courtesy.ReportMessage) string
 	}{
-		{"locale", func(m *store.ReportMessage) string { return m.Locale }},
-		{"timezone", func(m *store.ReportMessage) string { return m.Timezone }},
+		{"locale", func(m *courtesy.ReportMessage) string { return m.Locale }},
+		{"timezone", func(m *courtesy.ReportMessage) string { return m.Timezone }},
 	} {
 		type tally struct{ eligible, sent, suppressed, optOuts int }
 		by := map[string]*tally{}

@@ -3,34 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/courtesyhq/courtesy"
 )
-
-// Answer is a survey answer: a score from 0 to 10 and an optional comment.
-type Answer struct {
-	MessageKey string
-	CustomerID string
-	CampaignID string
-	Variant    string
-	Score      int
-	Comment    string
-	At         time.Time
-}
-
-// Engagement is a first-party sign of interest: a survey answer, a
-// preference change, a "why" page view, a purchase after a message. Never a
-// pixel or a rewritten link.
-type Engagement struct {
-	CustomerID string
-	MessageKey string
-	CampaignID string
-	Kind       string
-	At         time.Time
-}
 
 // RecordAnswer stores the answer to a survey message; a later answer to the
 // same message replaces it.
-func (db *DB) RecordAnswer(ctx context.Context, a Answer) error {
+func (db *DB) RecordAnswer(ctx context.Context, a courtesy.Answer) error {
 	if a.MessageKey == "" || a.Score < 0 || a.Score > 10 {
 		return fmt.Errorf("record answer: needs a message key and a score from 0 to 10 (got %q, %d)", a.MessageKey, a.Score)
 	}
@@ -46,7 +25,7 @@ func (db *DB) RecordAnswer(ctx context.Context, a Answer) error {
 
 // Answers lists survey answers newest first; Since and Until apply to when
 // they were given.
-func (db *DB) Answers(ctx context.Context, f Filter) ([]Answer, error) {
+func (db *DB) Answers(ctx context.Context, f courtesy.Filter) ([]courtesy.Answer, error) {
 	var w where
 	w.common(f, "campaign_id", "at")
 	rows, err := db.reader().query(ctx, `SELECT message_key, customer_id, campaign_id, variant, score, comment, at
@@ -55,10 +34,10 @@ func (db *DB) Answers(ctx context.Context, f Filter) ([]Answer, error) {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
 	defer rows.Close()
-	var out []Answer
+	var out []courtesy.Answer
 	for rows.Next() {
 		var (
-			a  Answer
+			a  courtesy.Answer
 			at int64
 		)
 		if err := rows.Scan(&a.MessageKey, &a.CustomerID, &a.CampaignID, &a.Variant, &a.Score, &a.Comment, &at); err != nil {
@@ -74,7 +53,7 @@ func (db *DB) Answers(ctx context.Context, f Filter) ([]Answer, error) {
 }
 
 // RecordEngagement stores one engagement.
-func (db *DB) RecordEngagement(ctx context.Context, e Engagement) error {
+func (db *DB) RecordEngagement(ctx context.Context, e courtesy.Engagement) error {
 	if e.CustomerID == "" || e.Kind == "" {
 		return fmt.Errorf("record engagement: needs a customer and a kind")
 	}
@@ -88,7 +67,7 @@ func (db *DB) RecordEngagement(ctx context.Context, e Engagement) error {
 
 // Engagements lists engagements newest first; Since and Until apply to
 // their time.
-func (db *DB) Engagements(ctx context.Context, f Filter) ([]Engagement, error) {
+func (db *DB) Engagements(ctx context.Context, f courtesy.Filter) ([]courtesy.Engagement, error) {
 	var w where
 	w.common(f, "campaign_id", "at")
 	rows, err := db.reader().query(ctx, `SELECT customer_id, message_key, campaign_id, kind, at FROM engagements`+
@@ -97,10 +76,10 @@ func (db *DB) Engagements(ctx context.Context, f Filter) ([]Engagement, error) {
 		return nil, fmt.Errorf("list engagements: %w", err)
 	}
 	defer rows.Close()
-	var out []Engagement
+	var out []courtesy.Engagement
 	for rows.Next() {
 		var (
-			e  Engagement
+			e  courtesy.Engagement
 			at int64
 		)
 		if err := rows.Scan(&e.CustomerID, &e.MessageKey, &e.CampaignID, &e.Kind, &at); err != nil {

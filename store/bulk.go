@@ -42,7 +42,7 @@ func (db *DB) AddEvents(ctx context.Context, es []courtesy.Event) (rowErrs []err
 					rowErrs[first+i] = errors.New("add event: needs a customer, a type and a time")
 					continue
 				case !known[e.CustomerID]:
-					rowErrs[first+i] = fmt.Errorf("add event: customer %s: %w", e.CustomerID, ErrNotFound)
+					rowErrs[first+i] = fmt.Errorf("add event: customer %s: %w", e.CustomerID, courtesy.ErrNotFound)
 					continue
 				}
 				args = append(args, e.CustomerID, string(e.Type), e.ItemID, e.ItemName, e.ItemURL, e.OrderID,
@@ -90,7 +90,7 @@ func (db *DB) AppendConsents(ctx context.Context, rs []courtesy.ConsentRecord) (
 					continue
 				}
 				if !known[r.CustomerID] {
-					rowErrs[first+i] = fmt.Errorf("append consent: customer %s: %w", r.CustomerID, ErrNotFound)
+					rowErrs[first+i] = fmt.Errorf("append consent: customer %s: %w", r.CustomerID, courtesy.ErrNotFound)
 					continue
 				}
 				args = append(args, r.CustomerID, r.Purpose, string(r.Status), r.Basis, r.Source, r.Notice,

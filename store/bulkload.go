@@ -18,10 +18,10 @@ type Bulk struct {
 	Consents  []courtesy.ConsentRecord
 	Events    []courtesy.Event
 	Messages  []courtesy.Message
-	OptOuts   []OptOut
-	Answers   []Answer
-	Bounces   []Bounce
-	States    []CampaignState
+	OptOuts   []courtesy.OptOut
+	Answers   []courtesy.Answer
+	Bounces   []courtesy.Bounce
+	States    []courtesy.CampaignState
 }
 
 // BulkLoad inserts every row of b in one transaction, with multi-row

@@ -5,21 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/courtesyhq/courtesy"
 )
 
-// CampaignState is the pause switch of a campaign, thrown by the owner or by
-// a guardrail.
-type CampaignState struct {
-	ID     string
-	Paused bool
-	Reason string
-	At     time.Time
-}
-
 // CampaignState returns the campaign's state; not paused when none was set.
-func (db *DB) CampaignState(ctx context.Context, id string) (CampaignState, error) {
-	s := CampaignState{ID: id}
+func (db *DB) CampaignState(ctx context.Context, id string) (courtesy.CampaignState, error) {
+	s := courtesy.CampaignState{ID: id}
 	var (
 		paused int
 		at     int64
@@ -37,7 +29,7 @@ func (db *DB) CampaignState(ctx context.Context, id string) (CampaignState, erro
 }
 
 // SetCampaignState stores the campaign's state.
-func (db *DB) SetCampaignState(ctx context.Context, s CampaignState) error {
+func (db *DB) SetCampaignState(ctx context.Context, s courtesy.CampaignState) error {
 	paused := 0
 	if s.Paused {
 		paused = 1

@@ -6,26 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/courtesyhq/courtesy"
 )
-
-// OptOut is the record of a withdrawal a person made from a message or a
-// page: which message led to it, and the optional answer to "what made you
-// leave?".
-type OptOut struct {
-	ID         int64
-	CustomerID string
-	Purpose    string
-	Source     string
-	MessageKey string
-	CampaignID string
-	Variant    string
-	Reason     string
-	Comment    string
-	At         time.Time
-}
 
 const consentCols = `id, customer_id, purpose, status, basis, source, notice, message_key, expires_at, recorded_at`
 
@@ -44,7 +27,7 @@ func (db *DB) AppendConsent(ctx context.Context, r courtesy.ConsentRecord) (int6
 			return err
 		}
 		if erased {
-			return fmt.Errorf("customer %s: %w", r.CustomerID, ErrErased)
+			return fmt.Errorf("customer %s: %w", r.CustomerID, courtesy.ErrErased)
 		}
 		id, err = insertConsent(ctx, tx, r)
 		return err
@@ -166,7 +149,7 @@ func consentHistory(ctx context.Context, c conn, customerID string) ([]courtesy.
 // of o are taken from r. Withdrawals are accepted for an erased address; an
 // unknown customer is ErrNotFound. The new opt-out is the first row of
 // OptOuts(Filter{CustomerID: …, Limit: 1}).
-func (db *DB) Withdraw(ctx context.Context, r courtesy.ConsentRecord, o OptOut) (changed bool, err error) {
+func (db *DB) Withdraw(ctx context.Context, r courtesy.ConsentRecord, o courtesy.OptOut) (changed bool, err error) {
 	r.Status = courtesy.Withdrawn
 	if o.CustomerID == "" {
 		o.CustomerID = r.CustomerID
@@ -217,7 +200,7 @@ func (db *DB) Withdraw(ctx context.Context, r courtesy.ConsentRecord, o OptOut) 
 }
 
 // OptOuts lists opt-outs newest first; Since and Until apply to their time.
-func (db *DB) OptOuts(ctx context.Context, f Filter) ([]OptOut, error) {
+func (db *DB) OptOuts(ctx context.Context, f courtesy.Filter) ([]courtesy.OptOut, error) {
 	var w where
 	w.common(f, "campaign_id", "at")
 	rows, err := db.reader().query(ctx, `SELECT id, customer_id, purpose, source, message_key, campaign_id, variant,
@@ -226,10 +209,10 @@ func (db *DB) OptOuts(ctx context.Context, f Filter) ([]OptOut, error) {
 		return nil, fmt.Errorf("list opt-outs: %w", err)
 	}
 	defer rows.Close()
-	var out []OptOut
+	var out []courtesy.OptOut
 	for rows.Next() {
 		var (
-			o  OptOut
+			o  courtesy.OptOut
 			at int64
 		)
 		if err := rows.Scan(&o.ID, &o.CustomerID, &o.Purpose, &o.Source, &o.MessageKey, &o.CampaignID, &o.Variant,

@@ -88,7 +88,7 @@ func (db *DB) UpsertCustomers(ctx context.Context, cs []courtesy.Customer) (rowE
 			}
 			hash := db.fp.of(c.Email)
 			if anyOf(erased, db.fp.all(c.Email)) {
-				rowErrs[i] = fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+				rowErrs[i] = fmt.Errorf("customer %s: %w", c.ID, courtesy.ErrErased)
 				// The address is known again for a moment: an erasure kept
 				// in an older form (unkeyed, which anyone can check a guess
 				// against) takes the current one.

@@ -18,16 +18,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
-)
 
-// Errors callers act on. Returned errors wrap them with context; test with
-// errors.Is.
-var (
-	// ErrNotFound is returned when the row asked for does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrErased is returned when data would be stored for an address whose
-	// owner asked for erasure.
-	ErrErased = errors.New("address was erased")
+	"github.com/courtesyhq/courtesy"
 )
 
 // DB is an open store. It is safe for concurrent use.
@@ -399,7 +391,7 @@ func fromMicros(us int64) time.Time {
 // notFound wraps ErrNotFound when err is sql.ErrNoRows.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, courtesy.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -411,7 +403,7 @@ func mustAffect(res sql.Result, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, courtesy.ErrNotFound)
 	}
 	return nil
 }

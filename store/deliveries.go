@@ -88,7 +88,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 		}
 		id, created, err := db.matchCustomer(ctx, tx, d.Source, *d.Customer, d.ReceivedAt)
 		switch {
-		case errors.Is(err, ErrErased):
+		case errors.Is(err, courtesy.ErrErased):
 			out.Erased = true
 			return nil
 		case err != nil:
@@ -150,7 +150,7 @@ func (db *DB) matchCustomer(ctx context.Context, tx conn, source string, pc cour
 			return "", false, err
 		}
 		if erased {
-			return "", false, ErrErased
+			return "", false, courtesy.ErrErased
 		}
 	}
 	type lookup struct {
@@ -239,24 +239,18 @@ func guestID(source string) (string, error) {
 	return source + "-guest-" + hex.EncodeToString(b[:]), nil
 }
 
-// PlatformID is a customer's id on a shop platform.
-type PlatformID struct {
-	Platform string
-	ID       string
-}
-
 // PlatformIDs returns the ids by which shop platforms know the customer,
 // by platform and id.
-func (db *DB) PlatformIDs(ctx context.Context, customerID string) ([]PlatformID, error) {
+func (db *DB) PlatformIDs(ctx context.Context, customerID string) ([]courtesy.PlatformID, error) {
 	rows, err := db.reader().query(ctx, `SELECT source, external_id FROM integration_customers
 		WHERE customer_id = ? ORDER BY source, external_id`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
 	}
 	defer rows.Close()
-	var out []PlatformID
+	var out []courtesy.PlatformID
 	for rows.Next() {
-		var p PlatformID
+		var p courtesy.PlatformID
 		if err := rows.Scan(&p.Platform, &p.ID); err != nil {
 			return nil, fmt.Errorf("platform ids of %s: %w", customerID, err)
 		}

@@ -13,14 +13,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
-// Erased is what an erasure took from the store that other systems may
-// still hold under the customer's name.
-type Erased struct {
-	// MessageKeys are the keys the customer's messages had before they were
-	// made anonymous: queued tasks and frequency windows name them.
-	MessageKeys []string
-}
-
 // EraseCustomer removes a person's data from every table in one transaction
 // and leaves an erasure suppression holding only the keyed fingerprint of
 // the address (Fingerprint), which blocks a re-import (ErrErased) and every
@@ -48,12 +40,12 @@ type Erased struct {
 // already gone (an erasure run twice) the address is needed and the rest of
 // the cleaning is done again. An unknown customer without an address is
 // ErrNotFound.
-func (db *DB) EraseCustomer(ctx context.Context, id string, email string, at time.Time) (Erased, error) {
+func (db *DB) EraseCustomer(ctx context.Context, id string, email string, at time.Time) (courtesy.Erased, error) {
 	anon, err := anonymousID()
 	if err != nil {
-		return Erased{}, fmt.Errorf("erase %s: %w", id, err)
+		return courtesy.Erased{}, fmt.Errorf("erase %s: %w", id, err)
 	}
-	var erased Erased
+	var erased courtesy.Erased
 	err = db.inTx(ctx, func(tx conn) error {
 		addrs := map[string]bool{}
 		if email != "" {
@@ -93,7 +85,7 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, email string, at tim
 		return nil
 	})
 	if err != nil {
-		return Erased{}, fmt.Errorf("erase %s: %w", id, err)
+		return courtesy.Erased{}, fmt.Errorf("erase %s: %w", id, err)
 	}
 	if err := db.dropOldPages(ctx); err != nil {
 		return erased, fmt.Errorf("erase %s: committed, but %w", id, err)

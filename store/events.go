@@ -76,7 +76,7 @@ func addEvent(ctx context.Context, c conn, e courtesy.Event) (id int64, inserted
 	err = c.queryRow(ctx, eventIDSQL, e.CustomerID, string(e.Type), e.ItemID, e.OrderID,
 		micros(e.OccurredAt)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fmt.Errorf("add event: customer %s: %w", e.CustomerID, ErrNotFound)
+		return 0, false, fmt.Errorf("add event: customer %s: %w", e.CustomerID, courtesy.ErrNotFound)
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("add event: %w", err)

@@ -3,28 +3,9 @@ package store
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/courtesyhq/courtesy"
 )
-
-// Filter narrows the lists the owner's logs and the report read. Zero fields
-// do not filter. Each list says which of its time columns Since and Until
-// apply to; lists come newest first.
-type Filter struct {
-	CampaignID string
-	CustomerID string
-	Since      time.Time // inclusive
-	Until      time.Time // exclusive
-	// Outcomes keeps messages whose decision has one of these outcomes
-	// (Messages, CountDecisions).
-	Outcomes []courtesy.Outcome
-	// Limit caps the rows returned; 0 means no cap.
-	Limit int
-	// AfterKey continues a Messages listing after the message with this key,
-	// the last one of the previous page.
-	AfterKey string
-}
 
 // where collects the conditions of a query and their arguments.
 type where struct {
@@ -47,7 +28,7 @@ func (w *where) String() string {
 // common adds the campaign, customer and time conditions of f, for a table
 // whose columns are campaign_id, customer_id and the given time column.
 // campaignCol is empty when the table has no campaign.
-func (w *where) common(f Filter, campaignCol, timeCol string) {
+func (w *where) common(f courtesy.Filter, campaignCol, timeCol string) {
 	if f.CampaignID != "" && campaignCol != "" {
 		w.add(campaignCol+" = ?", f.CampaignID)
 	}
@@ -63,7 +44,7 @@ func (w *where) common(f Filter, campaignCol, timeCol string) {
 }
 
 // limit renders f.Limit as a LIMIT clause.
-func limit(f Filter) string {
+func limit(f courtesy.Filter) string {
 	if f.Limit <= 0 {
 		return ""
 	}

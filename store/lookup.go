@@ -20,7 +20,7 @@ import (
 func (db *DB) MessageByMessageID(ctx context.Context, messageID string) (courtesy.Message, error) {
 	id := strings.TrimSpace(messageID)
 	if id == "" {
-		return courtesy.Message{}, fmt.Errorf("message by Message-ID: empty id: %w", ErrNotFound)
+		return courtesy.Message{}, fmt.Errorf("message by Message-ID: empty id: %w", courtesy.ErrNotFound)
 	}
 	if !strings.HasPrefix(id, "<") {
 		id = "<" + id + ">"

@@ -103,7 +103,7 @@ func (db *DB) planBatch(ctx context.Context, ms []courtesy.Message, out []Planne
 	for i, m := range ms {
 		cur, ok := current[m.Key]
 		if !ok {
-			return fmt.Errorf("plan message %s: %w", m.Key, ErrNotFound)
+			return fmt.Errorf("plan message %s: %w", m.Key, courtesy.ErrNotFound)
 		}
 		out[i] = Planned{Created: created[m.Key] && first[m.Key] == i, Current: cur}
 	}

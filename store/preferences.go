@@ -5,22 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// Preferences are the limits a customer set for themselves in the
-// preference center; they can only make courtesy send less.
-type Preferences struct {
-	CustomerID   string
-	PausedUntil  time.Time // nothing is sent before this time
-	MaxPerWindow string    // "" or a limit such as "1/7d"
-	UpdatedAt    time.Time
-}
+	"github.com/courtesyhq/courtesy"
+)
 
 // Preferences returns the customer's preferences; the zero value (with the
 // CustomerID set) when they never set any.
-func (db *DB) Preferences(ctx context.Context, customerID string) (Preferences, error) {
-	p := Preferences{CustomerID: customerID}
+func (db *DB) Preferences(ctx context.Context, customerID string) (courtesy.Preferences, error) {
+	p := courtesy.Preferences{CustomerID: customerID}
 	var paused, updated int64
 	err := db.reader().queryRow(ctx, `SELECT paused_until, max_per_window, updated_at FROM preferences
 		WHERE customer_id = ?`, customerID).Scan(&paused, &p.MaxPerWindow, &updated)
@@ -35,7 +27,7 @@ func (db *DB) Preferences(ctx context.Context, customerID string) (Preferences, 
 }
 
 // SetPreferences stores the customer's preferences, replacing earlier ones.
-func (db *DB) SetPreferences(ctx context.Context, p Preferences) error {
+func (db *DB) SetPreferences(ctx context.Context, p courtesy.Preferences) error {
 	_, err := db.writer().exec(ctx, `INSERT INTO preferences (customer_id, paused_until, max_per_window, updated_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET paused_until = excluded.paused_until,
 		max_per_window = excluded.max_per_window, updated_at = excluded.updated_at`,

@@ -11,29 +11,13 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
-// ReportMessage is a decided message as the owner's report reads it, with
-// the locale and time zone of its customer (empty once the customer is
-// erased) for the segment audit.
-type ReportMessage struct {
-	Key             string
-	CampaignID      string
-	CampaignVersion string
-	CustomerID      string
-	Purpose         string
-	Variant         string
-	Decision        courtesy.Decision
-	DecidedAt       time.Time
-	Locale          string
-	Timezone        string
-}
-
 // finalOutcomes is the SQL list of the outcomes no further work changes.
 var finalOutcomes = []any{string(courtesy.Sent), string(courtesy.Suppressed), string(courtesy.Held),
 	string(courtesy.Failed), string(courtesy.Expired), string(courtesy.Control)}
 
 // ReportMessages returns the messages with a final decision taken in
 // [since, until), oldest decision first. A zero until means no end.
-func (db *DB) ReportMessages(ctx context.Context, since, until time.Time) ([]ReportMessage, error) {
+func (db *DB) ReportMessages(ctx context.Context, since, until time.Time) ([]courtesy.ReportMessage, error) {
 	var w where
 	w.add("m.outcome IN ("+placeholders(len(finalOutcomes))+")", finalOutcomes...)
 	w.add("m.decided_at >= ?", micros(since))
@@ -46,8 +30,8 @@ func (db *DB) ReportMessages(ctx context.Context, since, until time.Time) ([]Rep
 // ReportMessagesByKey returns the messages with these keys that have a final
 // decision, oldest decision first: the report reads them when an opt-out,
 // complaint or answer of its period follows a message decided before it.
-func (db *DB) ReportMessagesByKey(ctx context.Context, keys []string) ([]ReportMessage, error) {
-	var out []ReportMessage
+func (db *DB) ReportMessagesByKey(ctx context.Context, keys []string) ([]courtesy.ReportMessage, error) {
+	var out []courtesy.ReportMessage
 	const chunk = 500 // well under every engine's limit of bound parameters
 	for start := 0; start < len(keys); start += chunk {
 		part := keys[start:min(start+chunk, len(keys))]
@@ -64,13 +48,13 @@ func (db *DB) ReportMessagesByKey(ctx context.Context, keys []string) ([]ReportM
 		}
 		out = append(out, ms...)
 	}
-	slices.SortFunc(out, func(a, b ReportMessage) int {
+	slices.SortFunc(out, func(a, b courtesy.ReportMessage) int {
 		return cmp.Or(a.DecidedAt.Compare(b.DecidedAt), strings.Compare(a.Key, b.Key))
 	})
 	return out, nil
 }
 
-func (db *DB) reportMessages(ctx context.Context, w where) ([]ReportMessage, error) {
+func (db *DB) reportMessages(ctx context.Context, w where) ([]courtesy.ReportMessage, error) {
 	rows, err := db.reader().query(ctx, `SELECT m.msg_key, m.campaign_id, m.campaign_version, m.customer_id,
 		m.purpose, m.variant, m.decision, m.decided_at, COALESCE(c.locale, ''), COALESCE(c.timezone, '')
 		FROM messages m LEFT JOIN customers c ON c.id = m.customer_id`+w.String()+`
@@ -79,10 +63,10 @@ func (db *DB) reportMessages(ctx context.Context, w where) ([]ReportMessage, err
 		return nil, fmt.Errorf("report messages: %w", err)
 	}
 	defer rows.Close()
-	var out []ReportMessage
+	var out []courtesy.ReportMessage
 	for rows.Next() {
 		var (
-			m        ReportMessage
+			m        courtesy.ReportMessage
 			decision string
 			at       int64
 		)
@@ -102,19 +86,19 @@ func (db *DB) reportMessages(ctx context.Context, w where) ([]ReportMessage, err
 
 // Bounces lists bounce and complaint reports, oldest first; Since and Until
 // apply to when they were recorded.
-func (db *DB) Bounces(ctx context.Context, f Filter) ([]Bounce, error) {
+func (db *DB) Bounces(ctx context.Context, f courtesy.Filter) ([]courtesy.Bounce, error) {
 	var w where
-	w.common(Filter{Since: f.Since, Until: f.Until}, "", "at")
+	w.common(courtesy.Filter{Since: f.Since, Until: f.Until}, "", "at")
 	rows, err := db.reader().query(ctx, `SELECT email_hash, message_key, status, kind, at FROM bounces`+w.String()+
 		` ORDER BY at, id`+limit(f), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list bounces: %w", err)
 	}
 	defer rows.Close()
-	var out []Bounce
+	var out []courtesy.Bounce
 	for rows.Next() {
 		var (
-			b  Bounce
+			b  courtesy.Bounce
 			at int64
 		)
 		if err := rows.Scan(&b.EmailHash, &b.MessageKey, &b.Status, &b.Kind, &at); err != nil {
@@ -162,20 +146,11 @@ func (db *DB) ConsentLedger(ctx context.Context, withdrawnFrom, until time.Time)
 	return out, nil
 }
 
-// CampaignHealth is what the guardrail judges a campaign on: its messages
-// sent at or after a time, and how many of those drew an opt-out or a
-// complaint recorded at or after that time.
-type CampaignHealth struct {
-	Sent       int
-	OptOuts    int // sent messages with at least one opt-out
-	Complaints int // sent messages with a complaint report or a complaint opt-out
-}
-
 // CampaignHealth counts a campaign's sends since a time and the opt-outs and
 // complaints they drew since then. Reactions to messages sent before since
 // are not counted, so a campaign resumed at since starts from a clean slate.
-func (db *DB) CampaignHealth(ctx context.Context, campaignID string, since time.Time) (CampaignHealth, error) {
-	var h CampaignHealth
+func (db *DB) CampaignHealth(ctx context.Context, campaignID string, since time.Time) (courtesy.CampaignHealth, error) {
+	var h courtesy.CampaignHealth
 	s := micros(since)
 	sent := string(courtesy.Sent)
 	err := db.reader().queryRow(ctx, `SELECT

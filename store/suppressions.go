@@ -10,33 +10,11 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
-// Suppression stops every message to an address, whatever its consent: a
-// hard bounce, a complaint, an erasure. It is keyed by the address hash, so
-// it outlives the customer row.
-type Suppression struct {
-	EmailHash  string
-	Reason     string // e.g. hard-bounce, complaint, erased
-	Source     string
-	Detail     string
-	At         time.Time
-	LiftedAt   time.Time // zero while it is in force
-	LiftReason string
-}
-
-// Bounce is one delivery failure or complaint reported for an address.
-type Bounce struct {
-	EmailHash  string
-	MessageKey string
-	Status     string // the enhanced status code, e.g. 5.1.1
-	Kind       string // hard, soft or complaint
-	At         time.Time
-}
-
 const suppressionCols = `email_hash, reason, source, detail, at, lifted_at, lift_reason`
 
-func scanSuppression(s scanner) (Suppression, error) {
+func scanSuppression(s scanner) (courtesy.Suppression, error) {
 	var (
-		x          Suppression
+		x          courtesy.Suppression
 		at, lifted int64
 	)
 	if err := s.Scan(&x.EmailHash, &x.Reason, &x.Source, &x.Detail, &at, &lifted, &x.LiftReason); err != nil {
@@ -49,7 +27,7 @@ func scanSuppression(s scanner) (Suppression, error) {
 // AddSuppression suppresses an address for a reason. Adding one that is in
 // force changes nothing; adding one that was lifted puts it in force again
 // with the new details.
-func (db *DB) AddSuppression(ctx context.Context, s Suppression) error {
+func (db *DB) AddSuppression(ctx context.Context, s courtesy.Suppression) error {
 	if s.EmailHash == "" || s.Reason == "" {
 		return errors.New("add suppression: needs an address hash and a reason")
 	}
@@ -67,12 +45,12 @@ func (db *DB) AddSuppression(ctx context.Context, s Suppression) error {
 
 // Suppressed reports whether the address has a suppression in force, and
 // the earliest one.
-func (db *DB) Suppressed(ctx context.Context, email string) (bool, Suppression, error) {
+func (db *DB) Suppressed(ctx context.Context, email string) (bool, courtesy.Suppression, error) {
 	hs := db.fp.all(email)
 	s, err := scanSuppression(db.reader().queryRow(ctx, `SELECT `+suppressionCols+` FROM suppressions
 		WHERE email_hash IN (`+placeholders(len(hs))+`) AND lifted_at = 0 ORDER BY at, reason LIMIT 1`, anys(hs)...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, Suppression{}, nil
+		return false, courtesy.Suppression{}, nil
 	}
 	if err != nil {
 		return false, s, fmt.Errorf("check suppression: %w", err)
@@ -82,16 +60,16 @@ func (db *DB) Suppressed(ctx context.Context, email string) (bool, Suppression, 
 
 // Suppressions lists suppressions, lifted ones included, newest first;
 // Since and Until apply to when they were added.
-func (db *DB) Suppressions(ctx context.Context, f Filter) ([]Suppression, error) {
+func (db *DB) Suppressions(ctx context.Context, f courtesy.Filter) ([]courtesy.Suppression, error) {
 	var w where
-	w.common(Filter{Since: f.Since, Until: f.Until}, "", "at")
+	w.common(courtesy.Filter{Since: f.Since, Until: f.Until}, "", "at")
 	rows, err := db.reader().query(ctx, `SELECT `+suppressionCols+` FROM suppressions`+w.String()+
 		` ORDER BY at DESC, email_hash, reason`+limit(f), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list suppressions: %w", err)
 	}
 	defer rows.Close()
-	var out []Suppression
+	var out []courtesy.Suppression
 	for rows.Next() {
 		s, err := scanSuppression(rows)
 		if err != nil {
@@ -118,7 +96,7 @@ func (db *DB) LiftSuppression(ctx context.Context, emailHash, reason string, at 
 // hash it leaves is all that keeps the address from being imported again.
 func (db *DB) LiftSuppressionBecause(ctx context.Context, emailHash, reason, why string, at time.Time) error {
 	if reason == courtesy.ReasonErased {
-		return fmt.Errorf("lift suppression %s: %w at its owner's request; an erasure is never lifted", reason, ErrErased)
+		return fmt.Errorf("lift suppression %s: %w at its owner's request; an erasure is never lifted", reason, courtesy.ErrErased)
 	}
 	res, err := db.writer().exec(ctx, `UPDATE suppressions SET lifted_at = ?, lift_reason = ?
 		WHERE email_hash = ? AND reason = ? AND lifted_at = 0`, micros(at), why, emailHash, reason)
@@ -129,7 +107,7 @@ func (db *DB) LiftSuppressionBecause(ctx context.Context, emailHash, reason, why
 }
 
 // AddBounce records a bounce or complaint report.
-func (db *DB) AddBounce(ctx context.Context, b Bounce) error {
+func (db *DB) AddBounce(ctx context.Context, b courtesy.Bounce) error {
 	switch b.Kind {
 	case "hard", "soft", "complaint":
 	default:

@@ -1,18 +1,9 @@
 // Package throttle decides when a message may go: not too often, not at
-// night, not late. Its rules (limits, quiet hours, scheduling) are plain
-// functions over values and an injected time; its Limiter and Rate hold those
-// rules across many workers on many machines through Redis.
+// night, not late. Its rules — limits ("3/7d") and how they combine, quiet
+// hours, clock times, scheduling, whether a message fits a send log — are
+// plain functions over values and an injected time; it does no I/O.
 //
-// A Limiter keeps one Redis hash per customer: a field per message counted
-// (its key, its time and campaign), and when the hash was last made
-// complete from the store's send log. One Lua script reads the hash, checks
-// every window of every scope ("global" and "campaign:<id>") and either adds
-// the message or refuses it, so two workers can never both take the last
-// slot; fields are message keys, so a redelivered task re-reserving its key
-// is not counted twice. When Redis has lost the hash (a restart without
-// persistence, FLUSHDB, a failover) or never had it, the same script
-// rebuilds it from the send log the caller passes along — read with the
-// message, or by the Limiter when the caller has none — before it decides.
-// A customer's windows live and die as one key, so they are never half lost,
-// and the one key works on Redis Cluster.
+// The config and campaign files decode into its types (Limit, QuietHours,
+// ClockTime). Package throttleredis holds the same limits across many
+// workers on many machines through Redis.
 package throttle

@@ -18,7 +18,7 @@ import (
 func Fits(limits []Scoped, campaignID, key string, at time.Time, log []courtesy.SentRecord) Reservation {
 	var worst Reservation
 	for _, l := range limits {
-		scope, _ := scopeCampaign(l.Scope)
+		scope, _ := l.Campaign()
 		w := l.Limit.Window
 		var s []time.Time // the sends this limit counts, near at
 		for _, r := range log {

@@ -4,18 +4,19 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/internal/duration"
 )
 
 // Day and Week are the units of "3/7d" and "1/2w". They are fixed lengths: a
 // window is elapsed time, so a daylight-saving change neither widens nor
 // narrows it.
 const (
-	Day  = config.Day
-	Week = config.Week
+	Day  = duration.Day
+	Week = duration.Week
 )
 
 // The limits behind a customer's "at most one message a week/month" choice.
@@ -30,15 +31,27 @@ type Limit struct {
 	Window time.Duration
 }
 
-// ParseLimit reads "N/duration" such as "1/24h", "3/7d" or "1/365d": the
-// syntax of the config file (config.ParseLimit), so a customer's preference
-// and the owner's limits are written alike.
+// ParseLimit reads "N/duration" such as "1/24h", "3/7d" or "1/365d", the
+// duration written as in the config file ("3d", "2w", "24h") and of at least
+// a second. The config file, the campaign files and a customer's preference
+// all write limits so.
 func ParseLimit(s string) (Limit, error) {
-	l, err := config.ParseLimit(s)
-	if err != nil {
-		return Limit{}, err
+	n, d, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return Limit{}, fmt.Errorf("%q is not a limit (write it like 3/7d: at most 3 in any 7 days)", s)
 	}
-	return Limit(l), nil
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	if err != nil || count < 1 {
+		return Limit{}, fmt.Errorf("%q is not a limit: the count must be a whole number of 1 or more", s)
+	}
+	w, err := duration.Parse(strings.TrimSpace(d))
+	if err != nil {
+		return Limit{}, fmt.Errorf("%q is not a limit: %w", s, err)
+	}
+	if w < time.Second {
+		return Limit{}, fmt.Errorf("%q is not a limit: the window must be at least 1s", s)
+	}
+	return Limit{Count: count, Window: w}, nil
 }
 
 // MustParseLimit is ParseLimit for limits written in code; it panics on a
@@ -53,10 +66,11 @@ func MustParseLimit(s string) Limit {
 
 // String writes the limit as ParseLimit reads it, in the largest whole unit
 // up to days ("3/7d", "1/365d", "1/90m"): the unit people write.
-func (l Limit) String() string { return config.Limit(l).String() }
+func (l Limit) String() string { return strconv.Itoa(l.Count) + "/" + duration.Format(l.Window) }
 
-// validate reports a limit the Limiter cannot enforce.
-func (l Limit) validate() error {
+// Validate reports a limit that cannot be enforced: a count below one or a
+// window shorter than a millisecond.
+func (l Limit) Validate() error {
 	if l.Count < 1 {
 		return fmt.Errorf("limit %s: the count must be 1 or more", l)
 	}
@@ -115,13 +129,13 @@ type Scoped struct {
 
 func (s Scoped) String() string { return s.Scope + " " + s.Limit.String() }
 
-// scopeCampaign is the campaign whose messages a scope counts, "" for the
+// Campaign is the campaign whose messages the limit counts, "" for the
 // global scope; false for a scope that is neither.
-func scopeCampaign(scope string) (string, bool) {
-	if scope == GlobalScope {
+func (s Scoped) Campaign() (id string, ok bool) {
+	if s.Scope == GlobalScope {
 		return "", true
 	}
-	id, ok := strings.CutPrefix(scope, "campaign:")
+	id, ok = strings.CutPrefix(s.Scope, "campaign:")
 	return id, ok && id != ""
 }
 

@@ -1,14 +1,10 @@
 package throttle
 
 import (
+	"fmt"
 	"strings"
 	"time"
-
-	"github.com/courtesyhq/courtesy/config"
 )
-
-// ClockTime is a wall-clock time of day without a date or zone: "09:30".
-type ClockTime = config.TimeOfDay
 
 // QuietHours is a daily span of the recipient's local time in which nothing
 // is sent. It may wrap past midnight ("20:00-09:00"). The zero value is no
@@ -17,17 +13,26 @@ type QuietHours struct {
 	Start, End ClockTime
 }
 
-// ParseQuietHours reads "HH:MM-HH:MM" as config.ParseQuietHours does; an
-// empty string is no quiet hours.
+// ParseQuietHours reads "HH:MM-HH:MM", such as "20:00-09:00"; an empty
+// string is no quiet hours. A span that starts and ends at the same time is
+// refused: it would read as none.
 func ParseQuietHours(s string) (QuietHours, error) {
 	if strings.TrimSpace(s) == "" {
 		return QuietHours{}, nil
 	}
-	q, err := config.ParseQuietHours(s)
-	if err != nil {
-		return QuietHours{}, err
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok {
+		return QuietHours{}, fmt.Errorf("%q is not a span of hours (write it like 20:00-09:00)", s)
 	}
-	return QuietHours(q), nil
+	start, err1 := ParseClockTime(a)
+	end, err2 := ParseClockTime(b)
+	if err1 != nil || err2 != nil {
+		return QuietHours{}, fmt.Errorf("%q is not a span of hours (write it like 20:00-09:00)", s)
+	}
+	if start == end {
+		return QuietHours{}, fmt.Errorf("%q starts and ends at the same time", s)
+	}
+	return QuietHours{Start: start, End: end}, nil
 }
 
 // IsZero reports whether there are no quiet hours.

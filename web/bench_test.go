@@ -13,7 +13,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/store/storetest"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 )
 
 // BenchmarkOneClickUnsubscribe measures the RFC 8058 POST end to end in
@@ -23,7 +23,7 @@ func BenchmarkOneClickUnsubscribe(b *testing.B) {
 	b.Run("store only", func(b *testing.B) { benchOneClick(b, nil) })
 	// As wired: the customer's POST is counted in Redis first.
 	b.Run("with the per-customer count", func(b *testing.B) {
-		benchOneClick(b, throttle.NewCounter(testenv.Redis(b, testenv.RedisDBWeb), "bench"))
+		benchOneClick(b, throttleredis.NewCounter(testenv.Redis(b, testenv.RedisDBWeb), "bench"))
 	})
 }
 

@@ -23,7 +23,7 @@ import (
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -95,7 +95,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	deps := Deps{Store: e.st, Signer: e.signer, Metrics: e.reg, Ready: func(context.Context) error { return e.ready },
-		Counter: throttle.NewCounter(e.rdb, "courtesy"), Notify: newSinkNotifier(t, e.sink)}
+		Counter: throttleredis.NewCounter(e.rdb, "courtesy"), Notify: newSinkNotifier(t, e.sink)}
 	for _, o := range opts {
 		o(&cfg, &deps)
 	}

@@ -13,7 +13,7 @@ type Quota struct {
 }
 
 // Counter counts events per key in windows shared by every web process
-// (Redis: throttle.Counter), so a limit per customer holds however the
+// (Redis: throttleredis.Counter), so a limit per customer holds however the
 // requests are spread.
 type Counter interface {
 	Take(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error)

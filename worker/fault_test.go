@@ -22,7 +22,7 @@ import (
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/tone"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -477,7 +477,7 @@ func faultPipelineOn(t *testing.T, db *store.DB, sink *mailtest.Sink) (*worker.P
 		Tone:      map[string]*tone.Checker{"warm": checker},
 		Signer:    signer,
 		Store:     db,
-		Limiter:   throttle.NewLimiter(testenv.Redis(t, testenv.RedisDBWorker), "test:"+t.Name(), db),
+		Limiter:   throttleredis.NewLimiter(testenv.Redis(t, testenv.RedisDBWorker), "test:"+t.Name(), db),
 		Sender:    sender,
 		Scheduler: q,
 		Now:       now,

@@ -21,6 +21,7 @@ import (
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/tone"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -200,7 +201,7 @@ func newEnv(t *testing.T, o options) *env {
 	if now == nil {
 		now = e.clock.Now
 	}
-	var limiter worker.Limiter = throttle.NewLimiter(rdb, "test:"+t.Name(), db)
+	var limiter worker.Limiter = throttleredis.NewLimiter(rdb, "test:"+t.Name(), db)
 	var pipelineStore worker.Store = db
 	if o.store != nil {
 		pipelineStore = o.store(db)

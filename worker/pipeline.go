@@ -19,6 +19,7 @@ import (
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/templates"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/tone"
 )
 
@@ -69,7 +70,7 @@ type Scheduler interface {
 
 var (
 	_ Store   = (*store.DB)(nil)
-	_ Limiter = (*throttle.Limiter)(nil)
+	_ Limiter = (*throttleredis.Limiter)(nil)
 	// The store's send log is what the limiter rebuilds lost windows from.
 	_ throttle.SendLog = (*store.DB)(nil)
 	_ Scheduler        = Enqueuer{}

@@ -24,6 +24,7 @@ import (
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -250,7 +251,7 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 	if r := a.providerRate(rdb); r != nil {
 		cfg.Rate = r
 	}
-	cfg.Limiter = throttle.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
+	cfg.Limiter = throttleredis.NewLimiter(rdb, a.redisPrefix()+":limits", a.db)
 	cfg.Scheduler = enq
 	m := a.metricsOf()
 	cfg.Sender = timedSender{cfg.Sender, m}
@@ -268,12 +269,12 @@ func (a *app) pipeline(enq worker.Scheduler) (*worker.Pipeline, error) {
 // providerRate is smtp.max_per_second, shared through Redis by everything
 // that sends: the pipeline and the web pages' transactional messages. Nil
 // when there is no limit.
-func (a *app) providerRate(rdb redis.UniversalClient) *throttle.Rate {
+func (a *app) providerRate(rdb redis.UniversalClient) *throttleredis.Rate {
 	ps := a.cfg.SMTP.MaxPerSecond
 	if ps <= 0 {
 		return nil
 	}
-	return throttle.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
+	return throttleredis.NewRate(rdb, a.redisPrefix()+":rate", max(1, int(ps+0.5)), 0)
 }
 
 // dryRun wires a pipeline that decides without changing anything, for

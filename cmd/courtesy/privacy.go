@@ -11,7 +11,7 @@ import (
 
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -61,14 +61,14 @@ func (a *app) forgetters() ([]privacy.Forgetter, error) {
 		return nil, err
 	}
 	return []privacy.Forgetter{
-		throttle.NewLimiter(rdb, a.redisPrefix()+":limits", nil),
+		throttleredis.NewLimiter(rdb, a.redisPrefix()+":limits", nil),
 		worker.QueueForgetter{Inspector: asynq.NewInspectorFromRedisClient(rdb)},
-		webCounters{throttle.NewCounter(rdb, a.redisPrefix())},
+		webCounters{throttleredis.NewCounter(rdb, a.redisPrefix())},
 	}, nil
 }
 
 // webCounters forgets the web pages' per-customer counters.
-type webCounters struct{ c *throttle.Counter }
+type webCounters struct{ c *throttleredis.Counter }
 
 func (w webCounters) ForgetCustomer(ctx context.Context, customerID string, _ []string) error {
 	return w.c.Forget(ctx, web.CustomerCounterKeys(customerID)...)

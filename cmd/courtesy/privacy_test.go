@@ -16,7 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -81,7 +81,7 @@ func TestEraseForgetsTheCustomerInRedis(t *testing.T) {
 		}
 	}
 	// The web pages count each customer's link POSTs and fresh links.
-	counter := throttle.NewCounter(rdb, "courtesy")
+	counter := throttleredis.NewCounter(rdb, "courtesy")
 	for _, id := range []string{"c003", "c001"} {
 		for _, k := range web.CustomerCounterKeys(id) {
 			if _, err := counter.Take(ctx, k, 10, time.Hour, time.Now()); err != nil {

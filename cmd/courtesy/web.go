@@ -11,7 +11,7 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/signup/signupredis"
-	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/throttle/throttleredis"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -93,7 +93,7 @@ func (a *app) webServer() (*webServers, error) {
 		Feedback: a.feedbackProcessor(db),
 		Admin:    db,
 		Notify:   notify,
-		Counter:  throttle.NewCounter(rdb, a.redisPrefix()),
+		Counter:  throttleredis.NewCounter(rdb, a.redisPrefix()),
 		Signup:   signups,
 		Metrics:  a.webMetrics(),
 		Forget:   forget,

@@ -156,7 +156,7 @@ func Generate(opts Options) Dataset {
 				m.Variant, m.Decision = variant, courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:urgency"}
 			case roll < 0.085:
 				m.Variant, m.Decision = variant, courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"}
-				b.Bounces = append(b.Bounces, store.Bounce{EmailHash: store.EmailHash(cust.Email), MessageKey: key,
+				b.Bounces = append(b.Bounces, courtesy.Bounce{EmailHash: store.EmailHash(cust.Email), MessageKey: key,
 					Status: "5.1.1", Kind: "hard", At: due})
 			default:
 				m.Variant, m.Decision = variant, courtesy.Decision{Outcome: courtesy.Sent}
@@ -181,18 +181,18 @@ func Generate(opts Options) Dataset {
 			switch roll, at := rng.Float64(), due.Add(time.Duration(1+rng.IntN(48))*time.Hour); {
 			case !at.Before(o.Until):
 			case roll < c.complaint:
-				b.Bounces = append(b.Bounces, store.Bounce{EmailHash: store.EmailHash(cust.Email), MessageKey: key,
+				b.Bounces = append(b.Bounces, courtesy.Bounce{EmailHash: store.EmailHash(cust.Email), MessageKey: key,
 					Kind: "complaint", At: at})
 				b.Consents = append(b.Consents, courtesy.ConsentRecord{CustomerID: id, Purpose: courtesy.AllPurposes,
 					Status: courtesy.Withdrawn, Source: "complaint", MessageKey: key, RecordedAt: at})
-				b.OptOuts = append(b.OptOuts, store.OptOut{CustomerID: id, Purpose: courtesy.AllPurposes,
+				b.OptOuts = append(b.OptOuts, courtesy.OptOut{CustomerID: id, Purpose: courtesy.AllPurposes,
 					Source: "complaint", MessageKey: key, CampaignID: c.def.ID, Variant: m.Variant, At: at})
 			case roll < c.complaint+rate:
 				purpose := c.def.Purpose
 				if rng.IntN(4) == 0 {
 					purpose = courtesy.AllPurposes
 				}
-				o := store.OptOut{CustomerID: id, Purpose: purpose, Source: "one-click", MessageKey: key,
+				o := courtesy.OptOut{CustomerID: id, Purpose: purpose, Source: "one-click", MessageKey: key,
 					CampaignID: c.def.ID, Variant: m.Variant, At: at}
 				if rng.IntN(2) == 0 {
 					o.Source = "unsubscribe-page"
@@ -207,7 +207,7 @@ func Generate(opts Options) Dataset {
 			}
 			if at := due.Add(time.Duration(1+rng.IntN(48)) * time.Hour); c.def.Purpose == "surveys" &&
 				rng.Float64() < 0.3 && at.Before(o.Until) {
-				a := store.Answer{MessageKey: key, CustomerID: id, CampaignID: c.def.ID, Variant: m.Variant,
+				a := courtesy.Answer{MessageKey: key, CustomerID: id, CampaignID: c.def.ID, Variant: m.Variant,
 					Score: npsScore(rng), At: at}
 				if rng.IntN(4) == 0 {
 					a.Comment = npsComments[rng.IntN(len(npsComments))]

@@ -1,4 +1,4 @@
-package throttle
+package throttleredis
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // BenchmarkReserve is one check and reservation against Redis on loopback:
@@ -18,12 +20,12 @@ func BenchmarkReserve(b *testing.B) {
 	l := newLimiter(b, rdb, log)
 	ctx := context.Background()
 	const customers = 1000
-	global := []Limit{MustParseLimit("1/24h"), MustParseLimit("3/7d")}
-	yearly := []Limit{MustParseLimit("1/365d")}
-	limits := Combine("warm", global, yearly, nil)
+	global := []throttle.Limit{throttle.MustParseLimit("1/24h"), throttle.MustParseLimit("3/7d")}
+	yearly := []throttle.Limit{throttle.MustParseLimit("1/365d")}
+	limits := throttle.Combine("warm", global, yearly, nil)
 	for c := range customers {
 		// Out of reach of every window, but it builds them for 365 days.
-		mustReserve(b, l, fmt.Sprint(c), "warm", "warm", limits, day0.Add(-400*Day))
+		mustReserve(b, l, fmt.Sprint(c), "warm", "warm", limits, day0.Add(-400*throttle.Day))
 	}
 	lat := make([]time.Duration, 0, b.N)
 	ok := 0
@@ -33,8 +35,8 @@ func BenchmarkReserve(b *testing.B) {
 		// Each customer is asked about every 17 hours, for one of 20
 		// campaigns in turn: some pass, some meet a limit.
 		campaign := fmt.Sprint("camp", i/customers%20)
-		limits := Combine(campaign, global, yearly, nil)
-		r, err := l.Reserve(ctx, Request{Customer: fmt.Sprint(i % customers), Campaign: campaign, Key: fmt.Sprint(i), Limits: limits, At: day0.Add(time.Duration(i) * time.Minute)})
+		limits := throttle.Combine(campaign, global, yearly, nil)
+		r, err := l.Reserve(ctx, throttle.Request{Customer: fmt.Sprint(i % customers), Campaign: campaign, Key: fmt.Sprint(i), Limits: limits, At: day0.Add(time.Duration(i) * time.Minute)})
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

@@ -1,9 +1,8 @@
-package throttle
+package throttleredis
 
 import (
 	"context"
 	"fmt"
-	"github.com/courtesyhq/courtesy"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -14,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/internal/testenv"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // fakeLog is the store's send log: what was confirmed sent, per customer.
@@ -46,7 +47,7 @@ func (f *fakeLog) record(customerID string, r courtesy.SentRecord) {
 	f.sends[customerID] = append(f.sends[customerID], r)
 }
 
-var _ SendLog = (*fakeLog)(nil)
+var _ throttle.SendLog = (*fakeLog)(nil)
 
 // setup returns a client on the package's Redis database, flushed.
 func setup(tb testing.TB) *redis.Client {
@@ -56,32 +57,32 @@ func setup(tb testing.TB) *redis.Client {
 
 // newLimiter returns a limiter under a prefix of the test's own, since
 // subtests share the database, within the package's (for a Cluster).
-func newLimiter(tb testing.TB, rdb redis.UniversalClient, log SendLog) *Limiter {
+func newLimiter(tb testing.TB, rdb redis.UniversalClient, log throttle.SendLog) *Limiter {
 	tb.Helper()
 	prefix := testenv.KeyPrefix(testenv.RedisDBThrottle) + ":" + strings.ReplaceAll(tb.Name(), " ", "_") + fmt.Sprintf(":%x", rand.Uint32())
 	return NewLimiter(rdb, prefix, log)
 }
 
-func mustReserve(tb testing.TB, l *Limiter, customer, campaign, key string, limits []Scoped, at time.Time) Reservation {
+func mustReserve(tb testing.TB, l *Limiter, customer, campaign, key string, limits []throttle.Scoped, at time.Time) throttle.Reservation {
 	tb.Helper()
-	r, err := l.Reserve(context.Background(), Request{Customer: customer, Campaign: campaign, Key: key, Limits: limits, At: at})
+	r, err := l.Reserve(context.Background(), throttle.Request{Customer: customer, Campaign: campaign, Key: key, Limits: limits, At: at})
 	if err != nil {
 		tb.Fatalf("Reserve(%s, %s, %s, %v): %v", customer, campaign, key, at, err)
 	}
 	return r
 }
 
-func global(limits ...string) []Scoped {
-	var out []Scoped
+func global(limits ...string) []throttle.Scoped {
+	var out []throttle.Scoped
 	for _, s := range limits {
-		out = append(out, Scoped{Scope: GlobalScope, Limit: MustParseLimit(s)})
+		out = append(out, throttle.Scoped{Scope: throttle.GlobalScope, Limit: throttle.MustParseLimit(s)})
 	}
 	return out
 }
 
 var day0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
-func day(n float64) time.Time { return day0.Add(time.Duration(n * float64(Day))) }
+func day(n float64) time.Time { return day0.Add(time.Duration(n * float64(throttle.Day))) }
 
 // "3/7d" lets exactly three through in any seven days: one attempt a day
 // for twenty days.
@@ -161,7 +162,7 @@ func TestReserveMatchesModel(t *testing.T) {
 }
 
 // fits reports whether no window of any limit holds more than it allows.
-func fits(ts []time.Time, limits []Scoped) bool {
+func fits(ts []time.Time, limits []throttle.Scoped) bool {
 	for _, s := range limits {
 		for _, x := range ts {
 			n := 0
@@ -180,7 +181,7 @@ func fits(ts []time.Time, limits []Scoped) bool {
 
 // assertWindows fails if any window of any limit holds more messages than
 // it allows.
-func assertWindows(tb testing.TB, customer string, accepted []time.Time, limits []Scoped) {
+func assertWindows(tb testing.TB, customer string, accepted []time.Time, limits []throttle.Scoped) {
 	tb.Helper()
 	ts := slices.Clone(accepted)
 	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
@@ -225,9 +226,9 @@ func TestReserveScopes(t *testing.T) {
 		{
 			name: "a weekly preference is stricter than the campaign's 3/7d",
 			steps: []step{
-				{campaign: "reminder", key: "r1", at: day(0), limits: Combine("reminder", nil, []Limit{MustParseLimit("3/7d")}, []Limit{OnePerWeek}), ok: true},
-				{campaign: "reminder", key: "r2", at: day(2), limits: Combine("reminder", nil, []Limit{MustParseLimit("3/7d")}, []Limit{OnePerWeek}), refused: "global 1/7d", retryAt: day(7)},
-				{campaign: "reminder", key: "r2", at: day(2), limits: Combine("reminder", nil, []Limit{MustParseLimit("3/7d")}, nil), ok: true},
+				{campaign: "reminder", key: "r1", at: day(0), limits: throttle.Combine("reminder", nil, []throttle.Limit{throttle.MustParseLimit("3/7d")}, []throttle.Limit{throttle.OnePerWeek}), ok: true},
+				{campaign: "reminder", key: "r2", at: day(2), limits: throttle.Combine("reminder", nil, []throttle.Limit{throttle.MustParseLimit("3/7d")}, []throttle.Limit{throttle.OnePerWeek}), refused: "global 1/7d", retryAt: day(7)},
+				{campaign: "reminder", key: "r2", at: day(2), limits: throttle.Combine("reminder", nil, []throttle.Limit{throttle.MustParseLimit("3/7d")}, nil), ok: true},
 			},
 		},
 		{
@@ -308,7 +309,7 @@ func TestReserveScopes(t *testing.T) {
 type step struct {
 	campaign, key string
 	at            time.Time
-	limits        []Scoped
+	limits        []throttle.Scoped
 	ok            bool
 	refused       string
 	retryAt       time.Time
@@ -321,8 +322,8 @@ type outcome struct {
 	Retry   time.Time
 }
 
-func yearly(campaign string) []Scoped {
-	return Combine(campaign, []Limit{MustParseLimit("3/7d")}, []Limit{MustParseLimit("1/365d")}, nil)
+func yearly(campaign string) []throttle.Scoped {
+	return throttle.Combine(campaign, []throttle.Limit{throttle.MustParseLimit("3/7d")}, []throttle.Limit{throttle.MustParseLimit("1/365d")}, nil)
 }
 
 func TestReserveRejectsBadInput(t *testing.T) {
@@ -331,18 +332,18 @@ func TestReserveRejectsBadInput(t *testing.T) {
 		name     string
 		customer string
 		key      string
-		limits   []Scoped
+		limits   []throttle.Scoped
 		want     string
 	}{
 		{name: "no customer", customer: "", key: "k", want: "needs a customer"},
 		{name: "no key", customer: "c", key: "", want: "needs a customer"},
-		{name: "unknown scope", customer: "c", key: "k", limits: []Scoped{{Scope: "kind:survey", Limit: OnePerWeek}}, want: `scope "kind:survey"`},
-		{name: "empty campaign scope", customer: "c", key: "k", limits: []Scoped{{Scope: "campaign:", Limit: OnePerWeek}}, want: `scope "campaign:"`},
-		{name: "zero count", customer: "c", key: "k", limits: []Scoped{{Scope: GlobalScope, Limit: Limit{0, Week}}}, want: "count must be 1 or more"},
+		{name: "unknown scope", customer: "c", key: "k", limits: []throttle.Scoped{{Scope: "kind:survey", Limit: throttle.OnePerWeek}}, want: `scope "kind:survey"`},
+		{name: "empty campaign scope", customer: "c", key: "k", limits: []throttle.Scoped{{Scope: "campaign:", Limit: throttle.OnePerWeek}}, want: `scope "campaign:"`},
+		{name: "zero count", customer: "c", key: "k", limits: []throttle.Scoped{{Scope: throttle.GlobalScope, Limit: throttle.Limit{Count: 0, Window: throttle.Week}}}, want: "count must be 1 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := l.Reserve(context.Background(), Request{Customer: tt.customer, Campaign: "camp", Key: tt.key, Limits: tt.limits, At: day0})
+			_, err := l.Reserve(context.Background(), throttle.Request{Customer: tt.customer, Campaign: "camp", Key: tt.key, Limits: tt.limits, At: day0})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
@@ -363,7 +364,7 @@ func TestReserveKeysExpire(t *testing.T) {
 	}
 	for _, k := range keys {
 		ttl := rdb.PTTL(context.Background(), k).Val()
-		if ttl <= 365*Day || ttl > 365*Day+ttlSlack {
+		if ttl <= 365*throttle.Day || ttl > 365*throttle.Day+ttlSlack {
 			t.Errorf("%s expires in %v, want the longest window (365d) plus %v", k, ttl, ttlSlack)
 		}
 	}
@@ -406,9 +407,9 @@ func testReserveConcurrent(t *testing.T, rdb redis.UniversalClient) {
 					c = fmt.Sprintf("c%d", rng.IntN(customers))
 					camp = fmt.Sprintf("camp%d", rng.IntN(3))
 					key = fmt.Sprintf("w%d-%d", w, i)
-					at = day0.Add(time.Duration(rng.Int64N(int64(21 * Day)))).Truncate(time.Millisecond)
+					at = day0.Add(time.Duration(rng.Int64N(int64(21 * throttle.Day)))).Truncate(time.Millisecond)
 				}
-				r, err := l.Reserve(context.Background(), Request{Customer: c, Campaign: camp, Key: key, Limits: limits, At: at})
+				r, err := l.Reserve(context.Background(), throttle.Request{Customer: c, Campaign: camp, Key: key, Limits: limits, At: at})
 				if err != nil {
 					errs <- err
 					return
@@ -487,7 +488,7 @@ func testReserveRebuildsFromSendLog(t *testing.T, env testenv.RedisEnv) {
 		}
 		// Longer than the window but short of the first send: the caller
 		// read a log that does not reach back far enough.
-		short := Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent[1:], SentSince: day(0.5)}
+		short := throttle.Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent[1:], SentSince: day(0.5)}
 		r, err := l.Reserve(ctx, short)
 		if err != nil || r.OK || !r.RetryAt.Equal(day(7)) || log.reads != 1 {
 			t.Errorf("with a log from day 0.5 = %+v, %v after %d reads of the store's log; want refused until %v after reading it once",
@@ -496,7 +497,7 @@ func testReserveRebuildsFromSendLog(t *testing.T, env testenv.RedisEnv) {
 		if err := testenv.Flush(ctx, rdb, env.Prefix); err != nil {
 			t.Fatal(err)
 		}
-		full := Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent, SentSince: day(-4)}
+		full := throttle.Request{Customer: "c1", Campaign: "b", Key: "3", Limits: limits, At: day(3), Sent: sent, SentSince: day(-4)}
 		r, err = l.Reserve(ctx, full)
 		if err != nil || r.OK || !r.RetryAt.Equal(day(7)) || log.reads != 1 {
 			t.Errorf("with the whole log = %+v, %v after %d reads of the store's log; want refused until %v, no read",

@@ -1,4 +1,4 @@
-package throttle
+package throttleredis
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Fits is the Limiter's rule without Redis: over random requests from two
@@ -23,14 +24,14 @@ func TestFitsAnswersAsReserveDoes(t *testing.T) {
 		at := day0
 		for i := range 300 {
 			camp := fmt.Sprintf("camp%d", rng.IntN(2))
-			limits := Combine(camp, []Limit{MustParseLimit("1/24h"), MustParseLimit("3/7d")}, []Limit{MustParseLimit("2/10d")}, nil)
+			limits := throttle.Combine(camp, []throttle.Limit{throttle.MustParseLimit("1/24h"), throttle.MustParseLimit("3/7d")}, []throttle.Limit{throttle.MustParseLimit("2/10d")}, nil)
 			at = at.Add(time.Duration(rng.Int64N(int64(20 * time.Hour)))).Truncate(time.Millisecond)
 			when := at
 			if trial%2 == 1 && rng.IntN(4) == 0 {
-				when = at.Add(-time.Duration(rng.Int64N(int64(3 * Day)))).Truncate(time.Millisecond)
+				when = at.Add(-time.Duration(rng.Int64N(int64(3 * throttle.Day)))).Truncate(time.Millisecond)
 			}
 			key := fmt.Sprintf("k%d", i)
-			want := Fits(limits, camp, key, when, log)
+			want := throttle.Fits(limits, camp, key, when, log)
 			got := mustReserve(t, l, "c1", camp, key, limits, when)
 			if diff := cmp.Diff(want, got, cmp.Comparer(time.Time.Equal)); diff != "" {
 				t.Fatalf("trial %d, request %d (%s at %v): (-Fits +Reserve):\n%s", trial, i, camp, when, diff)

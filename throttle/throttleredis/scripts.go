@@ -1,4 +1,4 @@
-package throttle
+package throttleredis
 
 import "github.com/redis/go-redis/v9"
 

@@ -1,9 +1,10 @@
-package throttle
+package throttleredis
 
 import (
 	"context"
 	"fmt"
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/throttle"
 	"sync"
 	"testing"
 )
@@ -28,7 +29,7 @@ func TestReservePairsSameInstant(t *testing.T) {
 				go func(c, m int) {
 					defer wg.Done()
 					cust, key := fmt.Sprintf("c%02d", c), fmt.Sprintf("k%02d-%d-%d", c, d, m)
-					r, err := l.Reserve(ctx, Request{Customer: cust, Campaign: "camp", Key: key, Limits: limits, At: at})
+					r, err := l.Reserve(ctx, throttle.Request{Customer: cust, Campaign: "camp", Key: key, Limits: limits, At: at})
 					if err != nil {
 						t.Error(err)
 						return
