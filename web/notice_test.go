@@ -30,18 +30,8 @@ func (se *signupEnv) signUpAndConfirm(path, email string, page response) string 
 	if res.code != http.StatusOK {
 		se.t.Fatalf("join: %d\n%s", res.code, res.body)
 	}
-	if res := se.postForm(se.ts.URL+se.confirmPath(se.sink.Count()-1), nil); res.code != http.StatusOK {
-		se.t.Fatalf("confirm: %d\n%s", res.code, res.body)
-	}
-	c, err := se.st.CustomerByEmail(context.Background(), email)
-	if err != nil {
-		se.t.Fatal(err)
-	}
-	hist, err := se.st.ConsentHistory(context.Background(), c.ID)
-	if err != nil || len(hist) != 1 {
-		se.t.Fatalf("consent history %+v, %v; want one record", hist, err)
-	}
-	return hist[0].Notice
+	_, notice := se.confirmAndRecorded(se.sink.Count()-1, email)
+	return notice
 }
 
 // TestSignupNoticeInThePagesLanguage: /join shows each reader the notice
