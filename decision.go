@@ -1,6 +1,9 @@
 package courtesy
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -113,16 +116,69 @@ type Fired struct {
 // Detail is what a decision relied on, kept as JSON on the message row so the
 // "why did I get this" page and the owner's logs can say it in plain words.
 type Detail struct {
-	Rule      string   `json:"rule,omitempty"`       // the rule that fired, in plain words
-	Fired     *Fired   `json:"fired,omitempty"`      // the same, for the page to say in the reader's language
-	Data      []string `json:"data,omitempty"`       // the customer data fields it used
-	Limits    []string `json:"limits,omitempty"`     // the limits it passed, or the one that refused
-	ConsentID int64    `json:"consent_id,omitempty"` // the consent record relied on
-	Timezone  string   `json:"timezone,omitempty"`
-	EventID   int64    `json:"event_id,omitempty"` // the interest or purchase that triggered it
-	ItemID    string   `json:"item_id,omitempty"`
-	Finding   string   `json:"finding,omitempty"` // the tone finding that held it
-	Error     string   `json:"error,omitempty"`   // the SMTP reply that failed it
+	Rule      string     `json:"rule,omitempty"`       // the rule that fired, in plain words
+	Fired     *Fired     `json:"fired,omitempty"`      // the same, for the page to say in the reader's language
+	Data      []string   `json:"data,omitempty"`       // the customer data fields it used
+	Limits    []LimitHit `json:"limits,omitempty"`     // the limits it passed, or the one that refused
+	ConsentID int64      `json:"consent_id,omitempty"` // the consent record relied on
+	Timezone  string     `json:"timezone,omitempty"`
+	EventID   int64      `json:"event_id,omitempty"` // the interest or purchase that triggered it
+	ItemID    string     `json:"item_id,omitempty"`
+	Finding   string     `json:"finding,omitempty"` // the tone finding that held it
+	Error     string     `json:"error,omitempty"`   // the SMTP reply that failed it
+}
+
+// The scopes of a LimitHit: whose limit it is.
+const (
+	LimitGlobal     = "global"     // the business's, counting every campaign together
+	LimitCampaign   = "campaign"   // the campaign's own
+	LimitPreference = "preference" // the customer's own, from the preference page
+)
+
+// LimitHit is a frequency limit a message passed, or the one that refused
+// it, as data: "at most Count messages in any Window", counted over Scope.
+// The "why" page words it in the reader's language. Rows written before
+// limits were kept as data hold English words instead, which Text keeps and
+// the JSON writes back as it found it.
+type LimitHit struct {
+	Scope  string
+	Count  int
+	Window time.Duration
+	Text   string // the words of an older row; then the rest is zero
+}
+
+type limitHitJSON struct {
+	Scope  string `json:"scope"`
+	Count  int    `json:"count"`
+	Window string `json:"window"` // a Go duration: "168h0m0s"
+}
+
+// MarshalJSON writes {"scope","count","window"}, or the old words as a
+// string.
+func (h LimitHit) MarshalJSON() ([]byte, error) {
+	if h.Text != "" && h.Count == 0 {
+		return json.Marshal(h.Text)
+	}
+	return json.Marshal(limitHitJSON{Scope: h.Scope, Count: h.Count, Window: h.Window.String()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and the plain strings of
+// older rows.
+func (h *LimitHit) UnmarshalJSON(data []byte) error {
+	if b := bytes.TrimSpace(data); len(b) > 0 && b[0] == '"' {
+		*h = LimitHit{}
+		return json.Unmarshal(b, &h.Text)
+	}
+	var v limitHitJSON
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	w, err := time.ParseDuration(v.Window)
+	if err != nil {
+		return fmt.Errorf("limit window %q: %w", v.Window, err)
+	}
+	*h = LimitHit{Scope: v.Scope, Count: v.Count, Window: w}
+	return nil
 }
 
 // ReportMessage is a decided message as the owner's report reads it, with

@@ -189,3 +189,32 @@ func TestZeroWordsSpeakEnglish(t *testing.T) {
 		t.Errorf("zero Words: %q", got)
 	}
 }
+
+func TestLimits(t *testing.T) {
+	const day = 24 * time.Hour
+	tests := []struct {
+		lang, scope string
+		count       int
+		window      time.Duration
+		want        string
+	}{
+		{"en", "global", 3, 7 * day, "at most 3 messages a week from us"},
+		{"en", "campaign", 1, 365 * day, "at most 1 message a year of this kind"},
+		{"en", "preference", 1, 30 * day, "at most 1 message a month, as you asked"},
+		{"en", "global", 2, 36 * time.Hour, "at most 2 messages every 36 hours from us"},
+		{"en", "global", 1200, 90 * day, "at most 1,200 messages every 90 days from us"},
+		{"de", "global", 2, 7 * day, "höchstens 2 Nachrichten pro Woche von uns"},
+		{"de", "campaign", 1, 365 * day, "höchstens 1 Nachricht dieser Art pro Jahr"},
+		{"de", "global", 1200, 90 * day, "höchstens 1.200 Nachrichten alle 90 Tage von uns"},
+		{"es", "preference", 1, 7 * day, "como máximo 1 mensaje a la semana, como pediste"},
+		{"fr", "global", 3, 10 * day, "au plus 3 messages de notre part tous les 10 jours"},
+		{"sv", "global", 1200, 90 * time.Minute, "högst 1\u00a0200 meddelanden från oss per 90 minuter"},
+		{"pt-BR", "campaign", 2, 45 * time.Second, "no máximo 2 mensagens deste tipo a cada 45 segundos"},
+		{"nl", "unknown", 1, day, "hoogstens 1 bericht van ons per dag"},
+	}
+	for _, tt := range tests {
+		if got := For(language.MustParse(tt.lang)).Limit(tt.scope, tt.count, tt.window); got != tt.want {
+			t.Errorf("%s: Limit(%s, %d, %s) = %q, want %q", tt.lang, tt.scope, tt.count, tt.window, got, tt.want)
+		}
+	}
+}

@@ -20,10 +20,15 @@
 //
 //	{
 //	  "rule":       "today is your birthday in Europe/London",
+//	  "fired":      {"kind": "birthday", "on": "2026-12-01T09:30:00Z", "zone": "Europe/London"},
 //	  "data":       ["birthday (month and day)", "time zone"],
-//	  "limits":     ["at most 1 message a day: 0 sent", "quiet hours 20:00-09:00: outside"],
+//	  "limits":     [{"scope": "global", "count": 3, "window": "168h0m0s"}],
 //	  "consent_id": 42
 //	}
+//
+// fired and limits are data the page words in the reader's language; rows
+// written before they were kept so have rule in words and limits as strings
+// ("at most 1 message a day"), which the page shows as written.
 //
 // consent_id is the ledger record the send relied on; when it is absent the
 // page shows the record that was in force when the decision was taken.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -180,5 +181,44 @@ func TestWhyPageWordsTheRuleInTheReadersLanguage(t *testing.T) {
 	}
 	if strings.Contains(res.body, "is your birthday in") {
 		t.Error("the German why page gives the rule in English")
+	}
+}
+
+// TestWhyPageWordsTheLimitsInTheReadersLanguage: the limits a message
+// passed are kept as data, so a German customer reads them in German; a
+// row written when they were kept as English words still shows them.
+func TestWhyPageWordsTheLimitsInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.speaks("de", "Europe/Berlin")
+	detail, err := json.Marshal(courtesy.Detail{Limits: []courtesy.LimitHit{
+		{Scope: courtesy.LimitGlobal, Count: 2, Window: 7 * 24 * time.Hour},
+		{Scope: courtesy.LimitCampaign, Count: 1, Window: 365 * 24 * time.Hour},
+		{Scope: courtesy.LimitPreference, Count: 1, Window: 30 * 24 * time.Hour},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "birthday-treat:c-ada:2027"
+	m := courtesy.Message{Key: key, CampaignID: "birthday-treat", CustomerID: custID, Occurrence: "2027", Purpose: "birthday",
+		Subject: "Alles Gute, Ada", Decision: courtesy.Decision{Outcome: courtesy.Sent}, Detail: string(detail)}
+	m.DueAt, m.CreatedAt, m.DecidedAt = start.Add(-time.Hour), start.Add(-2*time.Hour), start.Add(-time.Hour)
+	if _, _, err := e.st.PlanMessage(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	res := e.get(e.signer.Links(e.ts.URL, custID, "birthday", key, start.Add(-time.Hour)).Why)
+	for _, want := range []string{"<li>höchstens 2 Nachrichten pro Woche von uns</li>", "<li>höchstens 1 Nachricht dieser Art pro Jahr</li>",
+		"<li>höchstens 1 Nachricht pro Monat, wie Sie es gewünscht haben</li>"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the German why page lacks %q:\n%s", want, res.body)
+		}
+	}
+	if strings.Contains(res.body, "at most") {
+		t.Error("the German why page gives a limit in English")
+	}
+
+	// The seeded birthday message was written with its limits as words.
+	old := e.get(e.links().Why)
+	if old.code != http.StatusOK || !strings.Contains(old.body, "<li>at most 1 message a day</li>") {
+		t.Errorf("an older row's limits: %d\n%s", old.code, old.body)
 	}
 }

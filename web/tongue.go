@@ -158,6 +158,16 @@ func (t tongue) Rule(f *courtesy.Fired) string {
 	return ""
 }
 
+// Limit words a frequency limit the message passed or met: "höchstens 2
+// Nachrichten pro Woche von uns". A limit an older row kept as English
+// words is shown as it was written.
+func (t tongue) Limit(h courtesy.LimitHit) string {
+	if h.Count == 0 {
+		return h.Text
+	}
+	return t.words.Limit(h.Scope, h.Count, h.Window)
+}
+
 // dataFields are the names the planner gives the data a message used, and
 // the words that name each in every language.
 var dataFields = map[string]string{

@@ -22,8 +22,10 @@ type WhyDetail struct {
 	Fired *courtesy.Fired `json:"fired"`
 	// Data names the fields of the customer's data the decision used.
 	Data []string `json:"data"`
-	// Limits are the limits the message passed, in plain words.
-	Limits []string `json:"limits"`
+	// Limits are the limits the message passed, or the one that refused
+	// it, as data the page words in the reader's language; older rows have
+	// them in English words, shown as they are.
+	Limits []courtesy.LimitHit `json:"limits"`
 	// ConsentID is the ledger record the send relied on.
 	ConsentID int64 `json:"consent_id"`
 }

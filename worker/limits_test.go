@@ -2,12 +2,15 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
@@ -191,6 +194,18 @@ func TestTheCustomersOwnLimitIsKept(t *testing.T) {
 	}
 	if got := e.decision("birthday-treat:c1:o1"); got != "suppressed:limit" {
 		t.Errorf("the second message: %s, want suppressed:limit", got)
+	}
+	m, err := e.db.Message(ctx, "birthday-treat:c1:o1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d courtesy.Detail
+	if err := json.Unmarshal([]byte(m.Detail), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := []courtesy.LimitHit{{Scope: courtesy.LimitPreference, Count: 1, Window: 30 * 24 * time.Hour}}
+	if diff := cmp.Diff(want, d.Limits); diff != "" {
+		t.Errorf("the limit that refused it (-want +got):\n%s", diff)
 	}
 }
 

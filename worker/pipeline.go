@@ -13,7 +13,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
-	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/feedback"
 	"github.com/courtesyhq/courtesy/mailer"
@@ -313,7 +312,7 @@ func (p *Pipeline) decide(ctx context.Context, j *job) (*courtesy.Decision, erro
 		return p.refused(ctx, j, res)
 	}
 	for _, l := range j.limits {
-		j.detail.Limits = append(j.detail.Limits, plainLimit(l))
+		j.detail.Limits = append(j.detail.Limits, p.limitHit(l))
 	}
 	d, err := p.send(ctx, j)
 	if d != nil || err != nil {
@@ -332,7 +331,7 @@ func (p *Pipeline) release(ctx context.Context, j *job) {
 // refused records what a full window means for the message: it waits until
 // the window has room, if that is before it expires, or it is not sent.
 func (p *Pipeline) refused(ctx context.Context, j *job, res throttle.Reservation) (*courtesy.Decision, error) {
-	j.detail.Limits = []string{plainLimit(res.Refused)}
+	j.detail.Limits = []courtesy.LimitHit{p.limitHit(res.Refused)}
 	if !res.RetryAt.IsZero() && res.RetryAt.Before(j.msg.NotAfter) {
 		retry, expired := throttle.Schedule(res.RetryAt, j.msg.NotAfter, res.RetryAt, j.loc, p.cfg.QuietHours)
 		if !expired {
@@ -389,29 +388,20 @@ func (p *Pipeline) event(ctx context.Context, j *job) (courtesy.Event, error) {
 	return *j.event, nil
 }
 
-// plainLimit says a limit in the words the "why" page shows a customer:
-// "at most 3 messages a week from us".
-func plainLimit(s throttle.Scoped) string {
-	per := "every " + config.FormatDuration(s.Limit.Window)
-	switch s.Limit.Window {
-	case 24 * time.Hour:
-		per = "a day"
-	case 7 * 24 * time.Hour:
-		per = "a week"
-	case 30 * 24 * time.Hour:
-		per = "a month"
-	case 365 * 24 * time.Hour:
-		per = "a year"
+// limitHit is a limit as the "why" page words it: whose it is, how many,
+// over what window. A global limit the business did not set is the one the
+// customer chose on the preference page.
+func (p *Pipeline) limitHit(s throttle.Scoped) courtesy.LimitHit {
+	h := courtesy.LimitHit{Scope: courtesy.LimitCampaign, Count: s.Limit.Count, Window: s.Limit.Window}
+	if s.Scope == throttle.GlobalScope {
+		h.Scope = courtesy.LimitPreference
+		for _, l := range p.cfg.Limits {
+			if l == s.Limit {
+				h.Scope = courtesy.LimitGlobal
+			}
+		}
 	}
-	noun := "messages"
-	if s.Limit.Count == 1 {
-		noun = "message"
-	}
-	from := "from us"
-	if s.Scope != throttle.GlobalScope {
-		from = "of this kind"
-	}
-	return fmt.Sprintf("at most %d %s %s %s", s.Limit.Count, noun, per, from)
+	return h
 }
 
 // limits gathers every window the message must fit: the business's

@@ -476,7 +476,7 @@ func TestWaitingMessagePastItsWindowExpires(t *testing.T) {
 	}
 }
 
-func TestTheWhyPageGetsTheLimitsInPlainWords(t *testing.T) {
+func TestTheWhyPageGetsTheLimitsAsData(t *testing.T) {
 	e := newEnv(t, options{limits: []throttle.Limit{{Count: 3, Window: 7 * 24 * time.Hour}}})
 	e.customer("c1", "ann@example.com", "Ann", "12-01", "")
 	e.consent("c1", "birthday", courtesy.Granted, signedUp)
@@ -490,7 +490,10 @@ func TestTheWhyPageGetsTheLimitsInPlainWords(t *testing.T) {
 	if err := json.Unmarshal([]byte(m.Detail), &d); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"at most 3 messages a week from us", "at most 1 message a year of this kind"}
+	want := []courtesy.LimitHit{
+		{Scope: courtesy.LimitGlobal, Count: 3, Window: 7 * 24 * time.Hour},
+		{Scope: courtesy.LimitCampaign, Count: 1, Window: 365 * 24 * time.Hour},
+	}
 	if diff := cmp.Diff(want, d.Limits); diff != "" {
 		t.Errorf("limits in the detail (-want +got):\n%s", diff)
 	}

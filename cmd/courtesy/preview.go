@@ -244,7 +244,15 @@ func printChain(w io.Writer, ev worker.Evaluation, cust courtesy.Customer) {
 		if ev.Message.Decision.Reason == courtesy.ReasonLimit {
 			verb = "refused by"
 		}
-		fmt.Fprintf(w, "  limits:   %s %s\n", verb, strings.Join(d.Limits, ", "))
+		words := make([]string, len(d.Limits))
+		for i, h := range d.Limits {
+			// The chain is the owner's, in English like the rest of it.
+			words[i] = h.Text
+			if h.Count > 0 {
+				words[i] = locale.Words{}.Limit(h.Scope, h.Count, h.Window)
+			}
+		}
+		fmt.Fprintf(w, "  limits:   %s %s\n", verb, strings.Join(words, ", "))
 	}
 	if ev.Message.Decision.Outcome == courtesy.Deferred {
 		fmt.Fprintf(w, "  timing:   deferred until %s (%s)\n", ev.Message.DueAt.In(cust.Location(time.UTC)).Format(time.RFC3339), ev.Message.Decision.Reason)
