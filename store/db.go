@@ -206,18 +206,25 @@ func (db *DB) writer() conn { return conn{q: db.w, d: db.d, cache: db.ws} }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	return db.runTx(db.w.BeginTx(ctx, nil))(fn)
+}
+
+// runTx returns a function that runs fn in the transaction begun (or not,
+// with err) and commits it when fn returns nil, or rolls it back.
+func (db *DB) runTx(tx *sql.Tx, err error) func(fn func(tx conn) error) error {
+	return func(fn func(tx conn) error) error {
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
 	}
-	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // inDurableTx is inTx for a change that has been acknowledged to a person

@@ -124,16 +124,5 @@ func (db *DB) durableSQLiteTx(ctx context.Context, fn func(tx conn) error) error
 	// Restore the pool's setting whatever happens; a background context so a
 	// cancelled request cannot leave the connection in FULL mode.
 	defer func() { _, _ = c.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL") }()
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.runTx(c.BeginTx(ctx, nil))(fn)
 }
