@@ -15,7 +15,9 @@ import (
 
 // Store is what planning reads and writes.
 type Store interface {
-	CustomersWithBirthday(ctx context.Context, days []courtesy.MonthDay) ([]courtesy.Customer, error)
+	// EachCustomerWithBirthday hands the customers born on one of the days
+	// to fn a page at a time, as they are read.
+	EachCustomerWithBirthday(ctx context.Context, days []courtesy.MonthDay, fn func([]courtesy.Customer) error) error
 	EventsBetween(ctx context.Context, typ courtesy.EventType, from, to time.Time) ([]courtesy.Event, error)
 	CustomersByID(ctx context.Context, ids []string) (map[string]courtesy.Customer, error)
 	PlanMessages(ctx context.Context, ms []courtesy.Message) ([]store.Planned, error)
@@ -61,7 +63,7 @@ const DefaultSendTimeout = 30 * time.Second
 // Stats counts what one planning round did.
 type Stats struct {
 	Planned  int // new message rows
-	Enqueued int // tasks put on the queue (new, or re-queued after a loss)
+	Enqueued int // messages put on the queue (new, or re-queued after a loss), alone or in batches
 	Swept    int // stale claims recorded as failed:unknown-outcome
 }
 
@@ -87,23 +89,46 @@ func (p *Planner) Plan(ctx context.Context, now time.Time) (Stats, error) {
 		return st, err
 	}
 	st.Swept = len(swept)
-	due, err := p.Due(ctx, now)
 	// The store takes the messages in chunks (one transaction and one
-	// read back each, not one per message); they are queued in order, a
-	// chunk at a time, so the first are with the workers while the rest
-	// are still being recorded.
-	for start := 0; start < len(due); start += planChunk {
-		chunk := due[start:min(start+planChunk, len(due))]
-		planned, perr := p.Store.PlanMessages(ctx, chunk)
-		if perr == nil {
-			perr = p.queue(ctx, planned, now, &st)
+	// read back each, not one per message), as they are found; they are
+	// queued in order, a chunk at a time, so the first are with the
+	// workers while the rest are still being found and recorded, and a
+	// round holds one chunk in memory however many are due.
+	chunk := make([]courtesy.Message, 0, planChunk)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
 		}
-		if perr != nil {
-			return st, errors.Join(err, perr)
+		planned, err := p.Store.PlanMessages(ctx, chunk)
+		chunk = chunk[:0]
+		if err != nil {
+			return err
 		}
+		return p.queue(ctx, planned, now, &st)
+	}
+	err = p.each(ctx, now, func(m courtesy.Message) error {
+		chunk = append(chunk, m)
+		if len(chunk) < planChunk {
+			return nil
+		}
+		return flush()
+	})
+	var stop stopped
+	if errors.As(err, &stop) {
+		return st, stop.err
+	}
+	if ferr := flush(); ferr != nil {
+		return st, errors.Join(err, ferr)
 	}
 	return st, err
 }
+
+// stopped carries an error of what a planning round does with the
+// messages it finds (recording, queueing): it ends the round, where a
+// campaign that cannot be read only ends that campaign's planning.
+type stopped struct{ err error }
+
+func (s stopped) Error() string { return s.err.Error() }
 
 // planChunk is how many messages are recorded before they are queued.
 const planChunk = 500
@@ -112,14 +137,27 @@ const planChunk = 500
 // recording anything: what Plan records, and what a simulation evaluates.
 // A campaign that cannot be read is reported and the others still planned.
 func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, error) {
+	var out []courtesy.Message
+	err := p.each(ctx, now, func(m courtesy.Message) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// each hands every message due at now to emit, campaign by campaign,
+// highest priority first. An error of emit stops it, wrapped in stopped;
+// a campaign that cannot be read is reported and the others still go.
+func (p *Planner) each(ctx context.Context, now time.Time, emit func(courtesy.Message) error) error {
 	cs := append([]*campaigns.Campaign(nil), p.Campaigns...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Priority > cs[j].Priority })
-	var out []courtesy.Message
 	var errs []error
-	var (
-		birthdays []courtesy.Customer
-		born      bool // birthdays were read, though there may be none
-	)
+	send := func(m courtesy.Message) error {
+		if err := emit(m); err != nil {
+			return stopped{err}
+		}
+		return nil
+	}
 	for _, c := range cs {
 		if !c.Enabled {
 			continue
@@ -127,34 +165,38 @@ func (p *Planner) Due(ctx context.Context, now time.Time) ([]courtesy.Message, e
 		var err error
 		switch c.Kind {
 		case campaigns.Birthday:
-			if !born {
-				birthdays, err = p.Store.CustomersWithBirthday(ctx, campaigns.BirthdayDays(now))
-				born = err == nil
-			}
-			out = p.dueBirthdays(c, birthdays, now, out)
+			err = p.Store.EachCustomerWithBirthday(ctx, campaigns.BirthdayDays(now), func(custs []courtesy.Customer) error {
+				return p.dueBirthdays(c, custs, now, send)
+			})
 		case campaigns.InterestReminder, campaigns.NPSSurvey, campaigns.Welcome:
-			out, err = p.dueEvents(ctx, c, now, out)
+			err = p.dueEvents(ctx, c, now, send)
+		}
+		var stop stopped
+		if errors.As(err, &stop) {
+			return stop
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("plan %s: %w", c.ID, err))
 		}
 	}
-	return out, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
-func (p *Planner) dueBirthdays(c *campaigns.Campaign, custs []courtesy.Customer, now time.Time, out []courtesy.Message) []courtesy.Message {
+func (p *Planner) dueBirthdays(c *campaigns.Campaign, custs []courtesy.Customer, now time.Time, emit func(courtesy.Message) error) error {
 	for _, cust := range custs {
 		loc := cust.Location(p.Location)
 		occ, ok := c.BirthdayOccurrence(cust, now, loc)
 		if !ok {
 			continue
 		}
-		out = append(out, BirthdayMessage(c, cust.ID, occ, loc, now))
+		if err := emit(BirthdayMessage(c, cust.ID, occ, loc, now)); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
-func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, out []courtesy.Message) ([]courtesy.Message, error) {
+func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time.Time, emit func(courtesy.Message) error) error {
 	typ := courtesy.Interest
 	switch c.Kind {
 	case campaigns.NPSSurvey:
@@ -166,7 +208,7 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 	to := now.Add(-c.Trigger.After + time.Second)
 	events, err := p.Store.EventsBetween(ctx, typ, from, to)
 	if err != nil {
-		return out, err
+		return err
 	}
 	// The events' customers in one read rather than one each: their time
 	// zones say which events are due.
@@ -180,7 +222,7 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 	}
 	customers, err := p.Store.CustomersByID(ctx, ids)
 	if err != nil {
-		return out, err
+		return err
 	}
 	for _, ev := range events {
 		cust, ok := customers[ev.CustomerID]
@@ -192,9 +234,11 @@ func (p *Planner) dueEvents(ctx context.Context, c *campaigns.Campaign, now time
 		if !ok {
 			continue
 		}
-		out = append(out, EventMessage(c, ev, occ, loc, now))
+		if err := emit(EventMessage(c, ev, occ, loc, now)); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // BirthdayMessage is the message a birthday campaign plans for a

@@ -26,6 +26,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"UpsertManyBatches", testUpsertManyBatches},
 		{"UpsertRejectsErased", testUpsertRejectsErased},
 		{"CustomersWithBirthday", testCustomersWithBirthday},
+		{"EachCustomerWithBirthday", testEachCustomerWithBirthday},
 		{"CustomersByID", testCustomersByID},
 		{"ConsentLedger", testConsentLedger},
 		{"ConsentLedgerOfWithdrawals", testConsentLedgerOfWithdrawals},
