@@ -41,7 +41,7 @@ func runRoles(inv *invocation, name string, args []string, r roles) error {
 	inv.logLevel = "info"
 	fs := inv.flags(name)
 	if r.worker {
-		fs.IntVar(&r.concurrency, "concurrency", 10, "messages processed at once by this worker")
+		fs.IntVar(&r.concurrency, "concurrency", 10, "tasks processed at once by this worker: a batch of messages due now, or one message")
 	}
 	lease, every := 90*time.Second, 30*time.Second
 	if r.scheduler {

@@ -18,7 +18,7 @@ import (
 func cmdRunOnce(inv *invocation, args []string) error {
 	fs := inv.flags("run-once")
 	at := fs.String("at", "", "plan as of this `time` (RFC 3339); default now")
-	concurrency := fs.Int("concurrency", 10, "messages processed at once")
+	concurrency := fs.Int("concurrency", 10, "tasks processed at once: a batch of messages due now, or one message")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for the queue after this long")
 	if _, err := parsePositional(fs, args, 0, 0); err != nil {
 		return err
