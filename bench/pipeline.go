@@ -175,7 +175,7 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 	origin := time.Now()
 	clock := func() time.Time { return simDay.Add(time.Since(origin)) }
 	rec := newRecorder(pr.messages)
-	q := timedQueue{worker.Enqueuer{Client: asynq.NewClientFromRedisClient(pr.rdb)}, rec}
+	q := timedQueue{worker.Enqueuer{Client: asynq.NewClientFromRedisClient(pr.rdb), Redis: pr.rdb}, rec}
 	b := cfg.Business
 	p, err := worker.New(worker.Config{
 		Business: worker.Business{

@@ -18,19 +18,25 @@ import (
 // message gone and ends.
 type QueueForgetter struct {
 	Inspector *asynq.Inspector
+	// Queue, when its Redis is set, is the Enqueuer whose marks of queued
+	// messages go too: their names hold the message keys.
+	Queue Enqueuer
 }
 
 // listPage is how many tasks one listing reads.
 const listPage = 1000
 
 // ForgetCustomer deletes the tasks of the messages with these keys.
-func (f QueueForgetter) ForgetCustomer(_ context.Context, _ string, messageKeys []string) error {
+func (f QueueForgetter) ForgetCustomer(ctx context.Context, _ string, messageKeys []string) error {
 	gone := make(map[string]bool, len(messageKeys))
 	for _, k := range messageKeys {
 		gone[k] = true
 	}
 	if len(gone) == 0 {
 		return nil
+	}
+	if err := f.Queue.forget(ctx, messageKeys); err != nil {
+		return err
 	}
 	lists := []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 		f.Inspector.ListPendingTasks, f.Inspector.ListScheduledTasks, f.Inspector.ListRetryTasks,

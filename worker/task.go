@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Task types: one message, and a batch of messages of one campaign that
@@ -60,6 +61,14 @@ func BatchID(keys []string) string {
 // Enqueuer puts message tasks on the queue.
 type Enqueuer struct {
 	Client *asynq.Client
+	// Redis, when set, is the Redis of Client: beside each message queued
+	// in a batch it keeps the batch's task ID under MarkPrefix, so a
+	// planning round that finds the message still waiting does not queue
+	// it in a second batch while the first is still queued. Without it a
+	// message planned again may travel in two batches (the claim still
+	// sends it once).
+	Redis      redis.UniversalClient
+	MarkPrefix string // Defaults to "courtesy:queued".
 	// MaxRetry is how often a temporary SMTP failure is retried. Defaults to 8.
 	MaxRetry int
 	// Delayed queues messages due later as scheduled tasks. Without it (a
@@ -95,18 +104,100 @@ func (e Enqueuer) Enqueue(ctx context.Context, key string, due, now time.Time) e
 }
 
 // EnqueueBatch queues the messages with these keys, all due now, as one
-// task. A batch already queued is not an error.
+// task. A batch already queued is not an error, and a message already
+// waiting in a queued batch is left out (see Redis).
 func (e Enqueuer) EnqueueBatch(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
-		return nil
+	keys, err := e.unqueued(ctx, keys)
+	if err != nil || len(keys) == 0 {
+		return err
 	}
-	_, err := e.Client.EnqueueContext(ctx, NewBatchTask(keys),
-		asynq.TaskID(BatchID(keys)), asynq.Queue(Queue), asynq.MaxRetry(e.maxRetry()))
+	id := BatchID(keys)
+	_, err = e.Client.EnqueueContext(ctx, NewBatchTask(keys),
+		asynq.TaskID(id), asynq.Queue(Queue), asynq.MaxRetry(e.maxRetry()))
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("enqueue a batch of %d messages: %w", len(keys), err)
+	}
+	return e.mark(ctx, keys, id)
+}
+
+// markTTL bounds how long the mark of a queued message stays: a mark whose
+// batch is gone is ignored anyway, so this only keeps Redis tidy.
+const markTTL = 24 * time.Hour
+
+func (e Enqueuer) markKey(key string) string {
+	p := e.MarkPrefix
+	if p == "" {
+		p = "courtesy:queued"
+	}
+	return p + ":" + key
+}
+
+// unqueued leaves out the keys whose mark names a batch that is still
+// queued.
+func (e Enqueuer) unqueued(ctx context.Context, keys []string) ([]string, error) {
+	if e.Redis == nil || len(keys) == 0 {
+		return keys, nil
+	}
+	cmds := make([]*redis.StringCmd, len(keys))
+	if _, err := e.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, e.markKey(k))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read the marks of %d queued messages: %w", len(keys), err)
+	}
+	var (
+		insp  *asynq.Inspector
+		alive = map[string]bool{}
+		out   = keys[:0:0]
+	)
+	for i, k := range keys {
+		id, err := cmds[i].Result()
+		if errors.Is(err, redis.Nil) {
+			out = append(out, k)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the mark of %s: %w", k, err)
+		}
+		queued, seen := alive[id]
+		if !seen {
+			if insp == nil {
+				insp = asynq.NewInspectorFromRedisClient(e.Redis)
+			}
+			_, err := insp.GetTaskInfo(Queue, id)
+			switch {
+			case err == nil:
+				queued = true
+			case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+			default:
+				return nil, fmt.Errorf("look for batch %s: %w", id, err)
+			}
+			alive[id] = queued
+		}
+		if !queued {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// mark notes the batch each message was queued in.
+func (e Enqueuer) mark(ctx context.Context, keys []string, id string) error {
+	if e.Redis == nil {
+		return nil
+	}
+	if _, err := e.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Set(ctx, e.markKey(k), id, markTTL)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("mark %d queued messages: %w", len(keys), err)
 	}
 	return nil
 }
@@ -116,4 +207,20 @@ func (e Enqueuer) maxRetry() int {
 		return e.MaxRetry
 	}
 	return 8
+}
+
+// forget drops the marks of these messages.
+func (e Enqueuer) forget(ctx context.Context, keys []string) error {
+	if e.Redis == nil || len(keys) == 0 {
+		return nil
+	}
+	if _, err := e.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, e.markKey(k))
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("forget the marks of %d queued messages: %w", len(keys), err)
+	}
+	return nil
 }

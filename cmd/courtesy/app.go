@@ -399,7 +399,8 @@ func (a *app) queue() (worker.Enqueuer, error) {
 		return worker.Enqueuer{}, err
 	}
 	// The client shares the Redis connection, which is closed with the app.
-	return worker.Enqueuer{Client: asynq.NewClientFromRedisClient(rdb)}, nil
+	return worker.Enqueuer{Client: asynq.NewClientFromRedisClient(rdb), Redis: rdb,
+		MarkPrefix: a.redisPrefix() + ":queued"}, nil
 }
 
 func (a *app) planner(q scheduler.Enqueuer) (*scheduler.Planner, error) {

@@ -60,9 +60,13 @@ func (a *app) forgetters() ([]privacy.Forgetter, error) {
 	if err != nil {
 		return nil, err
 	}
+	q, err := a.queue()
+	if err != nil {
+		return nil, err
+	}
 	return []privacy.Forgetter{
 		throttleredis.NewLimiter(rdb, a.redisPrefix()+":limits", nil),
-		worker.QueueForgetter{Inspector: asynq.NewInspectorFromRedisClient(rdb)},
+		worker.QueueForgetter{Inspector: asynq.NewInspectorFromRedisClient(rdb), Queue: q},
 		webCounters{throttleredis.NewCounter(rdb, a.redisPrefix())},
 	}, nil
 }
