@@ -114,12 +114,7 @@ func Run(configPath string) Result {
 func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
-	// LoadDir names files as the config does, relative to its directory;
-	// only a campaigns_dir given as an absolute path is left out of the name.
-	campaignFile := c.File
-	if filepath.IsAbs(cfg.CampaignsDir) {
-		campaignFile = filepath.Join(cfg.CampaignsDir, c.File)
-	}
+	campaignFile := r.campaignFile(c)
 	biz := templates.Business{Name: cfg.Business.Name, PostalAddress: cfg.Business.PostalAddress}
 	variants := c.VariantIDs()
 	if len(variants) == 0 {
@@ -146,6 +141,16 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	return dedupe(out)
 }
 
+// campaignFile names a campaign's file as the config does. LoadDir names
+// files relative to the config's directory; only a campaigns_dir given as
+// an absolute path is left out of the name.
+func (r Result) campaignFile(c *campaigns.Campaign) string {
+	if filepath.IsAbs(r.Config.CampaignsDir) {
+		return filepath.Join(r.Config.CampaignsDir, c.File)
+	}
+	return c.File
+}
+
 // checkTone checks the words of one message as written, each part in its
 // own file, against the campaign's tone profile for the message's language.
 func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.Template) courtesy.Diagnostics {
@@ -155,7 +160,7 @@ func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.
 		return nil
 	}
 	var out courtesy.Diagnostics
-	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
+	campaignFile := r.campaignFile(c)
 	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name,
 		Lang: tpl.Lang().String(), Allow: tone.Allows(c.ToneAllow)}
 	src := tpl.Source()

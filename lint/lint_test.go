@@ -56,10 +56,15 @@ func TestTemplatesAreJudgedInTheirLanguage(t *testing.T) {
 	for _, want := range []string{
 		"templates/angebot.de.txt:3:", "error: courteous.fake-scarcity:", `"gehen zur Neige"`,
 		"templates/oshirase.ja.txt:1:1: warning: courteous.language:", `no tone rules for language "ja"`,
+		// the subject, written in the campaign file, named as the config names it
+		"campaigns/oshirase.yaml:6:3: warning: courteous.language:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "campaigns/campaigns/") {
+		t.Errorf("a campaign file named twice over:\n%s", out)
 	}
 	if strings.Contains(out, "ruhig.de.txt") {
 		t.Errorf("a plain German reminder raised findings:\n%s", out)
