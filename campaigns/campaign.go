@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/internal/duration"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
 	"github.com/courtesyhq/courtesy/throttle"

@@ -16,8 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/internal/duration"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
 	"github.com/courtesyhq/courtesy/throttle"

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/templates"
 )

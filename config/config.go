@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/throttle"
 )

@@ -3,7 +3,7 @@ package config
 import (
 	"strings"
 
-	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 	"github.com/courtesyhq/courtesy/throttle"
 )

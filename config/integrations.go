@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/courtesyhq/courtesy/config/yamlnode"
 	"github.com/courtesyhq/courtesy/integrations"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 )
 
 // Integrations are the shop platforms whose webhooks courtesy takes. A

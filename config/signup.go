@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/locale"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/courtesyhq/courtesy/config/yamlnode"
+	"github.com/courtesyhq/courtesy/internal/yamlnode"
 	"github.com/courtesyhq/courtesy/throttle"
 )
 

@@ -130,7 +130,7 @@ func Check(in Input) ([]Finding, Records) {
 			if Aligned(domain, fromDomain) {
 				dkimAligned = err == nil
 			} else {
-				add(courtesy.SeverityError, "dkim-alignment", "DKIM domain %s is not aligned with the From domain %s: DMARC needs them to share an organisational domain (judged by the last two labels, or three under suffixes such as co.uk), so sign as %s or a subdomain of it", domain, fromDomain, OrgDomain(fromDomain))
+				add(courtesy.SeverityError, "dkim-alignment", "DKIM domain %s is not aligned with the From domain %s: DMARC needs them to share an organisational domain (judged by the Public Suffix List), so sign as %s or a subdomain of it", domain, fromDomain, OrgDomain(fromDomain))
 			}
 		}
 	}

@@ -174,7 +174,7 @@ func TestCheck(t *testing.T) {
 				in.DKIMDomain = "other.example"
 			},
 			want: []Finding{{courtesy.SeverityError, "dkim-alignment",
-				"DKIM domain other.example is not aligned with the From domain crumb.example: DMARC needs them to share an organisational domain (judged by the last two labels, or three under suffixes such as co.uk), so sign as crumb.example or a subdomain of it"}},
+				"DKIM domain other.example is not aligned with the From domain crumb.example: DMARC needs them to share an organisational domain (judged by the Public Suffix List), so sign as crumb.example or a subdomain of it"}},
 		},
 		{name: "DKIM on a subdomain of From", modify: func(in *Input) { in.DKIMDomain = "mail.crumb.example" }},
 		{name: "From on a subdomain of DKIM", modify: func(in *Input) { in.From = "news@news.crumb.example" }},
@@ -185,7 +185,7 @@ func TestCheck(t *testing.T) {
 				in.DKIMDomain = "mail.other.co.uk"
 			},
 			want: []Finding{{courtesy.SeverityError, "dkim-alignment",
-				"DKIM domain mail.other.co.uk is not aligned with the From domain crumb.co.uk: DMARC needs them to share an organisational domain (judged by the last two labels, or three under suffixes such as co.uk), so sign as crumb.co.uk or a subdomain of it"}},
+				"DKIM domain mail.other.co.uk is not aligned with the From domain crumb.co.uk: DMARC needs them to share an organisational domain (judged by the Public Suffix List), so sign as crumb.co.uk or a subdomain of it"}},
 		},
 		{
 			name: "co.uk subdomain aligned",
@@ -300,6 +300,8 @@ func TestCheckAcceptsPKCS8RSA(t *testing.T) {
 	}
 }
 
+// Organisational domains follow the Public Suffix List, so that two
+// organisations under one suffix are never taken for one.
 func TestOrgDomain(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"crumb.example", "crumb.example"},
@@ -311,10 +313,22 @@ func TestOrgDomain(t *testing.T) {
 		{"x.pan.co.jp", "pan.co.jp"},
 		{"co.uk", "co.uk"},
 		{"localhost", "localhost"},
+		{"shop.crumb.org.nz", "crumb.org.nz"},
+		{"news.bakery.kawasaki.jp", "news.bakery.kawasaki.jp"}, // *.kawasaki.jp is itself a suffix
+		{"crumb.github.io", "crumb.github.io"},                 // a private suffix: each site its own
 	}
 	for _, tt := range tests {
 		if got := OrgDomain(tt.in); got != tt.want {
 			t.Errorf("OrgDomain(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestSitesUnderAPrivateSuffixAreNotAligned(t *testing.T) {
+	if Aligned("crumb.github.io", "other.github.io") {
+		t.Error("two sites under github.io are aligned")
+	}
+	if !Aligned("mail.crumb.co.uk", "crumb.co.uk") {
+		t.Error("a subdomain of crumb.co.uk is not aligned with it")
 	}
 }

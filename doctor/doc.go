@@ -8,11 +8,7 @@
 // Check is pure; CheckDNS does its lookups through the Resolver it is given
 // (a *net.Resolver in the command, a stub in tests).
 //
-// Alignment is judged on organisational domains, approximated by the last
-// two labels of a name, or the last three under a well-known two-level
-// public suffix (co.uk, com.au, co.jp, …). That is not the Public Suffix
-// List: under a private suffix such as github.io two different sites look
-// like one organisation, and under a two-level suffix the table lacks two
-// subdomains of one organisation look like two. The command says so when it
-// reports misalignment, so an owner can judge.
+// Alignment is judged on organisational domains, found with the Public
+// Suffix List as DMARC prescribes: mail.crumb.co.uk and crumb.co.uk are one
+// organisation, two sites under github.io are two.
 package doctor

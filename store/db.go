@@ -9,10 +9,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,6 +16,7 @@ import (
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/store/internal/stmtcache"
 )
 
 // DB is an open store. It is safe for concurrent use.
@@ -33,7 +30,7 @@ type DB struct {
 	r *sql.DB
 	d dialect
 	// rs and ws hold prepared statements on r and w; nil on PostgreSQL.
-	rs, ws *stmtCache
+	rs, ws *stmtcache.Cache
 	// durable batches durable commits on SQLite; nil on PostgreSQL.
 	durable *groupCommit
 	// batched batches the send pipeline's claims and decisions on SQLite
@@ -57,7 +54,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		}
 		return db.rekey(ctx)
 	}
-	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+	if isPostgresURL(rawURL) {
 		db, err := openPostgres(ctx, rawURL)
 		if err == nil {
 			err = prepare(db) // migrations under an advisory lock: concurrent starts queue
@@ -110,95 +107,6 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// isBusy reports whether SQLite refused because another connection holds
-// the lock.
-func isBusy(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
-}
-
-// sqlitePath returns the file a SQLite URL (or bare path) names.
-func sqlitePath(rawURL string) (string, error) {
-	p := rawURL
-	switch {
-	case strings.HasPrefix(p, "sqlite://"):
-		p = strings.TrimPrefix(p, "sqlite://")
-	case strings.HasPrefix(p, "sqlite:"):
-		p = strings.TrimPrefix(p, "sqlite:")
-	case strings.Contains(p, "://"):
-		return "", fmt.Errorf("unsupported database URL scheme (want sqlite:// or postgres://)")
-	}
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		p = p[:i]
-	}
-	if p == "" {
-		return "", fmt.Errorf("no database file in URL")
-	}
-	return filepath.Clean(p), nil
-}
-
-func openSQLite(ctx context.Context, path string) (*DB, error) {
-	// A fresh data directory is the first-run case; create it rather than
-	// fail with SQLite's "unable to open database file".
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, err
-	}
-	// busy_timeout still matters: another process (a second worker, the
-	// sqlite3 shell) may hold the write lock.
-	// secure_delete overwrites what a delete or an update frees, so an
-	// erased address does not live on in free pages of the file.
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
-	// The writer's page cache is 8 MiB: every commit walks the cache's
-	// hash table (pcache1Truncate), so a larger cache costs each of the
-	// send pipeline's two commits per message more CPU than its hits save
-	// (64 MiB measured: 4 % of the pipeline's CPU in that walk, against
-	// 1 % at 8 MiB, with bulk loads and planning no slower).
-	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-8192)&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
-	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
-		_ = w.Close()
-		return nil, err
-	}
-	r, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
-	if err != nil {
-		_ = w.Close()
-		return nil, err
-	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
-		_ = w.Close()
-		_ = r.Close()
-		return nil, err
-	}
-	db := &DB{w: w, r: r, d: sqliteDialect, rs: newStmtCache(r), ws: newStmtCache(w)}
-	db.durable = newGroupCommit(db, true)
-	db.batched = newGroupCommit(db, false)
-	return db, nil
-}
-
-func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	p, err := sql.Open("pgx", rawURL)
-	if err != nil {
-		return nil, err
-	}
-	p.SetMaxOpenConns(32)
-	p.SetMaxIdleConns(16)
-	p.SetConnMaxIdleTime(5 * time.Minute)
-	if err := p.PingContext(ctx); err != nil {
-		_ = p.Close()
-		return nil, err
-	}
-	return &DB{w: p, r: p, d: postgresDialect}, nil
-}
-
 // redact hides a password in a URL so it can go in an error.
 func redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
@@ -216,7 +124,7 @@ func (db *DB) Close() error {
 	if db.batched != nil {
 		db.batched.stop()
 	}
-	err := errors.Join(db.rs.close(), db.ws.close(), db.w.Close())
+	err := errors.Join(db.rs.Close(), db.ws.Close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -246,7 +154,7 @@ type querier interface {
 type conn struct {
 	q     querier
 	d     dialect
-	cache *stmtCache // the pool's prepared statements; nil in most transactions
+	cache *stmtcache.Cache // the pool's prepared statements; nil in most transactions
 	// tx is set in a transaction that may use the statements its pool has
 	// prepared already (cache); it cannot prepare new ones there, as the
 	// pool's one connection is the transaction's.
@@ -257,9 +165,9 @@ type conn struct {
 // unprepared.
 func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
 	if c.tx == nil {
-		return c.cache.get(ctx, query)
+		return c.cache.Get(ctx, query)
 	}
-	if s := c.cache.peek(query); s != nil {
+	if s := c.cache.Peek(query); s != nil {
 		return c.tx.StmtContext(ctx, s)
 	}
 	return nil
@@ -298,18 +206,25 @@ func (db *DB) writer() conn { return conn{q: db.w, d: db.d, cache: db.ws} }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	return db.runTx(db.w.BeginTx(ctx, nil))(fn)
+}
+
+// runTx returns a function that runs fn in the transaction begun (or not,
+// with err) and commits it when fn returns nil, or rolls it back.
+func (db *DB) runTx(tx *sql.Tx, err error) func(fn func(tx conn) error) error {
+	return func(fn func(tx conn) error) error {
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
 	}
-	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // inDurableTx is inTx for a change that has been acknowledged to a person
@@ -319,7 +234,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 // run alongside other callers' changes in one transaction and must touch
 // only what it reads. PostgreSQL commits are synchronous already.
 func (db *DB) inDurableTx(ctx context.Context, fn func(tx conn) error) error {
-	if db.d.name != "sqlite" {
+	if db.durable == nil {
 		return db.inTx(ctx, fn)
 	}
 	return db.durable.run(ctx, fn)
@@ -339,37 +254,9 @@ func (db *DB) inBatchedTx(ctx context.Context, fn func(tx conn) error, queries .
 		return fn(db.writer())
 	}
 	for _, q := range append(queries, savepointSQL, rollbackToSQL, releaseSQL) {
-		db.ws.get(ctx, db.d.rebind(q))
+		db.ws.Get(ctx, db.d.rebind(q))
 	}
 	return db.batched.run(ctx, fn)
-}
-
-// durableSQLiteTx runs fn in a transaction committed with
-// synchronous=FULL.
-func (db *DB) durableSQLiteTx(ctx context.Context, fn func(tx conn) error) error {
-	c, err := db.w.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	defer c.Close()
-	if _, err := c.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-		return fmt.Errorf("synchronous full: %w", err)
-	}
-	// Restore the pool's setting whatever happens; a background context so a
-	// cancelled request cannot leave the connection in FULL mode.
-	defer func() { _, _ = c.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL") }()
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(conn{q: tx, d: db.d, cache: db.ws, tx: tx}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // micros converts a time to its stored form; the zero time is 0.

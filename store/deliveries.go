@@ -67,7 +67,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d courtesy.Delivery,
 		return courtesy.DeliveryOutcome{}, fmt.Errorf("record delivery: needs a source, an id and a time")
 	}
 	for _, q := range db.deliverySQL() {
-		db.ws.get(ctx, db.d.rebind(q)) // so that the shared transaction runs them prepared
+		db.ws.Get(ctx, db.d.rebind(q)) // so that the shared transaction runs them prepared
 	}
 	var out courtesy.DeliveryOutcome
 	err := db.inDurableTx(ctx, func(tx conn) error {

@@ -145,11 +145,11 @@ func customerEmail(ctx context.Context, c conn, id string) (string, error) {
 // they were before the last changes; nothing to do on PostgreSQL, whose
 // write-ahead log is recycled by the server.
 func (db *DB) dropOldPages(ctx context.Context) error {
-	if db.d.name != "sqlite" {
+	if db.d.truncateLog == "" {
 		return nil
 	}
 	var busy, logged, done int
-	if err := db.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
+	if err := db.w.QueryRowContext(ctx, db.d.truncateLog).Scan(&busy, &logged, &done); err != nil {
 		return fmt.Errorf("empty the write-ahead log: %w", err)
 	}
 	if busy != 0 {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template/parse"
+
+	"github.com/courtesyhq/courtesy/internal/editdistance"
 )
 
 // checker walks a parsed template and follows every field chain through the
@@ -250,31 +252,11 @@ func suggest(typed string, names []string) string {
 		if strings.EqualFold(n, typed) {
 			return n
 		}
-		if d := editDistance(strings.ToLower(typed), strings.ToLower(n)); d < bestD {
+		if d := editdistance.Distance(strings.ToLower(typed), strings.ToLower(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // rangeTypes is what range over t yields: key and element.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -49,23 +48,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Opt-outs recorded through the web, by source.",
 		}, []string{"source"}),
 	}
-	m.requests = register(reg, m.requests)
-	m.optOuts = register(reg, m.optOuts)
+	m.requests = reuse(reg, m.requests)
+	m.optOuts = reuse(reg, m.optOuts)
 	return m
-}
-
-// register adds c to reg, or reuses the collector already there when a
-// second server shares the registry.
-func register(reg prometheus.Registerer, c *prometheus.CounterVec) *prometheus.CounterVec {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 // MetricsHandler serves the Prometheus metrics: on the main listener as

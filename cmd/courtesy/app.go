@@ -20,11 +20,11 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
-	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/scheduler"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/throttle/throttleredis"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -46,7 +46,7 @@ type app struct {
 	keyPrefix string
 	// registry holds the process's metrics, served at /metrics.
 	registry *prometheus.Registry
-	metrics  *report.Metrics
+	metrics  *web.SendMetrics
 	// smtp is the process's one pool of SMTP connections: the pipeline and
 	// the guardrail's email to the owner share it.
 	smtp mailer.Sender
@@ -330,10 +330,10 @@ func (a *app) redisPrefix() string {
 }
 
 // metricsOf returns the process's metrics, made on first use.
-func (a *app) metricsOf() *report.Metrics {
+func (a *app) metricsOf() *web.SendMetrics {
 	if a.metrics == nil {
 		a.registry = prometheus.NewRegistry()
-		a.metrics = report.NewMetrics(a.registry)
+		a.metrics = web.NewSendMetrics(a.registry)
 	}
 	return a.metrics
 }
@@ -341,7 +341,7 @@ func (a *app) metricsOf() *report.Metrics {
 // timedSender measures every SMTP transaction.
 type timedSender struct {
 	mailer.Sender
-	m *report.Metrics
+	m *web.SendMetrics
 }
 
 func (s timedSender) Send(ctx context.Context, msg *mailer.Message) error {
@@ -362,7 +362,7 @@ func (s timedSender) Send(ctx context.Context, msg *mailer.Message) error {
 // countedLimiter counts frequency-limit checks by result.
 type countedLimiter struct {
 	worker.Limiter
-	m *report.Metrics
+	m *web.SendMetrics
 }
 
 func (l countedLimiter) Reserve(ctx context.Context, req throttle.Request) (throttle.Reservation, error) {

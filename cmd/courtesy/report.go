@@ -11,6 +11,7 @@ import (
 	"github.com/courtesyhq/courtesy/guardrail"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/signup/signupredis"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -169,7 +170,7 @@ func (a *app) webMetrics() *prometheus.Registry {
 	reg := a.registry
 	if a.rdb != nil {
 		insp := asynq.NewInspectorFromRedisClient(a.rdb)
-		reg.MustRegister(report.QueueCollector{Info: func() (map[string]int, error) {
+		reg.MustRegister(web.QueueCollector{Info: func() (map[string]int, error) {
 			q, err := insp.GetQueueInfo(worker.Queue)
 			if err != nil {
 				return nil, err

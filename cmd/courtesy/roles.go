@@ -10,8 +10,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/courtesyhq/courtesy/guardrail"
-	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/web"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -147,7 +147,7 @@ func (a *app) startWorker(q worker.Enqueuer, concurrency int, retry asynq.RetryD
 // campaigns it pauses counted for /metrics.
 type countedGuard struct {
 	g *guardrail.Guard
-	m *report.Metrics
+	m *web.SendMetrics
 }
 
 var _ scheduler.Guard = countedGuard{}

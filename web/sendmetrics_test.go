@@ -1,4 +1,4 @@
-package report_test
+package web_test
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/report"
+	"github.com/courtesyhq/courtesy/web"
 )
 
 // gathered reads every sample of reg as "name{label=value,…}" → value.
@@ -41,18 +41,21 @@ func gathered(t *testing.T, reg *prometheus.Registry, name string) map[string]fl
 	return out
 }
 
-func TestMetrics(t *testing.T) {
+// The send path's collectors count what they are told, under the names and
+// labels /metrics has always served, and a second NewSendMetrics on one
+// registry shares them.
+func TestSendMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	m := report.NewMetrics(reg)
-	if again := report.NewMetrics(reg); again.Decisions != m.Decisions {
-		t.Error("a second NewMetrics on the same registry did not reuse the collectors")
+	m := web.NewSendMetrics(reg)
+	if again := web.NewSendMetrics(reg); again.Decisions != m.Decisions {
+		t.Error("a second NewSendMetrics on the same registry did not reuse the collectors")
 	}
 	m.ObserveDecision("birthday-treat", courtesy.Decision{Outcome: courtesy.Sent}, 3*time.Millisecond)
 	m.ObserveDecision("birthday-treat", courtesy.Decision{Outcome: courtesy.Sent}, 3*time.Millisecond)
 	m.ObserveDecision("birthday-treat", courtesy.Decision{Outcome: courtesy.Suppressed, Reason: "limit"}, time.Millisecond)
 	m.ObserveLimit(false)
 	m.ObserveSMTP("ok", 20*time.Millisecond)
-	if err := reg.Register(report.QueueCollector{Info: func() (map[string]int, error) {
+	if err := reg.Register(web.QueueCollector{Info: func() (map[string]int, error) {
 		return map[string]int{"pending": 7, "active": 2}, nil
 	}}); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package report
+package web
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"github.com/courtesyhq/courtesy"
 )
 
-// Metrics are the Prometheus collectors of the send path, for /metrics.
-// The process that runs the worker observes the decisions, SMTP and limits
-// into them, the one that runs the scheduler the guardrail's pauses; the
-// report itself reads the store, which is the record, and never these
-// counters.
-type Metrics struct {
+// SendMetrics are the Prometheus collectors of the send path, which
+// /metrics serves beside the pages' own. The process that runs the worker
+// observes the decisions, SMTP and limits into them, the one that runs the
+// scheduler the guardrail's pauses. The owner's report reads the store,
+// which is the record, and never these counters.
+type SendMetrics struct {
 	// Decisions counts final decisions by campaign and decision
 	// ("sent", "suppressed:no-consent" …): courtesy_decisions_total.
 	Decisions *prometheus.CounterVec
@@ -32,10 +32,11 @@ type Metrics struct {
 	GuardrailPauses *prometheus.CounterVec
 }
 
-// NewMetrics creates the collectors and registers them with reg (nil: not
-// registered). A collector already registered by an earlier call is reused.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
+// NewSendMetrics creates the collectors and registers them with reg (nil:
+// not registered). A collector already registered by an earlier call is
+// reused.
+func NewSendMetrics(reg prometheus.Registerer) *SendMetrics {
+	m := &SendMetrics{
 		Decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "courtesy_decisions_total", Help: "Final decisions on planned messages, by campaign and decision.",
 		}, []string{"campaign", "decision"}),
@@ -64,6 +65,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// reuse registers c with reg, or returns the collector of its name already
+// there when a second server or a second call shares the registry.
 func reuse[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	if err := reg.Register(c); err != nil {
 		var are prometheus.AlreadyRegisteredError
@@ -77,19 +80,19 @@ func reuse[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 }
 
 // ObserveDecision records a final decision and how long it took.
-func (m *Metrics) ObserveDecision(campaign string, d courtesy.Decision, took time.Duration) {
+func (m *SendMetrics) ObserveDecision(campaign string, d courtesy.Decision, took time.Duration) {
 	m.Decisions.WithLabelValues(campaign, d.String()).Inc()
 	m.DecisionSeconds.WithLabelValues(campaign).Observe(took.Seconds())
 }
 
 // ObserveSMTP records one SMTP transaction; result is ok, temporary or
 // permanent.
-func (m *Metrics) ObserveSMTP(result string, took time.Duration) {
+func (m *SendMetrics) ObserveSMTP(result string, took time.Duration) {
 	m.SMTPSeconds.WithLabelValues(result).Observe(took.Seconds())
 }
 
 // ObserveLimit records one limit reservation.
-func (m *Metrics) ObserveLimit(ok bool) {
+func (m *SendMetrics) ObserveLimit(ok bool) {
 	r := "refused"
 	if ok {
 		r = "ok"
@@ -98,7 +101,7 @@ func (m *Metrics) ObserveLimit(ok bool) {
 }
 
 // ObserveGuardrailPause records that the guardrail paused a campaign.
-func (m *Metrics) ObserveGuardrailPause(campaign string) {
+func (m *SendMetrics) ObserveGuardrailPause(campaign string) {
 	m.GuardrailPauses.WithLabelValues(campaign).Inc()
 }
 

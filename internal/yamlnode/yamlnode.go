@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/internal/editdistance"
 )
 
 // Position is where a field was written.
@@ -367,7 +368,7 @@ func Suggest(word string, candidates []string) string {
 		}
 	}
 	for _, c := range candidates {
-		d := distance(lw, strings.ToLower(c))
+		d := editdistance.Distance(lw, strings.ToLower(c))
 		if best == "" || d < bestD {
 			best, bestD = c, d
 		}
@@ -380,33 +381,6 @@ func Suggest(word string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// distance is the Levenshtein edit distance between a and b, with an
-// adjacent swap counted as one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 func isNull(n *yaml.Node) bool {
