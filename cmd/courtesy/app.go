@@ -152,34 +152,15 @@ func (a *app) redis() (redis.UniversalClient, error) {
 	if a.rdb != nil {
 		return a.rdb, nil
 	}
-	rc := a.cfg.Redis
-	var (
-		rdb         redis.UniversalClient
-		where, hint string
-	)
-	// The same clients asynq's RedisClusterClientOpt and
-	// RedisFailoverClientOpt make; asynq shares them.
-	switch {
-	case len(rc.Cluster.Addrs) > 0:
-		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: rc.Cluster.Addrs})
-		where, hint = "the Redis Cluster at "+strings.Join(rc.Cluster.Addrs, ", "), "redis.cluster.addrs in the config"
-	case rc.Sentinel.Master != "":
-		rdb = redis.NewFailoverClient(&redis.FailoverOptions{MasterName: rc.Sentinel.Master, SentinelAddrs: rc.Sentinel.Addrs})
-		where = fmt.Sprintf("the Redis primary %q of the Sentinels at %s", rc.Sentinel.Master, strings.Join(rc.Sentinel.Addrs, ", "))
-		hint = "redis.sentinel in the config"
-	default:
-		opt, err := redis.ParseURL(rc.URL)
-		if err != nil {
-			return nil, usagef("REDIS_URL %q: %v", rc.URL, err)
-		}
-		rdb = redis.NewClient(opt)
-		where, hint = "Redis at "+redactURL(rc.URL), "start one, or set REDIS_URL"
+	rdb, where, err := redisClient(a.cfg)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(a.ctx(), 3*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("%s is not reachable: %w (%s)", where, err, hint)
+		return nil, fmt.Errorf("%s is not reachable: %w (%s)", where, err, redisHint(a.cfg, err))
 	}
 	a.rdb = rdb
 	a.closers = append(a.closers, rdb.Close)
