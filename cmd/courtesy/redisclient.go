@@ -100,15 +100,18 @@ func redisHint(cfg *config.Config, err error) string {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var record tls.RecordHeaderError
+	// go-redis says "all sentinels … are unreachable: <their reply>" when
+	// it is the Sentinels that refuse.
+	bySentinels := sentinel && strings.Contains(msg, "sentinels")
 	switch {
 	case strings.Contains(msg, "NOAUTH") || strings.Contains(msg, "Authentication required"):
-		if sentinel {
-			return fmt.Sprintf("a password is asked for and none was given: set %s for the primary and replicas, %s for the Sentinels", config.EnvRedisPassword, config.EnvRedisSentinelPassword)
+		if bySentinels {
+			return fmt.Sprintf("the Sentinels ask for a password and none was given: set %s (with redis.sentinel.username for an ACL user)", config.EnvRedisSentinelPassword)
 		}
 		return fmt.Sprintf("Redis asks for a password and none was given: set %s (with redis.username for an ACL user)", config.EnvRedisPassword)
 	case strings.Contains(msg, "WRONGPASS") || strings.Contains(msg, "invalid password") || strings.Contains(msg, "invalid username-password"):
-		if sentinel {
-			return fmt.Sprintf("the user name or password was refused: check %s and redis.username for the primary, %s and redis.sentinel.username for the Sentinels", config.EnvRedisPassword, config.EnvRedisSentinelPassword)
+		if bySentinels {
+			return fmt.Sprintf("the Sentinels refused the user name or password: check %s and redis.sentinel.username", config.EnvRedisSentinelPassword)
 		}
 		return fmt.Sprintf("the user name or password was refused: check %s (or the password in REDIS_URL) and redis.username", config.EnvRedisPassword)
 	case errors.As(err, &unknownAuthority) || strings.Contains(msg, "certificate signed by unknown authority"):

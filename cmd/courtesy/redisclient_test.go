@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/courtesyhq/courtesy/config"
 )
 
@@ -25,6 +27,13 @@ import (
 // with args, for as long as the test, and returns its port. Without
 // redis-server the test is skipped, except in CI, where it fails.
 func startRedisServer(t *testing.T, args ...string) string {
+	t.Helper()
+	return startRedis(t, "", args...)
+}
+
+// startRedis is startRedisServer with a configuration file first, conf
+// with PORT for the port, as a Sentinel needs one.
+func startRedis(t *testing.T, conf string, args ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -42,7 +51,16 @@ func startRedisServer(t *testing.T, args ...string) string {
 	for i, a := range args {
 		args[i] = strings.ReplaceAll(a, "PORT", port)
 	}
-	cmd := exec.Command(bin, append([]string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir()}, args...)...)
+	dir := t.TempDir()
+	base := []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}
+	if conf != "" {
+		path := filepath.Join(dir, "redis.conf")
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(conf, "PORT", port)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		base = []string{path}
+	}
+	cmd := exec.Command(bin, append(base, args...)...)
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -238,4 +256,44 @@ func writeTestCA(t *testing.T, dir string) (caFile, certFile, keyFile string) {
 		return p
 	}
 	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", der), write("server.key", "EC PRIVATE KEY", keyDER)
+}
+
+// TestRedisSentinelPasswordsAndDatabase: under a Sentinel that asks for
+// its own password, in front of a primary with another, courtesy reaches
+// the primary with COURTESY_REDIS_SENTINEL_PASSWORD and
+// COURTESY_REDIS_PASSWORD, in the database redis.db names; without the
+// Sentinels' password the error names it.
+func TestRedisSentinelPasswordsAndDatabase(t *testing.T) {
+	const pass, sentinelPass = "primary-password-0123", "sentinel-password-0123"
+	primary := startRedisServer(t, "--port", "PORT", "--requirepass", pass)
+	sentinel := startRedis(t, "port PORT\nbind 127.0.0.1\nsentinel monitor courtesy-t 127.0.0.1 "+primary+" 1\n"+
+		"sentinel auth-pass courtesy-t "+pass+"\nrequirepass "+sentinelPass+"\n", "--sentinel")
+	yaml := "redis:\n  db: 3\n  sentinel:\n    master: courtesy-t\n    addrs: [\"127.0.0.1:" + sentinel + "\"]\n"
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"both passwords", map[string]string{config.EnvRedisPassword: pass, config.EnvRedisSentinelPassword: sentinelPass}, ""},
+		{"without the Sentinels' password", map[string]string{config.EnvRedisPassword: pass},
+			"the Sentinels ask for a password and none was given: set COURTESY_REDIS_SENTINEL_PASSWORD"},
+		{"a wrong Sentinels' password", map[string]string{config.EnvRedisPassword: pass, config.EnvRedisSentinelPassword: "not-the-password-01"},
+			"the Sentinels refused the user name or password: check COURTESY_REDIS_SENTINEL_PASSWORD"},
+		{"without the primary's password", map[string]string{config.EnvRedisSentinelPassword: sentinelPass},
+			"Redis asks for a password and none was given: set COURTESY_REDIS_PASSWORD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pingRedis(t, redisConfig(t, t.TempDir(), yaml, tt.env))
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// The key went to database 3 of the primary.
+	direct := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + primary, Password: pass, DB: 3})
+	defer direct.Close()
+	if v, err := direct.Get(context.Background(), "courtesy-test").Result(); err != nil || v != "yes" {
+		t.Errorf("database 3 of the primary holds %q, %v; want the test's key", v, err)
+	}
 }
