@@ -36,6 +36,11 @@ type Env struct {
 	// Locale is the language the default templates are written in, the
 	// business's locale. Defaults to "en".
 	Locale string
+	// KeepFaulty returns a campaign that has errors too, with whatever of
+	// its templates could be read, so that lint can check the words of
+	// every template in one run. Such a campaign must never be run.
+	// Defaults to false: a campaign with errors is left out.
+	KeepFaulty bool
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -70,6 +75,10 @@ func LoadDir(fsys fs.FS, dir string, env Env) ([]*Campaign, courtesy.Diagnostics
 		c, ds := l.parse(file, data)
 		diags = append(diags, ds...)
 		if c == nil {
+			continue
+		}
+		if ds.HasErrors() { // kept for lint: its id may be what is wrong
+			out = append(out, c)
 			continue
 		}
 		if first, dup := byID[c.ID]; dup {
@@ -145,6 +154,9 @@ func (l *loader) parse(file string, data []byte) (*Campaign, courtesy.Diagnostic
 		doc.Diags = kept
 	}
 	if doc.Diags.HasErrors() {
+		if l.env.KeepFaulty {
+			return c, doc.Diags
+		}
 		return nil, doc.Diags
 	}
 	c.Version = version(data, used, l.files)
@@ -454,7 +466,7 @@ func (l *loader) parseTemplates(c *Campaign, doc *yamlnode.Doc, subjects map[str
 		if !ok {
 			continue
 		}
-		tr := l.translations(c, doc, translationJob{field: j.field, variant: j.variant, files: j.files, def: t}, subjects, used, reported)
+		tr := l.translations(c, doc, translationJob{field: j.field, variant: j.variant, files: j.files, def: t, subjectAt: j.subjectAt}, subjects, used, reported)
 		c.templates[j.variant] = templates.NewSet(t, tr...)
 	}
 	names := make([]string, 0, len(used))

@@ -19,6 +19,7 @@ type translationJob struct {
 	field, variant string // where the message is written: "template" or "variants[1].template"
 	files          TemplateFiles
 	def            *templates.Template
+	subjectAt      inline // where the default's subject was written
 }
 
 // decodeSubjects reads template.subjects: the subject per BCP 47 locale,
@@ -89,13 +90,18 @@ func (l *loader) translations(c *Campaign, doc *yamlnode.Doc, j translationJob, 
 		prefix = strings.TrimSuffix(j.field, ".template")
 	}
 	// A problem of a template file is reported once, however many variants
-	// share the file; one of the campaign file, where it was written.
-	bad := func(file, field, format string, args ...any) {
-		d := courtesy.Diagnostic{File: file, Severity: courtesy.SeverityError, Field: field, Message: fmt.Sprintf(format, args...)}
-		key := d.File + "\x00" + format
-		if file == c.File {
+	// share the file; one of the campaign file, where it was written. A
+	// problem of a whole file is placed at its start, as lint places every
+	// problem.
+	badAt := func(file, field string, at templates.Pos, format string, args ...any) {
+		d := courtesy.Diagnostic{File: file, Line: max(at.Line, 1), Col: max(at.Col, 1), Severity: courtesy.SeverityError, Rule: "translation", Field: field, Message: fmt.Sprintf(format, args...)}
+		key := d.File + "\x00" + format // the same problem, whichever variant met it
+		if at.Line > 0 {
+			key = d.String()
+		}
+		if file == c.File && at.Line == 0 {
 			p := doc.Lookup(field)
-			d.Line, d.Col = p.Line, p.Col
+			d.Line, d.Col = max(p.Line, 1), max(p.Col, 1)
 			key = d.String()
 		}
 		if !reported[key] {
@@ -103,6 +109,7 @@ func (l *loader) translations(c *Campaign, doc *yamlnode.Doc, j translationJob, 
 			doc.Diags = append(doc.Diags, d)
 		}
 	}
+	bad := func(file, field, format string, args ...any) { badAt(file, field, templates.Pos{}, format, args...) }
 	var out []*templates.Template
 	for _, loc := range locs {
 		subjectAt, ok := at[prefix+"\x00"+loc]
@@ -144,38 +151,85 @@ func (l *loader) translations(c *Campaign, doc *yamlnode.Doc, j translationJob, 
 		if !ok {
 			continue
 		}
-		want, got := j.def.Placeholders(), t.Placeholders()
-		diffs := []struct {
-			file, field string
-			want, got   []string
-		}{
-			{c.File, subjectField, want.Subject, got.Subject},
-			{src.TextName, j.field + ".text", want.Text, got.Text},
-		}
-		if src.HTML != "" && j.def.HasHTML() {
-			diffs = append(diffs, struct {
-				file, field string
-				want, got   []string
-			}{src.HTMLName, j.field + ".html", want.HTML, got.HTML})
-		}
+		// Each placeholder that differs is placed where the translation reads
+		// it, or, when only the default does, at the start of the
+		// translation's part, naming where the default reads it.
 		same := true
-		for _, d := range diffs {
-			if msg := placeholderDiff(d.want, d.got); msg != "" {
-				bad(d.file, d.field, "the %s translation %s: a translation shows the same data as the default message", loc, msg)
+		for _, part := range []struct {
+			name, file, defFile, field string
+			subjectAt                  inline
+		}{
+			{"subject", c.File, fmt.Sprintf("%s:%d", c.File, placeSubject(doc, j.field+".subject", j.subjectAt, templates.Pos{}).Line), subjectField, subjectAt},
+			{"text", src.TextName, path.Join(l.env.TemplatesDir, j.files.Text), j.field + ".text", inline{}},
+			{"html", src.HTMLName, path.Join(l.env.TemplatesDir, j.files.HTML), j.field + ".html", inline{}},
+		} {
+			if part.name == "html" && (src.HTML == "" || !j.def.HasHTML()) {
+				continue
+			}
+			defAt := func(f string) string {
+				p, _ := j.def.ReadAt(part.name, f)
+				if part.name == "subject" {
+					p = placeSubject(doc, j.field+".subject", j.subjectAt, p)
+				}
+				if part.name == "subject" {
+					return fmt.Sprintf("%s:%d:%d", c.File, p.Line, p.Col)
+				}
+				return fmt.Sprintf("%s:%d:%d", part.defFile, p.Line, p.Col)
+			}
+			extra, missing := placeholderDiff(j.def.Placeholders().Part(part.name), t.Placeholders().Part(part.name))
+			extra, missing = outermost(extra), outermost(missing)
+			for _, f := range extra {
+				at, _ := t.ReadAt(part.name, f)
+				if part.name == "subject" {
+					at = placeSubject(doc, part.field, part.subjectAt, at)
+				}
+				badAt(part.file, part.field, at, "the %s translation reads %s, which the default message (%s) does not: a translation shows the same data as the default", loc, f, part.defFile)
+				same = false
+			}
+			for _, f := range missing {
+				at := templates.Pos{Line: 1, Col: 1}
+				if part.name == "subject" {
+					at = placeSubject(doc, part.field, part.subjectAt, templates.Pos{})
+				}
+				badAt(part.file, part.field, at, "the %s translation does not read %s, which the default message reads at %s: a translation shows the same data as the default", loc, f, defAt(f))
 				same = false
 			}
 		}
-		if same {
+		if same || l.env.KeepFaulty {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-// placeholderDiff says how a translation's fields differ from the
-// default's, or "" when they are the same.
-func placeholderDiff(want, got []string) string {
-	var extra, missing []string
+// placeSubject places a position in an inline subject in the campaign
+// file: where the subject was written, moved by at within it.
+func placeSubject(doc *yamlnode.Doc, field string, subjectAt inline, at templates.Pos) templates.Pos {
+	if subjectAt.line == 0 {
+		p := doc.Lookup(field)
+		subjectAt = inline{line: p.Line, col: p.Col}
+	}
+	if at.Line <= 1 && subjectAt.col > 0 {
+		return templates.Pos{Line: subjectAt.line, Col: subjectAt.col + max(at.Col, 1) - 1}
+	}
+	return templates.Pos{Line: subjectAt.line + max(at.Line, 1) - 1, Col: at.Col}
+}
+
+// outermost leaves out a placeholder another one reads through: .Item
+// when .Item.Name is there too.
+func outermost(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		if !slices.ContainsFunc(fields, func(g string) bool { return strings.HasPrefix(g, f+".") }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// placeholderDiff lists the fields a translation reads that the default
+// does not, and those the default reads that it does not.
+func placeholderDiff(want, got []string) (extra, missing []string) {
 	for _, f := range got {
 		if !slices.Contains(want, f) {
 			extra = append(extra, f)
@@ -186,14 +240,7 @@ func placeholderDiff(want, got []string) string {
 			missing = append(missing, f)
 		}
 	}
-	var parts []string
-	if len(extra) > 0 {
-		parts = append(parts, "reads "+strings.Join(extra, ", ")+", which the default does not")
-	}
-	if len(missing) > 0 {
-		parts = append(parts, "does not read "+strings.Join(missing, ", ")+", which the default does")
-	}
-	return strings.Join(parts, "; ")
+	return extra, missing
 }
 
 // localeFiles finds the translations of a template file: for birthday.txt,

@@ -105,23 +105,25 @@ func TestTranslationProblems(t *testing.T) {
 		{
 			name:  "a translation that reads other data",
 			files: map[string]string{"templates/birthday.de.txt": "Hallo {{.Customer.LastName}}\n"},
-			want: []string{`templates/birthday.de.txt: template.text: the de translation reads .Customer.LastName, which the default does not; ` +
-				`does not read .Customer.FirstName, which the default does: a translation shows the same data as the default message`},
+			want: []string{
+				`templates/birthday.de.txt:1:9: error: translation: the de translation reads .Customer.LastName, which the default message (templates/birthday.txt) does not: a translation shows the same data as the default`,
+				`templates/birthday.de.txt:1:1: error: translation: the de translation does not read .Customer.FirstName, which the default message reads at templates/birthday.txt:1:8: a translation shows the same data as the default`,
+			},
 		},
 		{
 			name:  "a subject without its text",
 			files: map[string]string{"campaigns/birthday.yaml": strings.Replace(localeYAML, "    de: \"Alles", "    fr: \"Joyeux\"\n    de: \"Alles", 1)},
-			want:  []string{`campaigns/birthday.yaml:7: template.subjects.fr: a subject in fr needs its text beside the default one: templates/birthday.fr.txt does not exist`},
+			want:  []string{`campaigns/birthday.yaml:7:5: error: translation: a subject in fr needs its text beside the default one: templates/birthday.fr.txt does not exist`},
 		},
 		{
 			name:  "a text without its subject",
 			files: map[string]string{"templates/birthday.it.txt": "Ciao {{.Customer.FirstName | default \"amico\"}}\n", "templates/birthday.it.html": "<p>{{.Customer.FirstName}}</p>"},
-			want:  []string{`templates/birthday.it.txt: template.subjects: is written in it, but template.subjects has no it: a message is in one language from subject to footer`},
+			want:  []string{`templates/birthday.it.txt:1:1: error: translation: is written in it, but template.subjects has no it: a message is in one language from subject to footer`},
 		},
 		{
 			name:  "a translation without the HTML part the default has",
 			files: map[string]string{"templates/birthday.de.html": ""},
-			want:  []string{`templates/birthday.de.txt: template.html: the default message has an HTML part, but templates/birthday.de.html does not exist: a message is in one language from subject to footer`},
+			want:  []string{`templates/birthday.de.txt:1:1: error: translation: the default message has an HTML part, but templates/birthday.de.html does not exist: a message is in one language from subject to footer`},
 		},
 		{
 			name:  "a locale that is not one",

@@ -5,6 +5,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,9 +37,12 @@ func Path(target string) string {
 // Deprecated: use shop.Load; lint's own work is Run.
 func Load(configPath string) Result { return shop.Load(configPath) }
 
-// Run loads and then checks every campaign's message.
+// Run loads and then checks every campaign's message: a campaign with
+// errors too, as far as it could be read, so that one run reports every
+// problem of a file together, its tone findings beside its other errors.
+// The Result is for reporting: its Campaigns may have errors.
 func Run(configPath string) Result {
-	r := shop.Load(configPath)
+	r := shop.LoadFaulty(configPath)
 	if r.Config == nil {
 		return r
 	}
@@ -205,15 +209,30 @@ func dedupe(ds courtesy.Diagnostics) courtesy.Diagnostics {
 	return out
 }
 
+// Sort orders diagnostics as a person reads them: by file, line and
+// column, and at one place errors first, then by rule and message, so
+// that every run lists the same problems in the same order.
 func Sort(ds courtesy.Diagnostics) {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col),
+			cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Field, b.Field),
+			cmp.Compare(a.Message, b.Message),
+		) < 0
 	})
+}
+
+func severityRank(s courtesy.Severity) int {
+	switch s {
+	case courtesy.SeverityError:
+		return 0
+	case courtesy.SeverityWarning:
+		return 1
+	}
+	return 2
 }

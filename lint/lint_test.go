@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -73,5 +74,50 @@ func TestToneAllowIsShownWithItsReason(t *testing.T) {
 	}
 	if !strings.Contains(out, "templates/stock.txt:3:25: error: courteous.fake-scarcity") {
 		t.Errorf("the campaign with the misspelt switch-off should still be held for scarcity:\n%s", out)
+	}
+}
+
+// A translation's problems are placed like every other diagnostic, at
+// file:line:col, and listed in reading order with the tone findings of the
+// same file; a translation that reads other data than the default is an
+// error naming both files, and its words are still checked.
+func TestTranslationProblemsArePlacedAndSorted(t *testing.T) {
+	yaml, err := os.ReadFile("../examples/bakery/campaigns/birthday.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	birthday := strings.Replace(string(yaml), `es: "Feliz cumpleaños{{with .Customer.FirstName}}, {{.}}{{end}}"`,
+		`es: "Feliz cumpleaños, {{.Customer.LastName}}"`, 1)
+	esText, err := os.ReadFile("../examples/bakery/templates/birthday.es.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testenv.Bakery(t, map[string]string{
+		"campaigns/birthday.yaml":    birthday,
+		"templates/birthday.es.txt":  string(esText) + "ÚLTIMA OPORTUNIDAD, {{.Customer.LastName}}.\n",
+		"templates/birthday.es.html": "<p>Hola.</p>\n<p>¡Feliz cumpleaños de parte de todo el equipo de {{.Business.Name}}!</p>\n",
+	})
+	var got []string
+	for _, d := range Run(cfg).Diagnostics {
+		if strings.Contains(d.File, "birthday") {
+			got = append(got, d.String())
+		}
+	}
+	want := []string{
+		`campaigns/birthday.yaml:15:10: error: translation: the es translation does not read .Customer.FirstName, which the default message reads at campaigns/birthday.yaml:13:34: a translation shows the same data as the default`,
+		`campaigns/birthday.yaml:15:30: error: translation: the es translation reads .Customer.LastName, which the default message (campaigns/birthday.yaml:13) does not: a translation shows the same data as the default`,
+		`templates/birthday.es.html:1:1: error: translation: the es translation does not read .Customer.FirstName, which the default message reads at templates/birthday.html:5:11: a translation shows the same data as the default`,
+		`templates/birthday.es.txt:11:1: error: courteous.caps-word: "ÚLTIMA" is written in capitals`,
+		`templates/birthday.es.txt:11:1: error: courteous.false-urgency: "ÚLTIMA OPORTUNIDAD" rushes the reader`,
+		`templates/birthday.es.txt:11:8: error: courteous.caps-word: "OPORTUNIDAD" is written in capitals`,
+		`templates/birthday.es.txt:11:23: error: translation: the es translation reads .Customer.LastName, which the default message (templates/birthday.txt) does not: a translation shows the same data as the default`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d diagnostics of the birthday files, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("diagnostic %d:\n got %s\nwant %s…", i, got[i], want[i])
+		}
 	}
 }

@@ -29,8 +29,16 @@ type Shop struct {
 
 // Load reads the configuration at configPath and the campaigns, templates
 // and tone rules it names. Diagnostics carry every problem found; a config
-// too broken to go on from stops there.
-func Load(configPath string) Shop {
+// too broken to go on from stops there, and a campaign with errors is left
+// out of Campaigns.
+func Load(configPath string) Shop { return load(configPath, false) }
+
+// LoadFaulty is Load that keeps the campaigns with errors too, as far as
+// they could be read, so that lint can report every problem of a file
+// together. Such a Shop is for reporting, never for running.
+func LoadFaulty(configPath string) Shop { return load(configPath, true) }
+
+func load(configPath string, keepFaulty bool) Shop {
 	var s Shop
 	cfg, err := config.Load(configPath)
 	if err != nil {
@@ -68,6 +76,7 @@ func Load(configPath string) Shop {
 		TemplatesDir: tdir,
 		Location:     cfg.Location(),
 		Locale:       cfg.Business.Locale,
+		KeepFaulty:   keepFaulty,
 	}
 	cfs, cdir := dirFS(cfg, cfg.CampaignsDir)
 	cs, ds := campaigns.LoadDir(cfs, cdir, env)

@@ -18,7 +18,7 @@ type checker struct {
 	tree  *parse.Tree
 	funcs map[string]reflect.Type // result type of each custom function
 	probs []problem
-	seen  map[string]bool // the fields of Data the template reads, as ".Customer.FirstName"
+	seen  map[string]string // the fields of Data the template reads, as ".Customer.FirstName", and where first: "name:line:col"
 }
 
 type problem struct {
@@ -28,7 +28,7 @@ type problem struct {
 
 var dataType = reflect.TypeFor[Data]()
 
-func check(tree *parse.Tree, funcs map[string]reflect.Type, seen map[string]bool) []problem {
+func check(tree *parse.Tree, funcs map[string]reflect.Type, seen map[string]string) []problem {
 	c := &checker{tree: tree, funcs: funcs, seen: seen}
 	if tree != nil && tree.Root != nil {
 		c.list(tree.Root, dataType, map[string]reflect.Type{"$": dataType})
@@ -169,7 +169,7 @@ func (c *checker) fields(n parse.Node, t reflect.Type, prefix string, idents []s
 				c.errorf(n, "unknown field %s.%s: %s", walked, id, known(t, id))
 				return nil
 			}
-			c.read(t, id)
+			c.read(n, t, id)
 			t = f.Type
 		case reflect.Map, reflect.Interface:
 			return nil
@@ -186,15 +186,24 @@ func (c *checker) fields(n parse.Node, t reflect.Type, prefix string, idents []s
 // appears once and is named as its field is, so ".Customer.FirstName" is
 // the same placeholder however the template reached it ({{with .Customer}}
 // {{.FirstName}} included).
-func (c *checker) read(t reflect.Type, id string) {
+func (c *checker) read(n parse.Node, t reflect.Type, id string) {
 	if c.seen == nil {
 		return
 	}
+	name := "." + t.Name() + "." + id
 	if t == dataType {
-		c.seen["."+id] = true
-		return
+		name = "." + id
 	}
-	c.seen["."+t.Name()+"."+id] = true
+	if _, ok := c.seen[name]; !ok {
+		loc, _ := c.tree.ErrorContext(n)
+		// The parser places a chain of fields (.Customer.FirstName) at its
+		// second field; a person looks for it where it starts.
+		if f, ok := n.(*parse.FieldNode); ok && len(f.Ident) > 1 {
+			file, line, col := splitLocation(loc)
+			loc = fmt.Sprintf("%s:%d:%d", file, line, max(col-len(f.Ident[0])-1, 0))
+		}
+		c.seen[name] = loc
+	}
 }
 
 func orDot(s string) string {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -40,14 +41,31 @@ type Template struct {
 	words   locale.Words           // the footer's, in the message's language
 	lang    language.Tag
 	reads   Placeholders
+	readAt  map[string]map[string]Pos // by part, by placeholder: where it is first read
 	src     Source
 }
+
+// Pos is a place in a part of a message: its line and column, from 1.
+type Pos struct{ Line, Col int }
 
 // Placeholders are the fields of Data each part of a message reads, as
 // ".Customer.FirstName", sorted: a translation reads the same ones as the
 // message it translates.
 type Placeholders struct {
 	Subject, Text, HTML []string
+}
+
+// Part returns the placeholders of one part: "subject", "text" or "html".
+func (p Placeholders) Part(name string) []string {
+	switch name {
+	case "subject":
+		return p.Subject
+	case "text":
+		return p.Text
+	case "html":
+		return p.HTML
+	}
+	return nil
 }
 
 // Rendered is a message's content, footer included.
@@ -90,18 +108,19 @@ func Parse(src Source) (*Template, error) {
 		t.lang = tag
 	}
 	t.words = locale.For(t.lang)
+	t.readAt = map[string]map[string]Pos{}
 	if strings.TrimSpace(src.Subject) == "" {
 		diags = append(diags, diag(src.SubjectName, 0, 0, "the subject is empty"))
 	} else {
-		t.subject, t.reads.Subject, diags = parseText(src.SubjectName, src.Subject, diags)
+		t.subject, t.reads.Subject, t.readAt["subject"], diags = parseText(src.SubjectName, src.Subject, diags)
 	}
 	if strings.TrimSpace(src.Text) == "" {
 		diags = append(diags, diag(src.TextName, 0, 0, "the text part is empty: every message needs one"))
 	} else {
-		t.text, t.reads.Text, diags = parseText(src.TextName, src.Text, diags)
+		t.text, t.reads.Text, t.readAt["text"], diags = parseText(src.TextName, src.Text, diags)
 	}
 	if src.HTML != "" {
-		t.html, t.reads.HTML, diags = parseHTML(src.HTMLName, src.HTML, diags)
+		t.html, t.reads.HTML, t.readAt["html"], diags = parseHTML(src.HTMLName, src.HTML, diags)
 	}
 	if len(diags) > 0 {
 		return nil, diags
@@ -116,38 +135,39 @@ func Parse(src Source) (*Template, error) {
 	return t, nil
 }
 
-func parseText(name, body string, diags courtesy.Diagnostics) (*texttemplate.Template, []string, courtesy.Diagnostics) {
+func parseText(name, body string, diags courtesy.Diagnostics) (*texttemplate.Template, []string, map[string]Pos, courtesy.Diagnostics) {
 	tt, err := texttemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
 	if err != nil {
-		return nil, nil, append(diags, fromError(name, err))
+		return nil, nil, nil, append(diags, inRunes(body, fromError(name, err))...)
 	}
 	var trees []*parse.Tree
 	for _, sub := range tt.Templates() {
 		trees = append(trees, sub.Tree)
 	}
-	reads, ds := checkTrees(name, trees)
-	return tt, reads, append(diags, ds...)
+	reads, at, ds := checkTrees(name, trees)
+	return tt, reads, runePositions(body, at), append(diags, inRunes(body, ds...)...)
 }
 
-func parseHTML(name, body string, diags courtesy.Diagnostics) (*htmltemplate.Template, []string, courtesy.Diagnostics) {
+func parseHTML(name, body string, diags courtesy.Diagnostics) (*htmltemplate.Template, []string, map[string]Pos, courtesy.Diagnostics) {
 	ht, err := htmltemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(body)
 	if err != nil {
-		return nil, nil, append(diags, fromError(name, err))
+		return nil, nil, nil, append(diags, inRunes(body, fromError(name, err))...)
 	}
 	var trees []*parse.Tree
 	for _, sub := range ht.Templates() {
 		trees = append(trees, sub.Tree)
 	}
-	reads, ds := checkTrees(name, trees)
-	return ht, reads, append(diags, ds...)
+	reads, at, ds := checkTrees(name, trees)
+	return ht, reads, runePositions(body, at), append(diags, inRunes(body, ds...)...)
 }
 
 // checkTrees checks the main template against Data. Templates defined
 // inside it are invoked with data of the author's choosing, so only their
-// syntax is checked. It returns the fields of Data the template reads.
-func checkTrees(name string, trees []*parse.Tree) ([]string, courtesy.Diagnostics) {
+// syntax is checked. It returns the fields of Data the template reads, and
+// where each is first read.
+func checkTrees(name string, trees []*parse.Tree) ([]string, map[string]Pos, courtesy.Diagnostics) {
 	var out courtesy.Diagnostics
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for _, tree := range trees {
 		if tree == nil || tree.Name != name {
 			continue
@@ -162,11 +182,51 @@ func checkTrees(name string, trees []*parse.Tree) ([]string, courtesy.Diagnostic
 		}
 	}
 	reads := make([]string, 0, len(seen))
-	for f := range seen {
+	at := make(map[string]Pos, len(seen))
+	for f, loc := range seen {
 		reads = append(reads, f)
+		_, line, col := splitLocation(loc)
+		at[f] = Pos{Line: line, Col: col + 1} // ErrorContext counts columns from 0
 	}
 	sort.Strings(reads)
-	return reads, out
+	return reads, at, out
+}
+
+// runeCol turns a column counted in bytes, as the template parser counts
+// them, into one counted in characters, as lint's other checks count them:
+// "Grüße {{.X}}" has .X at column 9, not 10.
+func runeCol(body string, line, col int) int {
+	if line < 1 || col <= 1 {
+		return col
+	}
+	for range line - 1 {
+		_, rest, ok := strings.Cut(body, "\n")
+		if !ok {
+			return col
+		}
+		body = rest
+	}
+	text, _, _ := strings.Cut(body, "\n")
+	if col-1 > len(text) {
+		return col
+	}
+	return utf8.RuneCountInString(text[:col-1]) + 1
+}
+
+// inRunes counts the columns of diagnostics of body in characters.
+func inRunes(body string, ds ...courtesy.Diagnostic) courtesy.Diagnostics {
+	for i := range ds {
+		ds[i].Col = runeCol(body, ds[i].Line, ds[i].Col)
+	}
+	return ds
+}
+
+// runePositions counts the columns of positions in body in characters.
+func runePositions(body string, at map[string]Pos) map[string]Pos {
+	for k, p := range at {
+		at[k] = Pos{Line: p.Line, Col: runeCol(body, p.Line, p.Col)}
+	}
+	return at
 }
 
 func diag(file string, line, col int, msg string) courtesy.Diagnostic {
@@ -218,6 +278,13 @@ func (t *Template) Source() Source { return t.src }
 
 // Placeholders returns the fields of Data each part reads.
 func (t *Template) Placeholders() Placeholders { return t.reads }
+
+// ReadAt is where a part ("subject", "text" or "html") of the message first
+// reads a placeholder, and whether it reads it at all.
+func (t *Template) ReadAt(part, placeholder string) (Pos, bool) {
+	p, ok := t.readAt[part][placeholder]
+	return p, ok
+}
 
 // HasHTML reports whether the message has an HTML part.
 func (t *Template) HasHTML() bool { return t.html != nil }

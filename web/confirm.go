@@ -66,6 +66,10 @@ type confirmView struct {
 	FirstName string
 	Birthday  string
 	Purposes  []string
+	// Notice is the text the sign-up was made under, which the consent
+	// will record: shown again where the person says yes, since a sign-up
+	// a shop's backend started may not have shown it.
+	Notice string
 }
 
 // openSignup opens the path's sign-up token. A token sealed under a notice
@@ -96,6 +100,7 @@ func (s *Server) confirmGet(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.localeTongue(r, tok.Locale)
 	v := confirmView{Action: r.URL.Path, Email: tok.Email, FirstName: tok.FirstName}
+	v.Notice, _ = s.cfg.Signup.notice(tok.NoticeLocale)
 	if !tok.Birthday.IsZero() {
 		v.Birthday = t.DayMonth(tok.Birthday.Month, tok.Birthday.Day)
 	}

@@ -83,10 +83,6 @@ func (s *Server) joinView(t tongue, only []string) joinView {
 	return v
 }
 
-// monthOptions are the choices of the birthday's month in English, for the
-// form `courtesy form` writes.
-func monthOptions() []option { return monthsIn(tongue{}) }
-
 // monthsIn are the choices of the birthday's month in t's language.
 func monthsIn(t tongue) []option {
 	out := make([]option, 12)
@@ -161,7 +157,7 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) {
 		s.pages.render(w, t, http.StatusUnprocessableEntity, "join", v)
 		return
 	}
-	if err := s.startSignup(r.Context(), req, f.Get("notice_locale")); err != nil {
+	if err := s.startSignup(r.Context(), req, f.Get("notice_locale"), t); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -206,8 +202,9 @@ func browserLocale(r *http.Request) string {
 // one now. Whether they did is not the caller's to tell: the answer to the
 // person is the same. The message goes after the answer, so no answer waits
 // on the SMTP server for some addresses and not for others. noticeLocale is
-// the locale of the notice the person was shown, "" for the default text.
-func (s *Server) startSignup(ctx context.Context, req signup.Request, noticeLocale string) error {
+// the locale of the notice the person was shown, "" for the default text;
+// t is the language they were answered in, which the confirmation speaks.
+func (s *Server) startSignup(ctx context.Context, req signup.Request, noticeLocale string, t tongue) error {
 	now := s.now()
 	sg := s.deps.Signup
 	if sg.Tally != nil {
@@ -228,7 +225,7 @@ func (s *Server) startSignup(ctx context.Context, req signup.Request, noticeLoca
 		Request: req, NoticeVersion: s.cfg.Signup.NoticeVersion,
 		NoticeHash: signup.NoticeDigest(text), NoticeLocale: shown, IssuedAt: now,
 	}
-	m, err := s.confirmationMessage(s.mailTongue(req.Locale, s.cfg.Location), tok, sg.Sealer.Seal(tok))
+	m, err := s.confirmationMessage(t, tok, sg.Sealer.Seal(tok))
 	if err != nil {
 		return err
 	}

@@ -37,9 +37,17 @@ func (s *Server) apiSignups(w http.ResponseWriter, r *http.Request) {
 		s.failJSON(w, r, err)
 		return
 	}
-	req, errs := signup.Check(signup.Form{
+	// The person's language is the one the request names, else the one
+	// their browser asked the shop for, when the backend passes it on;
+	// else the business's. The confirmation speaks it, and the notice is
+	// the one /join shows a reader of it: the text the sign-up records.
+	form := signup.Form{
 		Email: in[0].Email, FirstName: in[0].FirstName, Birthday: in[0].Birthday, Locale: in[0].Locale, Purposes: in[0].Purposes,
-	}, s.cfg.Purposes.IDs())
+	}
+	if form.Locale == "" {
+		form.Locale = browserLocale(r)
+	}
+	req, errs := signup.Check(form, s.cfg.Purposes.IDs())
 	if errs != nil {
 		var ps problems
 		for _, e := range errs {
@@ -48,7 +56,9 @@ func (s *Server) apiSignups(w http.ResponseWriter, r *http.Request) {
 		s.failJSON(w, r, ps)
 		return
 	}
-	if err := s.startSignup(r.Context(), req, ""); err != nil {
+	t := s.localeTongue(r, in[0].Locale)
+	_, shown := s.cfg.Signup.noticeFor(t.chosen())
+	if err := s.startSignup(r.Context(), req, shown, t); err != nil {
 		s.failJSON(w, r, err)
 		return
 	}

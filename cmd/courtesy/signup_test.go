@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -142,5 +143,42 @@ func TestFormPrintsASelfContainedSignupForm(t *testing.T) {
 	}
 	if r := runCmd(t, env, "form", "--config", cfg, "--purposes", "newsletter"); r.code != exitUsage || !strings.Contains(r.err, `"newsletter" is not a purpose`) {
 		t.Errorf("an unknown purpose: exit %d, %q; want 2 naming it", r.code, r.err)
+	}
+}
+
+// TestFormInTheShopsLanguage: `courtesy form --locale es` writes the form,
+// the purposes and the notice in Spanish and signs people up in Spanish;
+// a locale that is not one is bad usage.
+func TestFormInTheShopsLanguage(t *testing.T) {
+	cfg, env := bakeryShop(t, "smtp://127.0.0.1:1")
+	yaml, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := strings.Index(string(yaml), "    text: >-"), strings.Index(string(yaml), "  privacy_url:")
+	if from < 0 || to < from {
+		t.Fatalf("the bakery's notice is no longer where the test looks:\n%s", yaml)
+	}
+	const es = "Solo te escribiremos sobre lo que marques."
+	yaml = append(yaml[:from:from], []byte("    text: { en: \"We'll email you only about what you tick.\", es: \""+es+"\" }\n"+string(yaml[to:]))...)
+	if err := os.WriteFile(cfg, yaml, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, env, "form", "--config", cfg, "--locale", "es")
+	for _, want := range []string{`lang="es"`, "Tu correo electrónico", "Detalles de cumpleaños", es,
+		`name="notice_locale" value="es"`, `name="locale" value="es"`} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("the Spanish form lacks %s:\n%s", want, r.out)
+		}
+	}
+	if strings.Contains(r.out, "Birthday treats") || strings.Contains(r.out, "only about what you tick") {
+		t.Errorf("the Spanish form has English in it:\n%s", r.out)
+	}
+	r = mustRun(t, env, "form", "--config", cfg)
+	if !strings.Contains(r.out, "Birthday treats") || !strings.Contains(r.out, "only about what you tick") || strings.Contains(r.out, `name="locale"`) {
+		t.Errorf("the form in the business's language:\n%s", r.out)
+	}
+	if r := runCmd(t, env, "form", "--config", cfg, "--locale", "not a locale"); r.code != exitUsage || !strings.Contains(r.err, "--locale") {
+		t.Errorf("a bad locale: exit %d, %q; want 2 naming --locale", r.code, r.err)
 	}
 }
