@@ -203,7 +203,7 @@ func (s *testShop) seedJo() {
 	if _, _, err := db.PlanMessage(ctx, courtesy.Message{Key: key, CampaignID: "birthday-treat", CustomerID: "jo", CreatedAt: t0}); err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, store.Decision{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+	if _, err := db.Decide(ctx, store.DecisionUpdate{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 		MessageID: "<7f3c0a9e41b2d5c8@crumb.example>", At: t0}); err != nil {
 		s.t.Fatal(err)
 	}
