@@ -38,9 +38,9 @@ func (r ClaimResult) String() string {
 	return fmt.Sprintf("ClaimResult(%d)", int(r))
 }
 
-// Decision is a change to a message's decision, for Decide. Empty strings
-// and a zero DueAt leave their columns as they are.
-type Decision struct {
+// DecisionUpdate is a change to a message's decision, for Decide. Empty
+// strings and a zero DueAt leave their columns as they are.
+type DecisionUpdate struct {
 	Key             string
 	Decision        courtesy.Decision
 	Detail          string

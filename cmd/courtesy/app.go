@@ -18,9 +18,9 @@ import (
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/shop"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/throttle/throttleredis"
@@ -33,7 +33,7 @@ import (
 type app struct {
 	inv     *invocation
 	cfg     *config.Config
-	loaded  lint.Result
+	loaded  shop.Shop
 	logger  *slog.Logger
 	now     courtesy.Clock
 	db      *store.DB
@@ -55,7 +55,7 @@ type app struct {
 // load reads the configuration and campaigns. Problems in what a person
 // wrote are usage errors (exit 2), each named by file and line.
 func (inv *invocation) load() (*app, error) {
-	r := lint.Load(inv.config)
+	r := shop.Load(inv.config)
 	if r.Diagnostics.HasErrors() {
 		return nil, usageError{errors.New(errorsOnly(r.Diagnostics).Error())}
 	}
