@@ -59,7 +59,7 @@ func Run(configPath string) Result {
 func checkCampaign(r Result, c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
-	campaignFile := r.campaignFile(c)
+	campaignFile := fileOf(r, c)
 	biz := templates.Business{Name: cfg.Business.Name, PostalAddress: cfg.Business.PostalAddress}
 	variants := c.VariantIDs()
 	if len(variants) == 0 {
@@ -86,10 +86,10 @@ func checkCampaign(r Result, c *campaigns.Campaign) courtesy.Diagnostics {
 	return dedupe(out)
 }
 
-// campaignFile names a campaign's file as the config does. LoadDir names
+// fileOf names a campaign's file as the config does. LoadDir names
 // files relative to the config's directory; only a campaigns_dir given as
 // an absolute path is left out of the name.
-func (r Result) campaignFile(c *campaigns.Campaign) string {
+func fileOf(r Result, c *campaigns.Campaign) string {
 	if filepath.IsAbs(r.Config.CampaignsDir) {
 		return filepath.Join(r.Config.CampaignsDir, c.File)
 	}
@@ -105,7 +105,7 @@ func checkTone(r Result, c *campaigns.Campaign, variant string, tpl *templates.T
 		return nil
 	}
 	var out courtesy.Diagnostics
-	campaignFile := r.campaignFile(c)
+	campaignFile := fileOf(r, c)
 	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name,
 		Lang: tpl.Lang().String(), Allow: tone.Allows(c.ToneAllow)}
 	src := tpl.Source()
