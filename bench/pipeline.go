@@ -92,7 +92,7 @@ type timedStore struct {
 	rec *recorder
 }
 
-func (s timedStore) DecideAll(ctx context.Context, ds []store.Decision) error {
+func (s timedStore) DecideAll(ctx context.Context, ds []store.DecisionUpdate) error {
 	err := s.DB.DecideAll(ctx, ds)
 	if err != nil {
 		return err

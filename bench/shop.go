@@ -22,6 +22,7 @@ import (
 	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/shop"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -129,7 +130,7 @@ func loadShop(dir string) (lint.Result, error) {
 			return lint.Result{}, err
 		}
 	}
-	r := lint.Load(filepath.Join(dir, "courtesy.yaml"))
+	r := shop.Load(filepath.Join(dir, "courtesy.yaml"))
 	for _, d := range r.Diagnostics {
 		if d.Severity == courtesy.SeverityError {
 			return r, fmt.Errorf("bench shop: %s", d)

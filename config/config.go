@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/courtesyhq/courtesy"
@@ -160,10 +161,28 @@ type Guardrails struct {
 	MinSample int
 }
 
-// Redis is the queue and the shared limits.
+// Redis is the queue and the shared limits. Its passwords never go in
+// the file: they come from the environment (Secrets.RedisPassword and
+// Secrets.RedisSentinelPassword), or for one node from REDIS_URL.
 type Redis struct {
 	// URL of a single server. Defaults to redis://127.0.0.1:6379/0; REDIS_URL overrides it.
 	URL string
+	// Username is the ACL user courtesy signs in to the Redis nodes as —
+	// the one node, Sentinel's primary and replicas, or the Cluster's
+	// nodes — with COURTESY_REDIS_PASSWORD. Defaults to none: the URL's
+	// user, else Redis's default user.
+	Username string
+	// DB is the database number of the primary under Sentinel. One node
+	// names its database in the URL; a Cluster has only database 0.
+	// Defaults to 0.
+	DB int
+	// TLS speaks TLS to every Redis node and Sentinel. A rediss:// URL
+	// says the same for one node. Defaults to false.
+	TLS bool
+	// TLSCAFile is a PEM file of the certificate authority that signed the
+	// servers' certificates, relative to the config file; setting it turns
+	// TLS on. Defaults to none: the system's trusted roots.
+	TLSCAFile string
 	// Sentinel, when its Master is set, is used instead of URL. Defaults to unset.
 	Sentinel Sentinel
 	// Cluster, when its Addrs are set, is used instead of URL. Defaults to unset.
@@ -174,6 +193,15 @@ type Redis struct {
 type Sentinel struct {
 	Master string
 	Addrs  []string
+	// Username is the ACL user of the Sentinels themselves, whose password
+	// is COURTESY_REDIS_SENTINEL_PASSWORD. Defaults to none.
+	Username string
+}
+
+// UsesTLS reports whether courtesy speaks TLS to Redis: redis.tls, a CA
+// file, or a rediss:// URL for one node.
+func (r Redis) UsesTLS() bool {
+	return r.TLS || r.TLSCAFile != "" || (r.Sentinel.Master == "" && len(r.Cluster.Addrs) == 0 && strings.HasPrefix(r.URL, "rediss://"))
 }
 
 // Cluster names the seed nodes of a Redis Cluster.

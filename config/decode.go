@@ -73,16 +73,7 @@ func (c *Config) decode(root *yamlnode.Map) {
 	g.Int("min_sample", &c.Guardrails.MinSample)
 	g.Close()
 
-	r := root.Sub("redis")
-	r.String("url", &c.Redis.URL)
-	sen := r.Sub("sentinel")
-	sen.String("master", &c.Redis.Sentinel.Master)
-	c.Redis.Sentinel.Addrs, _ = sen.Strings("addrs", nil)
-	sen.Close()
-	cl := r.Sub("cluster")
-	c.Redis.Cluster.Addrs, _ = cl.Strings("addrs", nil)
-	cl.Close()
-	r.Close()
+	c.decodeRedis(root.Sub("redis"))
 
 	d := root.Sub("database")
 	d.String("url", &c.Database.URL)

@@ -20,6 +20,13 @@ type Secrets struct {
 	// LinkKeys sign the links in messages, newest first: the first signs,
 	// all verify. Defaults to none.
 	LinkKeys []consent.Key
+	// RedisPassword signs in to the Redis nodes (the one node, Sentinel's
+	// primary and replicas, or the Cluster's nodes), as redis.username.
+	// Defaults to none, or the password in REDIS_URL.
+	RedisPassword string
+	// RedisSentinelPassword signs in to the Sentinels themselves, as
+	// redis.sentinel.username. Defaults to none.
+	RedisSentinelPassword string
 }
 
 // ApplyEnv lets the environment override the file and supplies the
@@ -35,6 +42,9 @@ type Secrets struct {
 //	COURTESY_API_KEYS       Secrets.APIKeys, comma separated
 //	COURTESY_WEBHOOK_SECRET Secrets.WebhookSecret
 //	COURTESY_LINK_KEYS      Secrets.LinkKeys, "id:base64key,…", newest first
+//	COURTESY_REDIS_PASSWORD Secrets.RedisPassword
+//	COURTESY_REDIS_SENTINEL_PASSWORD
+//	                        Secrets.RedisSentinelPassword
 //	COURTESY_SHOPIFY_SECRET, COURTESY_WOOCOMMERCE_SECRET, COURTESY_STRIPE_SECRET
 //	                        integrations.<platform> secrets, 16 characters or more
 //
@@ -60,6 +70,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		{"COURTESY_LISTEN", &c.Web.Listen},
 		{"COURTESY_ADMIN_PASSWORD", &c.Secrets.AdminPassword},
 		{"COURTESY_WEBHOOK_SECRET", &c.Secrets.WebhookSecret},
+		{EnvRedisPassword, &c.Secrets.RedisPassword},
+		{EnvRedisSentinelPassword, &c.Secrets.RedisSentinelPassword},
 	} {
 		if v := strings.TrimSpace(getenv(o.name)); v != "" {
 			*o.dst = v

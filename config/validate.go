@@ -189,15 +189,7 @@ func (c *Config) validate(doc *yamlnode.Doc) {
 		bad("guardrails.min_sample", "must be 1 or more")
 	}
 
-	if u, err := url.Parse(c.Redis.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-		bad("redis.url", "%q is not a redis://, rediss:// or unix:// URL", c.Redis.URL)
-	}
-	if s := c.Redis.Sentinel; (s.Master == "") != (len(s.Addrs) == 0) {
-		bad("redis.sentinel", "master and addrs go together")
-	}
-	if c.Redis.Sentinel.Master != "" && len(c.Redis.Cluster.Addrs) > 0 {
-		bad("redis.cluster", "choose sentinel or cluster, not both")
-	}
+	c.validateRedis(bad)
 	if u, err := url.Parse(c.Database.URL); err != nil ||
 		(u.Scheme != "sqlite" && u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("database.url", "the scheme must be sqlite or postgres")

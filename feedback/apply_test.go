@@ -92,7 +92,7 @@ func newWorld(t *testing.T) *world {
 			Occurrence: "2026", Purpose: "birthday", Variant: "personal", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Decide(ctx, store.Decision{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+		if _, err := db.Decide(ctx, store.DecisionUpdate{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 			MessageID: m.messageID, At: t0}); err != nil {
 			t.Fatal(err)
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/guardrail"
-	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
+	"github.com/courtesyhq/courtesy/shop"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
 	"github.com/courtesyhq/courtesy/throttle"
@@ -82,7 +82,7 @@ const owner = "owner@crumb.example"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	r := lint.Load("../examples/bakery/courtesy.yaml")
+	r := shop.Load("../examples/bakery/courtesy.yaml")
 	if r.Diagnostics.HasErrors() {
 		t.Fatalf("bakery example: %v", r.Diagnostics)
 	}

@@ -6,9 +6,7 @@ package lint
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,19 +14,14 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
-	"github.com/courtesyhq/courtesy/config"
+	"github.com/courtesyhq/courtesy/shop"
 	"github.com/courtesyhq/courtesy/templates"
 	"github.com/courtesyhq/courtesy/tone"
 )
 
 // Result is what a lint run found, and what it loaded on the way, so a
 // command can go on to use a configuration that linted clean.
-type Result struct {
-	Diagnostics courtesy.Diagnostics
-	Config      *config.Config
-	Campaigns   []*campaigns.Campaign
-	Tone        map[string]*tone.Checker // by profile name
-}
+type Result = shop.Shop
 
 // Path finds the config file for a lint target: a file is itself; a
 // directory holds courtesy.yaml.
@@ -39,70 +32,22 @@ func Path(target string) string {
 	return target
 }
 
-// Load reads the configuration and the campaigns it names. Diagnostics
-// carry every problem found; a config too broken to go on from stops there.
-func Load(configPath string) Result { return load(configPath, false) }
-
-// load is Load; keepFaulty keeps the campaigns that have errors, for Run
-// to check the words of their templates too.
-func load(configPath string, keepFaulty bool) Result {
-	var r Result
-	cfg, err := config.Load(configPath)
-	if err != nil {
-		var ds courtesy.Diagnostics
-		if !errors.As(err, &ds) {
-			ds = courtesy.Diagnostics{{File: configPath, Severity: courtesy.SeverityError, Message: err.Error()}}
-		}
-		r.Diagnostics = append(r.Diagnostics, ds...)
-		return r
-	}
-	r.Config = cfg
-	r.Diagnostics = append(r.Diagnostics, cfg.Warnings()...)
-
-	var rules []tone.Rule
-	for _, f := range cfg.Tone.Rules {
-		p := cfg.Path(f)
-		rs, ds := tone.LoadRules(os.DirFS(filepath.Dir(p)), filepath.Base(p))
-		r.Diagnostics = append(r.Diagnostics, relabel(ds, filepath.Dir(p), f)...)
-		rules = append(rules, rs...)
-	}
-	r.Tone = map[string]*tone.Checker{}
-	for _, profile := range tone.Profiles() {
-		c, err := tone.New(profile, rules...)
-		if err != nil {
-			r.Diagnostics = append(r.Diagnostics, courtesy.Diagnostic{File: cfg.File(), Field: "tone.rules", Severity: courtesy.SeverityError, Message: err.Error()})
-			continue
-		}
-		r.Tone[profile] = c
-	}
-
-	tfs, tdir := dirFS(cfg, cfg.TemplatesDir)
-	env := campaigns.Env{
-		Purposes:     cfg.PurposeNames(),
-		Templates:    tfs,
-		TemplatesDir: tdir,
-		Location:     cfg.Location(),
-		Locale:       cfg.Business.Locale,
-		KeepFaulty:   keepFaulty,
-	}
-	cfs, cdir := dirFS(cfg, cfg.CampaignsDir)
-	cs, ds := campaigns.LoadDir(cfs, cdir, env)
-	r.Diagnostics = append(r.Diagnostics, ds...)
-	r.Campaigns = cs
-	return r
-}
+// Load reads the configuration and the campaigns it names.
+//
+// Deprecated: use shop.Load; lint's own work is Run.
+func Load(configPath string) Result { return shop.Load(configPath) }
 
 // Run loads and then checks every campaign's message: a campaign with
 // errors too, as far as it could be read, so that one run reports every
 // problem of a file together, its tone findings beside its other errors.
 // The Result is for reporting: its Campaigns may have errors.
 func Run(configPath string) Result {
-	r := load(configPath, true)
+	r := shop.LoadFaulty(configPath)
 	if r.Config == nil {
 		return r
 	}
 	for _, c := range r.Campaigns {
-		r.Diagnostics = append(r.Diagnostics, r.checkCampaign(c)...)
+		r.Diagnostics = append(r.Diagnostics, checkCampaign(r, c)...)
 	}
 	Sort(r.Diagnostics)
 	return r
@@ -111,15 +56,10 @@ func Run(configPath string) Result {
 // checkCampaign renders each variant, in every language it is written in,
 // with sample and edge-case customers and checks each translation's own
 // words against the campaign's tone profile.
-func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
+func checkCampaign(r Result, c *campaigns.Campaign) courtesy.Diagnostics {
 	cfg := r.Config
 	var out courtesy.Diagnostics
-	// LoadDir names files as the config does, relative to its directory;
-	// only a campaigns_dir given as an absolute path is left out of the name.
-	campaignFile := c.File
-	if filepath.IsAbs(cfg.CampaignsDir) {
-		campaignFile = filepath.Join(cfg.CampaignsDir, c.File)
-	}
+	campaignFile := fileOf(r, c)
 	biz := templates.Business{Name: cfg.Business.Name, PostalAddress: cfg.Business.PostalAddress}
 	variants := c.VariantIDs()
 	if len(variants) == 0 {
@@ -137,7 +77,7 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 						Message: "variant " + v + " in " + lang + " does not render for customer " + cu.FirstName + ": " + err.Error()})
 				}
 			}
-			out = append(out, r.checkTone(c, v, tpl)...)
+			out = append(out, checkTone(r, c, v, tpl)...)
 		}
 	}
 	if checker := r.Tone[string(c.Tone)]; checker != nil {
@@ -146,16 +86,26 @@ func (r Result) checkCampaign(c *campaigns.Campaign) courtesy.Diagnostics {
 	return dedupe(out)
 }
 
+// fileOf names a campaign's file as the config does. LoadDir names
+// files relative to the config's directory; only a campaigns_dir given as
+// an absolute path is left out of the name.
+func fileOf(r Result, c *campaigns.Campaign) string {
+	if filepath.IsAbs(r.Config.CampaignsDir) {
+		return filepath.Join(r.Config.CampaignsDir, c.File)
+	}
+	return c.File
+}
+
 // checkTone checks the words of one message as written, each part in its
 // own file, against the campaign's tone profile for the message's language.
-func (r Result) checkTone(c *campaigns.Campaign, variant string, tpl *templates.Template) courtesy.Diagnostics {
+func checkTone(r Result, c *campaigns.Campaign, variant string, tpl *templates.Template) courtesy.Diagnostics {
 	cfg := r.Config
 	checker := r.Tone[string(c.Tone)]
 	if checker == nil {
 		return nil
 	}
 	var out courtesy.Diagnostics
-	campaignFile := filepath.Join(cfg.CampaignsDir, c.File)
+	campaignFile := fileOf(r, c)
 	tc := tone.Context{Kind: string(c.Kind), StockData: c.StockData, BusinessName: cfg.Business.Name,
 		Lang: tpl.Lang().String(), Allow: tone.Allows(c.ToneAllow)}
 	src := tpl.Source()
@@ -248,26 +198,6 @@ func maskTags(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// relabel rewrites the file names of diagnostics found in a sub-FS so they
-// read relative to the config, as the person wrote them.
-func relabel(ds courtesy.Diagnostics, dir, name string) courtesy.Diagnostics {
-	for i := range ds {
-		if ds[i].File == "" || ds[i].File == filepath.Base(name) {
-			ds[i].File = name
-		}
-	}
-	return ds
-}
-
-// dirFS opens a directory the config names so that file names in
-// diagnostics read as the config wrote them: relative to the config file.
-func dirFS(cfg *config.Config, dir string) (fs.FS, string) {
-	if filepath.IsAbs(dir) {
-		return os.DirFS(dir), "."
-	}
-	return os.DirFS(cfg.Dir()), filepath.ToSlash(filepath.Clean(dir))
 }
 
 func dedupe(ds courtesy.Diagnostics) courtesy.Diagnostics {

@@ -2,27 +2,12 @@ package lint
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/internal/testenv"
 )
-
-// shop copies the bakery example into a fresh directory and adds files.
-func shop(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../examples/bakery")); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "courtesy.yaml")
-}
 
 // reminder is a campaign of the bakery's shape sending text, with extra YAML.
 func reminder(id, text, extra string) string {
@@ -42,7 +27,7 @@ func lines(ds courtesy.Diagnostics) string {
 // default language, and a template in a language without rules is flagged
 // rather than silently passed.
 func TestTemplatesAreJudgedInTheirLanguage(t *testing.T) {
-	cfg := shop(t, map[string]string{
+	cfg := testenv.Bakery(t, map[string]string{
 		"campaigns/angebot.yaml": reminder("angebot", "angebot.de.txt", ""),
 		"templates/angebot.de.txt": "Hallo {{.Customer.FirstName}},\n\n{{.Item.Name}} ist wieder da. Die Vorräte gehen zur Neige,\n" +
 			"und halb Kreuzberg hat schon bestellt.\n\nIhr Team von Crumb & Co.\n",
@@ -56,10 +41,15 @@ func TestTemplatesAreJudgedInTheirLanguage(t *testing.T) {
 	for _, want := range []string{
 		"templates/angebot.de.txt:3:", "error: courteous.fake-scarcity:", `"gehen zur Neige"`,
 		"templates/oshirase.ja.txt:1:1: warning: courteous.language:", `no tone rules for language "ja"`,
+		// the subject, written in the campaign file, named as the config names it
+		"campaigns/oshirase.yaml:6:3: warning: courteous.language:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "campaigns/campaigns/") {
+		t.Errorf("a campaign file named twice over:\n%s", out)
 	}
 	if strings.Contains(out, "ruhig.de.txt") {
 		t.Errorf("a plain German reminder raised findings:\n%s", out)
@@ -71,7 +61,7 @@ func TestTemplatesAreJudgedInTheirLanguage(t *testing.T) {
 // message; a switch-off that names nothing is an error.
 func TestToneAllowIsShownWithItsReason(t *testing.T) {
 	text := "Hello {{.Customer.FirstName}},\n\n{{.Item.Name}} is back. Only 3 left in the shop today.\n\nThe team at Crumb & Co.\n"
-	cfg := shop(t, map[string]string{
+	cfg := testenv.Bakery(t, map[string]string{
 		"campaigns/stock.yaml": reminder("stock", "stock.txt",
 			"tone_allow:\n  - { rule: scarcity, reason: \"we count the loaves on the shelf each morning\" }\n"),
 		"campaigns/typo.yaml": reminder("typo", "stock.txt",
@@ -107,7 +97,7 @@ func TestTranslationProblemsArePlacedAndSorted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := shop(t, map[string]string{
+	cfg := testenv.Bakery(t, map[string]string{
 		"campaigns/birthday.yaml":    birthday,
 		"templates/birthday.es.txt":  string(esText) + "ÚLTIMA OPORTUNIDAD, {{.Customer.LastName}}.\n",
 		"templates/birthday.es.html": "<p>Hola.</p>\n<p>¡Feliz cumpleaños de parte de todo el equipo de {{.Business.Name}}!</p>\n",

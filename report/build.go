@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
+	"github.com/courtesyhq/courtesy/internal/duration"
 )
 
 // Source is what the report reads.
@@ -117,7 +117,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Since: o.Since.In(o.Location), Until: o.Until.In(o.Location), Attributed: config.FormatDuration(o.Window), MinSample: o.MinSample}
+	r := &Report{Since: o.Since.In(o.Location), Until: o.Until.In(o.Location), Attributed: duration.Format(o.Window), MinSample: o.MinSample}
 
 	byCampaign := map[string][]*courtesy.ReportMessage{}
 	for i := range d.msgs {

@@ -51,3 +51,9 @@ type Erased = courtesy.Erased
 
 // Deprecated: use courtesy.PlatformID.
 type PlatformID = courtesy.PlatformID
+
+// Decision is the old name of DecisionUpdate, which reads better beside the
+// courtesy.Decision it carries: store.DecisionUpdate{Decision: …}.
+//
+// Deprecated: use DecisionUpdate.
+type Decision = DecisionUpdate

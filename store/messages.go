@@ -38,9 +38,9 @@ func (r ClaimResult) String() string {
 	return fmt.Sprintf("ClaimResult(%d)", int(r))
 }
 
-// Decision is a change to a message's decision, for Decide. Empty strings
-// and a zero DueAt leave their columns as they are.
-type Decision struct {
+// DecisionUpdate is a change to a message's decision, for Decide. Empty
+// strings and a zero DueAt leave their columns as they are.
+type DecisionUpdate struct {
 	Key             string
 	Decision        courtesy.Decision
 	Detail          string
@@ -339,7 +339,7 @@ type decisionRow struct {
 // would (it applies only to a message still undecided, or whose outcome
 // is unknown), in one statement. A key that is not in the store changes
 // nothing.
-func (db *DB) DecideAll(ctx context.Context, us []Decision) error {
+func (db *DB) DecideAll(ctx context.Context, us []DecisionUpdate) error {
 	if len(us) == 0 {
 		return nil
 	}

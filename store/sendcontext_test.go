@@ -187,7 +187,7 @@ func testDecideAll(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
-	err := db.DecideAll(ctx, []store.Decision{
+	err := db.DecideAll(ctx, []store.DecisionUpdate{
 		{Key: planned.Key, Decision: sent, Subject: "Happy birthday", MessageID: "<m1@crumb.example>",
 			Variant: "personal", CampaignVersion: "v1", Detail: `{"rule":"r"}`, At: at(time.Hour)},
 		{Key: deferred.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: courtesy.ReasonQuietHours},

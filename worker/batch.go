@@ -188,7 +188,7 @@ func (b *batch) flush(ctx context.Context) {
 	if len(js) == 0 {
 		return
 	}
-	var ds []store.Decision
+	var ds []store.DecisionUpdate
 	for _, j := range js {
 		if d, ok := j.record(); ok {
 			ds = append(ds, d)
@@ -204,25 +204,25 @@ func (b *batch) flush(ctx context.Context) {
 }
 
 // record is the change the job's verdict makes to its message.
-func (j *job) record() (store.Decision, bool) {
+func (j *job) record() (store.DecisionUpdate, bool) {
 	switch j.v.kind {
 	case decided:
 		version := ""
 		if j.campaign != nil {
 			version = j.campaign.Version
 		}
-		return store.Decision{Key: j.msg.Key, Decision: j.v.decision, Detail: j.detailJSON(),
+		return store.DecisionUpdate{Key: j.msg.Key, Decision: j.v.decision, Detail: j.detailJSON(),
 			MessageID: j.msg.MessageID, Subject: j.msg.Subject, Variant: j.msg.Variant,
 			CampaignVersion: version, At: j.now}, true
 	case deferred:
-		return store.Decision{Key: j.msg.Key, Decision: j.v.decision, Detail: j.detailJSON(),
+		return store.DecisionUpdate{Key: j.msg.Key, Decision: j.v.decision, Detail: j.detailJSON(),
 			Variant: j.msg.Variant, DueAt: j.v.at, At: j.now}, true
 	case retry:
 		j.detail.Error = j.v.err.Error()
-		return store.Decision{Key: j.msg.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: "retry"},
+		return store.DecisionUpdate{Key: j.msg.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred, Reason: "retry"},
 			Detail: j.detailJSON(), At: j.now}, true
 	}
-	return store.Decision{}, false
+	return store.DecisionUpdate{}, false
 }
 
 // after tells the observer of a recorded decision and queues the message

@@ -277,7 +277,7 @@ func (s *dryStore) ClaimForSend(ctx context.Context, key string, at, _ time.Time
 	return res, m, store.SendClaim{Consent: history}, nil
 }
 
-func (s *dryStore) DecideAll(_ context.Context, ds []store.Decision) error {
+func (s *dryStore) DecideAll(_ context.Context, ds []store.DecisionUpdate) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, d := range ds {

@@ -48,7 +48,7 @@ type Store interface {
 	// log (from sentSince on) as the claim leaves them.
 	ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error)
 	// DecideAll records decisions together.
-	DecideAll(ctx context.Context, ds []store.Decision) error
+	DecideAll(ctx context.Context, ds []store.DecisionUpdate) error
 	AddSuppression(ctx context.Context, s store.Suppression) error
 	// Fingerprint is the keyed form an address is kept in beside a
 	// suppression.

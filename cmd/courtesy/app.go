@@ -18,9 +18,9 @@ import (
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/scheduler"
+	"github.com/courtesyhq/courtesy/shop"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/throttle/throttleredis"
@@ -33,7 +33,7 @@ import (
 type app struct {
 	inv     *invocation
 	cfg     *config.Config
-	loaded  lint.Result
+	loaded  shop.Shop
 	logger  *slog.Logger
 	now     courtesy.Clock
 	db      *store.DB
@@ -55,7 +55,7 @@ type app struct {
 // load reads the configuration and campaigns. Problems in what a person
 // wrote are usage errors (exit 2), each named by file and line.
 func (inv *invocation) load() (*app, error) {
-	r := lint.Load(inv.config)
+	r := shop.Load(inv.config)
 	if r.Diagnostics.HasErrors() {
 		return nil, usageError{errors.New(errorsOnly(r.Diagnostics).Error())}
 	}
@@ -152,34 +152,15 @@ func (a *app) redis() (redis.UniversalClient, error) {
 	if a.rdb != nil {
 		return a.rdb, nil
 	}
-	rc := a.cfg.Redis
-	var (
-		rdb         redis.UniversalClient
-		where, hint string
-	)
-	// The same clients asynq's RedisClusterClientOpt and
-	// RedisFailoverClientOpt make; asynq shares them.
-	switch {
-	case len(rc.Cluster.Addrs) > 0:
-		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: rc.Cluster.Addrs})
-		where, hint = "the Redis Cluster at "+strings.Join(rc.Cluster.Addrs, ", "), "redis.cluster.addrs in the config"
-	case rc.Sentinel.Master != "":
-		rdb = redis.NewFailoverClient(&redis.FailoverOptions{MasterName: rc.Sentinel.Master, SentinelAddrs: rc.Sentinel.Addrs})
-		where = fmt.Sprintf("the Redis primary %q of the Sentinels at %s", rc.Sentinel.Master, strings.Join(rc.Sentinel.Addrs, ", "))
-		hint = "redis.sentinel in the config"
-	default:
-		opt, err := redis.ParseURL(rc.URL)
-		if err != nil {
-			return nil, usagef("REDIS_URL %q: %v", rc.URL, err)
-		}
-		rdb = redis.NewClient(opt)
-		where, hint = "Redis at "+redactURL(rc.URL), "start one, or set REDIS_URL"
+	rdb, where, err := redisClient(a.cfg)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(a.ctx(), 3*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("%s is not reachable: %w (%s)", where, err, hint)
+		return nil, fmt.Errorf("%s is not reachable: %w (%s)", where, err, redisHint(a.cfg, err))
 	}
 	a.rdb = rdb
 	a.closers = append(a.closers, rdb.Close)

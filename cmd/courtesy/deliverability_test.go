@@ -15,9 +15,9 @@ import (
 	"github.com/courtesyhq/courtesy/store"
 )
 
-// shop is a configuration of the bakery in a directory of the test's own,
+// testShop is a configuration of the bakery in a directory of the test's own,
 // with its data there too.
-type shop struct {
+type testShop struct {
 	t      *testing.T
 	dir    string
 	config string
@@ -27,7 +27,7 @@ type shop struct {
 // newShop writes courtesy.yaml: the bakery's, with extra appended (a dkim:
 // block) and returnPath set when not empty, reading the bakery's campaigns
 // and templates.
-func newShop(t *testing.T, extra, returnPath string) *shop {
+func newShop(t *testing.T, extra, returnPath string) *testShop {
 	t.Helper()
 	dir := t.TempDir()
 	bakery, err := filepath.Abs(filepath.Join("..", "..", "examples", "bakery"))
@@ -50,11 +50,11 @@ func newShop(t *testing.T, extra, returnPath string) *shop {
 	if err := os.WriteFile(cfg, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &shop{t: t, dir: dir, config: cfg, dbURL: "sqlite://" + filepath.Join(dir, "data", "courtesy.db")}
+	return &testShop{t: t, dir: dir, config: cfg, dbURL: "sqlite://" + filepath.Join(dir, "data", "courtesy.db")}
 }
 
 // run runs the command in-process, as main does, with stdin as given.
-func (s *shop) run(stdin string, args ...string) (code int, stdout, stderr string) {
+func (s *testShop) run(stdin string, args ...string) (code int, stdout, stderr string) {
 	s.t.Helper()
 	var out, errb bytes.Buffer
 	env := map[string]string{"COURTESY_CONFIG": s.config, "DATABASE_URL": s.dbURL}
@@ -65,7 +65,7 @@ func (s *shop) run(stdin string, args ...string) (code int, stdout, stderr strin
 
 // db opens the shop's store for a look behind the command's back; the
 // caller closes it before running another command.
-func (s *shop) db() *store.DB {
+func (s *testShop) db() *store.DB {
 	s.t.Helper()
 	if err := os.MkdirAll(filepath.Join(s.dir, "data"), 0o700); err != nil {
 		s.t.Fatal(err)
@@ -77,7 +77,7 @@ func (s *shop) db() *store.DB {
 	return db
 }
 
-func (s *shop) suppressed(addr string) string {
+func (s *testShop) suppressed(addr string) string {
 	s.t.Helper()
 	db := s.db()
 	defer db.Close()
@@ -190,7 +190,7 @@ func TestDoctor(t *testing.T) {
 
 // seedJo stores the customer and the sent message the hard-bounce fixture
 // is about.
-func (s *shop) seedJo() {
+func (s *testShop) seedJo() {
 	s.t.Helper()
 	ctx := context.Background()
 	db := s.db()
@@ -203,7 +203,7 @@ func (s *shop) seedJo() {
 	if _, _, err := db.PlanMessage(ctx, courtesy.Message{Key: key, CampaignID: "birthday-treat", CustomerID: "jo", CreatedAt: t0}); err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, store.Decision{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+	if _, err := db.Decide(ctx, store.DecisionUpdate{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 		MessageID: "<7f3c0a9e41b2d5c8@crumb.example>", At: t0}); err != nil {
 		s.t.Fatal(err)
 	}

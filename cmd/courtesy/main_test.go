@@ -14,8 +14,8 @@ import (
 
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/internal/testenv"
-	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
+	"github.com/courtesyhq/courtesy/shop"
 )
 
 // result is what one run of the command printed and returned.
@@ -143,7 +143,7 @@ func expectedBirthdayRecipients(t *testing.T, cfg string) map[string]bool {
 	t.Helper()
 	dir := filepath.Dir(cfg)
 	consented := consentedTo(t, filepath.Join(dir, "consents.csv"), "birthday")
-	r := lint.Load(cfg)
+	r := shop.Load(cfg)
 	var birthday *campaigns.Campaign
 	for _, c := range r.Campaigns {
 		if c.ID == "birthday-treat" {
