@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -512,9 +513,17 @@ func redisFault(t *testing.T, fault func(r *privateRedis)) {
 func (s *procShop) checkRecovered(messages, delivered int, timeout time.Duration) {
 	t := s.t
 	t.Helper()
+	var last map[string]int
 	took := procWaitUntil(t, timeout, "every message decided after the fault", func() bool {
-		_, total, open := s.decisions()
-		return total == messages && open == 0
+		counts, total, open := s.decisions()
+		if total == messages && open == 0 {
+			return true
+		}
+		if !maps.Equal(counts, last) {
+			t.Logf("after the fault: %v", counts)
+			last = counts
+		}
+		return false
 	})
 	counts, _, _ := s.decisions()
 	t.Logf("recovered %v after the fault: %v, sink %d", took.Round(time.Second), counts, s.sink.Count())
