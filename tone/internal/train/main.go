@@ -57,7 +57,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		m, keys, exs := train(lines, *epochs, *l2, *prune)
+		m, keys, exs := train(lang, lines, *epochs, *l2, *prune)
 		dev, err := readDev(filepath.Join(*devDir, lang+".tsv"))
 		if err != nil {
 			log.Fatal(err)
@@ -69,7 +69,7 @@ func main() {
 				dev = append(dev, l.Text)
 			}
 		}
-		report := setThresholds(m, dev, float32(*margin)) + evaluate(m, exs)
+		report := setThresholds(m, lang, dev, float32(*margin)) + evaluate(m, exs)
 		var buf bytes.Buffer
 		if err := m.Write(&buf, keys); err != nil {
 			log.Fatal(err)
@@ -126,7 +126,7 @@ type example struct {
 	dev   bool
 }
 
-func featurize(lines []corpus.Line) []example {
+func featurize(lang string, lines []corpus.Line) []example {
 	out := make([]example, 0, len(lines))
 	for _, l := range lines {
 		h := fnv.New32a()
@@ -136,7 +136,7 @@ func featurize(lines []corpus.Line) []example {
 		sents := tone.Sentences(l.Text)
 		var all []uint32
 		for _, sent := range sents {
-			fs := sentenceFeatures(sent)
+			fs := sentenceFeatures(lang, sent)
 			all = append(all, fs...)
 			// The checker reads sentence by sentence: every sentence of an
 			// ordinary line is an ordinary sentence too, and a short one
@@ -161,20 +161,20 @@ func featurize(lines []corpus.Line) []example {
 // handWeight is how many times a hand-written line is seen in an epoch.
 const handWeight = 5
 
-func sentenceFeatures(sent []string) []uint32 {
+func sentenceFeatures(lang string, sent []string) []uint32 {
 	words := make([][]byte, len(sent))
 	for i, w := range sent {
 		words[i] = []byte(w)
 	}
 	var out []uint32
-	for _, f := range features.Append(nil, words) {
+	for _, f := range features.Append(nil, lang, words) {
 		out = append(out, f.Hash)
 	}
 	return out
 }
 
-func train(lines []corpus.Line, epochs int, l2, prune float64) (*features.Model, []uint32, []example) {
-	exs := featurize(lines)
+func train(lang string, lines []corpus.Line, epochs int, l2, prune float64) (*features.Model, []uint32, []example) {
+	exs := featurize(lang, lines)
 	nf := len(families)
 	rows := map[uint32]int{}
 	for _, ex := range exs {
@@ -314,7 +314,7 @@ func readDev(file string) ([]string, error) {
 // model gives a sentence (or two neighbouring sentences, as the checker
 // reads them) of an ordinary dev line: a line a person wrote, unlike the
 // drawn ones the model learnt from, is where it errs.
-func setThresholds(m *features.Model, dev []string, margin float32) string {
+func setThresholds(m *features.Model, lang string, dev []string, margin float32) string {
 	nf := len(m.Families)
 	high := make([]float32, nf)
 	for f := range high {
@@ -323,7 +323,7 @@ func setThresholds(m *features.Model, dev []string, margin float32) string {
 	for _, text := range dev {
 		var prev []float32
 		for _, sent := range tone.Sentences(text) {
-			sc := sentenceScore(m, sent)
+			sc := sentenceScore(m, lang, sent)
 			for f := 0; f < nf; f++ {
 				high[f] = max(high[f], m.Bias[f]+sc[f])
 				if prev != nil {
@@ -341,14 +341,14 @@ func setThresholds(m *features.Model, dev []string, margin float32) string {
 	return b.String()
 }
 
-func sentenceScore(m *features.Model, sent []string) []float32 {
+func sentenceScore(m *features.Model, lang string, sent []string) []float32 {
 	words := make([][]byte, len(sent))
 	for i, w := range sent {
 		words[i] = []byte(w)
 	}
 	nf := len(m.Families)
 	sc := make([]float32, nf)
-	for _, ft := range features.Append(nil, words) {
+	for _, ft := range features.Append(nil, lang, words) {
 		if r, ok := m.Index[ft.Hash]; ok {
 			for f := 0; f < nf; f++ {
 				sc[f] += m.Weights[int(r)*nf+f]
