@@ -19,6 +19,31 @@ type elem struct {
 	alts [][]atom
 	opt  bool
 	gap  bool // ..: up to maxGap words of the same sentence, or none
+	// A long list of alternatives is looked up by its first word: byFirst
+	// holds the alternatives that start with a literal word, by that word,
+	// and others those that start with a stem, a number or any word, each
+	// in the order written.
+	byFirst map[string][]int32
+	others  []int32
+}
+
+// indexedAlts is how many alternatives an element has before they are
+// looked up by their first word rather than tried one after another.
+const indexedAlts = 8
+
+// index builds byFirst and others for a long list of alternatives.
+func (e *elem) index() {
+	if len(e.alts) < indexedAlts {
+		return
+	}
+	e.byFirst = map[string][]int32{}
+	for i, seq := range e.alts {
+		if a := seq[0]; a.stem || a.num || a.any {
+			e.others = append(e.others, int32(i))
+		} else {
+			e.byFirst[a.word] = append(e.byFirst[a.word], int32(i))
+		}
+	}
 }
 
 // maxGap is how many words a .. in a pattern skips at most: enough for the
@@ -39,6 +64,9 @@ func compilePattern(src string) ([]pattern, error) {
 	elems, err := parseSlots(src)
 	if err != nil {
 		return nil, err
+	}
+	for i := range elems {
+		elems[i].index()
 	}
 	if len(elems) == 0 {
 		return nil, fmt.Errorf("pattern %q has no words", src)
@@ -242,39 +270,71 @@ func (p *pattern) match(toks []token, low []byte, i, ei int, rec *[]int) int {
 		}
 		return -1
 	}
+	if e.byFirst != nil {
+		if i >= len(toks) {
+			return p.skipOptional(toks, low, i, ei, rec)
+		}
+		t := &toks[i]
+		lits := e.byFirst[string(low[t.lo:t.hi])]
+		if t.kind == tokPlaceholder {
+			lits = nil
+		}
+		// Both lists are in the order written: walk them together.
+		for a, b := 0, 0; a < len(lits) || b < len(e.others); {
+			var k int32
+			if b == len(e.others) || a < len(lits) && lits[a] < e.others[b] {
+				k, a = lits[a], a+1
+			} else {
+				k, b = e.others[b], b+1
+			}
+			if end := p.matchAlt(toks, low, i, ei, e.alts[k], rec); end >= 0 {
+				return end
+			}
+		}
+		return p.skipOptional(toks, low, i, ei, rec)
+	}
 	for _, seq := range e.alts {
-		j := i
-		for k := range seq {
-			if j >= len(toks) || (j > i || ei > 0) && toks[j].brk {
-				j = -1
-				break
-			}
-			t := &toks[j]
-			if !seq[k].matchAtom(t, low[t.lo:t.hi]) {
-				j = -1
-				break
-			}
-			j++
-		}
-		if j < 0 {
-			continue
-		}
-		n := 0
-		if rec != nil {
-			n = len(*rec)
-			for k := i; k < j; k++ {
-				*rec = append(*rec, k)
-			}
-		}
-		if end := p.match(toks, low, j, ei+1, rec); end >= 0 {
+		if end := p.matchAlt(toks, low, i, ei, seq, rec); end >= 0 {
 			return end
 		}
-		if rec != nil {
-			*rec = (*rec)[:n]
+	}
+	return p.skipOptional(toks, low, i, ei, rec)
+}
+
+// skipOptional goes on past element ei when it is optional.
+func (p *pattern) skipOptional(toks []token, low []byte, i, ei int, rec *[]int) int {
+	if p.elems[ei].opt {
+		return p.match(toks, low, i, ei+1, rec)
+	}
+	return -1
+}
+
+// matchAlt matches one alternative of element ei at token i, then the
+// rest of the pattern.
+func (p *pattern) matchAlt(toks []token, low []byte, i, ei int, seq []atom, rec *[]int) int {
+	j := i
+	for k := range seq {
+		if j >= len(toks) || (j > i || ei > 0) && toks[j].brk {
+			return -1
+		}
+		t := &toks[j]
+		if !seq[k].matchAtom(t, low[t.lo:t.hi]) {
+			return -1
+		}
+		j++
+	}
+	n := 0
+	if rec != nil {
+		n = len(*rec)
+		for k := i; k < j; k++ {
+			*rec = append(*rec, k)
 		}
 	}
-	if e.opt {
-		return p.match(toks, low, i, ei+1, rec)
+	if end := p.match(toks, low, j, ei+1, rec); end >= 0 {
+		return end
+	}
+	if rec != nil {
+		*rec = (*rec)[:n]
 	}
 	return -1
 }
