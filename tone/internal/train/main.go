@@ -39,6 +39,7 @@ func main() {
 	epochs := flag.Int("epochs", 6, "passes over the training lines")
 	l2 := flag.Float64("l2", 1e-6, "weight decay on every update")
 	flag.Float64Var(&decay, "decay", 0.05, "share of every weight taken off at the start of each pass")
+	flag.IntVar(&handWeight, "hand", 5, "how many times a hand-written line is seen in a pass")
 	prune := flag.Float64("prune", 0.02, "weights smaller than this in every family are left out")
 	devDir := flag.String("dev", "testdata/dev", "directory of <lang>.tsv ordinary lines the thresholds are set above")
 	margin := flag.Float64("margin", 0.5, "how far above the highest score of a dev line a threshold is set")
@@ -159,7 +160,7 @@ func featurize(lang string, lines []corpus.Line) []example {
 }
 
 // handWeight is how many times a hand-written line is seen in an epoch.
-const handWeight = 5
+var handWeight int
 
 func sentenceFeatures(lang string, sent []string) []uint32 {
 	words := make([][]byte, len(sent))
@@ -317,17 +318,23 @@ func readDev(file string) ([]string, error) {
 func setThresholds(m *features.Model, lang string, dev []string, margin float32) string {
 	nf := len(m.Families)
 	high := make([]float32, nf)
+	by := make([]string, nf) // the line that scored highest, for the report
 	for f := range high {
 		high[f] = float32(math.Inf(-1))
+	}
+	raise := func(f int, score float32, text string) {
+		if score > high[f] {
+			high[f], by[f] = score, text
+		}
 	}
 	for _, text := range dev {
 		var prev []float32
 		for _, sent := range tone.Sentences(text) {
 			sc := sentenceScore(m, lang, sent)
 			for f := 0; f < nf; f++ {
-				high[f] = max(high[f], m.Bias[f]+sc[f])
+				raise(f, m.Bias[f]+sc[f], text)
 				if prev != nil {
-					high[f] = max(high[f], m.Bias[f]+sc[f]+prev[f])
+					raise(f, m.Bias[f]+sc[f]+prev[f], text)
 				}
 			}
 			prev = sc
@@ -336,7 +343,11 @@ func setThresholds(m *features.Model, lang string, dev []string, margin float32)
 	var b strings.Builder
 	for f, name := range m.Families {
 		m.Threshold[f] = max(0, high[f]+margin)
-		fmt.Fprintf(&b, "  threshold %-10s %.2f\n", name, m.Threshold[f])
+		fmt.Fprintf(&b, "  threshold %-10s %.2f", name, m.Threshold[f])
+		if m.Threshold[f] > 0 {
+			fmt.Fprintf(&b, " (above %q)", by[f])
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
