@@ -133,7 +133,10 @@ func TestHoldout(t *testing.T) { scoreSet(t, "testdata/holdout", holdoutShort) }
 // holdoutShort lists the families that miss the 0.9 target on the holdout,
 // with the lines they do catch: the test holds them there, so they can only
 // get better, and doc.go says so.
-var holdoutShort = map[string]int{"en/urgency": 7, "en/sensitive": 8}
+var holdoutShort = map[string]int{
+	"en/urgency": 7, "en/sensitive": 8,
+	"de/creepy": 16, "de/guilt": 13, "de/hard-sell": 0, "de/scarcity": 13, "de/sensitive": 0, "de/urgency": 15,
+}
 
 // TestParaphrases holds the same targets on a second set, written after the
 // model and rules were frozen, in words and shapes unlike both the corpus
