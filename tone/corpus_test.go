@@ -138,6 +138,7 @@ var holdoutShort = map[string]int{
 	"de/creepy": 16, "de/guilt": 13, "de/hard-sell": 0, "de/scarcity": 13, "de/sensitive": 0, "de/urgency": 15,
 	"es/creepy": 17, "es/guilt": 13, "es/hard-sell": 0, "es/scarcity": 14, "es/sensitive": 0, "es/urgency": 17, "es/ordinary": 4,
 	"fr/creepy": 16, "fr/guilt": 13, "fr/hard-sell": 0, "fr/scarcity": 16, "fr/sensitive": 0, "fr/urgency": 14, "fr/ordinary": 6,
+	"it/creepy": 15, "it/guilt": 15, "it/hard-sell": 0, "it/scarcity": 11, "it/sensitive": 0, "it/urgency": 14, "it/ordinary": 3,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
