@@ -139,6 +139,7 @@ var holdoutShort = map[string]int{
 	"es/creepy": 17, "es/guilt": 13, "es/hard-sell": 0, "es/scarcity": 14, "es/sensitive": 0, "es/urgency": 17, "es/ordinary": 4,
 	"fr/creepy": 16, "fr/guilt": 13, "fr/hard-sell": 0, "fr/scarcity": 16, "fr/sensitive": 0, "fr/urgency": 14, "fr/ordinary": 6,
 	"it/creepy": 15, "it/guilt": 15, "it/hard-sell": 0, "it/scarcity": 11, "it/sensitive": 0, "it/urgency": 14, "it/ordinary": 3,
+	"nl/creepy": 15, "nl/guilt": 14, "nl/hard-sell": 0, "nl/scarcity": 12, "nl/sensitive": 0, "nl/urgency": 15, "nl/ordinary": 3,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
