@@ -141,6 +141,7 @@ var holdoutShort = map[string]int{
 	"it/creepy": 15, "it/guilt": 15, "it/hard-sell": 0, "it/scarcity": 11, "it/sensitive": 0, "it/urgency": 14, "it/ordinary": 3,
 	"nl/creepy": 15, "nl/guilt": 14, "nl/hard-sell": 0, "nl/scarcity": 12, "nl/sensitive": 0, "nl/urgency": 15, "nl/ordinary": 3,
 	"pt/creepy": 17, "pt/guilt": 13, "pt/hard-sell": 0, "pt/scarcity": 14, "pt/sensitive": 0, "pt/urgency": 14, "pt/ordinary": 4,
+	"sv/creepy": 13, "sv/guilt": 13, "sv/hard-sell": 0, "sv/scarcity": 14, "sv/sensitive": 0, "sv/ordinary": 5,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
