@@ -134,13 +134,13 @@ func TestHoldout(t *testing.T) { scoreSet(t, "testdata/holdout", holdoutShort, t
 // with the lines they do catch: the test holds them there, so they can only
 // get better, and doc.go says so.
 var holdoutShort = map[string]int{
-	"de/creepy": 16, "de/guilt": 14, "de/hard-sell": 10, "de/scarcity": 17, "de/sensitive": 13, "de/urgency": 16,
-	"es/creepy": 17, "es/guilt": 15, "es/hard-sell": 8, "es/scarcity": 15, "es/sensitive": 5, "es/ordinary": 2,
-	"fr/creepy": 15, "fr/guilt": 11, "fr/hard-sell": 7, "fr/scarcity": 15, "fr/sensitive": 13, "fr/urgency": 15, "fr/ordinary": 3,
-	"it/creepy": 16, "it/guilt": 12, "it/hard-sell": 8, "it/scarcity": 11, "it/sensitive": 11, "it/urgency": 16,
-	"nl/creepy": 15, "nl/guilt": 13, "nl/hard-sell": 9, "nl/scarcity": 13, "nl/sensitive": 9, "nl/urgency": 14,
-	"pt/creepy": 15, "pt/guilt": 14, "pt/hard-sell": 7, "pt/scarcity": 15, "pt/sensitive": 13, "pt/urgency": 14,
-	"sv/creepy": 15, "sv/guilt": 14, "sv/hard-sell": 6, "sv/scarcity": 15, "sv/sensitive": 9, "sv/urgency": 17, "sv/ordinary": 2,
+	"de/creepy": 16, "de/guilt": 14, "de/hard-sell": 11, "de/scarcity": 17, "de/sensitive": 13, "de/urgency": 16,
+	"es/creepy": 17, "es/guilt": 15, "es/hard-sell": 10, "es/scarcity": 15, "es/sensitive": 5, "es/ordinary": 2,
+	"fr/creepy": 15, "fr/guilt": 11, "fr/hard-sell": 9, "fr/scarcity": 15, "fr/sensitive": 13, "fr/urgency": 15, "fr/ordinary": 3,
+	"it/creepy": 16, "it/guilt": 12, "it/hard-sell": 11, "it/scarcity": 11, "it/sensitive": 11, "it/urgency": 16,
+	"nl/creepy": 15, "nl/guilt": 13, "nl/hard-sell": 11, "nl/scarcity": 13, "nl/sensitive": 9, "nl/urgency": 14,
+	"pt/creepy": 15, "pt/guilt": 14, "pt/hard-sell": 10, "pt/scarcity": 15, "pt/sensitive": 13, "pt/urgency": 14,
+	"sv/creepy": 15, "sv/guilt": 14, "sv/hard-sell": 7, "sv/scarcity": 15, "sv/sensitive": 9, "sv/urgency": 17, "sv/ordinary": 2,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
