@@ -176,6 +176,11 @@ func (c *ruleset) judge(out []Finding, hits []hit, orig string) []Finding {
 		for _, h := range hits {
 			f := c.finding(r, orig, h.start, h.end, h.with, len(hits))
 			f.Words = h.words
+			if strings.Contains(f.Message, "{words}") {
+				// A match without a gap is carried by all its words.
+				words := cmp.Or(h.words, `"`+f.Match+`"`)
+				f.Message = strings.ReplaceAll(f.Message, "{words}", words)
+			}
 			out = append(out, f)
 		}
 	case Occurrence:

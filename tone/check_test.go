@@ -309,6 +309,13 @@ func TestStructureFindingsExplainThemselves(t *testing.T) {
 		if f.Family != tt.family || f.Severity != courtesy.SeverityError || f.Words != tt.words {
 			t.Errorf("%q: %s/%s carried by %s, want %s/error carried by %s", tt.text, f.Family, f.Severity, f.Words, tt.family, tt.words)
 		}
+		carried := tt.words
+		if carried == "" {
+			carried = `"` + f.Match + `"`
+		}
+		if !strings.Contains(f.Message, "(carried by "+carried+")") {
+			t.Errorf("%q: message %q does not say it was carried by %s", tt.text, f.Message, carried)
+		}
 		if !strings.Contains(f.Message, `"`+f.Match+`"`) || !strings.Contains(f.Message, tt.advice) {
 			t.Errorf("%q: message %q does not quote %q and say %q", tt.text, f.Message, f.Match, tt.advice)
 		}

@@ -136,7 +136,9 @@
 //	    exceptions: ["last chance to see"]
 //
 // A rule with a built-in id and a kind replaces the built-in rule. Messages
-// may use {match}, {with} (the substitution), {count}, {max} and {min}.
+// may use {match}, {with} (the substitution), {count}, {max} and {min}, and
+// {words}: the words that carried the finding (for a pattern with a gap,
+// its parts without the words between them).
 //
 // Kinds:
 //
