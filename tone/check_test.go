@@ -330,7 +330,15 @@ func TestStructureFindingsExplainThemselves(t *testing.T) {
 			t.Errorf("%q: %v", text, rulesOf(got))
 		}
 	}
-	// Another greeting kind may ask for an order: the sale is the point.
+	// A campaign can switch a structural rule off with a reason; the finding
+	// stays, as a suggestion that carries it, for lint to show.
+	ctx := Context{Kind: "interest_reminder", Allow: []Allow{{Rule: "courteous.watched", Reason: "the customer asked us to remind them of what they viewed"}}}
+	for _, f := range c.Check(ctx, "You came back to the lily page three times on Sunday.") {
+		if f.Rule == "courteous.watched" && (f.Severity != courtesy.SeveritySuggestion || f.Allowed == "") {
+			t.Errorf("allowed structural finding: %s, reason %q", f.Severity, f.Allowed)
+		}
+	}
+		// Another greeting kind may ask for an order: the sale is the point.
 	if got := c.Check(Context{Kind: "interest_reminder"}, "Finish your order and we'll add a surprise."); len(got) != 0 {
 		t.Errorf("a reminder that asks for the order: %v", rulesOf(got))
 	}
