@@ -338,7 +338,7 @@ func TestStructureFindingsExplainThemselves(t *testing.T) {
 			t.Errorf("allowed structural finding: %s, reason %q", f.Severity, f.Allowed)
 		}
 	}
-		// Another greeting kind may ask for an order: the sale is the point.
+	// Another greeting kind may ask for an order: the sale is the point.
 	if got := c.Check(Context{Kind: "interest_reminder"}, "Finish your order and we'll add a surprise."); len(got) != 0 {
 		t.Errorf("a reminder that asks for the order: %v", rulesOf(got))
 	}
