@@ -222,22 +222,22 @@
 // Training (what the model learnt from, so not a measure of anything new):
 // `go generate ./tone` holds one drawn or hand-written line in ten out of
 // training and reports the model alone on them, per family. de: urgency
-// 301/302, scarcity 297/297, guilt 323/323, creepy 277/283, sensitive
-// 294/294, hard-sell 293/293; ordinary read as a family 0/869; en: urgency
+// 301/302, scarcity 296/297, guilt 323/323, creepy 280/283, sensitive
+// 294/294, hard-sell 293/293; ordinary read as a family 0/875; en: urgency
 // 295/305, scarcity 319/344, guilt 318/328, creepy 305/310, sensitive
 // 311/316, hard-sell 323/333; ordinary read as a family 0/961; es: urgency
 // 281/281, scarcity 300/300, guilt 286/286, creepy 296/296, sensitive
-// 280/305, hard-sell 330/330; ordinary read as a family 0/852; fr: urgency
-// 303/303, scarcity 307/307, guilt 261/264, creepy 290/290, sensitive
-// 273/273, hard-sell 347/347; ordinary read as a family 2/861; it: urgency
-// 290/290, scarcity 277/305, guilt 318/319, creepy 303/303, sensitive
-// 285/285, hard-sell 294/294; ordinary read as a family 1/853; nl: urgency
-// 283/284, scarcity 294/294, guilt 297/314, creepy 325/325, sensitive
-// 275/275, hard-sell 297/297; ordinary read as a family 1/775; pt: urgency
+// 305/305, hard-sell 330/330; ordinary read as a family 0/885; fr: urgency
+// 303/303, scarcity 307/307, guilt 264/264, creepy 290/290, sensitive
+// 273/273, hard-sell 347/347; ordinary read as a family 0/813; it: urgency
+// 284/290, scarcity 305/305, guilt 319/319, creepy 303/303, sensitive
+// 285/285, hard-sell 294/294; ordinary read as a family 0/814; nl: urgency
+// 284/284, scarcity 294/294, guilt 314/314, creepy 325/325, sensitive
+// 275/275, hard-sell 297/297; ordinary read as a family 1/813; pt: urgency
 // 307/307, scarcity 312/312, guilt 334/334, creepy 309/309, sensitive
-// 283/283, hard-sell 318/318; ordinary read as a family 0/808; sv: urgency
+// 283/283, hard-sell 318/318; ordinary read as a family 0/845; sv: urgency
 // 300/302, scarcity 283/285, guilt 315/316, creepy 325/325, sensitive
-// 299/299, hard-sell 276/276; ordinary read as a family 0/873.
+// 295/299, hard-sell 276/276; ordinary read as a family 1/852.
 // corpus/en.tsv, 587 lines written by hand, 256 pushy and 331 ordinary (131
 // and 130 that the English phrase rules were written against; 125 and 201
 // written for the structural rules: pushy lines in shapes and idioms the
@@ -261,14 +261,14 @@
 // figure it reaches (holdoutShort):
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      16/20    16/20 13/20  11/20    20/20     12/20     12/20     0/60
+//	de      17/20    15/20 13/20  15/20    20/20     13/20     12/20     1/60
 //	en       9/10    10/10  9/10  10/10     9/10      9/10     10/10     0/50
-//	es      19/20    16/20 15/20  17/20    19/20      6/20      9/20     3/64
-//	fr      14/20    16/20 14/20  14/20    20/20     14/20      8/20     3/65
-//	it      17/20    13/20 14/20  15/20    20/20      9/20     12/20     0/62
-//	nl      17/20    13/20 13/20  14/20    20/20     13/20     10/20     1/62
-//	pt      15/20    15/20 14/20  16/20    19/20     13/20     10/20     5/62
-//	sv      18/20    16/20 14/20  16/20    19/20     10/20      8/20     6/64
+//	es      19/20    16/20 15/20  16/20    19/20     10/20      9/20     3/64
+//	fr      15/20    16/20 16/20  15/20    20/20     10/20     10/20     4/65
+//	it      14/20    14/20 17/20  16/20    20/20     10/20     10/20     2/62
+//	nl      16/20    14/20 14/20  15/20    20/20     13/20     11/20     1/62
+//	pt      14/20    12/20 14/20  15/20    19/20     13/20     10/20     1/62
+//	sv      18/20    18/20 14/20  13/20    19/20      8/20      9/20     3/64
 //
 // Its figures were looked at while the rules and models were built (the
 // counts, and the rule ids of the ordinary lines it flagged: every one is
@@ -290,34 +290,58 @@
 // (paraphraseShort):
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de        4/5      5/5   3/5    3/5      5/5         -         -     2/25
+//	de        4/5      5/5   4/5    2/5      5/5         -         -     4/25
 //	en        4/5      3/5   4/5    4/5      5/5       3/5       5/5     0/25
-//	es        3/5      3/5   4/5    4/5      5/5         -         -     1/25
-//	fr        2/5      2/5   3/5    2/5      5/5         -         -     1/25
-//	it        3/5      2/5   2/5    5/5      5/5         -         -     0/25
-//	nl        4/5      3/5   2/5    4/5      5/5         -         -     1/25
-//	pt        3/5      3/5   2/5    4/5      4/5         -         -     0/25
-//	sv        3/5      3/5   2/5    4/5      5/5         -         -     0/25
+//	es        3/5      3/5   1/5    2/5      5/5         -         -     1/25
+//	fr        2/5      3/5   3/5    2/5      5/5         -         -     1/25
+//	it        3/5      4/5   3/5    5/5      5/5         -         -     1/25
+//	nl        3/5      2/5   3/5    4/5      5/5         -         -     2/25
+//	pt        3/5      2/5   1/5    4/5      4/5         -         -     0/25
+//	sv        2/5      3/5   2/5    4/5      5/5         -         -     0/25
 //
 // Over both sets and every language, shouting left out: the phrase and
 // structural rules alone catch 273 of the 900 holdout lines and 20 of the
-// 170 paraphrases and flag no ordinary line; the model alone catches 571
-// and 103 and flags 18 of 489 and 5 of 200; together 624 (69%) and 110
-// (65%), with the same 18 and 5 flagged. In English alone, the holdout
+// 170 paraphrases and flag no ordinary line; the model alone catches 579
+// and 99 and flags 15 of 489 and 9 of 200; together 631 (70%) and 105
+// (62%), with the same 15 and 9 flagged. In English alone, the holdout
 // meets every target.
 //
 // Fresh paraphrases (testdata/fresh, same columns as the holdout): written
 // by another hand while the structural rules and the word classes were
-// being built, never read by whoever wrote them, and scored once, after
-// they were frozen, by TestFresh, which reports and asserts nothing but
-// that the lines read. Not yet scored.
+// being built, never read by the author of the rules, and scored once,
+// after they were frozen, by TestFresh, which reports and asserts nothing
+// but that the lines read. 15 lines per family and 42 ordinary per
+// language; scored after the last regeneration of the models:
+//
+//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
+//	de      10/15     7/15 11/15   9/15    15/15      6/15      8/15     4/42
+//	en       5/15    11/15  9/15  14/15    14/15     10/15     10/15     4/42
+//	es      11/15    10/15 11/15  10/15    15/15      5/15      9/15     1/42
+//	fr      11/15    11/15 12/15   8/15    15/15      8/15      7/15     5/42
+//	it       9/15    10/15 10/15  11/15    15/15      8/15      9/15     3/42
+//	nl      11/15    11/15  8/15  12/15    14/15      9/15      8/15     3/42
+//	pt      10/15     7/15  8/15  10/15    15/15      9/15      8/15     2/42
+//	sv      10/15    10/15 10/15  10/15    14/15      8/15      7/15     1/42
+//
+// The fresh lines miss the targets in every language and almost every
+// family; only shouting and English creepy (14 of 15) reach 0.9. Shouting
+// left out, 446 of 720 pushy lines are caught (62%), 59 of 90 in English
+// (66%), and 23 of 336 ordinary lines are flagged (6.8%; English 4 of 42):
+// 21 by the model, 2 by the fake-scarcity phrase rule, none by a structural
+// rule. The phrase and structural rules alone catch 129 of the 720, the
+// model alone 405. This, not the holdout, is the honest measure of a pushy
+// line written by someone the rules never saw: the structural rules add
+// precision, never an ordinary line flagged in any set, but much less
+// recall than the targets ask, and the learnt models flag too many ordinary
+// lines outside the dev sets their thresholds were set on.
 //
 // BenchmarkCheck checks a 1 KB birthday greeting with every built-in rule
 // and the model; BenchmarkCheckLanguages does the same for each language's
-// rules. On the shared 2-core machine under a load average of 7–10, 500
-// checks a run, two runs: 385–437 µs per 1 KB English message (126–188 µs
-// for a binary from before the structural rules, run alternately), 338–514
-// µs with six findings and 78–333 µs in the other languages; under the 1 ms
+// rules. With the models of the first merge of the other languages' lines,
+// on the shared 2-core machine under a load average of 7–10, 500 checks a
+// run, two runs: 385–437 µs per 1 KB English message (126–188 µs for a
+// binary from before the structural rules, run alternately), 338–514 µs
+// with six findings and 78–333 µs in the other languages; under the 1 ms
 // per 1 KB message the checker must stay below. Figures and how they were
 // taken are in docs/PERFORMANCE.md.
 package tone
