@@ -358,3 +358,21 @@ func TestAllow(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
+
+// The two branches of a template's {{if}} are never shown together, so no
+// sentence, pattern or model reading runs from one into the other.
+func TestTemplateBranchesAreApart(t *testing.T) {
+	c := MustNew(t, "warm")
+	for _, tt := range []struct{ lang, src string }{
+		{"en", "{{if .Customer.FirstName}}Only 2{{else}}left{{end}} today."},
+		{"es", "{{with .Customer.FirstName}}Querido/a {{.}}:{{else}}Hola:{{end}}\n\n¡Feliz cumpleaños!"},
+	} {
+		if got := c.CheckTemplate(Context{Kind: "birthday", Lang: tt.lang}, tt.src); len(got) != 0 {
+			t.Errorf("%q: %v", tt.src, rulesOf(got))
+		}
+	}
+	// Without the {{else}} the same words are one sentence.
+	if got := c.CheckTemplate(Context{Kind: "interest_reminder"}, "{{if .Customer.FirstName}}Only 2{{end}} left today."); len(got) == 0 {
+		t.Error("a phrase around an {{if}} without {{else}} was not read as one")
+	}
+}

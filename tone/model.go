@@ -139,7 +139,7 @@ func (c *ruleset) modelHits(s *scratch, orig string) {
 				}
 				prev := &s.sents[i-1]
 				alone := prev.words >= minModelWords && bias+prev.score[f] > thr
-				if alone || one.words+prev.words < minModelWords || bias+one.score[f]+prev.score[f] <= thr {
+				if alone || s.toks[a].branch || one.words+prev.words < minModelWords || bias+one.score[f]+prev.score[f] <= thr {
 					continue
 				}
 				a = int(prev.a)
