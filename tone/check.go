@@ -16,6 +16,7 @@ import (
 // scratch is the per-call working memory, pooled so a check of a clean
 // message allocates next to nothing.
 type scratch struct {
+	text      string // the text as checked, for quoting the words of a finding
 	toks      []token
 	low       []byte
 	personal  []span
@@ -75,6 +76,8 @@ func (c *ruleset) check(ctx Context, orig, text string, holes []hole, senderActi
 	s := c.pool.Get().(*scratch)
 	defer c.pool.Put(s)
 	s.personal, s.hits, s.excepts = s.personal[:0], s.hits[:0], s.excepts[:0]
+	s.text = orig
+	defer func() { s.text = "" }()
 
 	for _, p := range ctx.Personal {
 		if p = strings.TrimSpace(p); p == "" {
@@ -171,7 +174,14 @@ func (c *ruleset) judge(out []Finding, hits []hit, orig string) []Finding {
 	switch r.Kind {
 	case Existence, Substitution:
 		for _, h := range hits {
-			out = append(out, c.finding(r, orig, h.start, h.end, h.with, len(hits)))
+			f := c.finding(r, orig, h.start, h.end, h.with, len(hits))
+			f.Words = h.words
+			if strings.Contains(f.Message, "{words}") {
+				// A match without a gap is carried by all its words.
+				words := cmp.Or(h.words, `"`+f.Match+`"`)
+				f.Message = strings.ReplaceAll(f.Message, "{words}", words)
+			}
+			out = append(out, f)
 		}
 	case Occurrence:
 		n := len(hits)
@@ -293,12 +303,35 @@ func (c *ruleset) tryPatterns(s *scratch, ids []int32, i int) {
 			continue
 		}
 		h := hit{rule: p.rule, start: int(s.toks[i].start), end: int(s.toks[end-1].end), with: p.with}
+		if p.gap && p.role == roleMatch {
+			h.words = quoteCarriers(s, &p.pattern, i)
+		}
 		if p.role == roleException {
 			s.excepts = append(s.excepts, h)
 		} else {
 			s.hits = append(s.hits, h)
 		}
 	}
+}
+
+// quoteCarriers quotes the words that a pattern with a gap matched from
+// token i, each run of neighbouring words as one phrase: what carried a
+// structural finding, without the words between its parts.
+func quoteCarriers(s *scratch, p *pattern, i int) string {
+	idx := p.carriers(s.toks, s.low, i, nil)
+	var b strings.Builder
+	for k := 0; k < len(idx); {
+		j := k + 1
+		for j < len(idx) && idx[j] == idx[j-1]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"` + s.text[s.toks[idx[k]].start:s.toks[idx[j-1]].end] + `"`)
+		k = j
+	}
+	return b.String()
 }
 
 // countScope adds a hit for everything an occurrence rule counts.

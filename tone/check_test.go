@@ -241,7 +241,10 @@ func TestLanguages(t *testing.T) {
 // A model finding explains itself: its family, the words that carried it,
 // quoted as written, and how to say it courteously; it names the sentence.
 func TestModelFindingsExplainThemselves(t *testing.T) {
-	c := MustNew(t, "warm")
+	// The structural rule that reads this sentence is switched off, so the
+	// model speaks.
+	structure := Rule{ID: "courteous.social-pressure", Disabled: true}
+	c := MustNew(t, "warm", structure)
 	text := "Hello Ana. Half the street has already ordered theirs."
 	got := c.Check(Context{Kind: "interest_reminder", Personal: []string{"Ana"}}, text)
 	if len(got) != 1 {
@@ -267,9 +270,77 @@ func TestModelFindingsExplainThemselves(t *testing.T) {
 	if got := c.Check(Context{Kind: "interest_reminder", StockData: true}, text); len(got) != 0 {
 		t.Errorf("with stock data: %v", rulesOf(got))
 	}
-	off := MustNew(t, "warm", Rule{ID: "courteous.model-scarcity", Disabled: true})
+	off := MustNew(t, "warm", structure, Rule{ID: "courteous.model-scarcity", Disabled: true})
 	if got := off.Check(Context{Kind: "interest_reminder"}, text); len(got) != 0 {
 		t.Errorf("with the model rule disabled: %v", rulesOf(got))
+	}
+}
+
+// The structural rules read what a sentence does: each finding names its
+// family, the parts of the sentence that carried it and the courteous way,
+// and the factual statements a shop makes pass.
+func TestStructureFindingsExplainThemselves(t *testing.T) {
+	c := MustNew(t, "warm")
+	tests := []struct {
+		kind, text   string
+		rule, family string
+		words        string // the parts, when the rule skips words between them
+		advice       string // part of the courteous way
+	}{
+		{"interest_reminder", "Your basket won't wait for you forever.", "courteous.deadline-pressure", "urgency", `"won't wait", "forever"`, "give it plainly"},
+		{"interest_reminder", "Half the street has already ordered theirs.", "courteous.social-pressure", "scarcity", `"Half the street has already ordered"`, "what others did"},
+		{"interest_reminder", "You came back to the lily page three times on Sunday.", "courteous.watched", "creepy", `"You came back to the", "page"`, "chose to tell you"},
+		{"birthday", "At your stage of life, low-maintenance plants make sense.", "courteous.sensitive-guess", "sensitive", "", "for everyone"},
+		{"birthday", "Finish your birthday order and we'll add a surprise.", "courteous.greeting-sale", "hard-sell", `"Finish", "and we'll", "surprise"`, "let a gift"},
+		{"interest_reminder", "The ovens feel cold without you.", "courteous.guilt-trip", "guilt", `"The ovens", "cold without you"`, "owes the shop nothing"},
+	}
+	for _, tt := range tests {
+		var f *Finding
+		got := c.Check(Context{Kind: tt.kind}, tt.text)
+		for i := range got {
+			if got[i].Rule == tt.rule {
+				f = &got[i]
+			}
+		}
+		if f == nil {
+			t.Errorf("%q: no %s finding in %v", tt.text, tt.rule, rulesOf(got))
+			continue
+		}
+		if f.Family != tt.family || f.Severity != courtesy.SeverityError || f.Words != tt.words {
+			t.Errorf("%q: %s/%s carried by %s, want %s/error carried by %s", tt.text, f.Family, f.Severity, f.Words, tt.family, tt.words)
+		}
+		carried := tt.words
+		if carried == "" {
+			carried = `"` + f.Match + `"`
+		}
+		if !strings.Contains(f.Message, "(carried by "+carried+")") {
+			t.Errorf("%q: message %q does not say it was carried by %s", tt.text, f.Message, carried)
+		}
+		if !strings.Contains(f.Message, `"`+f.Match+`"`) || !strings.Contains(f.Message, tt.advice) {
+			t.Errorf("%q: message %q does not quote %q and say %q", tt.text, f.Message, f.Match, tt.advice)
+		}
+	}
+	for _, text := range []string{
+		"The tulips are in season until May.",
+		"Vouchers work online and in the shop.",
+		"We close at six on Saturdays.",
+		"Happy birthday, Ana — your free croissant is waiting whenever you drop by.",
+	} {
+		if got := c.Check(Context{Kind: "birthday", Personal: []string{"Ana"}}, text); len(got) != 0 {
+			t.Errorf("%q: %v", text, rulesOf(got))
+		}
+	}
+	// A campaign can switch a structural rule off with a reason; the finding
+	// stays, as a suggestion that carries it, for lint to show.
+	ctx := Context{Kind: "interest_reminder", Allow: []Allow{{Rule: "courteous.watched", Reason: "the customer asked us to remind them of what they viewed"}}}
+	for _, f := range c.Check(ctx, "You came back to the lily page three times on Sunday.") {
+		if f.Rule == "courteous.watched" && (f.Severity != courtesy.SeveritySuggestion || f.Allowed == "") {
+			t.Errorf("allowed structural finding: %s, reason %q", f.Severity, f.Allowed)
+		}
+	}
+	// Another greeting kind may ask for an order: the sale is the point.
+	if got := c.Check(Context{Kind: "interest_reminder"}, "Finish your order and we'll add a surprise."); len(got) != 0 {
+		t.Errorf("a reminder that asks for the order: %v", rulesOf(got))
 	}
 }
 
@@ -285,5 +356,23 @@ func TestAllow(t *testing.T) {
 	want := []string{"courteous.fake-scarcity/suggestion/we count them", "courteous.false-urgency/error/"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// The two branches of a template's {{if}} are never shown together, so no
+// sentence, pattern or model reading runs from one into the other.
+func TestTemplateBranchesAreApart(t *testing.T) {
+	c := MustNew(t, "warm")
+	for _, tt := range []struct{ lang, src string }{
+		{"en", "{{if .Customer.FirstName}}Only 2{{else}}left{{end}} today."},
+		{"es", "{{with .Customer.FirstName}}Querido/a {{.}}:{{else}}Hola:{{end}}\n\n¡Feliz cumpleaños!"},
+	} {
+		if got := c.CheckTemplate(Context{Kind: "birthday", Lang: tt.lang}, tt.src); len(got) != 0 {
+			t.Errorf("%q: %v", tt.src, rulesOf(got))
+		}
+	}
+	// Without the {{else}} the same words are one sentence.
+	if got := c.CheckTemplate(Context{Kind: "interest_reminder"}, "{{if .Customer.FirstName}}Only 2{{end}} left today."); len(got) == 0 {
+		t.Error("a phrase around an {{if}} without {{else}} was not read as one")
 	}
 }

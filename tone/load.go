@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func LoadRules(fsys fs.FS, p string) ([]Rule, courtesy.Diagnostics) {
 type ruleFile struct {
 	name  string
 	diags courtesy.Diagnostics
+	words map[string][]string // the file's words: lists, by name
 }
 
 func (rf *ruleFile) errorf(n *yaml.Node, field, format string, args ...any) {
@@ -91,10 +93,14 @@ func parseRuleFile(name string, data []byte) ([]Rule, courtesy.Diagnostics) {
 		}
 		return nil, rf.diags
 	}
+	if v := mappingValue(root, "words"); v != nil {
+		rf.parseWords(v)
+	}
 	var rules []Rule
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
+		case "words":
 		case "rules":
 			if v.Kind != yaml.SequenceNode {
 				rf.errorf(v, "rules", "is a list of rules")
@@ -123,7 +129,7 @@ func parseRuleFile(name string, data []byte) ([]Rule, courtesy.Diagnostics) {
 				rules = append(rules, r)
 			}
 		default:
-			rf.errorf(k, k.Value, "unknown key %q (a rule file has rules: and disable:, or is one rule with an id:)", k.Value)
+			rf.errorf(k, k.Value, "unknown key %q (a rule file has rules:, disable: and words:, or is one rule with an id:)", k.Value)
 		}
 	}
 	return rules, rf.diags
@@ -154,10 +160,11 @@ func (rf *ruleFile) parseRule(n *yaml.Node) (Rule, bool) {
 			r.Message = strings.TrimSpace(rf.scalar(v, field))
 		case "tokens", "patterns":
 			ts, _ := rf.strings(v, field)
-			r.Tokens = append(r.Tokens, ts...)
+			r.Tokens = append(r.Tokens, rf.expand(v, ruleField(r.ID, field), ts)...)
 			nodes["tokens"] = v
 		case "exceptions":
-			r.Exceptions, _ = rf.strings(v, field)
+			ts, _ := rf.strings(v, field)
+			r.Exceptions = rf.expand(v, ruleField(r.ID, field), ts)
 		case "kinds":
 			r.Kinds, _ = rf.strings(v, field)
 		case "unless":
@@ -212,6 +219,105 @@ func (rf *ruleFile) parseRule(n *yaml.Node) (Rule, bool) {
 		rf.errorf(at, field, "%s", fe.msg)
 	}
 	return r, len(rf.diags) == before
+}
+
+// parseWords reads a file's words: mapping, a name for each list of words
+// or phrases that its patterns name as @name.
+func (rf *ruleFile) parseWords(v *yaml.Node) {
+	if v.Kind != yaml.MappingNode {
+		rf.errorf(v, "words", "is a mapping from a name to a list of words or phrases")
+		return
+	}
+	rf.words = map[string][]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, list := v.Content[i], v.Content[i+1]
+		if !wordsName.MatchString(k.Value) {
+			rf.errorf(k, "words", "%q is not a name for words (lower-case letters, digits and -)", k.Value)
+			continue
+		}
+		ws, ok := rf.strings(list, "words."+k.Value)
+		if !ok {
+			continue
+		}
+		for j, w := range ws {
+			if strings.TrimSpace(w) == "" || strings.ContainsAny(w, "{}[],@") {
+				rf.errorf(itemNode(list, j), "words."+k.Value, "%q is not a word or phrase (no commas, brackets or @)", w)
+				ok = false
+			}
+		}
+		if ok {
+			rf.words[k.Value] = ws
+		}
+	}
+}
+
+var wordsName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// expand replaces every @name in patterns by the file's words of that name:
+// inside {…} or […] by the words as alternatives, elsewhere by {…} of them.
+func (rf *ruleFile) expand(v *yaml.Node, field string, patterns []string) []string {
+	out := make([]string, 0, len(patterns))
+	for j, p := range patterns {
+		if !strings.Contains(p, "@") {
+			out = append(out, p)
+			continue
+		}
+		var b strings.Builder
+		inGroup := false
+		for i := 0; i < len(p); {
+			c := p[i]
+			switch c {
+			case '{', '[':
+				inGroup = true
+			case '}', ']':
+				inGroup = false
+			}
+			if c != '@' {
+				b.WriteByte(c)
+				i++
+				continue
+			}
+			k := i + 1
+			for k < len(p) && (p[k] >= 'a' && p[k] <= 'z' || p[k] >= '0' && p[k] <= '9' || p[k] == '-') {
+				k++
+			}
+			name := p[i+1 : k]
+			ws, ok := rf.words[name]
+			if !ok {
+				rf.errorf(itemNode(v, j), field, "pattern %q names @%s, which the file's words: do not define", p, name)
+				ws = []string{name}
+			}
+			if inGroup && !wholeAlternative(p, i, k) {
+				rf.errorf(itemNode(v, j), field, "pattern %q: @%s inside {…} or […] stands alone between commas", p, name)
+			}
+			if inGroup {
+				b.WriteString(strings.Join(ws, ","))
+			} else {
+				b.WriteString("{" + strings.Join(ws, ",") + "}")
+			}
+			i = k
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// ruleField names a field of the rule with id, for a diagnostic.
+func ruleField(id, field string) string {
+	if id == "" {
+		return field
+	}
+	return id + ": " + field
+}
+
+// wholeAlternative reports whether p[i:k], inside a group, is a whole
+// alternative of it: "{@soon,at noon}" is one, "{in # @hours}" is not.
+func wholeAlternative(p string, i, k int) bool {
+	before := strings.TrimRight(p[:i], " ")
+	after := strings.TrimLeft(p[k:], " ")
+	opens := strings.HasSuffix(before, "{") || strings.HasSuffix(before, "[") || strings.HasSuffix(before, ",")
+	closes := strings.HasPrefix(after, ",") || strings.HasPrefix(after, "}") || strings.HasPrefix(after, "]")
+	return opens && closes
 }
 
 func (rf *ruleFile) scalar(v *yaml.Node, field string) string {

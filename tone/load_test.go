@@ -123,6 +123,22 @@ func TestLoadRulesDiagnostics(t *testing.T) {
 			want: []string{`bad.yaml:3: disable: "Not An Id" is not a rule id (lower-case words joined by '.' or '-', such as shop.no-countdown)`},
 		},
 		{
+			name: "words a pattern names",
+			file: "words:\n  soon: [tonight, at midnight]\nrules:\n  - id: shop.x\n    kind: existence\n    message: m\n    tokens:\n      - \"ends {@soon,today}\"\n      - \"ends @later\"\n      - \"ends {in # @soon}\"\n",
+			want: []string{
+				`bad.yaml:9: shop.x: tokens: pattern "ends @later" names @later, which the file's words: do not define`,
+				`bad.yaml:10: shop.x: tokens: pattern "ends {in # @soon}": @soon inside {…} or […] stands alone between commas`,
+			},
+		},
+		{
+			name: "words that are not a list of words",
+			file: "words:\n  Soon: [tonight]\n  late: [\"at {midnight}\"]\n",
+			want: []string{
+				`bad.yaml:2: words: "Soon" is not a name for words (lower-case letters, digits and -)`,
+				`bad.yaml:3: words.late: "at {midnight}" is not a word or phrase (no commas, brackets or @)`,
+			},
+		},
+		{
 			name: "not a mapping",
 			file: "- id: x\n",
 			want: []string{"bad.yaml:1: a rule file is a mapping: one rule, or rules: and disable: lists"},
@@ -142,6 +158,37 @@ func TestLoadRulesDiagnostics(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRuleWords shows a file's words: standing in for @name in its
+// patterns, alone as a group or as one alternative of a group.
+func TestRuleWords(t *testing.T) {
+	fsys := fstest.MapFS{"shop.yaml": {Data: []byte(`
+words:
+  soon: [tonight, at midnight]
+rules:
+  - id: shop.deadline
+    kind: existence
+    message: '"{match}" hurries.'
+    tokens: ["offer .. ends @soon", "{@soon,today} only"]
+`)}}
+	rules, diags := LoadRules(fsys, "shop.yaml")
+	if len(diags) > 0 {
+		t.Fatalf("LoadRules: %v", diags)
+	}
+	if diff := cmp.Diff([]string{"offer .. ends {tonight,at midnight}", "{tonight,at midnight,today} only"}, rules[0].Tokens); diff != "" {
+		t.Errorf("tokens (-want +got):\n%s", diff)
+	}
+	c := MustNew(t, "warm", rules...)
+	var got []string
+	for _, f := range c.Check(Context{}, "The offer on rye ends at midnight. Today only, the oven is warm.") {
+		if f.Rule == "shop.deadline" {
+			got = append(got, f.Match)
+		}
+	}
+	if diff := cmp.Diff([]string{"offer on rye ends at midnight", "Today only"}, got); diff != "" {
+		t.Errorf("matches (-want +got):\n%s", diff)
 	}
 }
 

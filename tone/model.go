@@ -29,6 +29,7 @@ var modelFS embed.FS
 // languageModel is the learnt model of one language.
 type languageModel struct {
 	*features.Model
+	lang string // the language its features are read in
 }
 
 var models sync.Map // language → func() (*languageModel, error)
@@ -51,7 +52,7 @@ func loadModel(lang string) (*languageModel, error) {
 		if len(m.Families) > maxFamilies {
 			return nil, fmt.Errorf("tone model %s: %d families, at most %d", lang, len(m.Families), maxFamilies)
 		}
-		return &languageModel{m}, nil
+		return &languageModel{m, lang}, nil
 	}))
 	return f.(func() (*languageModel, error))()
 }
@@ -72,7 +73,7 @@ const minModelWords = 3
 
 // score adds the features of the words s.words to a sentence's scores.
 func (m *languageModel) score(s *scratch, sc *[maxFamilies]float32) {
-	s.feats = features.Append(s.feats[:0], s.words)
+	s.feats = features.Append(s.feats[:0], m.lang, s.words)
 	nf := len(m.Families)
 	for _, f := range s.feats {
 		row, ok := m.Index[f.Hash]
@@ -138,7 +139,7 @@ func (c *ruleset) modelHits(s *scratch, orig string) {
 				}
 				prev := &s.sents[i-1]
 				alone := prev.words >= minModelWords && bias+prev.score[f] > thr
-				if alone || one.words+prev.words < minModelWords || bias+one.score[f]+prev.score[f] <= thr {
+				if alone || s.toks[a].branch || one.words+prev.words < minModelWords || bias+one.score[f]+prev.score[f] <= thr {
 					continue
 				}
 				a = int(prev.a)
@@ -162,7 +163,7 @@ func (c *ruleset) carriers(s *scratch, f, a, b int, orig string) string {
 			from = append(from, k)
 		}
 	}
-	s.feats = features.Append(s.feats[:0], s.words)
+	s.feats = features.Append(s.feats[:0], c.lang, s.words)
 	nf := len(c.model.Families)
 	contrib := make([]float32, len(s.words))
 	for _, ft := range s.feats {

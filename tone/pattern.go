@@ -18,7 +18,38 @@ type atom struct {
 type elem struct {
 	alts [][]atom
 	opt  bool
+	gap  bool // ..: up to maxGap words of the same sentence, or none
+	// A long list of alternatives is looked up by its first word: byFirst
+	// holds the alternatives that start with a literal word, by that word,
+	// and others those that start with a stem, a number or any word, each
+	// in the order written.
+	byFirst map[string][]int32
+	others  []int32
 }
+
+// indexedAlts is how many alternatives an element has before they are
+// looked up by their first word rather than tried one after another.
+const indexedAlts = 8
+
+// index builds byFirst and others for a long list of alternatives.
+func (e *elem) index() {
+	if len(e.alts) < indexedAlts {
+		return
+	}
+	e.byFirst = map[string][]int32{}
+	for i, seq := range e.alts {
+		if a := seq[0]; a.stem || a.num || a.any {
+			e.others = append(e.others, int32(i))
+		} else {
+			e.byFirst[a.word] = append(e.byFirst[a.word], int32(i))
+		}
+	}
+}
+
+// maxGap is how many words a .. in a pattern skips at most: enough for the
+// words between "your basket" and "forever" in "your basket won't wait for
+// you forever", few enough that a gap stays inside one clause.
+const maxGap = 8
 
 // pattern is a compiled token pattern: a sequence of elements matched
 // against consecutive tokens of one sentence.
@@ -34,6 +65,9 @@ func compilePattern(src string) ([]pattern, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i := range elems {
+		elems[i].index()
+	}
 	if len(elems) == 0 {
 		return nil, fmt.Errorf("pattern %q has no words", src)
 	}
@@ -46,7 +80,13 @@ func compilePattern(src string) ([]pattern, error) {
 	if len(elems) > 0 {
 		out = append(out, pattern{elems: elems})
 	}
+	if elems[len(elems)-1].gap {
+		return nil, fmt.Errorf("pattern %q cannot end with ..: say which word comes after it", src)
+	}
 	for _, p := range out {
+		if p.elems[0].gap {
+			return nil, fmt.Errorf("pattern %q cannot start with ..: say which word it starts with", src)
+		}
 		for _, a := range p.elems[0].alts {
 			if a[0].any {
 				return nil, fmt.Errorf("pattern %q cannot start with *: say which word it starts with", src)
@@ -75,7 +115,7 @@ func (p *pattern) leadingPairs() []string {
 			out = append(out, a[0].word+a[1].word)
 			continue
 		}
-		if len(p.elems) < 2 || p.elems[1].opt {
+		if len(p.elems) < 2 || p.elems[1].opt || p.elems[1].gap {
 			return nil
 		}
 		for _, b := range p.elems[1].alts {
@@ -123,6 +163,12 @@ func parseSlots(src string) ([]elem, error) {
 			}
 			slots = append(slots, s)
 			i += j + 2
+		case c == '.' && strings.HasPrefix(src[i:], "..") && (i+2 == len(src) || strings.ContainsRune(" \t\n", rune(src[i+2]))):
+			if n := len(slots); n > 0 && slots[n-1].gap {
+				return nil, fmt.Errorf("pattern %q: two .. in a row", src)
+			}
+			slots = append(slots, elem{gap: true})
+			i += 2
 		case c == '}' || c == ']':
 			return nil, fmt.Errorf("pattern %q: unexpected %q", src, string(c))
 		default:
@@ -204,35 +250,111 @@ func (a *atom) matchAtom(t *token, w []byte) bool {
 // optional elements present first, so the longest phrase is usually the one
 // reported.
 func (p *pattern) matchFrom(toks []token, low []byte, i, ei int) int {
+	return p.match(toks, low, i, ei, nil)
+}
+
+// match is matchFrom that, given rec, also records the tokens matched by
+// words (not by gaps) of the match it returns.
+func (p *pattern) match(toks []token, low []byte, i, ei int, rec *[]int) int {
 	if ei == len(p.elems) {
 		return i
 	}
 	e := &p.elems[ei]
+	if e.gap {
+		// The words skipped stay in the sentence: none of them may start a
+		// new one, and the next element checks the word it starts at.
+		for j := i; j < len(toks) && j-i <= maxGap && !toks[j].brk; j++ {
+			if end := p.match(toks, low, j, ei+1, rec); end >= 0 {
+				return end
+			}
+		}
+		return -1
+	}
+	if e.byFirst != nil {
+		if i >= len(toks) {
+			return p.skipOptional(toks, low, i, ei, rec)
+		}
+		t := &toks[i]
+		lits := e.byFirst[string(low[t.lo:t.hi])]
+		if t.kind == tokPlaceholder {
+			lits = nil
+		}
+		// Both lists are in the order written: walk them together.
+		for a, b := 0, 0; a < len(lits) || b < len(e.others); {
+			var k int32
+			if b == len(e.others) || a < len(lits) && lits[a] < e.others[b] {
+				k, a = lits[a], a+1
+			} else {
+				k, b = e.others[b], b+1
+			}
+			if end := p.matchAlt(toks, low, i, ei, e.alts[k], rec); end >= 0 {
+				return end
+			}
+		}
+		return p.skipOptional(toks, low, i, ei, rec)
+	}
 	for _, seq := range e.alts {
-		j := i
-		for k := range seq {
-			if j >= len(toks) || (j > i || ei > 0) && toks[j].brk {
-				j = -1
-				break
-			}
-			t := &toks[j]
-			if !seq[k].matchAtom(t, low[t.lo:t.hi]) {
-				j = -1
-				break
-			}
-			j++
-		}
-		if j < 0 {
-			continue
-		}
-		if end := p.matchFrom(toks, low, j, ei+1); end >= 0 {
+		if end := p.matchAlt(toks, low, i, ei, seq, rec); end >= 0 {
 			return end
 		}
 	}
-	if e.opt {
-		return p.matchFrom(toks, low, i, ei+1)
+	return p.skipOptional(toks, low, i, ei, rec)
+}
+
+// skipOptional goes on past element ei when it is optional.
+func (p *pattern) skipOptional(toks []token, low []byte, i, ei int, rec *[]int) int {
+	if p.elems[ei].opt {
+		return p.match(toks, low, i, ei+1, rec)
 	}
 	return -1
+}
+
+// matchAlt matches one alternative of element ei at token i, then the
+// rest of the pattern.
+func (p *pattern) matchAlt(toks []token, low []byte, i, ei int, seq []atom, rec *[]int) int {
+	j := i
+	for k := range seq {
+		if j >= len(toks) || (j > i || ei > 0) && toks[j].brk {
+			return -1
+		}
+		t := &toks[j]
+		if !seq[k].matchAtom(t, low[t.lo:t.hi]) {
+			return -1
+		}
+		j++
+	}
+	n := 0
+	if rec != nil {
+		n = len(*rec)
+		for k := i; k < j; k++ {
+			*rec = append(*rec, k)
+		}
+	}
+	if end := p.match(toks, low, j, ei+1, rec); end >= 0 {
+		return end
+	}
+	if rec != nil {
+		*rec = (*rec)[:n]
+	}
+	return -1
+}
+
+// hasGap reports whether the pattern skips words somewhere.
+func (p *pattern) hasGap() bool {
+	for _, e := range p.elems {
+		if e.gap {
+			return true
+		}
+	}
+	return false
+}
+
+// carriers appends to dst the tokens that the pattern's words matched from
+// token i, leaving out those a gap skipped: the parts of a structure
+// ("basket", "won't wait", "forever").
+func (p *pattern) carriers(toks []token, low []byte, i int, dst []int) []int {
+	p.match(toks, low, i, 0, &dst)
+	return dst
 }
 
 // isUpperWord reports whether a word token is written in capitals only.

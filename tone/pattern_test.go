@@ -58,6 +58,10 @@ func TestPatterns(t *testing.T) {
 		{"leading optional word", "[just] # left", "just 2 left; 3 left", []string{"just 2 left", "3 left"}},
 		{"percent sign", "# % off everything", "50% off everything", []string{"50% off everything"}},
 		{"currency sign", "spend £ #", "spend £20", []string{"spend £20"}},
+		{"a gap skips words", "won't wait .. forever", "Your basket won't wait for you forever.", []string{"won't wait for you forever"}},
+		{"a gap may be empty", "won't wait .. forever", "It won't wait forever.", []string{"won't wait forever"}},
+		{"a gap stays in its sentence", "won't wait .. forever", "It won't wait. We love you forever.", []string{}},
+		{"a gap is at most eight words", "won't wait .. forever", "It won't wait one two three four five six seven eight nine forever", []string{}},
 		{"decimal number is one word", "# left", "2.5 left", []string{"2.5 left"}},
 		{"accented letters", "café", "Café, CAFÉ, cafés", []string{"Café", "CAFÉ"}},
 		{"accent is part of the word", "caf", "café", []string{}},
@@ -76,7 +80,7 @@ func TestPatterns(t *testing.T) {
 }
 
 func TestPatternErrors(t *testing.T) {
-	for _, src := range []string{"", "{act,now", "act]", "* now", "{a,}", "{a,{b}}", "now~ish", "!!!"} {
+	for _, src := range []string{"", "{act,now", "act]", "* now", "{a,}", "{a,{b}}", "now~ish", "!!!", ".. now", "act ..", "act .. .. now"} {
 		if _, err := compilePattern(src); err == nil {
 			t.Errorf("compilePattern(%q) succeeded, want an error", src)
 		}

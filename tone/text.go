@@ -24,6 +24,7 @@ type token struct {
 	upper      int32
 	kind       uint8
 	brk        bool // a sentence ends between the previous token and this one
+	branch     bool // a template's {{else}} lies between the previous token and this one
 	num        bool // a number: 2, 40th, 2am, "two"
 	personal   bool // inside a value substituted from customer data
 }
@@ -35,7 +36,8 @@ type span struct{ start, end int }
 // become a placeholder token), control actions ({{if}}, {{end}}…) print nothing.
 type hole struct {
 	span
-	value bool
+	value  bool
+	branch bool // {{else}}: the text before and after it is never shown together
 }
 
 // numberWords are the spelled-out numbers the # atom matches, so "only two
@@ -73,19 +75,24 @@ func isSymbolRune(r rune) bool {
 // normalised to '), so "don’t" is one word equal to "don't"; a hyphen
 // separates words; '.', '!' and '?' and blank lines end a sentence.
 func tokenize(text string, holes []hole, toks []token, low []byte) ([]token, []byte) {
-	brk := false
+	brk, branch := false, false
 	newlines := 0
 	h := 0
 	i := 0
 	for i < len(text) {
 		if h < len(holes) && i >= holes[h].start {
+			if holes[h].branch {
+				// Two branches of an {{if}} are alternatives: no sentence,
+				// pattern or pair of sentences runs from one into the other.
+				brk, branch = true, true
+			}
 			if holes[h].value {
 				toks = append(toks, token{
 					start: int32(holes[h].start), end: int32(holes[h].end),
 					lo: int32(len(low)), hi: int32(len(low)),
-					kind: tokPlaceholder, brk: brk,
+					kind: tokPlaceholder, brk: brk, branch: branch,
 				})
-				brk, newlines = false, 0
+				brk, branch, newlines = false, false, 0
 			}
 			i = holes[h].end
 			h++
@@ -95,7 +102,7 @@ func tokenize(text string, holes []hole, toks []token, low []byte) ([]token, []b
 		switch {
 		case isWordRune(r):
 			end := wordEnd(text, i, holesStart(holes, h))
-			t := token{start: int32(i), end: int32(end), lo: int32(len(low)), brk: brk}
+			t := token{start: int32(i), end: int32(end), lo: int32(len(low)), brk: brk, branch: branch}
 			t.num = '0' <= text[i] && text[i] <= '9' || text[i] >= utf8.RuneSelf && unicode.IsDigit(r)
 			for _, wr := range text[i:end] {
 				if wr < utf8.RuneSelf { // the common case, without the tables
@@ -131,14 +138,14 @@ func tokenize(text string, holes []hole, toks []token, low []byte) ([]token, []b
 				t.num = true
 			}
 			toks = append(toks, t)
-			brk, newlines = false, 0
+			brk, branch, newlines = false, false, 0
 			i = end
 			continue
 		case isSymbolRune(r):
 			lo := len(low)
 			low = utf8.AppendRune(low, r)
-			toks = append(toks, token{start: int32(i), end: int32(i + size), lo: int32(lo), hi: int32(len(low)), kind: tokSymbol, brk: brk})
-			brk, newlines = false, 0
+			toks = append(toks, token{start: int32(i), end: int32(i + size), lo: int32(lo), hi: int32(len(low)), kind: tokSymbol, brk: brk, branch: branch})
+			brk, branch, newlines = false, false, 0
 		case r == '.' || r == '!' || r == '?' || r == '…':
 			brk = true
 		case r == '\n':
@@ -237,7 +244,7 @@ func maskTemplate(source string) (string, []hole, bool) {
 		if value && strings.Contains(strings.ToLower(body), ".business.name") {
 			sender = true
 		}
-		holes = append(holes, hole{span: span{j, end}, value: value})
+		holes = append(holes, hole{span: span{j, end}, value: value, branch: isElseAction(body)})
 		i = end
 	}
 	if b == nil {
@@ -267,6 +274,13 @@ func actionEnd(s string, i int) int {
 		}
 	}
 	return len(s)
+}
+
+// isElseAction reports whether an action's body is {{else}} or
+// {{else if …}}, which ends one branch and starts another.
+func isElseAction(body string) bool {
+	f := strings.Fields(strings.Trim(body, "- \t\r\n"))
+	return len(f) > 0 && f[0] == "else"
 }
 
 // isValueAction reports whether an action's body prints a value, as opposed

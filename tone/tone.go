@@ -21,7 +21,7 @@ type Finding struct {
 	Start, End int               // byte offsets in the checked text
 	Line, Col  int               // 1-based, Col in runes
 	Match      string
-	Words      string // a model finding: the words that carried it, quoted
+	Words      string // a model or structural finding: the words that carried it, quoted
 	Allowed    string // the campaign's reason for allowing it; its severity is then suggestion
 }
 
@@ -109,6 +109,7 @@ type cpat struct {
 	rule int32
 	role uint8
 	with string // substitution text
+	gap  bool   // the pattern skips words: its finding names the words it matched
 }
 
 // New builds a checker for a profile (warm, neutral or informative; empty
@@ -281,7 +282,7 @@ func (c *ruleset) addPattern(src string, rule int32, role uint8, with string) {
 	ps, _ := compilePattern(src) // validated before
 	for _, p := range ps {
 		id := int32(len(c.pats))
-		c.pats = append(c.pats, cpat{pattern: p, rule: rule, role: role, with: with})
+		c.pats = append(c.pats, cpat{pattern: p, rule: rule, role: role, with: with, gap: p.hasGap()})
 		if pairs := p.leadingPairs(); pairs != nil {
 			for _, k := range pairs {
 				c.second[k] = append(c.second[k], id)

@@ -26,6 +26,13 @@ const (
 
 func fnv(h uint32, b byte) uint32 { return (h ^ uint32(b)) * prime32 }
 
+func hashString(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = fnv(h, s[i])
+	}
+	return h
+}
+
 func hashBytes(h uint32, bs []byte) uint32 {
 	for _, b := range bs {
 		h = fnv(h, b)
@@ -46,22 +53,33 @@ func numeric(w []byte) bool {
 
 var numWord = []byte("<num>")
 
-// Append appends the features of one sentence to dst. It allocates only when
-// dst must grow.
-func Append(dst []Feature, words [][]byte) []Feature {
-	var prev uint32
+// Append appends the features of one sentence in lang to dst. It allocates
+// only when dst must grow.
+func Append(dst []Feature, lang string, words [][]byte) []Feature {
+	var prev, prevAlt uint32
+	prevClass := false
 	for i, w := range words {
 		if numeric(w) {
 			w = numWord
 		}
 		wh := hashBytes(fnv(offset32, 'w'), w)
 		dst = append(dst, Feature{wh, int32(i)})
+		// A word of a class also stands for its class, alone and paired
+		// with its neighbour (or the neighbour's class).
+		alt, class := wh, false
+		if c := classOf(lang, w); c != "" {
+			alt, class = hashString(fnv(offset32, 'c'), c), true
+			dst = append(dst, Feature{alt, int32(i)})
+		}
 		if i > 0 {
 			// A pair belongs to its second word: "miss out" is carried by "out"
 			// as much as by "miss", and the second keeps the explanation short.
 			dst = append(dst, Feature{fnv(prev*prime32, 'b') ^ wh, int32(i)})
+			if class || prevClass {
+				dst = append(dst, Feature{fnv(prevAlt*prime32, 'p') ^ alt, int32(i)})
+			}
 		}
-		prev = wh
+		prev, prevAlt, prevClass = wh, alt, class
 		if len(w) < minGram-1 || &w[0] == &numWord[0] {
 			continue
 		}

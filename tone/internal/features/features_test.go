@@ -11,7 +11,7 @@ func hashes(words ...string) map[uint32]bool {
 		ws = append(ws, []byte(w))
 	}
 	out := map[uint32]bool{}
-	for _, f := range Append(nil, ws) {
+	for _, f := range Append(nil, "en", ws) {
 		out[f.Hash] = true
 	}
 	return out
@@ -40,7 +40,7 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("2 and 12 read differently: %d of %d features shared", n, m)
 	}
 	// A pair of words is a feature of its own, carried by the second word.
-	fs := Append(nil, [][]byte{[]byte("miss"), []byte("out")})
+	fs := Append(nil, "en", [][]byte{[]byte("miss"), []byte("out")})
 	pair := fs[len(hashes("miss"))+1]
 	if pair.Word != 1 || hashes("miss")[pair.Hash] || hashes("out")[pair.Hash] {
 		t.Errorf("the pair feature %+v", pair)
@@ -74,5 +74,18 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	if _, err := Read(bytes.NewReader([]byte("not gzip"))); err == nil {
 		t.Error("Read of garbage succeeded")
+	}
+}
+
+// Words of one class share the class's features: a day is a day, whichever.
+func TestClasses(t *testing.T) {
+	if n := shared(hashes("on", "sunday", "night"), hashes("on", "tuesday", "night")); n < 3 {
+		t.Errorf("on sunday night and on tuesday night share %d features, want the class and its pairs", n)
+	}
+	if n := shared(hashes("neighbours"), hashes("village")); n != 1 {
+		t.Errorf("neighbours and village share %d features, want their class", n)
+	}
+	if n := shared(hashes("scone"), hashes("loaf")); n != 0 {
+		t.Errorf("scone and loaf share %d features", n)
 	}
 }

@@ -39,6 +39,7 @@ func main() {
 	epochs := flag.Int("epochs", 6, "passes over the training lines")
 	l2 := flag.Float64("l2", 1e-6, "weight decay on every update")
 	flag.Float64Var(&decay, "decay", 0.05, "share of every weight taken off at the start of each pass")
+	flag.IntVar(&handWeight, "hand", 5, "how many times a hand-written line is seen in a pass")
 	prune := flag.Float64("prune", 0.02, "weights smaller than this in every family are left out")
 	devDir := flag.String("dev", "testdata/dev", "directory of <lang>.tsv ordinary lines the thresholds are set above")
 	margin := flag.Float64("margin", 0.5, "how far above the highest score of a dev line a threshold is set")
@@ -57,7 +58,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		m, keys, exs := train(lines, *epochs, *l2, *prune)
+		m, keys, exs := train(lang, lines, *epochs, *l2, *prune)
 		dev, err := readDev(filepath.Join(*devDir, lang+".tsv"))
 		if err != nil {
 			log.Fatal(err)
@@ -69,7 +70,7 @@ func main() {
 				dev = append(dev, l.Text)
 			}
 		}
-		report := setThresholds(m, dev, float32(*margin)) + evaluate(m, exs)
+		report := setThresholds(m, lang, dev, float32(*margin)) + evaluate(m, exs)
 		var buf bytes.Buffer
 		if err := m.Write(&buf, keys); err != nil {
 			log.Fatal(err)
@@ -126,7 +127,7 @@ type example struct {
 	dev   bool
 }
 
-func featurize(lines []corpus.Line) []example {
+func featurize(lang string, lines []corpus.Line) []example {
 	out := make([]example, 0, len(lines))
 	for _, l := range lines {
 		h := fnv.New32a()
@@ -136,7 +137,7 @@ func featurize(lines []corpus.Line) []example {
 		sents := tone.Sentences(l.Text)
 		var all []uint32
 		for _, sent := range sents {
-			fs := sentenceFeatures(sent)
+			fs := sentenceFeatures(lang, sent)
 			all = append(all, fs...)
 			// The checker reads sentence by sentence: every sentence of an
 			// ordinary line is an ordinary sentence too, and a short one
@@ -159,22 +160,22 @@ func featurize(lines []corpus.Line) []example {
 }
 
 // handWeight is how many times a hand-written line is seen in an epoch.
-const handWeight = 5
+var handWeight int
 
-func sentenceFeatures(sent []string) []uint32 {
+func sentenceFeatures(lang string, sent []string) []uint32 {
 	words := make([][]byte, len(sent))
 	for i, w := range sent {
 		words[i] = []byte(w)
 	}
 	var out []uint32
-	for _, f := range features.Append(nil, words) {
+	for _, f := range features.Append(nil, lang, words) {
 		out = append(out, f.Hash)
 	}
 	return out
 }
 
-func train(lines []corpus.Line, epochs int, l2, prune float64) (*features.Model, []uint32, []example) {
-	exs := featurize(lines)
+func train(lang string, lines []corpus.Line, epochs int, l2, prune float64) (*features.Model, []uint32, []example) {
+	exs := featurize(lang, lines)
 	nf := len(families)
 	rows := map[uint32]int{}
 	for _, ex := range exs {
@@ -314,20 +315,26 @@ func readDev(file string) ([]string, error) {
 // model gives a sentence (or two neighbouring sentences, as the checker
 // reads them) of an ordinary dev line: a line a person wrote, unlike the
 // drawn ones the model learnt from, is where it errs.
-func setThresholds(m *features.Model, dev []string, margin float32) string {
+func setThresholds(m *features.Model, lang string, dev []string, margin float32) string {
 	nf := len(m.Families)
 	high := make([]float32, nf)
+	by := make([]string, nf) // the line that scored highest, for the report
 	for f := range high {
 		high[f] = float32(math.Inf(-1))
+	}
+	raise := func(f int, score float32, text string) {
+		if score > high[f] {
+			high[f], by[f] = score, text
+		}
 	}
 	for _, text := range dev {
 		var prev []float32
 		for _, sent := range tone.Sentences(text) {
-			sc := sentenceScore(m, sent)
+			sc := sentenceScore(m, lang, sent)
 			for f := 0; f < nf; f++ {
-				high[f] = max(high[f], m.Bias[f]+sc[f])
+				raise(f, m.Bias[f]+sc[f], text)
 				if prev != nil {
-					high[f] = max(high[f], m.Bias[f]+sc[f]+prev[f])
+					raise(f, m.Bias[f]+sc[f]+prev[f], text)
 				}
 			}
 			prev = sc
@@ -336,19 +343,23 @@ func setThresholds(m *features.Model, dev []string, margin float32) string {
 	var b strings.Builder
 	for f, name := range m.Families {
 		m.Threshold[f] = max(0, high[f]+margin)
-		fmt.Fprintf(&b, "  threshold %-10s %.2f\n", name, m.Threshold[f])
+		fmt.Fprintf(&b, "  threshold %-10s %.2f", name, m.Threshold[f])
+		if m.Threshold[f] > 0 {
+			fmt.Fprintf(&b, " (above %q)", by[f])
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
 
-func sentenceScore(m *features.Model, sent []string) []float32 {
+func sentenceScore(m *features.Model, lang string, sent []string) []float32 {
 	words := make([][]byte, len(sent))
 	for i, w := range sent {
 		words[i] = []byte(w)
 	}
 	nf := len(m.Families)
 	sc := make([]float32, nf)
-	for _, ft := range features.Append(nil, words) {
+	for _, ft := range features.Append(nil, lang, words) {
 		if r, ok := m.Index[ft.Hash]; ok {
 			for f := 0; f < nf; f++ {
 				sc[f] += m.Weights[int(r)*nf+f]
