@@ -247,13 +247,13 @@ func (pr pipelineRun) run(ctx context.Context) (result, map[string]int, error) {
 	if pr.storeKind == "postgres" {
 		r.Note += "; PostgreSQL's own CPU not counted"
 	}
-	counts, err := db.CountDecisions(ctx, store.Filter{})
+	counts, err := db.CountDecisions(ctx, courtesy.Filter{})
 	if err != nil {
 		return r, nil, err
 	}
 	// A message held back by the tone rules is a finding about the rules or
 	// the template, so the first one is shown.
-	if held, err := db.Messages(ctx, store.Filter{Outcomes: []courtesy.Outcome{courtesy.Held}, Limit: 1}); err == nil && len(held) > 0 {
+	if held, err := db.Messages(ctx, courtesy.Filter{Outcomes: []courtesy.Outcome{courtesy.Held}, Limit: 1}); err == nil && len(held) > 0 {
 		r.Note += "; first held: " + held[0].Detail
 	}
 	if st.Enqueued != pr.messages {

@@ -12,7 +12,6 @@ import (
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/lint"
 	"github.com/courtesyhq/courtesy/scheduler"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/worker"
 )
 
@@ -98,7 +97,7 @@ func runPlanning(ctx context.Context, rdb *redis.Client, shop lint.Result, dir, 
 			st.Planned, time.Since(again).Round(time.Millisecond))
 		out = append(out, r)
 	}
-	if got, err := db.CountDecisions(ctx, store.Filter{}); err == nil && got["planned"] == 0 && n >= 366 {
+	if got, err := db.CountDecisions(ctx, courtesy.Filter{}); err == nil && got["planned"] == 0 && n >= 366 {
 		return out, fmt.Errorf("planning at %d customers planned nothing", n)
 	}
 	return out, nil

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -79,7 +79,7 @@ func runWeb(ctx context.Context, dir string, signer *consent.Signer, n, conns in
 	if lr.Failed > 0 {
 		return result{}, fmt.Errorf("%d of %d requests failed, the first: %s", lr.Failed, lr.OK+lr.Failed, lr.FirstError)
 	}
-	outs, err := db.OptOuts(ctx, store.Filter{})
+	outs, err := db.OptOuts(ctx, courtesy.Filter{})
 	if err != nil {
 		return result{}, err
 	}

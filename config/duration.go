@@ -7,7 +7,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/courtesyhq/courtesy/internal/duration"
-	"github.com/courtesyhq/courtesy/throttle"
 )
 
 // Day and Week are the calendar units people write in limits and windows.
@@ -53,29 +52,3 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	return d.UnmarshalText([]byte(n.Value))
 }
-
-// Limit is throttle.Limit, which the limits in the file decode into.
-//
-// Deprecated: use throttle.Limit.
-type Limit = throttle.Limit
-
-// ParseLimit reads "N/duration", such as "1/24h", "3/7d" or "1/365d".
-//
-// Deprecated: use throttle.ParseLimit.
-func ParseLimit(s string) (Limit, error) { return throttle.ParseLimit(s) }
-
-// TimeOfDay is throttle.ClockTime, a wall-clock time without a date or
-// zone: "09:30".
-//
-// Deprecated: use throttle.ClockTime.
-type TimeOfDay = throttle.ClockTime
-
-// ParseTimeOfDay reads "HH:MM" on a 24-hour clock, 00:00 to 23:59.
-//
-// Deprecated: use throttle.ParseClockTime.
-func ParseTimeOfDay(s string) (TimeOfDay, error) { return throttle.ParseClockTime(s) }
-
-// QuietHours is throttle.QuietHours, which limits.quiet_hours decodes into.
-//
-// Deprecated: use throttle.QuietHours.
-type QuietHours = throttle.QuietHours

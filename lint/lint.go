@@ -32,11 +32,6 @@ func Path(target string) string {
 	return target
 }
 
-// Load reads the configuration and the campaigns it names.
-//
-// Deprecated: use shop.Load; lint's own work is Run.
-func Load(configPath string) Result { return shop.Load(configPath) }
-
 // Run loads and then checks every campaign's message: a campaign with
 // errors too, as far as it could be read, so that one run reports every
 // problem of a file together, its tone findings beside its other errors.

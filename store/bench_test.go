@@ -147,7 +147,7 @@ func BenchmarkSendPath(b *testing.B) {
 				if err != nil || res != store.Claimed || len(claim.Consent) != 1 {
 					b.Fatalf("claim %s: %v, %v", key, res, err)
 				}
-				if ok, err := db.Decide(ctx, store.Decision{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+				if ok, err := db.Decide(ctx, store.DecisionUpdate{Key: key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 					MessageID: fmt.Sprintf("<%d@bench.example>", i), Subject: "Happy birthday", Detail: `{"consent_id":1}`,
 					At: now}); err != nil || !ok {
 					b.Fatalf("decide %s: %v, %v", key, ok, err)

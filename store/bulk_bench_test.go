@@ -62,7 +62,7 @@ func testAddEvents(t *testing.T, db *store.DB) {
 		t.Fatalf("AddEvents: %v", err)
 	}
 	want := map[int]bool{1200: true, 1201: false} // unknown customer: ErrNotFound; no type or time: invalid
-	if diff := cmp.Diff(want, rowFailures(rowErrs, store.ErrNotFound)); diff != "" {
+	if diff := cmp.Diff(want, rowFailures(rowErrs, courtesy.ErrNotFound)); diff != "" {
 		t.Errorf("row errors (-want +got):\n%s", diff)
 	}
 	if got := mustCount(t, db, "events"); got != 1200 {
@@ -101,7 +101,7 @@ func testAppendConsents(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatalf("AppendConsents: %v", err)
 	}
-	if diff := cmp.Diff(map[int]bool{1: true, 2: false}, rowFailures(rowErrs, store.ErrNotFound)); diff != "" {
+	if diff := cmp.Diff(map[int]bool{1: true, 2: false}, rowFailures(rowErrs, courtesy.ErrNotFound)); diff != "" {
 		t.Errorf("row errors (-want +got):\n%s", diff)
 	}
 	hist, err := db.ConsentHistory(ctx, "c1")
@@ -137,7 +137,7 @@ func testConcurrentWithdrawals(t *testing.T, db *store.DB) {
 	for i := range 2 * n {
 		wg.Go(func() {
 			id := fmt.Sprintf("c%d", i%n) // every customer twice
-			ok, err := db.Withdraw(ctx, withdrawal(id, "birthday", time.Second), store.OptOut{})
+			ok, err := db.Withdraw(ctx, withdrawal(id, "birthday", time.Second), courtesy.OptOut{})
 			if err != nil {
 				t.Errorf("Withdraw(%s): %v", id, err)
 			}
@@ -149,9 +149,9 @@ func testConcurrentWithdrawals(t *testing.T, db *store.DB) {
 		})
 		if i%20 == 0 {
 			wg.Go(func() {
-				_, err := db.Withdraw(ctx, withdrawal("nobody", "birthday", time.Second), store.OptOut{})
+				_, err := db.Withdraw(ctx, withdrawal("nobody", "birthday", time.Second), courtesy.OptOut{})
 				mu.Lock()
-				if errors.Is(err, store.ErrNotFound) {
+				if errors.Is(err, courtesy.ErrNotFound) {
 					unknown++
 				}
 				mu.Unlock()
@@ -182,7 +182,7 @@ func testWithdrawAfterCancellation(t *testing.T, db *store.DB) {
 	cancel()
 	// Taken before the cancellation it may still be committed; what it
 	// answered must be what happened.
-	_, werr := db.Withdraw(gone, withdrawal("c1", "birthday", time.Second), store.OptOut{})
+	_, werr := db.Withdraw(gone, withdrawal("c1", "birthday", time.Second), courtesy.OptOut{})
 	ledger, err := db.ConsentHistory(context.Background(), "c1")
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +190,7 @@ func testWithdrawAfterCancellation(t *testing.T, db *store.DB) {
 	if committed := len(ledger) == 1; committed != (werr == nil) {
 		t.Errorf("cancelled Withdraw answered %v, and %d records are in the ledger", werr, len(ledger))
 	}
-	ok, err := db.Withdraw(context.Background(), withdrawal("c2", "birthday", time.Second), store.OptOut{})
+	ok, err := db.Withdraw(context.Background(), withdrawal("c2", "birthday", time.Second), courtesy.OptOut{})
 	if err != nil || !ok {
 		t.Fatalf("Withdraw after a cancelled one = %v, %v; want true, nil", ok, err)
 	}
@@ -219,7 +219,7 @@ func BenchmarkWithdrawConcurrent(b *testing.B) {
 					mu.Unlock()
 					r := courtesy.ConsentRecord{CustomerID: fmt.Sprintf("cust-%08d", i), Purpose: fmt.Sprintf("p%d", next/n),
 						Status: courtesy.Withdrawn, Source: "one-click", RecordedAt: t0}
-					if _, err := db.Withdraw(context.Background(), r, store.OptOut{}); err != nil {
+					if _, err := db.Withdraw(context.Background(), r, courtesy.OptOut{}); err != nil {
 						b.Error(err)
 						return
 					}

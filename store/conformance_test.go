@@ -116,7 +116,7 @@ func mustPlan(t *testing.T, db *store.DB, m courtesy.Message) courtesy.Message {
 	return cur
 }
 
-func mustDecide(t *testing.T, db *store.DB, u store.Decision) {
+func mustDecide(t *testing.T, db *store.DB, u store.DecisionUpdate) {
 	t.Helper()
 	applied, err := db.Decide(context.Background(), u)
 	if err != nil {
@@ -188,7 +188,7 @@ func testConcurrentWriters(t *testing.T, db *store.DB) {
 				errs <- err
 				return
 			}
-			_, err := db.Decide(ctx, store.Decision{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+			_, err := db.Decide(ctx, store.DecisionUpdate{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 				At: at(2 * time.Minute)})
 			errs <- err
 		}()
@@ -198,7 +198,7 @@ func testConcurrentWriters(t *testing.T, db *store.DB) {
 			t.Errorf("concurrent write: %v", err)
 		}
 	}
-	got, err := db.CountDecisions(ctx, store.Filter{CampaignID: "busy"})
+	got, err := db.CountDecisions(ctx, courtesy.Filter{CampaignID: "busy"})
 	if err != nil {
 		t.Fatal(err)
 	}

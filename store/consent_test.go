@@ -45,7 +45,7 @@ func testConsentLedger(t *testing.T, db *store.DB) {
 	}
 
 	_, err = db.AppendConsent(ctx, grant("nobody", "birthday", 0))
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 	if _, err := db.AppendConsent(ctx, courtesy.ConsentRecord{CustomerID: "c1", Purpose: "birthday", Status: "maybe"}); err == nil {
 		t.Error("AppendConsent accepted status maybe")
 	}
@@ -60,7 +60,7 @@ func testAppendConsentErased(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	_, err := db.AppendConsent(ctx, grant("b", "birthday", 2*time.Hour))
-	wantErr(t, err, store.ErrErased)
+	wantErr(t, err, courtesy.ErrErased)
 	if n := mustCount(t, db, "consent_ledger"); n != 0 {
 		t.Errorf("ledger rows = %d, want 0", n)
 	}
@@ -85,7 +85,7 @@ func testWithdraw(t *testing.T, db *store.DB) {
 		{"purpose never granted", withdrawal("c1", "surveys", 5*time.Hour), true, 4, 3},
 	}
 	for _, tt := range tests {
-		changed, err := db.Withdraw(ctx, tt.r, store.OptOut{CampaignID: "birthday-treat", Variant: "personal"})
+		changed, err := db.Withdraw(ctx, tt.r, courtesy.OptOut{CampaignID: "birthday-treat", Variant: "personal"})
 		if err != nil {
 			t.Fatalf("%s: Withdraw: %v", tt.name, err)
 		}
@@ -102,24 +102,24 @@ func testWithdraw(t *testing.T, db *store.DB) {
 
 	// A new grant makes the next withdrawal count again.
 	mustConsent(t, db, grant("c1", "birthday", 6*time.Hour))
-	changed, err := db.Withdraw(ctx, withdrawal("c1", "birthday", 7*time.Hour), store.OptOut{})
+	changed, err := db.Withdraw(ctx, withdrawal("c1", "birthday", 7*time.Hour), courtesy.OptOut{})
 	if err != nil || !changed {
 		t.Errorf("withdraw after re-grant = %v, %v; want true", changed, err)
 	}
 
 	// The opt-out takes its empty fields from the ledger record.
-	latest, err := db.OptOuts(ctx, store.Filter{CustomerID: "c1", Limit: 1})
+	latest, err := db.OptOuts(ctx, courtesy.Filter{CustomerID: "c1", Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.OptOut{{ID: latest[0].ID, CustomerID: "c1", Purpose: "birthday", Source: "one-click",
+	want := []courtesy.OptOut{{ID: latest[0].ID, CustomerID: "c1", Purpose: "birthday", Source: "one-click",
 		MessageKey: "birthday:c1:2026", At: at(7 * time.Hour)}}
 	if diff := cmp.Diff(want, latest); diff != "" {
 		t.Errorf("latest opt-out (-want +got):\n%s", diff)
 	}
 
-	_, err = db.Withdraw(ctx, withdrawal("nobody", "birthday", 0), store.OptOut{})
-	wantErr(t, err, store.ErrNotFound)
+	_, err = db.Withdraw(ctx, withdrawal("nobody", "birthday", 0), courtesy.OptOut{})
+	wantErr(t, err, courtesy.ErrNotFound)
 }
 
 // Concurrent one-click POSTs for the same message record one withdrawal.
@@ -135,7 +135,7 @@ func testWithdrawConcurrent(t *testing.T, db *store.DB) {
 	)
 	for i := range n {
 		wg.Go(func() {
-			ok, err := db.Withdraw(ctx, withdrawal("c1", "birthday", time.Duration(i+1)*time.Second), store.OptOut{})
+			ok, err := db.Withdraw(ctx, withdrawal("c1", "birthday", time.Duration(i+1)*time.Second), courtesy.OptOut{})
 			if err != nil {
 				t.Errorf("Withdraw: %v", err)
 			}
@@ -166,24 +166,24 @@ func testOptOuts(t *testing.T, db *store.DB) {
 		{"c2", "surveys", "nps"},
 	} {
 		if _, err := db.Withdraw(ctx, withdrawal(o.customer, o.purpose, time.Duration(i)*time.Hour),
-			store.OptOut{CampaignID: o.campaign}); err != nil {
+			courtesy.OptOut{CampaignID: o.campaign}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	all, err := db.OptOuts(ctx, store.Filter{})
+	all, err := db.OptOuts(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
-		f    store.Filter
+		f    courtesy.Filter
 		want []string // customer/purpose, newest first
 	}{
-		{"all", store.Filter{}, []string{"c2/surveys", "c2/birthday", "c1/birthday"}},
-		{"campaign", store.Filter{CampaignID: "birthday-treat"}, []string{"c2/birthday", "c1/birthday"}},
-		{"customer", store.Filter{CustomerID: "c2"}, []string{"c2/surveys", "c2/birthday"}},
-		{"since until", store.Filter{Since: at(time.Hour), Until: at(2 * time.Hour)}, []string{"c2/birthday"}},
-		{"limit", store.Filter{Limit: 1}, []string{"c2/surveys"}},
+		{"all", courtesy.Filter{}, []string{"c2/surveys", "c2/birthday", "c1/birthday"}},
+		{"campaign", courtesy.Filter{CampaignID: "birthday-treat"}, []string{"c2/birthday", "c1/birthday"}},
+		{"customer", courtesy.Filter{CustomerID: "c2"}, []string{"c2/surveys", "c2/birthday"}},
+		{"since until", courtesy.Filter{Since: at(time.Hour), Until: at(2 * time.Hour)}, []string{"c2/birthday"}},
+		{"limit", courtesy.Filter{Limit: 1}, []string{"c2/surveys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,14 +204,14 @@ func testOptOuts(t *testing.T, db *store.DB) {
 	if err := db.SetOptOutReason(ctx, all[1].ID, "too-many", "twice a week is a lot"); err != nil {
 		t.Fatal(err)
 	}
-	after, err := db.OptOuts(ctx, store.Filter{CustomerID: "c2", Limit: 2})
+	after, err := db.OptOuts(ctx, courtesy.Filter{CustomerID: "c2", Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after[1].Reason != "too-many" || after[1].Comment != "twice a week is a lot" || after[0].Reason != "" {
 		t.Errorf("after SetOptOutReason: %+v", after)
 	}
-	wantErr(t, db.SetOptOutReason(ctx, 999999, "other", ""), store.ErrNotFound)
+	wantErr(t, db.SetOptOutReason(ctx, 999999, "other", ""), courtesy.ErrNotFound)
 }
 
 // The report's ledger: whole ledgers, up to the end, of the customers who

@@ -54,9 +54,9 @@ func testCustomers(t *testing.T, db *store.DB) {
 		t.Errorf("CustomerByEmail = %s, want ana", byEmail.ID)
 	}
 	_, err = db.CustomerByEmail(ctx, ana.Email) // the old address is gone
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 	_, err = db.Customer(ctx, "nobody")
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	n, err := db.CountCustomers(ctx)
 	if err != nil {
@@ -136,7 +136,7 @@ func testUpsertRejectsErased(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatalf("UpsertCustomers: %v", err)
 	}
-	wantErr(t, rowErrs[1], store.ErrErased)
+	wantErr(t, rowErrs[1], courtesy.ErrErased)
 	if rowErrs[0] != nil || rowErrs[2] != nil {
 		t.Errorf("other rows failed: %v", rowErrs)
 	}

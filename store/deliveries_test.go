@@ -100,7 +100,7 @@ func testRecordDeliveryErased(t *testing.T, db *store.DB) {
 	if diff := cmp.Diff(courtesy.DeliveryOutcome{Erased: true}, out); diff != "" {
 		t.Errorf("delivery for an erased address (-want +got):\n%s", diff)
 	}
-	if _, err := db.Customer(ctx, "shopify-7005"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.Customer(ctx, "shopify-7005"); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("customer of an erased address: err = %v, want ErrNotFound", err)
 	}
 	if n := mustCount(t, db, "events") + mustCount(t, db, "consent_ledger"); n != 0 {

@@ -35,34 +35,34 @@ func testErase(t *testing.T, db *store.DB) {
 		}
 		m.MessageID = "<" + id + ".1@crumb.example>"
 		mustPlan(t, db, m)
-		mustDecide(t, db, store.Decision{Key: m.Key, Decision: sent, At: at(3 * time.Hour)})
+		mustDecide(t, db, store.DecisionUpdate{Key: m.Key, Decision: sent, At: at(3 * time.Hour)})
 		b := mustPlan(t, db, message("birthday-treat", id, "2026", 0))
-		mustDecide(t, db, store.Decision{Key: b.Key, Decision: sent, At: at(4 * time.Hour)})
+		mustDecide(t, db, store.DecisionUpdate{Key: b.Key, Decision: sent, At: at(4 * time.Hour)})
 		if _, err := db.Withdraw(ctx, withdrawal(id, "birthday", 5*time.Hour),
-			store.OptOut{MessageKey: b.Key, CampaignID: "birthday-treat", Reason: "other", Comment: "I am " + id}); err != nil {
+			courtesy.OptOut{MessageKey: b.Key, CampaignID: "birthday-treat", Reason: "other", Comment: "I am " + id}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordAnswer(ctx, store.Answer{MessageKey: m.Key, CustomerID: id, CampaignID: "nps", Score: 9,
+		if err := db.RecordAnswer(ctx, courtesy.Answer{MessageKey: m.Key, CustomerID: id, CampaignID: "nps", Score: 9,
 			Comment: "loved it, " + id, At: at(6 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordAnswer(ctx, store.Answer{MessageKey: "web:" + id + ":x", CustomerID: id, Score: 3,
+		if err := db.RecordAnswer(ctx, courtesy.Answer{MessageKey: "web:" + id + ":x", CustomerID: id, Score: 3,
 			At: at(6 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordEngagement(ctx, store.Engagement{CustomerID: id, MessageKey: m.Key, CampaignID: "nps",
+		if err := db.RecordEngagement(ctx, courtesy.Engagement{CustomerID: id, MessageKey: m.Key, CampaignID: "nps",
 			Kind: "survey-answer", At: at(6 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetPreferences(ctx, store.Preferences{CustomerID: id, MaxPerWindow: "1/7d", UpdatedAt: at(0)}); err != nil {
+		if err := db.SetPreferences(ctx, courtesy.Preferences{CustomerID: id, MaxPerWindow: "1/7d", UpdatedAt: at(0)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddBounce(ctx, store.Bounce{EmailHash: store.EmailHash(id + "@x"), MessageKey: m.Key,
+		if err := db.AddBounce(ctx, courtesy.Bounce{EmailHash: store.EmailHash(id + "@x"), MessageKey: m.Key,
 			Kind: "soft", At: at(7 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	before, err := db.CountDecisions(ctx, store.Filter{})
+	before, err := db.CountDecisions(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,28 +108,28 @@ func testErase(t *testing.T, db *store.DB) {
 		t.Errorf("Suppressed = %v, %+v, %v; want an erasure", ok, s, err)
 	}
 	_, err = db.Customer(ctx, zeb.ID)
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	// The owner's counts do not change: the messages stay, made anonymous.
-	after, err := db.CountDecisions(ctx, store.Filter{})
+	after, err := db.CountDecisions(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if before["sent"] != 4 || after["sent"] != before["sent"] {
 		t.Errorf("sent before/after erasure = %d/%d, want 4/4", before["sent"], after["sent"])
 	}
-	outs, err := db.OptOuts(ctx, store.Filter{CampaignID: "birthday-treat"})
+	outs, err := db.OptOuts(ctx, courtesy.Filter{CampaignID: "birthday-treat"})
 	if err != nil || len(outs) != 2 {
 		t.Errorf("opt-outs after erasure = %d, %v; want 2", len(outs), err)
 	}
-	answers, err := db.Answers(ctx, store.Filter{CampaignID: "nps"})
+	answers, err := db.Answers(ctx, courtesy.Filter{CampaignID: "nps"})
 	if err != nil || len(answers) != 2 {
 		t.Errorf("answers after erasure = %d, %v; want 2", len(answers), err)
 	}
 
 	// Erasing again needs the hash, and is harmless.
 	_, err = db.EraseCustomer(ctx, zeb.ID, "", at(9*time.Hour))
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 	if _, err := db.EraseCustomer(ctx, zeb.ID, zeb.Email, at(9*time.Hour)); err != nil {
 		t.Errorf("second EraseCustomer: %v", err)
 	}

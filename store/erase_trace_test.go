@@ -45,12 +45,12 @@ func seedBouncedCustomer(t *testing.T, db *store.DB) courtesy.Customer {
 	mustConsent(t, db, grant(zeb.ID, "birthday", 0))
 	quote := "550 5.1.1 <" + strings.ToLower(bouncedAddress) + ">: Recipient address rejected: User unknown"
 	m := mustPlan(t, db, message("birthday-treat", zeb.ID, "2026", 0))
-	mustDecide(t, db, store.Decision{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"},
+	mustDecide(t, db, store.DecisionUpdate{Key: m.Key, Decision: courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"},
 		Detail: `{"error":"` + quote + `"}`, Subject: "Happy birthday, Zebedee", At: at(time.Hour)})
 	other := mustPlan(t, db, message("birthday-treat", "keeper", "2026", 0))
-	mustDecide(t, db, store.Decision{Key: other.Key, Decision: courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"},
+	mustDecide(t, db, store.DecisionUpdate{Key: other.Key, Decision: courtesy.Decision{Outcome: courtesy.Failed, Reason: "rejected"},
 		Detail: `{"error":"forwarded to ` + bouncedAddress + `"}`, At: at(time.Hour)})
-	for _, s := range []store.Suppression{
+	for _, s := range []courtesy.Suppression{
 		{EmailHash: db.Fingerprint(bouncedAddress), Reason: "hard-bounce", Source: "smtp", Detail: quote, At: at(time.Hour)},
 		{EmailHash: db.Fingerprint(bouncedAddress), Reason: "complaint", Source: "arf",
 			Detail: "abuse report from " + bouncedAddress, At: at(2 * time.Hour)},
@@ -63,11 +63,11 @@ func seedBouncedCustomer(t *testing.T, db *store.DB) courtesy.Customer {
 		"owner: "+bouncedAddress+" says the mailbox is back", at(3*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddBounce(ctx, store.Bounce{EmailHash: db.Fingerprint(bouncedAddress), MessageKey: m.Key,
+	if err := db.AddBounce(ctx, courtesy.Bounce{EmailHash: db.Fingerprint(bouncedAddress), MessageKey: m.Key,
 		Status: "5.1.1", Kind: "hard", At: at(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Withdraw(ctx, withdrawal(zeb.ID, "birthday", 4*time.Hour), store.OptOut{MessageKey: m.Key,
+	if _, err := db.Withdraw(ctx, withdrawal(zeb.ID, "birthday", 4*time.Hour), courtesy.OptOut{MessageKey: m.Key,
 		CampaignID: "birthday-treat", Reason: "other", Comment: "write to " + bouncedAddress + " instead"}); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestErasureLeavesNoTraceInPostgres(t *testing.T) {
 func wantOnlyTheFingerprint(t *testing.T, db *store.DB, zeb courtesy.Customer) {
 	t.Helper()
 	ctx := context.Background()
-	sups, err := db.Suppressions(ctx, store.Filter{})
+	sups, err := db.Suppressions(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func wantOnlyTheFingerprint(t *testing.T, db *store.DB, zeb courtesy.Customer) {
 		t.Errorf("suppressions after the erasure = %+v, want one erasure under the keyed fingerprint", sups)
 	}
 	rowErrs, err := db.UpsertCustomers(ctx, []courtesy.Customer{{ID: "again", Email: " ZEBEDEE.quint@example.ORG "}})
-	if err != nil || len(rowErrs) != 1 || !errors.Is(rowErrs[0], store.ErrErased) {
+	if err != nil || len(rowErrs) != 1 || !errors.Is(rowErrs[0], courtesy.ErrErased) {
 		t.Errorf("re-import of the erased address: %v, %v; want ErrErased", rowErrs, err)
 	}
 	if _, err := db.Customer(ctx, "keeper"); err != nil {

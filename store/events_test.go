@@ -39,7 +39,7 @@ func testEvents(t *testing.T, db *store.DB) {
 		t.Errorf("events = %d, want 3", n)
 	}
 	_, _, err = db.AddEvent(ctx, courtesy.Event{CustomerID: "nobody", Type: courtesy.Purchase, OccurredAt: at(0)})
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	got, err := db.Event(ctx, bought.ID)
 	if err != nil {
@@ -49,7 +49,7 @@ func testEvents(t *testing.T, db *store.DB) {
 		t.Errorf("Event (-want +got):\n%s", diff)
 	}
 	_, err = db.Event(ctx, 999999)
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	between := []struct {
 		name     string

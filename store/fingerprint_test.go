@@ -25,7 +25,7 @@ func TestFingerprintsMoveToANewKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustUpsert(t, old, customer("bounced"), customer("gone"))
-	if err := old.AddSuppression(ctx, store.Suppression{EmailHash: store.EmailHash("bounced@example.org"),
+	if err := old.AddSuppression(ctx, courtesy.Suppression{EmailHash: store.EmailHash("bounced@example.org"),
 		Reason: "hard-bounce", Source: "smtp", At: t0}); err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +50,12 @@ func TestFingerprintsMoveToANewKey(t *testing.T) {
 		t.Fatal("the keyed fingerprint is the unkeyed hash")
 	}
 	rowErrs, err := db.UpsertCustomers(ctx, []courtesy.Customer{{ID: "back", Email: "GONE@example.org"}})
-	if err != nil || !errors.Is(rowErrs[0], store.ErrErased) {
+	if err != nil || !errors.Is(rowErrs[0], courtesy.ErrErased) {
 		t.Errorf("re-import of an address erased before the key: %v, %v; want ErrErased", rowErrs, err)
 	}
 	// That attempt gave the address back for a moment: its erasure now
 	// holds the keyed fingerprint, and the unkeyed hash is gone.
-	sups, err := db.Suppressions(ctx, store.Filter{})
+	sups, err := db.Suppressions(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestSuppressionOfAnAddressBeforeItIsACustomerHoldsAcrossTheKey(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.AddSuppression(ctx, store.Suppression{EmailHash: store.EmailHash("later@example.org"),
+	if err := old.AddSuppression(ctx, courtesy.Suppression{EmailHash: store.EmailHash("later@example.org"),
 		Reason: "complaint", Source: "arf", At: t0}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,10 +30,10 @@ func testMessageByMessageID(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustUpsert(t, db, customer("c1"), customer("c2"))
 	sent := mustPlan(t, db, message("birthday-treat", "c1", "2026", 0))
-	mustDecide(t, db, store.Decision{Key: sent.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+	mustDecide(t, db, store.DecisionUpdate{Key: sent.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 		MessageID: "<abc.123@crumb.example>", At: at(time.Hour)})
 	other := mustPlan(t, db, message("birthday-treat", "c2", "2026", 0))
-	mustDecide(t, db, store.Decision{Key: other.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+	mustDecide(t, db, store.DecisionUpdate{Key: other.Key, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 		MessageID: "<def.456@crumb.example>", At: at(time.Hour)})
 
 	tests := []struct {
@@ -52,7 +52,7 @@ func testMessageByMessageID(t *testing.T, db *store.DB) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := db.MessageByMessageID(ctx, tt.id)
 			if tt.wantKey == "" {
-				if !errors.Is(err, store.ErrNotFound) {
+				if !errors.Is(err, courtesy.ErrNotFound) {
 					t.Fatalf("MessageByMessageID(%q) = %v, %v; want ErrNotFound", tt.id, m.Key, err)
 				}
 				return
@@ -71,7 +71,7 @@ func testSoftBounceRun(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	h := store.EmailHash("sam@full.example")
 	day := 24 * time.Hour
-	for _, b := range []store.Bounce{
+	for _, b := range []courtesy.Bounce{
 		{EmailHash: h, Kind: "soft", Status: "4.2.2", At: at(0)},
 		{EmailHash: h, Kind: "soft", Status: "4.2.2", At: at(8 * day)},
 		{EmailHash: h, Kind: "hard", Status: "5.1.1", At: at(9 * day)},

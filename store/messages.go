@@ -256,7 +256,7 @@ func (db *DB) ExpireWaiting(ctx context.Context, now time.Time) (int, error) {
 // decision is not final, or is failed:unknown-outcome (a late true result
 // replaces an unknown one); applied reports whether it did. A message that
 // does not exist is ErrNotFound.
-func (db *DB) Decide(ctx context.Context, u Decision) (applied bool, err error) {
+func (db *DB) Decide(ctx context.Context, u DecisionUpdate) (applied bool, err error) {
 	if u.Decision.Outcome == "" {
 		return false, fmt.Errorf("decide %s: no decision", u.Key)
 	}
@@ -371,7 +371,7 @@ func (db *DB) DecideAll(ctx context.Context, us []DecisionUpdate) error {
 
 // messageWhere renders the conditions of f on messages. Since and Until
 // apply to decided_at, the time of the current decision.
-func messageWhere(f Filter) *where {
+func messageWhere(f courtesy.Filter) *where {
 	w := &where{}
 	w.common(f, "campaign_id", "decided_at")
 	if len(f.Outcomes) > 0 {
@@ -386,7 +386,7 @@ func messageWhere(f Filter) *where {
 
 // Messages lists messages newest decision first (then by key, descending).
 // With f.AfterKey it continues after that message.
-func (db *DB) Messages(ctx context.Context, f Filter) ([]courtesy.Message, error) {
+func (db *DB) Messages(ctx context.Context, f courtesy.Filter) ([]courtesy.Message, error) {
 	w := messageWhere(f)
 	if f.AfterKey != "" {
 		w.add(`(decided_at < (SELECT decided_at FROM messages WHERE msg_key = ?)
@@ -415,7 +415,7 @@ func (db *DB) Messages(ctx context.Context, f Filter) ([]courtesy.Message, error
 
 // CountDecisions counts the messages matching f by decision ("sent",
 // "suppressed:no-consent", …).
-func (db *DB) CountDecisions(ctx context.Context, f Filter) (map[string]int, error) {
+func (db *DB) CountDecisions(ctx context.Context, f courtesy.Filter) (map[string]int, error) {
 	w := messageWhere(f)
 	rows, err := db.reader().query(ctx, `SELECT decision, COUNT(*) FROM messages`+w.String()+` GROUP BY decision`,
 		w.args...)

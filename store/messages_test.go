@@ -50,7 +50,7 @@ func testPlanMessage(t *testing.T, db *store.DB) {
 		t.Errorf("Message (-want +got):\n%s", diff)
 	}
 	_, err = db.Message(ctx, "no:such:key")
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	// A zero decision is planned.
 	bare := message("birthday-treat", "c2", "2026", 0)
@@ -103,7 +103,7 @@ func testClaim(t *testing.T, db *store.DB) {
 	if res, _, err := db.Claim(ctx, d.Key, at(time.Minute)); err != nil || res != store.Claimed {
 		t.Fatalf("Claim = %v, %v", res, err)
 	}
-	mustDecide(t, db, store.Decision{Key: d.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred,
+	mustDecide(t, db, store.DecisionUpdate{Key: d.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred,
 		Reason: courtesy.ReasonQuietHours}, DueAt: at(24 * time.Hour), At: at(2 * time.Minute)})
 	res, got, err := db.Claim(ctx, d.Key, at(24*time.Hour))
 	if err != nil || res != store.Claimed || got.Attempts != 2 {
@@ -111,7 +111,7 @@ func testClaim(t *testing.T, db *store.DB) {
 	}
 
 	_, _, err = db.Claim(ctx, "no:such:key", at(0))
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 }
 
 func testClaimConcurrent(t *testing.T, db *store.DB) {
@@ -153,19 +153,19 @@ func testDecide(t *testing.T, db *store.DB) {
 
 	steps := []struct {
 		name        string
-		u           store.Decision
+		u           store.DecisionUpdate
 		wantApplied bool
 		want        func(m *courtesy.Message)
 	}{
 		{
-			"planned to sent", store.Decision{Key: m.Key, Decision: sent, MessageID: "<1@crumb.example>",
+			"planned to sent", store.DecisionUpdate{Key: m.Key, Decision: sent, MessageID: "<1@crumb.example>",
 				Subject: "Happy birthday, Ana", At: at(time.Hour)}, true,
 			func(m *courtesy.Message) {
 				m.Decision, m.MessageID, m.Subject, m.DecidedAt = sent, "<1@crumb.example>", "Happy birthday, Ana", at(time.Hour)
 			},
 		},
 		{
-			"a final decision stays", store.Decision{Key: m.Key, Decision: unknown, Subject: "changed", At: at(2 * time.Hour)},
+			"a final decision stays", store.DecisionUpdate{Key: m.Key, Decision: unknown, Subject: "changed", At: at(2 * time.Hour)},
 			false, func(*courtesy.Message) {},
 		},
 	}
@@ -193,12 +193,12 @@ func testDecide(t *testing.T, db *store.DB) {
 	if _, _, err := db.Claim(ctx, o.Key, at(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	mustDecide(t, db, store.Decision{Key: o.Key, Decision: courtesy.Decision{Outcome: courtesy.Claimed},
+	mustDecide(t, db, store.DecisionUpdate{Key: o.Key, Decision: courtesy.Decision{Outcome: courtesy.Claimed},
 		Detail: `{"chain":["consent"]}`, At: at(time.Minute)})
 	if res, _, err := db.Claim(ctx, o.Key, at(time.Hour)); err != nil || res != store.Orphaned {
 		t.Fatalf("Claim = %v, %v; want orphaned", res, err)
 	}
-	mustDecide(t, db, store.Decision{Key: o.Key, Decision: sent, MessageID: "<2@crumb.example>",
+	mustDecide(t, db, store.DecisionUpdate{Key: o.Key, Decision: sent, MessageID: "<2@crumb.example>",
 		Variant: "generic", CampaignVersion: "v2", DueAt: at(5 * time.Hour), At: at(2 * time.Hour)})
 	got, err := db.Message(ctx, o.Key)
 	if err != nil {
@@ -212,9 +212,9 @@ func testDecide(t *testing.T, db *store.DB) {
 		t.Errorf("late result (-want +got):\n%s", diff)
 	}
 
-	_, err = db.Decide(ctx, store.Decision{Key: "no:such:key", Decision: sent, At: at(0)})
-	wantErr(t, err, store.ErrNotFound)
-	if _, err := db.Decide(ctx, store.Decision{Key: o.Key}); err == nil {
+	_, err = db.Decide(ctx, store.DecisionUpdate{Key: "no:such:key", Decision: sent, At: at(0)})
+	wantErr(t, err, courtesy.ErrNotFound)
+	if _, err := db.Decide(ctx, store.DecisionUpdate{Key: o.Key}); err == nil {
 		t.Error("Decide with no decision succeeded")
 	}
 }
@@ -236,7 +236,7 @@ func seedMessages(t *testing.T, db *store.DB) []string {
 	var keys []string
 	for i, r := range rows {
 		m := mustPlan(t, db, message(r.campaign, r.customer, "2026", time.Duration(i)*time.Hour))
-		mustDecide(t, db, store.Decision{Key: m.Key, Decision: r.decision, At: at(time.Duration(i)*time.Hour + time.Minute)})
+		mustDecide(t, db, store.DecisionUpdate{Key: m.Key, Decision: r.decision, At: at(time.Duration(i)*time.Hour + time.Minute)})
 		keys = append(keys, m.Key)
 	}
 	return keys
@@ -247,19 +247,19 @@ func testMessages(t *testing.T, db *store.DB) {
 	k := seedMessages(t, db)
 	tests := []struct {
 		name string
-		f    store.Filter
+		f    courtesy.Filter
 		want []string
 	}{
-		{"all newest first", store.Filter{}, []string{k[4], k[3], k[2], k[1], k[0]}},
-		{"campaign", store.Filter{CampaignID: "nps"}, []string{k[3], k[2]}},
-		{"customer", store.Filter{CustomerID: "c2"}, []string{k[3], k[1]}},
-		{"outcomes", store.Filter{Outcomes: []courtesy.Outcome{courtesy.Suppressed, courtesy.Control}}, []string{k[3], k[1]}},
-		{"since until on the decision time", store.Filter{Since: at(time.Hour + time.Minute), Until: at(3*time.Hour + time.Minute)},
+		{"all newest first", courtesy.Filter{}, []string{k[4], k[3], k[2], k[1], k[0]}},
+		{"campaign", courtesy.Filter{CampaignID: "nps"}, []string{k[3], k[2]}},
+		{"customer", courtesy.Filter{CustomerID: "c2"}, []string{k[3], k[1]}},
+		{"outcomes", courtesy.Filter{Outcomes: []courtesy.Outcome{courtesy.Suppressed, courtesy.Control}}, []string{k[3], k[1]}},
+		{"since until on the decision time", courtesy.Filter{Since: at(time.Hour + time.Minute), Until: at(3*time.Hour + time.Minute)},
 			[]string{k[2], k[1]}},
-		{"limit", store.Filter{Limit: 2}, []string{k[4], k[3]}},
-		{"next page", store.Filter{Limit: 2, AfterKey: k[3]}, []string{k[2], k[1]}},
-		{"last page", store.Filter{Limit: 2, AfterKey: k[1]}, []string{k[0]}},
-		{"nothing", store.Filter{CampaignID: "reminder"}, []string{}},
+		{"limit", courtesy.Filter{Limit: 2}, []string{k[4], k[3]}},
+		{"next page", courtesy.Filter{Limit: 2, AfterKey: k[3]}, []string{k[2], k[1]}},
+		{"last page", courtesy.Filter{Limit: 2, AfterKey: k[1]}, []string{k[0]}},
+		{"nothing", courtesy.Filter{CampaignID: "reminder"}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,13 +275,13 @@ func testMessages(t *testing.T, db *store.DB) {
 
 	counts := []struct {
 		name string
-		f    store.Filter
+		f    courtesy.Filter
 		want map[string]int
 	}{
-		{"all", store.Filter{}, map[string]int{"sent": 3, "suppressed:no-consent": 1, "control": 1}},
-		{"campaign", store.Filter{CampaignID: "birthday-treat"}, map[string]int{"sent": 2, "suppressed:no-consent": 1}},
-		{"since", store.Filter{Since: at(2 * time.Hour)}, map[string]int{"sent": 2, "control": 1}},
-		{"none", store.Filter{CustomerID: "nobody"}, map[string]int{}},
+		{"all", courtesy.Filter{}, map[string]int{"sent": 3, "suppressed:no-consent": 1, "control": 1}},
+		{"campaign", courtesy.Filter{CampaignID: "birthday-treat"}, map[string]int{"sent": 2, "suppressed:no-consent": 1}},
+		{"since", courtesy.Filter{Since: at(2 * time.Hour)}, map[string]int{"sent": 2, "control": 1}},
+		{"none", courtesy.Filter{CustomerID: "nobody"}, map[string]int{}},
 	}
 	for _, tt := range counts {
 		t.Run("count "+tt.name, func(t *testing.T) {
@@ -306,8 +306,8 @@ func testStaleClaims(t *testing.T, db *store.DB) {
 		}
 		keys = append(keys, m.Key)
 	}
-	mustDecide(t, db, store.Decision{Key: keys[0], Decision: sent, At: at(time.Minute)}) // finished
-	mustPlan(t, db, message("birthday-treat", "c9", "2026", 0))                          // never claimed
+	mustDecide(t, db, store.DecisionUpdate{Key: keys[0], Decision: sent, At: at(time.Minute)}) // finished
+	mustPlan(t, db, message("birthday-treat", "c9", "2026", 0))                                // never claimed
 	got, err := db.StaleClaims(ctx, at(2*time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -338,7 +338,7 @@ func testStaleClaims(t *testing.T, db *store.DB) {
 			t.Errorf("%s after the sweep: %s, want %s", k, m.Decision, want)
 		}
 	}
-	mustDecide(t, db, store.Decision{Key: keys[1], Decision: sent, At: at(11 * time.Minute)})
+	mustDecide(t, db, store.DecisionUpdate{Key: keys[1], Decision: sent, At: at(11 * time.Minute)})
 }
 
 func testSentTimes(t *testing.T, db *store.DB) {
@@ -350,12 +350,12 @@ func testSentTimes(t *testing.T, db *store.DB) {
 	if _, _, err := db.Claim(ctx, old, at(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	mustDecide(t, db, store.Decision{Key: old, Decision: sent, At: at(-48 * time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: old, Decision: sent, At: at(-48 * time.Hour)})
 	recent := plan("birthday-treat", "2026")
 	if _, _, err := db.Claim(ctx, recent, at(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	mustDecide(t, db, store.Decision{Key: recent, Decision: sent, At: at(time.Hour + time.Second)})
+	mustDecide(t, db, store.DecisionUpdate{Key: recent, Decision: sent, At: at(time.Hour + time.Second)})
 	inFlight := plan("nps", "o-1")
 	if _, _, err := db.Claim(ctx, inFlight, at(2*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -367,10 +367,10 @@ func testSentTimes(t *testing.T, db *store.DB) {
 		}
 	}
 	suppressed := plan("reminder", "e-1")
-	mustDecide(t, db, store.Decision{Key: suppressed, Decision: courtesy.Decision{Outcome: courtesy.Suppressed,
+	mustDecide(t, db, store.DecisionUpdate{Key: suppressed, Decision: courtesy.Decision{Outcome: courtesy.Suppressed,
 		Reason: courtesy.ReasonLimit}, At: at(time.Hour)})
 	uncl := mustPlan(t, db, message("reminder", "c1", "e-2", 0)).Key // recorded sent without a claim
-	mustDecide(t, db, store.Decision{Key: uncl, Decision: sent, At: at(5 * time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: uncl, Decision: sent, At: at(5 * time.Hour)})
 
 	got, err := db.SentTimes(ctx, "c1", at(-time.Hour))
 	if err != nil {
@@ -395,10 +395,10 @@ func testLastSurveySent(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	for i, c := range []struct{ campaign, occurrence string }{{"nps", "o-1"}, {"nps-web", "o-2"}, {"birthday-treat", "2026"}} {
 		m := mustPlan(t, db, message(c.campaign, "c1", c.occurrence, 0))
-		mustDecide(t, db, store.Decision{Key: m.Key, Decision: sent, At: at(time.Duration(i+1) * time.Hour)})
+		mustDecide(t, db, store.DecisionUpdate{Key: m.Key, Decision: sent, At: at(time.Duration(i+1) * time.Hour)})
 	}
 	held := mustPlan(t, db, message("nps", "c1", "o-3", 0))
-	mustDecide(t, db, store.Decision{Key: held.Key, Decision: courtesy.Decision{Outcome: courtesy.Held, Reason: "tone"},
+	mustDecide(t, db, store.DecisionUpdate{Key: held.Key, Decision: courtesy.Decision{Outcome: courtesy.Held, Reason: "tone"},
 		At: at(9 * time.Hour)})
 	tests := []struct {
 		name      string
@@ -433,7 +433,7 @@ func testExpireWaiting(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	planned := mustPlan(t, db, message("birthday-treat", "c1", "2026", 0))
 	deferred := mustPlan(t, db, message("birthday-treat", "c2", "2026", 0))
-	mustDecide(t, db, store.Decision{Key: deferred.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred,
+	mustDecide(t, db, store.DecisionUpdate{Key: deferred.Key, Decision: courtesy.Decision{Outcome: courtesy.Deferred,
 		Reason: courtesy.ReasonQuietHours}, At: at(time.Hour)})
 	claimed := mustPlan(t, db, message("birthday-treat", "c3", "2026", 0))
 	if res, _, err := db.Claim(ctx, claimed.Key, at(3*time.Hour)); err != nil || res != store.Claimed {

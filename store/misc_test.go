@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -16,10 +17,10 @@ func testPreferences(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(store.Preferences{CustomerID: "c1"}, got); diff != "" {
+	if diff := cmp.Diff(courtesy.Preferences{CustomerID: "c1"}, got); diff != "" {
 		t.Errorf("Preferences before any (-want +got):\n%s", diff)
 	}
-	for _, p := range []store.Preferences{
+	for _, p := range []courtesy.Preferences{
 		{CustomerID: "c1", PausedUntil: at(30 * 24 * time.Hour), UpdatedAt: at(0)},
 		{CustomerID: "c1", MaxPerWindow: "1/7d", UpdatedAt: at(time.Hour)},
 	} {
@@ -39,7 +40,7 @@ func testPreferences(t *testing.T, db *store.DB) {
 func testSuppressions(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	hash := store.EmailHash("bounce@example.org")
-	bounce := store.Suppression{EmailHash: hash, Reason: "hard-bounce", Source: "dsn", Detail: "5.1.1", At: at(time.Hour)}
+	bounce := courtesy.Suppression{EmailHash: hash, Reason: "hard-bounce", Source: "dsn", Detail: "5.1.1", At: at(time.Hour)}
 	if err := db.AddSuppression(ctx, bounce); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func testSuppressions(t *testing.T, db *store.DB) {
 	if err := db.AddSuppression(ctx, later); err != nil {
 		t.Fatal(err)
 	}
-	complaint := store.Suppression{EmailHash: hash, Reason: "complaint", Source: "arf", At: at(3 * time.Hour)}
+	complaint := courtesy.Suppression{EmailHash: hash, Reason: "complaint", Source: "arf", At: at(3 * time.Hour)}
 	if err := db.AddSuppression(ctx, complaint); err != nil {
 		t.Fatal(err)
 	}
@@ -77,12 +78,12 @@ func testSuppressions(t *testing.T, db *store.DB) {
 	if err := db.LiftSuppression(ctx, hash, "hard-bounce", at(5*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, db.LiftSuppression(ctx, hash, "hard-bounce", at(6*time.Hour)), store.ErrNotFound)
+	wantErr(t, db.LiftSuppression(ctx, hash, "hard-bounce", at(6*time.Hour)), courtesy.ErrNotFound)
 	if ok, _, err := db.Suppressed(ctx, "bounce@example.org"); err != nil || ok {
 		t.Errorf("Suppressed after lifting = %v, %v; want false", ok, err)
 	}
 
-	all, err := db.Suppressions(ctx, store.Filter{})
+	all, err := db.Suppressions(ctx, courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +91,10 @@ func testSuppressions(t *testing.T, db *store.DB) {
 	liftedComplaint.LiftedAt, liftedComplaint.LiftReason = at(4*time.Hour), "sent in error, says the owner"
 	liftedBounce := bounce
 	liftedBounce.LiftedAt = at(5 * time.Hour)
-	if diff := cmp.Diff([]store.Suppression{liftedComplaint, liftedBounce}, all); diff != "" {
+	if diff := cmp.Diff([]courtesy.Suppression{liftedComplaint, liftedBounce}, all); diff != "" {
 		t.Errorf("Suppressions (-want +got):\n%s", diff)
 	}
-	recent, err := db.Suppressions(ctx, store.Filter{Since: at(2 * time.Hour)})
+	recent, err := db.Suppressions(ctx, courtesy.Filter{Since: at(2 * time.Hour)})
 	if err != nil || len(recent) != 1 || recent[0].Reason != "complaint" {
 		t.Errorf("Suppressions since = %v, %v; want the complaint", recent, err)
 	}
@@ -116,7 +117,7 @@ func testSuppressions(t *testing.T, db *store.DB) {
 func testBounces(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	hash := store.EmailHash("soft@example.org")
-	for _, b := range []store.Bounce{
+	for _, b := range []courtesy.Bounce{
 		{EmailHash: hash, MessageKey: "k1", Status: "4.2.2", Kind: "soft", At: at(0)},
 		{EmailHash: hash, MessageKey: "k2", Status: "4.2.2", Kind: "soft", At: at(24 * time.Hour)},
 		{EmailHash: hash, MessageKey: "k3", Status: "5.1.1", Kind: "hard", At: at(25 * time.Hour)},
@@ -126,7 +127,7 @@ func testBounces(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddBounce(ctx, store.Bounce{EmailHash: hash, Kind: "bouncy", At: at(0)}); err == nil {
+	if err := db.AddBounce(ctx, courtesy.Bounce{EmailHash: hash, Kind: "bouncy", At: at(0)}); err == nil {
 		t.Error("AddBounce accepted kind bouncy")
 	}
 	tests := []struct {
@@ -155,10 +156,10 @@ func testCampaignState(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(store.CampaignState{ID: "nps"}, got); diff != "" {
+	if diff := cmp.Diff(courtesy.CampaignState{ID: "nps"}, got); diff != "" {
 		t.Errorf("CampaignState before any (-want +got):\n%s", diff)
 	}
-	for _, s := range []store.CampaignState{
+	for _, s := range []courtesy.CampaignState{
 		{ID: "nps", Paused: true, Reason: "opt-out rate 3.1% over 2%", At: at(time.Hour)},
 		{ID: "nps", Paused: false, Reason: "resumed by owner", At: at(2 * time.Hour)},
 	} {
@@ -177,27 +178,27 @@ func testCampaignState(t *testing.T, db *store.DB) {
 
 func testAnswers(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	first := store.Answer{MessageKey: "nps:c1:o-1", CustomerID: "c1", CampaignID: "nps", Variant: "a", Score: 6, At: at(0)}
+	first := courtesy.Answer{MessageKey: "nps:c1:o-1", CustomerID: "c1", CampaignID: "nps", Variant: "a", Score: 6, At: at(0)}
 	changed := first
 	changed.Score, changed.Comment, changed.At = 9, "lovely bread", at(time.Hour)
-	other := store.Answer{MessageKey: "nps2:c2:o-2", CustomerID: "c2", CampaignID: "nps2", Score: 0, At: at(30 * time.Minute)}
-	for _, a := range []store.Answer{first, other, changed} {
+	other := courtesy.Answer{MessageKey: "nps2:c2:o-2", CustomerID: "c2", CampaignID: "nps2", Score: 0, At: at(30 * time.Minute)}
+	for _, a := range []courtesy.Answer{first, other, changed} {
 		if err := db.RecordAnswer(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.RecordAnswer(ctx, store.Answer{MessageKey: "x", Score: 11}); err == nil {
+	if err := db.RecordAnswer(ctx, courtesy.Answer{MessageKey: "x", Score: 11}); err == nil {
 		t.Error("RecordAnswer accepted a score of 11")
 	}
 	tests := []struct {
 		name string
-		f    store.Filter
-		want []store.Answer
+		f    courtesy.Filter
+		want []courtesy.Answer
 	}{
-		{"all newest first, one per message", store.Filter{}, []store.Answer{changed, other}},
-		{"campaign", store.Filter{CampaignID: "nps2"}, []store.Answer{other}},
-		{"customer", store.Filter{CustomerID: "c1"}, []store.Answer{changed}},
-		{"until", store.Filter{Until: at(time.Hour)}, []store.Answer{other}},
+		{"all newest first, one per message", courtesy.Filter{}, []courtesy.Answer{changed, other}},
+		{"campaign", courtesy.Filter{CampaignID: "nps2"}, []courtesy.Answer{other}},
+		{"customer", courtesy.Filter{CustomerID: "c1"}, []courtesy.Answer{changed}},
+		{"until", courtesy.Filter{Until: at(time.Hour)}, []courtesy.Answer{other}},
 	}
 	for _, tt := range tests {
 		got, err := db.Answers(ctx, tt.f)
@@ -212,7 +213,7 @@ func testAnswers(t *testing.T, db *store.DB) {
 
 func testEngagements(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	es := []store.Engagement{
+	es := []courtesy.Engagement{
 		{CustomerID: "c1", MessageKey: "nps:c1:o-1", CampaignID: "nps", Kind: "survey-answer", At: at(0)},
 		{CustomerID: "c1", MessageKey: "birthday-treat:c1:2026", CampaignID: "birthday-treat", Kind: "why-view", At: at(time.Hour)},
 		{CustomerID: "c2", Kind: "preferences", At: at(2 * time.Hour)},
@@ -222,18 +223,18 @@ func testEngagements(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.RecordEngagement(ctx, store.Engagement{CustomerID: "c1"}); err == nil {
+	if err := db.RecordEngagement(ctx, courtesy.Engagement{CustomerID: "c1"}); err == nil {
 		t.Error("RecordEngagement accepted an engagement without a kind")
 	}
 	tests := []struct {
 		name string
-		f    store.Filter
-		want []store.Engagement
+		f    courtesy.Filter
+		want []courtesy.Engagement
 	}{
-		{"all newest first", store.Filter{}, []store.Engagement{es[2], es[1], es[0]}},
-		{"campaign", store.Filter{CampaignID: "nps"}, []store.Engagement{es[0]}},
-		{"customer and limit", store.Filter{CustomerID: "c1", Limit: 1}, []store.Engagement{es[1]}},
-		{"since", store.Filter{Since: at(time.Hour)}, []store.Engagement{es[2], es[1]}},
+		{"all newest first", courtesy.Filter{}, []courtesy.Engagement{es[2], es[1], es[0]}},
+		{"campaign", courtesy.Filter{CampaignID: "nps"}, []courtesy.Engagement{es[0]}},
+		{"customer and limit", courtesy.Filter{CustomerID: "c1", Limit: 1}, []courtesy.Engagement{es[1]}},
+		{"since", courtesy.Filter{Since: at(time.Hour)}, []courtesy.Engagement{es[2], es[1]}},
 	}
 	for _, tt := range tests {
 		got, err := db.Engagements(ctx, tt.f)

@@ -23,8 +23,8 @@ func testReportMessagesByKey(t *testing.T, db *store.DB) {
 		m := mustPlan(t, db, message("birthday-treat", "c1", fmt.Sprint(2020+i), 0))
 		keys = append(keys, m.Key)
 	}
-	mustDecide(t, db, store.Decision{Key: keys[0], Decision: courtesy.Decision{Outcome: courtesy.Sent}, Variant: "personal", At: at(2 * time.Hour)})
-	mustDecide(t, db, store.Decision{Key: keys[1], Decision: courtesy.Decision{Outcome: courtesy.Sent}, Variant: "personal", At: at(time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: keys[0], Decision: courtesy.Decision{Outcome: courtesy.Sent}, Variant: "personal", At: at(2 * time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: keys[1], Decision: courtesy.Decision{Outcome: courtesy.Sent}, Variant: "personal", At: at(time.Hour)})
 	// keys[2] is still planned: no decision to report.
 	asked := []string{keys[2], keys[0], keys[1]}
 	for i := 0; i < 600; i++ {

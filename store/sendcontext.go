@@ -24,10 +24,10 @@ type SendContext struct {
 	// Suppressed reports an active suppression of the customer's address;
 	// Suppression is the one Suppressed would return.
 	Suppressed  bool
-	Suppression Suppression
+	Suppression courtesy.Suppression
 	Consent     []courtesy.ConsentRecord // oldest first, as ConsentHistory
-	Preferences Preferences
-	Campaign    CampaignState
+	Preferences courtesy.Preferences
+	Campaign    courtesy.CampaignState
 	// Sent is the customer's send log from SentSince on, as SentTimes
 	// returns it, when SendContext was asked for it.
 	Sent      []courtesy.SentRecord
@@ -173,7 +173,7 @@ func scanSendContext(s scanner, sentSince time.Time) (SendContext, error) {
 	m.DueAt, m.NotAfter = fromMicros(due), fromMicros(notAfter)
 	m.CreatedAt, m.ClaimedAt, m.DecidedAt = fromMicros(created), fromMicros(claimed), fromMicros(decided)
 
-	sc.Campaign = CampaignState{ID: m.CampaignID}
+	sc.Campaign = courtesy.CampaignState{ID: m.CampaignID}
 	if csAt.Valid {
 		sc.Campaign.Paused, sc.Campaign.Reason, sc.Campaign.At = csPaused.Int64 != 0, csReason.String, fromMicros(csAt.Int64)
 	}
@@ -187,7 +187,7 @@ func scanSendContext(s scanner, sentSince time.Time) (SendContext, error) {
 	if month.Int64 != 0 { // as scanCustomer
 		sc.Customer.Birthday = courtesy.MonthDay{Month: time.Month(month.Int64), Day: int(day.Int64)}
 	}
-	sc.Preferences = Preferences{CustomerID: custID.String}
+	sc.Preferences = courtesy.Preferences{CustomerID: custID.String}
 	if prefUpdated.Valid {
 		sc.Preferences.PausedUntil = fromMicros(prefPaused.Int64)
 		sc.Preferences.MaxPerWindow = prefMax.String
@@ -197,7 +197,7 @@ func scanSendContext(s scanner, sentSince time.Time) (SendContext, error) {
 	// computes from the address (UpsertCustomers, BulkLoad).
 	if supHash.Valid {
 		sc.Suppressed = true
-		sc.Suppression = Suppression{EmailHash: supHash.String, Reason: supReason.String, Source: supSource.String,
+		sc.Suppression = courtesy.Suppression{EmailHash: supHash.String, Reason: supReason.String, Source: supSource.String,
 			Detail: supDetail.String, At: fromMicros(supAt.Int64), LiftedAt: fromMicros(supLifted.Int64),
 			LiftReason: supLiftReason.String}
 	}

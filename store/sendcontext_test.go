@@ -29,7 +29,7 @@ func sendContextOneByOne(t *testing.T, db *store.DB, key string) store.SendConte
 	}
 	sc.Customer, err = db.Customer(ctx, sc.Message.CustomerID)
 	if err != nil {
-		wantErr(t, err, store.ErrNotFound)
+		wantErr(t, err, courtesy.ErrNotFound)
 		return store.SendContext{Message: sc.Message, Campaign: sc.Campaign}
 	}
 	sc.CustomerFound = true
@@ -56,18 +56,18 @@ func testSendContext(t *testing.T, db *store.DB) {
 	surveys.Notice, surveys.MessageKey = "Tick \"yes\" for surveys —\nné, 3 € \\ ok", "nps:full:p0"
 	surveys.ExpiresAt = at(365 * 24 * time.Hour)
 	mustConsent(t, db, surveys)
-	if err := db.SetPreferences(ctx, store.Preferences{CustomerID: "full", PausedUntil: at(48 * time.Hour),
+	if err := db.SetPreferences(ctx, courtesy.Preferences{CustomerID: "full", PausedUntil: at(48 * time.Hour),
 		MaxPerWindow: "1/7d", UpdatedAt: at(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetCampaignState(ctx, store.CampaignState{ID: "nps", Paused: true, Reason: "complaints",
+	if err := db.SetCampaignState(ctx, courtesy.CampaignState{ID: "nps", Paused: true, Reason: "complaints",
 		At: at(2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	// Two active suppressions (the earlier one is the one reported) and,
 	// for another address, only a lifted one.
 	full := store.EmailHash(customer("full").Email)
-	for _, s := range []store.Suppression{
+	for _, s := range []courtesy.Suppression{
 		{EmailHash: full, Reason: "complaint", Source: "arf", At: at(3 * time.Hour)},
 		{EmailHash: full, Reason: "hard-bounce", Source: "dsn", Detail: "5.1.1", At: at(time.Hour)},
 		{EmailHash: store.EmailHash(customer("lifted").Email), Reason: "hard-bounce", At: at(time.Hour)},
@@ -112,13 +112,13 @@ func testSendContext(t *testing.T, db *store.DB) {
 		t.Errorf("SendContext(no customer) = found %v, %v; want not found", gone.CustomerFound, err)
 	}
 	_, err = db.SendContext(ctx, "no:such:key", time.Time{})
-	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, err, courtesy.ErrNotFound)
 
 	// Asked for, the send log comes along, as SentTimes reads it: what was
 	// sent, what is being sent (claimed) and what may have gone (unknown
 	// outcome), not what was held back or sent before the horizon.
 	earlier := mustPlan(t, db, message("nps", "plain", "p0", -time.Hour))
-	mustDecide(t, db, store.Decision{Key: earlier.Key, Decision: sent, At: at(-time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: earlier.Key, Decision: sent, At: at(-time.Hour)})
 	sending := mustPlan(t, db, message("nps", "plain", "p1", -time.Hour))
 	if res, _, err := db.Claim(ctx, sending.Key, at(-30*time.Minute)); err != nil || res != store.Claimed {
 		t.Fatalf("Claim = %v, %v", res, err)
@@ -130,10 +130,10 @@ func testSendContext(t *testing.T, db *store.DB) {
 		}
 	}
 	held := mustPlan(t, db, message("nps", "plain", "p3", -time.Hour))
-	mustDecide(t, db, store.Decision{Key: held.Key, Decision: courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:urgency"},
+	mustDecide(t, db, store.DecisionUpdate{Key: held.Key, Decision: courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:urgency"},
 		At: at(-time.Hour)})
 	old := mustPlan(t, db, message("nps", "plain", "p4", -48*time.Hour))
-	mustDecide(t, db, store.Decision{Key: old.Key, Decision: sent, At: at(-48 * time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: old.Key, Decision: sent, At: at(-48 * time.Hour)})
 	withLog, err := db.SendContext(ctx, keys[0], at(-24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func testDecideAll(t *testing.T, db *store.DB) {
 	planned := mustPlan(t, db, message("birthday-treat", "a", "2026", 0))
 	deferred := mustPlan(t, db, message("birthday-treat", "b", "2026", 0))
 	done := mustPlan(t, db, message("birthday-treat", "c", "2026", 0))
-	mustDecide(t, db, store.Decision{Key: done.Key, Decision: courtesy.Decision{Outcome: courtesy.Suppressed,
+	mustDecide(t, db, store.DecisionUpdate{Key: done.Key, Decision: courtesy.Decision{Outcome: courtesy.Suppressed,
 		Reason: courtesy.ReasonNoConsent}, At: at(time.Minute)})
 	unknown := mustPlan(t, db, message("birthday-treat", "d", "2026", 0))
 	for _, when := range []time.Duration{time.Minute, 2 * time.Minute} { // the second finds it orphaned
@@ -234,7 +234,7 @@ func testPlanMessages(t *testing.T, db *store.DB) {
 	ms[7].Decision = courtesy.Decision{}
 	ms = append(ms, ms[3])
 	old := mustPlan(t, db, message("birthday-treat", "c0900", "2026", -time.Hour))
-	mustDecide(t, db, store.Decision{Key: old.Key, Decision: sent, At: at(time.Minute)})
+	mustDecide(t, db, store.DecisionUpdate{Key: old.Key, Decision: sent, At: at(time.Minute)})
 	decided, err := db.Message(ctx, old.Key)
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +286,7 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	mustConsent(t, db, withdrawal("c1", "birthday", time.Minute))
 	// Already in the send log: one sent, one being sent.
 	earlier := mustPlan(t, db, message("nps", "c1", "p0", -2*time.Hour))
-	mustDecide(t, db, store.Decision{Key: earlier.Key, Decision: sent, At: at(-2 * time.Hour)})
+	mustDecide(t, db, store.DecisionUpdate{Key: earlier.Key, Decision: sent, At: at(-2 * time.Hour)})
 	sending := mustPlan(t, db, message("nps", "c1", "p1", 0))
 	if res, _, err := db.Claim(ctx, sending.Key, at(30*time.Minute)); err != nil || res != store.Claimed {
 		t.Fatalf("Claim = %v, %v", res, err)
@@ -346,9 +346,9 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
-	must(db.AddSuppression(ctx, store.Suppression{EmailHash: db.Fingerprint("C1@example.org"), Reason: "complaint", At: at(0)}))
-	must(db.SetCampaignState(ctx, store.CampaignState{ID: "birthday-treat", Paused: true, Reason: "guardrail", At: at(0)}))
-	must(db.SetPreferences(ctx, store.Preferences{CustomerID: "c1", PausedUntil: at(90 * time.Hour), UpdatedAt: at(0)}))
+	must(db.AddSuppression(ctx, courtesy.Suppression{EmailHash: db.Fingerprint("C1@example.org"), Reason: "complaint", At: at(0)}))
+	must(db.SetCampaignState(ctx, courtesy.CampaignState{ID: "birthday-treat", Paused: true, Reason: "guardrail", At: at(0)}))
+	must(db.SetPreferences(ctx, courtesy.Preferences{CustomerID: "c1", PausedUntil: at(90 * time.Hour), UpdatedAt: at(0)}))
 	last := mustPlan(t, db, message("birthday-treat", "c1", "2028", 0))
 	_, _, c, err := db.ClaimForSend(ctx, last.Key, at(5*time.Hour), at(-24*time.Hour))
 	if err != nil || !c.Suppressed || !c.CampaignPaused || !c.PausedUntil.Equal(at(90*time.Hour)) {

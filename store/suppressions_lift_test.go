@@ -18,16 +18,16 @@ func testLiftErasure(t *testing.T, db *store.DB) {
 	gone := customer("gone")
 	mustUpsert(t, db, gone)
 	hash := store.EmailHash(gone.Email)
-	if err := db.AddSuppression(ctx, store.Suppression{EmailHash: hash, Reason: "hard-bounce", Source: "dsn", At: at(time.Hour)}); err != nil {
+	if err := db.AddSuppression(ctx, courtesy.Suppression{EmailHash: hash, Reason: "hard-bounce", Source: "dsn", At: at(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.EraseCustomer(ctx, "gone", "", at(2*time.Hour)); err != nil {
 		t.Fatalf("EraseCustomer: %v", err)
 	}
 
-	wantErr(t, db.LiftSuppressionBecause(ctx, hash, courtesy.ReasonErased, "asked by phone to come back", at(3*time.Hour)), store.ErrErased)
-	wantErr(t, db.LiftSuppression(ctx, hash, courtesy.ReasonErased, at(3*time.Hour)), store.ErrErased)
-	wantErr(t, db.LiftSuppressionBecause(ctx, hash, "hard-bounce", "mailbox fixed", at(3*time.Hour)), store.ErrNotFound)
+	wantErr(t, db.LiftSuppressionBecause(ctx, hash, courtesy.ReasonErased, "asked by phone to come back", at(3*time.Hour)), courtesy.ErrErased)
+	wantErr(t, db.LiftSuppression(ctx, hash, courtesy.ReasonErased, at(3*time.Hour)), courtesy.ErrErased)
+	wantErr(t, db.LiftSuppressionBecause(ctx, hash, "hard-bounce", "mailbox fixed", at(3*time.Hour)), courtesy.ErrNotFound)
 
 	ok, s, err := db.Suppressed(ctx, gone.Email)
 	if err != nil || !ok || s.Reason != courtesy.ReasonErased || !s.LiftedAt.IsZero() {
@@ -37,5 +37,5 @@ func testLiftErasure(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatalf("UpsertCustomers: %v", err)
 	}
-	wantErr(t, rowErrs[0], store.ErrErased)
+	wantErr(t, rowErrs[0], courtesy.ErrErased)
 }

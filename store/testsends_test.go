@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -26,7 +27,7 @@ func testTestSends(t *testing.T, db *store.DB) {
 	if diff := cmp.Diff([]store.TestSend{sent}, got); diff != "" {
 		t.Errorf("test sends (-want +got):\n%s", diff)
 	}
-	msgs, err := db.Messages(ctx, store.Filter{CampaignID: "birthday-treat"})
+	msgs, err := db.Messages(ctx, courtesy.Filter{CampaignID: "birthday-treat"})
 	if err != nil || len(msgs) != 0 {
 		t.Errorf("a test send shows among the campaign's messages: %v %v", msgs, err)
 	}

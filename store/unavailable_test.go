@@ -8,6 +8,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/store"
 )
 
@@ -18,8 +19,8 @@ func TestIsUnavailable(t *testing.T) {
 		want bool
 	}{
 		{nil, false},
-		{store.ErrNotFound, false},
-		{fmt.Errorf("customer c1: %w", store.ErrNotFound), false},
+		{courtesy.ErrNotFound, false},
+		{fmt.Errorf("customer c1: %w", courtesy.ErrNotFound), false},
 		{context.Canceled, false},
 		{errors.New("constraint failed: UNIQUE constraint failed"), false},
 		{fmt.Errorf("read: %w", refused), true},

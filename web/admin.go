@@ -24,8 +24,8 @@ import (
 // AdminStore is what the owner's dashboard reads and switches.
 type AdminStore interface {
 	report.Source
-	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
-	SetCampaignState(ctx context.Context, s store.CampaignState) error
+	Messages(ctx context.Context, f courtesy.Filter) ([]courtesy.Message, error)
+	SetCampaignState(ctx context.Context, s courtesy.CampaignState) error
 }
 
 var _ AdminStore = (*store.DB)(nil)

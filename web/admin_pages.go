@@ -14,7 +14,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/internal/csvsafe"
 	"github.com/courtesyhq/courtesy/report"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 //go:embed templates/admin/*.html templates/admin/admin.css
@@ -177,7 +176,7 @@ func (q logQuery) Encode() string {
 	return v.Encode()
 }
 
-func (s *Server) parseLogQuery(r *http.Request) (logQuery, store.Filter) {
+func (s *Server) parseLogQuery(r *http.Request) (logQuery, courtesy.Filter) {
 	v := r.URL.Query()
 	q := logQuery{Kind: v.Get("kind"), Campaign: strings.TrimSpace(v.Get("campaign")),
 		Customer: strings.TrimSpace(v.Get("customer")), Outcome: v.Get("outcome")}
@@ -188,7 +187,7 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, store.Filter) {
 	}
 	var d time.Duration
 	q.Since, d = periodOf(v.Get("since"), "7d")
-	f := store.Filter{CampaignID: q.Campaign, CustomerID: q.Customer, Since: s.now().Add(-d)}
+	f := courtesy.Filter{CampaignID: q.Campaign, CustomerID: q.Customer, Since: s.now().Add(-d)}
 	switch {
 	case q.Kind == "sends":
 		f.Outcomes = []courtesy.Outcome{courtesy.Sent}
@@ -209,7 +208,7 @@ type logTable struct {
 	Rows   [][]string
 }
 
-func (s *Server) logRows(r *http.Request, q logQuery, f store.Filter) (logTable, error) {
+func (s *Server) logRows(r *http.Request, q logQuery, f courtesy.Filter) (logTable, error) {
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -296,14 +295,14 @@ func (s *Server) adminExport(w http.ResponseWriter, r *http.Request, _ string) {
 func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request, _ string) {
 	id, action := r.PathValue("id"), r.PathValue("action")
 	if !s.knownCampaign(id) || (action != "pause" && action != "resume") {
-		s.adminFail(w, r, fmt.Errorf("campaign %q %s: %w", id, action, store.ErrNotFound))
+		s.adminFail(w, r, fmt.Errorf("campaign %q %s: %w", id, action, courtesy.ErrNotFound))
 		return
 	}
 	reason := "manual " + action + " on the dashboard"
 	if note := strings.TrimSpace(r.PostFormValue("note")); note != "" {
 		reason += ": " + note
 	}
-	st := store.CampaignState{ID: id, Paused: action == "pause", Reason: reason, At: s.now()}
+	st := courtesy.CampaignState{ID: id, Paused: action == "pause", Reason: reason, At: s.now()}
 	if err := s.deps.Admin.SetCampaignState(r.Context(), st); err != nil {
 		s.adminFail(w, r, err)
 		return

@@ -14,7 +14,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/locale"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // The JSON the ingest API takes mirrors the CSV columns of the import
@@ -145,7 +144,7 @@ func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) {
 		for i := range cs {
 			if i < len(rowErrs) && rowErrs[i] != nil {
 				msg := "not stored"
-				if errors.Is(rowErrs[i], store.ErrErased) {
+				if errors.Is(rowErrs[i], courtesy.ErrErased) {
 					msg = "this address was erased at its owner's request and cannot be added again"
 				}
 				res.Rejected = append(res.Rejected, problem{Index: i, Field: "email", Message: msg})
@@ -215,9 +214,9 @@ func (s *Server) apiConsents(w http.ResponseWriter, r *http.Request) {
 		for i, rec := range recs {
 			id, err := s.deps.Store.AppendConsent(r.Context(), rec)
 			switch {
-			case errors.Is(err, store.ErrErased):
+			case errors.Is(err, courtesy.ErrErased):
 				res.Rejected = append(res.Rejected, problem{Index: i, Field: "customer_id", Message: "this customer's data was erased"})
-			case errors.Is(err, store.ErrNotFound):
+			case errors.Is(err, courtesy.ErrNotFound):
 				res.Rejected = append(res.Rejected, problem{Index: i, Field: "customer_id", Message: "no such customer"})
 			case err != nil:
 				return nil, fmt.Errorf("append consent %d: %w", i, err)
@@ -296,9 +295,9 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		for i, e := range evs {
 			id, inserted, err := s.deps.Store.AddEvent(r.Context(), e)
 			switch {
-			case errors.Is(err, store.ErrNotFound):
+			case errors.Is(err, courtesy.ErrNotFound):
 				res.Rejected = append(res.Rejected, problem{Index: i, Field: "customer_id", Message: "no such customer"})
-			case errors.Is(err, store.ErrErased):
+			case errors.Is(err, courtesy.ErrErased):
 				res.Rejected = append(res.Rejected, problem{Index: i, Field: "customer_id", Message: "this customer's data was erased"})
 			case err != nil:
 				return nil, fmt.Errorf("add event %d: %w", i, err)

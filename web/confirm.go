@@ -136,7 +136,7 @@ func (s *Server) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if erased {
-		s.fail(w, r, fmt.Errorf("sign-up of an erased address: %w", store.ErrErased))
+		s.fail(w, r, fmt.Errorf("sign-up of an erased address: %w", courtesy.ErrErased))
 		return
 	}
 	c, err := s.confirm(ctx, tok)
@@ -170,14 +170,14 @@ func (s *Server) confirm(ctx context.Context, tok signup.Token) (courtesy.Custom
 	now := s.now()
 	c, err := s.deps.Store.CustomerByEmail(ctx, tok.Email)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, courtesy.ErrNotFound):
 		c = courtesy.Customer{ID: s.deps.Signup.Sealer.CustomerID(tok.Email), Email: tok.Email, CreatedAt: now}
 	case err != nil:
 		return c, fmt.Errorf("look up the customer: %w", err)
 	}
 	key := confirmationKey(c.ID, tok)
 	hist, err := s.deps.Store.ConsentHistory(ctx, c.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, courtesy.ErrNotFound) {
 		return c, fmt.Errorf("consent history: %w", err)
 	}
 	done := map[string]bool{}
@@ -228,7 +228,7 @@ func (s *Server) confirm(ctx context.Context, tok signup.Token) (courtesy.Custom
 	if _, _, err := s.deps.Store.AddEvent(ctx, courtesy.Event{CustomerID: c.ID, Type: courtesy.Signup, OrderID: key, OccurredAt: now}); err != nil {
 		return c, fmt.Errorf("record the sign-up: %w", err)
 	}
-	if err := s.deps.Store.RecordEngagement(ctx, store.Engagement{
+	if err := s.deps.Store.RecordEngagement(ctx, courtesy.Engagement{
 		CustomerID: c.ID, MessageKey: key, CampaignID: KindConfirmation, Kind: KindConfirmation, At: tok.IssuedAt,
 	}); err != nil {
 		return c, fmt.Errorf("record the confirmation: %w", err)

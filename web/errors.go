@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/signup"
 	"github.com/courtesyhq/courtesy/store"
@@ -42,9 +43,9 @@ func status(err error) int {
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNotUndoable):
 		return http.StatusConflict
-	case errors.Is(err, store.ErrErased): // before ErrNotFound: see heldNothing
+	case errors.Is(err, courtesy.ErrErased): // before ErrNotFound: see heldNothing
 		return http.StatusGone
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, courtesy.ErrNotFound):
 		return http.StatusNotFound
 	case errors.Is(err, errUnavailable), errors.Is(err, context.DeadlineExceeded), store.IsUnavailable(err):
 		return http.StatusServiceUnavailable

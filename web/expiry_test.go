@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 var hrefPattern = regexp.MustCompile(`href="(/[a-z]+/[A-Za-z0-9_-]+)"`)
@@ -97,7 +97,7 @@ func TestExpiredLinkEmailsAFreshOne(t *testing.T) {
 	if res := e.get(e.ts.URL + pathOf(t, link)); res.code != http.StatusOK || !strings.Contains(res.body, "Birthday treat") {
 		t.Errorf("the fresh link: %d, want the why page", res.code)
 	}
-	engs, err := e.st.Engagements(context.Background(), store.Filter{CustomerID: custID})
+	engs, err := e.st.Engagements(context.Background(), courtesy.Filter{CustomerID: custID})
 	if err != nil || len(engs) != 1 || engs[0].Kind != "link-emailed" {
 		t.Errorf("engagements %+v (%v), want the link-emailed record", engs, err)
 	}

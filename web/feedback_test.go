@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/feedback"
 	"github.com/courtesyhq/courtesy/store"
@@ -58,11 +59,11 @@ type state struct {
 func (e *env) feedbackState() state {
 	e.t.Helper()
 	ctx := context.Background()
-	sups, err := e.st.Suppressions(ctx, store.Filter{})
+	sups, err := e.st.Suppressions(ctx, courtesy.Filter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	outs, err := e.st.OptOuts(ctx, store.Filter{})
+	outs, err := e.st.OptOuts(ctx, courtesy.Filter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

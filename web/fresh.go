@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Past its life, a preference, why or survey link is refused, and its page
@@ -132,7 +132,7 @@ func (s *Server) sendFreshLink(ctx context.Context, tok consent.Token) error {
 	}); err != nil {
 		return err
 	}
-	return s.deps.Store.RecordEngagement(ctx, store.Engagement{CustomerID: c.ID, MessageKey: tok.MessageKey,
+	return s.deps.Store.RecordEngagement(ctx, courtesy.Engagement{CustomerID: c.ID, MessageKey: tok.MessageKey,
 		CampaignID: campaignOf(tok.MessageKey), Kind: "link-emailed", At: now})
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // oneClickStore is the part of the store a plain one-click unsubscribe
@@ -34,7 +33,7 @@ func (s *oneClickStore) Message(_ context.Context, key string) (courtesy.Message
 
 // Customer is not on file: the page speaks the business's language.
 func (s *oneClickStore) Customer(context.Context, string) (courtesy.Customer, error) {
-	return courtesy.Customer{}, store.ErrNotFound
+	return courtesy.Customer{}, courtesy.ErrNotFound
 }
 
 // ConsentHistory is empty: every POST is a first withdrawal, which the
@@ -43,7 +42,7 @@ func (s *oneClickStore) ConsentHistory(context.Context, string) ([]courtesy.Cons
 	return nil, nil
 }
 
-func (s *oneClickStore) Withdraw(_ context.Context, r courtesy.ConsentRecord, _ store.OptOut) (bool, error) {
+func (s *oneClickStore) Withdraw(_ context.Context, r courtesy.ConsentRecord, _ courtesy.OptOut) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.CustomerID != custID || r.Status != courtesy.Withdrawn {

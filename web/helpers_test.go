@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/internal/testenv"
@@ -24,8 +27,6 @@ import (
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/store/storetest"
 	"github.com/courtesyhq/courtesy/throttle/throttleredis"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 )
 
 var (
@@ -231,9 +232,9 @@ func multipartBody(tb testing.TB, fields map[string]string) (string, *bytes.Buff
 	return mw.FormDataContentType(), &buf
 }
 
-func (e *env) optOuts() []store.OptOut {
+func (e *env) optOuts() []courtesy.OptOut {
 	e.t.Helper()
-	outs, err := e.st.OptOuts(context.Background(), store.Filter{CustomerID: custID})
+	outs, err := e.st.OptOuts(context.Background(), courtesy.Filter{CustomerID: custID})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -243,7 +244,7 @@ func (e *env) optOuts() []store.OptOut {
 func (e *env) history() []courtesy.ConsentRecord {
 	e.t.Helper()
 	h, err := e.st.ConsentHistory(context.Background(), custID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, courtesy.ErrNotFound) {
 		e.t.Fatal(err)
 	}
 	return h

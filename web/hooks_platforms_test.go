@@ -18,7 +18,6 @@ import (
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/integrations"
 	"github.com/courtesyhq/courtesy/integrations/integrationstest"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 const (
@@ -99,7 +98,7 @@ func TestPlatformWithoutSecretIsNotThere(t *testing.T) {
 	if r := e.shopifyOrder("w-1"); r.code != http.StatusNotFound {
 		t.Errorf("Shopify off: %d, want 404", r.code)
 	}
-	if _, err := e.st.Customer(context.Background(), shopBuyer); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.st.Customer(context.Background(), shopBuyer); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("a platform that is off recorded a customer: %v", err)
 	}
 }
@@ -204,7 +203,7 @@ func TestRefusedDeliveriesRecordNothing(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, addr := range []string{"ada@example.org", "katherine@example.com", "grace.hopper@example.com"} {
-		if c, err := e.st.CustomerByEmail(ctx, addr); !errors.Is(err, store.ErrNotFound) {
+		if c, err := e.st.CustomerByEmail(ctx, addr); !errors.Is(err, courtesy.ErrNotFound) {
 			t.Errorf("a refused delivery recorded %s: %+v, %v", addr, c, err)
 		}
 	}

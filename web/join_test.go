@@ -220,7 +220,7 @@ func TestJoinFromAnotherSiteConfirmsOnlyOnThePersonsOwnAct(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].Type != courtesy.Signup || !evs[0].OccurredAt.Equal(confirmedAt) {
 		t.Errorf("events after confirming = %+v (%v), want one sign-up at %v", evs, err, confirmedAt)
 	}
-	engs, err := se.st.Engagements(context.Background(), store.Filter{CustomerID: c.ID})
+	engs, err := se.st.Engagements(context.Background(), courtesy.Filter{CustomerID: c.ID})
 	if err != nil || len(engs) != 1 || engs[0].Kind != KindConfirmation || !engs[0].At.Equal(start) {
 		t.Errorf("engagements = %+v (%v), want the confirmation message, sent at %v", engs, err, start)
 	}

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestSurvey(t *testing.T) {
@@ -30,7 +31,7 @@ func TestSurvey(t *testing.T) {
 			t.Errorf("GET score %d: the score is not pre-selected", n)
 		}
 	}
-	if got, _ := e.st.Answers(ctx, store.Filter{CustomerID: custID}); len(got) != 0 {
+	if got, _ := e.st.Answers(ctx, courtesy.Filter{CustomerID: custID}); len(got) != 0 {
 		t.Fatalf("GETs recorded %d answers; a GET must record nothing", len(got))
 	}
 	post := pathOf(t, links.Survey[0])
@@ -46,11 +47,11 @@ func TestSurvey(t *testing.T) {
 	if res.code != http.StatusOK || strings.Contains(res.body, "sorry") {
 		t.Errorf("promoter POST: %d", res.code)
 	}
-	got, err := e.st.Answers(ctx, store.Filter{CustomerID: custID})
+	got, err := e.st.Answers(ctx, courtesy.Filter{CustomerID: custID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Answer{{MessageKey: surveyKey, CustomerID: custID, CampaignID: "nps-after-purchase", Variant: "a", Score: 9, At: start.Add(time.Minute)}}
+	want := []courtesy.Answer{{MessageKey: surveyKey, CustomerID: custID, CampaignID: "nps-after-purchase", Variant: "a", Score: 9, At: start.Add(time.Minute)}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers after two POSTs (-want +got):\n%s", diff)
 	}
@@ -123,7 +124,7 @@ func TestAPI(t *testing.T) {
 	if c.Birthday.String() != "07-04" || c.Timezone != "America/New_York" {
 		t.Errorf("stored customer %+v", c)
 	}
-	if _, err := e.st.Customer(ctx, "a"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.st.Customer(ctx, "a"); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("a rejected batch stored its valid item: %v", err)
 	}
 	evs, err := e.st.CustomerEvents(ctx, "b1")
@@ -187,7 +188,7 @@ func TestPreferences(t *testing.T) {
 	if len(outs) != 1 || outs[0].Source != "preferences" || outs[0].Purpose != "birthday" || outs[0].CampaignID != "birthday-treat" {
 		t.Errorf("opt-outs %+v, want one for birthday from the preference page", outs)
 	}
-	engs, _ := e.st.Engagements(ctx, store.Filter{CustomerID: custID})
+	engs, _ := e.st.Engagements(ctx, courtesy.Filter{CustomerID: custID})
 	if len(engs) != 1 || engs[0].Kind != "preference-change" {
 		t.Errorf("engagements %+v, want one preference-change", engs)
 	}
@@ -274,7 +275,7 @@ func TestErasureThroughPreferencePage(t *testing.T) {
 	if res := e.postForm(erase, url.Values{"confirm": {"yes"}}); res.code != http.StatusOK || !strings.Contains(res.body, "erased") {
 		t.Fatalf("erase: %d", res.code)
 	}
-	if _, err := e.st.Customer(ctx, custID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.st.Customer(ctx, custID); !errors.Is(err, courtesy.ErrNotFound) {
 		t.Errorf("customer after erasure: %v, want ErrNotFound", err)
 	}
 	if h := e.history(); len(h) != 0 {
@@ -287,7 +288,7 @@ func TestErasureThroughPreferencePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rowErrs) != 1 || !errors.Is(rowErrs[0], store.ErrErased) {
+	if len(rowErrs) != 1 || !errors.Is(rowErrs[0], courtesy.ErrErased) {
 		t.Errorf("re-import of the erased address: %v, want ErrErased", rowErrs)
 	}
 	if res := e.get(e.links().Preferences); res.code != http.StatusGone || strings.Contains(res.body, custEmail) {
@@ -310,7 +311,7 @@ func TestWhy(t *testing.T) {
 			t.Errorf("why page lacks %q", want)
 		}
 	}
-	engs, err := e.st.Engagements(ctx, store.Filter{CustomerID: custID})
+	engs, err := e.st.Engagements(ctx, courtesy.Filter{CustomerID: custID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestWhy(t *testing.T) {
 	if res := e.postForm(e.links().Why, nil); res.code != http.StatusOK {
 		t.Fatalf("why POST: %d", res.code)
 	}
-	engs, err = e.st.Engagements(ctx, store.Filter{CustomerID: custID})
+	engs, err = e.st.Engagements(ctx, courtesy.Filter{CustomerID: custID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +333,7 @@ func TestWhy(t *testing.T) {
 // failingStore refuses every withdrawal, as a database that is down would.
 type failingStore struct{ Store }
 
-func (failingStore) Withdraw(context.Context, courtesy.ConsentRecord, store.OptOut) (bool, error) {
+func (failingStore) Withdraw(context.Context, courtesy.ConsentRecord, courtesy.OptOut) (bool, error) {
 	return false, errors.New("disk I/O error")
 }
 

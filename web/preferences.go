@@ -12,7 +12,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/privacy"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 )
 
@@ -97,7 +96,7 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, tok con
 		s.fail(w, r, fmt.Errorf("preferences: %w", err))
 		return
 	}
-	msgs, err := s.deps.Store.Messages(ctx, store.Filter{CustomerID: tok.CustomerID, Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 20})
+	msgs, err := s.deps.Store.Messages(ctx, courtesy.Filter{CustomerID: tok.CustomerID, Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 20})
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("messages: %w", err))
 		return
@@ -159,8 +158,8 @@ func profileFields(t tongue, c courtesy.Customer) []field {
 // heldNothing turns "no such customer" into the page that says we hold
 // nothing: a signed link proves the person was known, so they were erased.
 func heldNothing(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: %w", store.ErrErased, err)
+	if errors.Is(err, courtesy.ErrNotFound) {
+		return fmt.Errorf("%w: %w", courtesy.ErrErased, err)
 	}
 	return err
 }
@@ -186,7 +185,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if changed {
-		if err := s.deps.Store.RecordEngagement(r.Context(), store.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "preference-change", At: s.now()}); err != nil {
+		if err := s.deps.Store.RecordEngagement(r.Context(), courtesy.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "preference-change", At: s.now()}); err != nil {
 			s.cfg.Logger.Warn("record engagement", "err", err)
 		}
 	}
@@ -278,7 +277,7 @@ func (s *Server) checkPreferenceForm(f url.Values) error {
 // opt-out attributed to the message whose link led there.
 func (s *Server) withdraw(r *http.Request, tok consent.Token, purpose, notice string) (bool, error) {
 	now := s.now()
-	oo := store.OptOut{CustomerID: tok.CustomerID, Purpose: purpose, Source: sourcePreferences, MessageKey: tok.MessageKey, At: now}
+	oo := courtesy.OptOut{CustomerID: tok.CustomerID, Purpose: purpose, Source: sourcePreferences, MessageKey: tok.MessageKey, At: now}
 	if tok.MessageKey != "" {
 		if m, err := s.deps.Store.Message(r.Context(), tok.MessageKey); err == nil {
 			oo.CampaignID, oo.Variant = m.CampaignID, m.Variant

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/config"
 	"github.com/courtesyhq/courtesy/consent"
@@ -17,7 +19,6 @@ import (
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/report"
 	"github.com/courtesyhq/courtesy/store"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // PageStore is what the customer pages read and write.
@@ -26,11 +27,11 @@ type PageStore interface {
 	privacy.Eraser
 	Message(ctx context.Context, key string) (courtesy.Message, error)
 	AppendConsent(ctx context.Context, r courtesy.ConsentRecord) (int64, error)
-	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o store.OptOut) (changed bool, err error)
+	Withdraw(ctx context.Context, r courtesy.ConsentRecord, o courtesy.OptOut) (changed bool, err error)
 	SetOptOutReason(ctx context.Context, id int64, reason, comment string) error
-	SetPreferences(ctx context.Context, p store.Preferences) error
-	RecordAnswer(ctx context.Context, a store.Answer) error
-	RecordEngagement(ctx context.Context, e store.Engagement) error
+	SetPreferences(ctx context.Context, p courtesy.Preferences) error
+	RecordAnswer(ctx context.Context, a courtesy.Answer) error
+	RecordEngagement(ctx context.Context, e courtesy.Engagement) error
 }
 
 // IngestStore is what the JSON API writes.

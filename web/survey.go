@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 type surveyView struct {
@@ -66,7 +66,7 @@ func (s *Server) surveyPost(w http.ResponseWriter, r *http.Request) {
 		s.pages.render(w, t, http.StatusUnprocessableEntity, "survey", s.surveyView(t, r, -1, comment, true))
 		return
 	}
-	a := store.Answer{MessageKey: tok.MessageKey, CustomerID: tok.CustomerID, CampaignID: campaignOf(tok.MessageKey), Score: score, Comment: comment, At: s.now()}
+	a := courtesy.Answer{MessageKey: tok.MessageKey, CustomerID: tok.CustomerID, CampaignID: campaignOf(tok.MessageKey), Score: score, Comment: comment, At: s.now()}
 	if m, err := s.deps.Store.Message(r.Context(), tok.MessageKey); err == nil {
 		a.CampaignID, a.Variant = m.CampaignID, m.Variant
 	}

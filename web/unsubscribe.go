@@ -11,7 +11,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Sources the unsubscribe path records, telling the mail client's one-click
@@ -134,13 +133,13 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, tok consent
 	if r.PostFormValue("via") == "page" {
 		source, notice = sourcePage, "unsubscribe page: "+s.stopLabel(purpose)
 	}
-	oo := store.OptOut{CustomerID: tok.CustomerID, Purpose: purpose, Source: source, MessageKey: tok.MessageKey, At: now}
+	oo := courtesy.OptOut{CustomerID: tok.CustomerID, Purpose: purpose, Source: source, MessageKey: tok.MessageKey, At: now}
 	if tok.MessageKey != "" {
 		// The opt-out is attributed to the message's campaign and variant;
 		// without them it still counts.
 		if m, err := s.deps.Store.Message(ctx, tok.MessageKey); err == nil {
 			oo.CampaignID, oo.Variant = m.CampaignID, m.Variant
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !errors.Is(err, courtesy.ErrNotFound) {
 			s.cfg.Logger.Warn("unsubscribe: message lookup failed; recording the opt-out without its campaign", "err", err)
 		}
 	}
@@ -153,7 +152,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, tok consent
 		changed, err = s.deps.Store.Withdraw(ctx, rec, oo)
 	}
 	switch {
-	case errors.Is(err, store.ErrErased), errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, courtesy.ErrErased), errors.Is(err, courtesy.ErrNotFound):
 		// Nothing is held about this person, so nothing can be sent: the
 		// request is already satisfied.
 	case err != nil:
@@ -190,7 +189,7 @@ func (s *Server) leaveReason(w http.ResponseWriter, r *http.Request, tok consent
 		s.pages.render(w, t, http.StatusOK, "after", done)
 		return
 	}
-	outs, err := s.deps.Store.OptOuts(r.Context(), store.Filter{CustomerID: tok.CustomerID})
+	outs, err := s.deps.Store.OptOuts(r.Context(), courtesy.Filter{CustomerID: tok.CustomerID})
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("opt-outs of %s: %w", tok.CustomerID, err))
 		return
@@ -206,7 +205,7 @@ func (s *Server) leaveReason(w http.ResponseWriter, r *http.Request, tok consent
 
 // optOutFor picks the opt-out the message led to, or else the person's
 // latest. outs come newest first.
-func optOutFor(outs []store.OptOut, messageKey string) (store.OptOut, bool) {
+func optOutFor(outs []courtesy.OptOut, messageKey string) (courtesy.OptOut, bool) {
 	for _, o := range outs {
 		if messageKey != "" && o.MessageKey == messageKey {
 			return o, true
@@ -215,7 +214,7 @@ func optOutFor(outs []store.OptOut, messageKey string) (store.OptOut, bool) {
 	if len(outs) > 0 {
 		return outs[0], true
 	}
-	return store.OptOut{}, false
+	return courtesy.OptOut{}, false
 }
 
 // undoUnsubscribe re-grants what the page just withdrew, for the person who

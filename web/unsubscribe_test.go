@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/consent"
 )
 
 func TestOneClickUnsubscribe(t *testing.T) {
@@ -65,8 +65,8 @@ func TestOneClickUnsubscribe(t *testing.T) {
 						t.Errorf("POST %d: no confirmation in the page", i+1)
 					}
 				}
-				want := []store.OptOut{{CustomerID: custID, Purpose: "birthday", Source: "one-click", MessageKey: birthdayKey, CampaignID: "birthday-treat", Variant: "personal", At: start}}
-				if diff := cmp.Diff(want, e.optOuts(), cmpopts.IgnoreFields(store.OptOut{}, "ID"), cmpopts.EquateApproxTime(0)); diff != "" {
+				want := []courtesy.OptOut{{CustomerID: custID, Purpose: "birthday", Source: "one-click", MessageKey: birthdayKey, CampaignID: "birthday-treat", Variant: "personal", At: start}}
+				if diff := cmp.Diff(want, e.optOuts(), cmpopts.IgnoreFields(courtesy.OptOut{}, "ID"), cmpopts.EquateApproxTime(0)); diff != "" {
 					t.Errorf("opt-outs after two POSTs (-want +got):\n%s", diff)
 				}
 				if e.granted("birthday") {

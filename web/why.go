@@ -8,7 +8,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // WhyDetail is the part of a message's Detail JSON the "why" page explains.
@@ -114,7 +113,7 @@ func (s *Server) whyPost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.deps.Store.RecordEngagement(r.Context(), store.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "why-view", At: s.now()})
+	err := s.deps.Store.RecordEngagement(r.Context(), courtesy.Engagement{CustomerID: tok.CustomerID, MessageKey: tok.MessageKey, CampaignID: campaignOf(tok.MessageKey), Kind: "why-view", At: s.now()})
 	if err != nil {
 		s.fail(w, r, heldNothing(fmt.Errorf("record why-view: %w", err)))
 		return

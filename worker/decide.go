@@ -170,7 +170,7 @@ func (p *Pipeline) limitHit(s throttle.Scoped) courtesy.LimitHit {
 
 // limits gathers every window the message must fit: the business's
 // per-customer limits, the campaign's own, and the customer's preference.
-func (p *Pipeline) limits(c *campaigns.Campaign, prefs store.Preferences) []throttle.Scoped {
+func (p *Pipeline) limits(c *campaigns.Campaign, prefs courtesy.Preferences) []throttle.Scoped {
 	campaign := make([]throttle.Limit, len(c.Limits))
 	for i, l := range c.Limits {
 		campaign[i] = throttle.Limit(l)

@@ -49,9 +49,9 @@ type DryStore interface {
 	throttle.SendLog
 	Customer(ctx context.Context, id string) (courtesy.Customer, error)
 	ConsentHistory(ctx context.Context, customerID string) ([]courtesy.ConsentRecord, error)
-	Suppressed(ctx context.Context, email string) (bool, store.Suppression, error)
-	CampaignState(ctx context.Context, id string) (store.CampaignState, error)
-	Preferences(ctx context.Context, customerID string) (store.Preferences, error)
+	Suppressed(ctx context.Context, email string) (bool, courtesy.Suppression, error)
+	CampaignState(ctx context.Context, id string) (courtesy.CampaignState, error)
+	Preferences(ctx context.Context, customerID string) (courtesy.Preferences, error)
 }
 
 var _ DryStore = (*store.DB)(nil)
@@ -190,7 +190,7 @@ func (s *dryStore) Fingerprint(email string) string { return "" }
 // place, so a message decided earlier in a simulation counts as decided:
 // a lower-priority one then stops waiting for it. Only the customer and
 // campaign filters apply to the dry run's own.
-func (s *dryStore) Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error) {
+func (s *dryStore) Messages(ctx context.Context, f courtesy.Filter) ([]courtesy.Message, error) {
 	out, err := s.src.Messages(ctx, f)
 	if err != nil {
 		return nil, err
@@ -238,7 +238,7 @@ func (s *dryStore) sendContext(ctx context.Context, m courtesy.Message) (store.S
 		return sc, fmt.Errorf("load campaign state: %w", err)
 	}
 	sc.Customer, err = s.src.Customer(ctx, m.CustomerID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, courtesy.ErrNotFound) {
 		return sc, nil
 	}
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *dryStore) DecideAll(_ context.Context, ds []store.DecisionUpdate) error
 	return nil
 }
 
-func (s *dryStore) AddSuppression(context.Context, store.Suppression) error { return nil }
+func (s *dryStore) AddSuppression(context.Context, courtesy.Suppression) error { return nil }
 
 func (s *dryStore) LastSurveySent(ctx context.Context, customerID string, ids []string) (time.Time, bool, error) {
 	last, ok, err := s.src.LastSurveySent(ctx, customerID, ids)

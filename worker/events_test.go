@@ -10,7 +10,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/web"
 )
 
@@ -97,7 +96,7 @@ func (e *env) runAt(times ...string) map[string]string {
 		keys := e.plan()
 		e.work(keys)
 	}
-	msgs, err := e.db.Messages(context.Background(), store.Filter{})
+	msgs, err := e.db.Messages(context.Background(), courtesy.Filter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // sendFailed says what an SMTP failure means: a temporary one is tried
@@ -24,7 +23,7 @@ func (p *Pipeline) sendFailed(ctx context.Context, j *job, sendErr error) verdic
 		return verdict{kind: retry, err: fmt.Errorf("temporary SMTP failure: %w", sendErr)}
 	}
 	if mailer.IsAddressFailure(sendErr) {
-		if err := p.cfg.Store.AddSuppression(ctx, store.Suppression{
+		if err := p.cfg.Store.AddSuppression(ctx, courtesy.Suppression{
 			EmailHash: p.cfg.Store.Fingerprint(j.customer.Email), Reason: "hard-bounce", Source: "smtp",
 			Detail: sendErr.Error(), At: j.now,
 		}); err != nil {

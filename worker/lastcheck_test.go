@@ -42,14 +42,14 @@ func TestChangesBeforeTheClaimStopTheMessage(t *testing.T) {
 	}{
 		{"nothing happens", "birthday-treat", "birthday", nil, courtesy.Decision{Outcome: courtesy.Sent}},
 		{"the address bounced", "birthday-treat", "birthday", func(t *testing.T, db *store.DB) {
-			must(t, db.AddSuppression(ctx, store.Suppression{EmailHash: db.Fingerprint("ann@example.com"),
+			must(t, db.AddSuppression(ctx, courtesy.Suppression{EmailHash: db.Fingerprint("ann@example.com"),
 				Reason: "hard-bounce", Source: "dsn", At: now}))
 		}, courtesy.Decision{Outcome: courtesy.Suppressed, Reason: courtesy.ReasonAddress}},
 		{"the owner paused the campaign", "birthday-treat", "birthday", func(t *testing.T, db *store.DB) {
-			must(t, db.SetCampaignState(ctx, store.CampaignState{ID: "birthday-treat", Paused: true, Reason: "manual pause", At: now}))
+			must(t, db.SetCampaignState(ctx, courtesy.CampaignState{ID: "birthday-treat", Paused: true, Reason: "manual pause", At: now}))
 		}, courtesy.Decision{Outcome: courtesy.Suppressed, Reason: courtesy.ReasonPaused}},
 		{"the customer paused everything", "birthday-treat", "birthday", func(t *testing.T, db *store.DB) {
-			must(t, db.SetPreferences(ctx, store.Preferences{CustomerID: "c1", PausedUntil: now.Add(30 * 24 * time.Hour), UpdatedAt: now}))
+			must(t, db.SetPreferences(ctx, courtesy.Preferences{CustomerID: "c1", PausedUntil: now.Add(30 * 24 * time.Hour), UpdatedAt: now}))
 		}, courtesy.Decision{Outcome: courtesy.Suppressed, Reason: courtesy.ReasonCustomerPaused}},
 		{"another survey went out", "after-purchase-survey", "surveys", func(t *testing.T, db *store.DB) {
 			other := courtesy.MessageKey("after-purchase-survey", "c1", "o-2")
@@ -61,7 +61,7 @@ func TestChangesBeforeTheClaimStopTheMessage(t *testing.T) {
 			if _, _, err := db.Claim(ctx, other, now.Add(-time.Minute)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Decide(ctx, store.Decision{Key: other, Decision: courtesy.Decision{Outcome: courtesy.Sent},
+			if _, err := db.Decide(ctx, store.DecisionUpdate{Key: other, Decision: courtesy.Decision{Outcome: courtesy.Sent},
 				At: now.Add(-time.Minute)}); err != nil {
 				t.Fatal(err)
 			}

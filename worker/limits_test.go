@@ -14,7 +14,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 	"github.com/courtesyhq/courtesy/worker"
 )
@@ -174,7 +173,7 @@ func TestTheCustomersOwnLimitIsKept(t *testing.T) {
 	ctx := context.Background()
 	e.customer("c1", "ann@example.com", "Ann", "", "UTC")
 	e.consent("c1", "birthday", courtesy.Granted, signedUp)
-	if err := e.db.SetPreferences(ctx, store.Preferences{CustomerID: "c1", MaxPerWindow: "1/30d", UpdatedAt: signedUp}); err != nil {
+	if err := e.db.SetPreferences(ctx, courtesy.Preferences{CustomerID: "c1", MaxPerWindow: "1/30d", UpdatedAt: signedUp}); err != nil {
 		t.Fatal(err)
 	}
 	start := mustTime(t, "2026-12-01T10:00:00Z")

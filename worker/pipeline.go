@@ -28,7 +28,7 @@ type Reader interface {
 	Event(ctx context.Context, id int64) (courtesy.Event, error)
 	PurchasedSince(ctx context.Context, customerID, itemID string, since time.Time) (bool, error)
 	LastSurveySent(ctx context.Context, customerID string, campaignIDs []string) (time.Time, bool, error)
-	Messages(ctx context.Context, f store.Filter) ([]courtesy.Message, error)
+	Messages(ctx context.Context, f courtesy.Filter) ([]courtesy.Message, error)
 	CustomerEvents(ctx context.Context, customerID string) ([]courtesy.Event, error)
 }
 
@@ -49,7 +49,7 @@ type Store interface {
 	ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error)
 	// DecideAll records decisions together.
 	DecideAll(ctx context.Context, ds []store.DecisionUpdate) error
-	AddSuppression(ctx context.Context, s store.Suppression) error
+	AddSuppression(ctx context.Context, s courtesy.Suppression) error
 	// Fingerprint is the keyed form an address is kept in beside a
 	// suppression.
 	Fingerprint(email string) string

@@ -16,7 +16,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 )
 
@@ -448,7 +447,7 @@ func TestPlanningTheSameDayAgainSendsNothingNew(t *testing.T) {
 	if e.sink.Count() != 1 {
 		t.Errorf("sink received %d", e.sink.Count())
 	}
-	counts, err := e.db.CountDecisions(context.Background(), store.Filter{})
+	counts, err := e.db.CountDecisions(context.Background(), courtesy.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}

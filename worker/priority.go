@@ -10,7 +10,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/consent"
-	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle"
 )
 
@@ -67,7 +66,7 @@ func (p *Pipeline) yields(ctx context.Context, j *job) (string, time.Time, error
 // reminder whose delay runs out), for which the customer's consent holds
 // and who is not in the campaign's control group.
 func (p *Pipeline) ahead(ctx context.Context, j *job, higher []*campaigns.Campaign) ([]ahead, error) {
-	msgs, err := p.cfg.Store.Messages(ctx, store.Filter{CustomerID: j.customer.ID})
+	msgs, err := p.cfg.Store.Messages(ctx, courtesy.Filter{CustomerID: j.customer.ID})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/worker"
@@ -291,7 +292,7 @@ func postOptOut(webAddr string, signer *consent.Signer, customer string) optOut 
 
 // countOutcome counts messages whose decision starts with outcome.
 func countOutcome(ctx context.Context, db *store.DB, outcome string) (int, error) {
-	counts, err := db.CountDecisions(ctx, store.Filter{})
+	counts, err := db.CountDecisions(ctx, courtesy.Filter{})
 	n := 0
 	for d, c := range counts {
 		if d == outcome || strings.HasPrefix(d, outcome+":") {
@@ -309,7 +310,7 @@ func waitDrained(ctx context.Context, insp *asynq.Inspector, db *store.DB, want 
 	end := time.Now().Add(timeout)
 	quiet := 0
 	for {
-		counts, err := db.CountDecisions(ctx, store.Filter{})
+		counts, err := db.CountDecisions(ctx, courtesy.Filter{})
 		total, open := 0, 0
 		for d, c := range counts {
 			total += c

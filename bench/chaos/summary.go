@@ -45,7 +45,7 @@ func finalDecision(d string) bool {
 // collect reads the store and the sink once every process has stopped.
 func (s *summary) collect(ctx context.Context, db *store.DB, sk *sink) error {
 	var err error
-	if s.decisions, err = db.CountDecisions(ctx, store.Filter{}); err != nil {
+	if s.decisions, err = db.CountDecisions(ctx, courtesy.Filter{}); err != nil {
 		return err
 	}
 	for d, n := range s.decisions {
@@ -66,14 +66,14 @@ func (s *summary) collect(ctx context.Context, db *store.DB, sk *sink) error {
 		if err != nil {
 			return err
 		}
-		outs, err := db.OptOuts(ctx, store.Filter{CustomerID: o.customer})
+		outs, err := db.OptOuts(ctx, courtesy.Filter{CustomerID: o.customer})
 		if err != nil {
 			return err
 		}
 		if consent.Current(hist, "birthday", time.Now()).Granted || len(outs) == 0 {
 			s.optOutLost = append(s.optOutLost, o.customer)
 		}
-		msgs, err := db.Messages(ctx, store.Filter{CustomerID: o.customer})
+		msgs, err := db.Messages(ctx, courtesy.Filter{CustomerID: o.customer})
 		if err != nil {
 			return err
 		}

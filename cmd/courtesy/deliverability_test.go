@@ -294,7 +294,7 @@ func TestSuppressionLift(t *testing.T) {
 		t.Errorf("still suppressed: %s", got)
 	}
 	db := s.db()
-	sups, err := db.Suppressions(context.Background(), store.Filter{})
+	sups, err := db.Suppressions(context.Background(), courtesy.Filter{})
 	db.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/examples/bakery"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // The demo's simulated day: the first of December in the bakery's town.
@@ -184,7 +183,7 @@ func demoTable(a *app, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := db.Messages(a.ctx(), store.Filter{})
+	msgs, err := db.Messages(a.ctx(), courtesy.Filter{})
 	if err != nil {
 		return err
 	}
@@ -229,7 +228,7 @@ func demoLinks(a *app, out io.Writer, base string) error {
 	if err != nil {
 		return err
 	}
-	sent, err := db.Messages(a.ctx(), store.Filter{Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 1})
+	sent, err := db.Messages(a.ctx(), courtesy.Filter{Outcomes: []courtesy.Outcome{courtesy.Sent}, Limit: 1})
 	if err != nil || len(sent) == 0 {
 		return err
 	}

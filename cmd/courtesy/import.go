@@ -108,7 +108,7 @@ func (im *importer) customers(rows []csvimport.Row[courtesy.Customer]) error {
 		switch {
 		case e == nil:
 			im.imported++
-		case errors.Is(e, store.ErrErased):
+		case errors.Is(e, courtesy.ErrErased):
 			im.rowProblem(rows[i].Line, "email", "this address asked to be erased; it cannot be imported again")
 		default:
 			im.rowProblem(rows[i].Line, "", e.Error())
@@ -137,7 +137,7 @@ func (im *importer) consents(rows []csvimport.Row[courtesy.ConsentRecord]) error
 		if err != nil {
 			return err
 		}
-		if _, err := im.db.Customer(ctx, c.CustomerID); errors.Is(err, store.ErrNotFound) {
+		if _, err := im.db.Customer(ctx, c.CustomerID); errors.Is(err, courtesy.ErrNotFound) {
 			im.rowProblem(r.Line, "customer_id", fmt.Sprintf("no customer %q; import the customers first", c.CustomerID))
 			continue
 		}
@@ -145,7 +145,7 @@ func (im *importer) consents(rows []csvimport.Row[courtesy.ConsentRecord]) error
 			im.imported++ // imported before: the ledger already says so
 			continue
 		}
-		if _, err := im.db.AppendConsent(ctx, c); errors.Is(err, store.ErrErased) {
+		if _, err := im.db.AppendConsent(ctx, c); errors.Is(err, courtesy.ErrErased) {
 			im.rowProblem(r.Line, "customer_id", "this customer asked to be erased")
 			continue
 		} else if err != nil {
@@ -171,7 +171,7 @@ func hasRecord(history []courtesy.ConsentRecord, c courtesy.ConsentRecord) bool 
 func (im *importer) events(rows []csvimport.Row[courtesy.Event]) error {
 	ctx := im.a.ctx()
 	for _, r := range rows {
-		if _, err := im.db.Customer(ctx, r.Value.CustomerID); errors.Is(err, store.ErrNotFound) {
+		if _, err := im.db.Customer(ctx, r.Value.CustomerID); errors.Is(err, courtesy.ErrNotFound) {
 			im.rowProblem(r.Line, "customer_id", fmt.Sprintf("no customer %q; import the customers first", r.Value.CustomerID))
 			continue
 		} else if err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/consent"
 	"github.com/courtesyhq/courtesy/csvimport"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // platformCustomers lands the rows of a shop platform's own customer
@@ -29,7 +28,7 @@ func (im *importer) platformCustomers(rows []csvimport.Row[csvimport.PlatformCus
 			known.LastName = cmp.Or(c.LastName, known.LastName)
 			known.UpdatedAt = time.Time{} // now
 			c = known
-		case !errors.Is(err, store.ErrNotFound):
+		case !errors.Is(err, courtesy.ErrNotFound):
 			return err
 		}
 		cs[i] = csvimport.Row[courtesy.Customer]{Line: r.Line, Value: c}

@@ -14,7 +14,6 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/integrations/integrationstest"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 const shopifySecret = "shpss_0123456789abcdef0123456789abcdef"
@@ -94,7 +93,7 @@ func TestImportShopifyExport(t *testing.T) {
 		t.Fatal(err, errs)
 	}
 	if _, err := db.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: "c-ada", Purpose: "surveys", Source: "one-click",
-		RecordedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}, store.OptOut{}); err != nil {
+		RecordedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}, courtesy.OptOut{}); err != nil {
 		t.Fatal(err)
 	}
 

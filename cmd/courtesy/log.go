@@ -35,7 +35,7 @@ func cmdLog(inv *invocation, args []string) error {
 		return err
 	}
 	defer a.close()
-	f := store.Filter{CampaignID: *campaign, CustomerID: *customer, Limit: *limit}
+	f := courtesy.Filter{CampaignID: *campaign, CustomerID: *customer, Limit: *limit}
 	if *since != "" {
 		d, err := config.ParseDuration(*since)
 		if err != nil {
@@ -47,7 +47,7 @@ func cmdLog(inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	build := func(f store.Filter) (*table, error) {
+	build := func(f courtesy.Filter) (*table, error) {
 		switch pos[0] {
 		case "sends":
 			f.Outcomes = []courtesy.Outcome{courtesy.Sent}
@@ -86,7 +86,7 @@ const followSlack = time.Minute
 // followLog prints, oldest first, every row that was not printed before,
 // until the command is interrupted. A message whose decision changes shows
 // again with its new decision. JSON rows are one object a line.
-func followLog(a *app, w io.Writer, format string, f store.Filter, first *table, build func(store.Filter) (*table, error)) error {
+func followLog(a *app, w io.Writer, format string, f courtesy.Filter, first *table, build func(courtesy.Filter) (*table, error)) error {
 	fl := newFollower(f, first, a.now())
 	tick := time.NewTicker(followPoll)
 	defer tick.Stop()
@@ -112,13 +112,13 @@ func followLog(a *app, w io.Writer, format string, f store.Filter, first *table,
 // follower is what a follow keeps between looks: where the next look
 // starts, and the rows already printed that it may read again.
 type follower struct {
-	f    store.Filter
+	f    courtesy.Filter
 	seen map[string]bool
 }
 
 // newFollower starts a follow after the first table was printed. The first
 // look reads from a minute before the follow began.
-func newFollower(f store.Filter, first *table, now time.Time) *follower {
+func newFollower(f courtesy.Filter, first *table, now time.Time) *follower {
 	fl := &follower{f: f, seen: make(map[string]bool, len(first.rows))}
 	fl.f.Limit = 0
 	fl.f.Since = now.Add(-followSlack)
@@ -132,7 +132,7 @@ func newFollower(f store.Filter, first *table, now time.Time) *follower {
 // first. The next look starts a minute before this one, so each look stays
 // small however long the follow runs; what is kept as seen is only what this
 // look read, since a later look, starting no earlier, cannot read the rest.
-func (fl *follower) poll(now time.Time, build func(store.Filter) (*table, error)) (*table, error) {
+func (fl *follower) poll(now time.Time, build func(courtesy.Filter) (*table, error)) (*table, error) {
 	t, err := build(fl.f)
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func (fl *follower) poll(now time.Time, build func(store.Filter) (*table, error)
 
 func rowKey(r []string) string { return strings.Join(r, "\x00") }
 
-func messagesTable(a *app, db *store.DB, f store.Filter, sends bool) (*table, error) {
+func messagesTable(a *app, db *store.DB, f courtesy.Filter, sends bool) (*table, error) {
 	msgs, err := db.Messages(a.ctx(), f)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func detailSummary(s string) string {
 	return d.Rule
 }
 
-func optOutsTable(a *app, db *store.DB, f store.Filter) (*table, error) {
+func optOutsTable(a *app, db *store.DB, f courtesy.Filter) (*table, error) {
 	outs, err := db.OptOuts(a.ctx(), f)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func optOutsTable(a *app, db *store.DB, f store.Filter) (*table, error) {
 	return t, nil
 }
 
-func suppressionsTable(a *app, db *store.DB, f store.Filter) (*table, error) {
+func suppressionsTable(a *app, db *store.DB, f courtesy.Filter) (*table, error) {
 	sups, err := db.Suppressions(a.ctx(), f)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func suppressionsTable(a *app, db *store.DB, f store.Filter) (*table, error) {
 	return t, nil
 }
 
-func engagementTable(a *app, db *store.DB, f store.Filter) (*table, error) {
+func engagementTable(a *app, db *store.DB, f courtesy.Filter) (*table, error) {
 	es, err := db.Engagements(a.ctx(), f)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func cmdCampaign(inv *invocation, args []string) error {
 	if r == "" {
 		r = "manual " + pos[0]
 	}
-	if err := db.SetCampaignState(a.ctx(), store.CampaignState{ID: pos[1], Paused: pos[0] == "pause", Reason: r, At: a.now()}); err != nil {
+	if err := db.SetCampaignState(a.ctx(), courtesy.CampaignState{ID: pos[1], Paused: pos[0] == "pause", Reason: r, At: a.now()}); err != nil {
 		return err
 	}
 	fmt.Fprintf(inv.stdio.out, "campaign %s %sd\n", pos[1], pos[0])

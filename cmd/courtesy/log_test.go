@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // Opt-out comments are the customer's own words; in a CSV an owner opens in
@@ -27,7 +26,7 @@ func TestLogCSVWritesFormulasAsText(t *testing.T) {
 		t.Fatalf("seed: %v %v", err, errs)
 	}
 	if _, err := db.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: "jo", Purpose: "birthday", Source: "link", RecordedAt: t0},
-		store.OptOut{Reason: "other", Comment: comment}); err != nil {
+		courtesy.OptOut{Reason: "other", Comment: comment}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -61,7 +60,7 @@ func TestLogCSVWritesFormulasAsText(t *testing.T) {
 // newest first, read from f.Since on.
 type logRows struct {
 	rows   []stamped
-	asked  []store.Filter
+	asked  []courtesy.Filter
 	header []string
 }
 
@@ -74,7 +73,7 @@ func (l *logRows) add(at time.Time, what string) {
 	l.rows = append([]stamped{{at, []string{fmtTime(at), what}}}, l.rows...)
 }
 
-func (l *logRows) build(f store.Filter) (*table, error) {
+func (l *logRows) build(f courtesy.Filter) (*table, error) {
 	l.asked = append(l.asked, f)
 	t := &table{header: l.header}
 	for _, r := range l.rows {
@@ -94,8 +93,8 @@ func TestFollowPrintsEachRowOnceAndLooksOnlyBehindTheLastLook(t *testing.T) {
 	l.add(start.Add(-2*time.Hour), "old")
 	l.add(start.Add(-30*time.Second), "recent")
 
-	first, _ := l.build(store.Filter{CustomerID: "jo", Limit: 5})
-	fl := newFollower(store.Filter{CustomerID: "jo", Limit: 5}, first, start)
+	first, _ := l.build(courtesy.Filter{CustomerID: "jo", Limit: 5})
+	fl := newFollower(courtesy.Filter{CustomerID: "jo", Limit: 5}, first, start)
 	var printed []string
 	look := func(now time.Time) {
 		t.Helper()

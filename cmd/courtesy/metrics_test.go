@@ -14,7 +14,6 @@ import (
 
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 // TestMetricsCountWhatTheWorkerDoes runs the wired pipeline over the
@@ -52,7 +51,7 @@ func TestMetricsCountWhatTheWorkerDoes(t *testing.T) {
 	}
 	if _, err := a.db.Withdraw(ctx, courtesy.ConsentRecord{CustomerID: m.CustomerID, Purpose: m.Purpose,
 		Source: "one-click", MessageKey: m.Key, RecordedAt: a.now()},
-		store.OptOut{CampaignID: m.CampaignID, Variant: m.Variant}); err != nil {
+		courtesy.OptOut{CampaignID: m.CampaignID, Variant: m.Variant}); err != nil {
 		t.Fatal(err)
 	}
 	const owner = "owner@crumb.example"

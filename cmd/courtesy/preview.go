@@ -72,7 +72,7 @@ func cmdPreview(inv *invocation, args []string) error {
 	}
 	ctx := a.ctx()
 	cust, err := db.Customer(ctx, *customerID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, courtesy.ErrNotFound) {
 		return fmt.Errorf("no customer %q", *customerID)
 	}
 	if err != nil {

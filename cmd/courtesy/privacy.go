@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/privacy"
 	"github.com/courtesyhq/courtesy/store"
 	"github.com/courtesyhq/courtesy/throttle/throttleredis"
@@ -96,7 +97,7 @@ func onCustomer(inv *invocation, name string, args []string, do func(a *app, db 
 	if err != nil {
 		return err
 	}
-	if err := do(a, db, ids); errors.Is(err, store.ErrNotFound) {
+	if err := do(a, db, ids); errors.Is(err, courtesy.ErrNotFound) {
 		return fmt.Errorf("no customer %q", arg)
 	} else if err != nil {
 		return err
@@ -109,7 +110,7 @@ func onCustomer(inv *invocation, name string, args []string, do func(a *app, db 
 func customerIDs(a *app, db *store.DB, arg string) ([]string, error) {
 	if _, err := db.Customer(a.ctx(), arg); err == nil {
 		return []string{arg}, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, courtesy.ErrNotFound) {
 		return nil, err
 	}
 	if !strings.Contains(arg, "@") {

@@ -280,7 +280,7 @@ func (p *procHandle) kill() {
 // without a final one.
 func (s *procShop) decisions() (counts map[string]int, total, open int) {
 	s.t.Helper()
-	counts, err := s.store.CountDecisions(context.Background(), store.Filter{})
+	counts, err := s.store.CountDecisions(context.Background(), courtesy.Filter{})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestReportCalendarPeriod(t *testing.T) {
 	if err := db.BulkLoad(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordAnswer(ctx, store.Answer{MessageKey: survey, CustomerID: "march", CampaignID: "after-purchase-survey",
+	if err := db.RecordAnswer(ctx, courtesy.Answer{MessageKey: survey, CustomerID: "march", CampaignID: "after-purchase-survey",
 		Score: 9, At: utc("2027-05-03T08:00:00Z")}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/courtesyhq/courtesy"
-	"github.com/courtesyhq/courtesy/store"
 )
 
 func init() {
@@ -47,11 +46,11 @@ func cmdSuppression(inv *invocation, args []string) error {
 	for _, h := range db.Fingerprints(addr.Address) {
 		forms[h] = true
 	}
-	all, err := db.Suppressions(a.ctx(), store.Filter{})
+	all, err := db.Suppressions(a.ctx(), courtesy.Filter{})
 	if err != nil {
 		return err
 	}
-	var inForce []store.Suppression
+	var inForce []courtesy.Suppression
 	for _, s := range all {
 		if forms[s.EmailHash] && s.LiftedAt.IsZero() {
 			if s.Reason == courtesy.ReasonErased {
