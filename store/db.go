@@ -29,6 +29,7 @@ type DB struct {
 	// writer writes.
 	r *sql.DB
 	d dialect
+	q sendSQL // the send path's statements in d
 	// rs and ws hold prepared statements on r and w; nil on PostgreSQL.
 	rs, ws *stmtcache.Cache
 	// durable batches durable commits on SQLite; nil on PostgreSQL.

@@ -41,6 +41,9 @@ type dialect struct {
 	// as SQLite's wal_checkpoint does; empty when the server recycles its
 	// log itself.
 	truncateLog string
+	// hotReadsOnWriter sends the send path's reads to the writer
+	// connection rather than a reader.
+	hotReadsOnWriter bool
 }
 
 // rebind rewrites the ? placeholders of query for the dialect, leaving

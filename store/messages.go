@@ -109,16 +109,11 @@ const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(c
 const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
-// claimForSendSQL is claimSQL that also returns, as the claim leaves them,
+// claimForSendQuery is claimSQL that also returns, as the claim leaves them,
 // the customer's consent ledger, the customer's send log without the
 // message itself, whether the customer's address is suppressed, whether the
 // campaign is paused and until when the customer paused everything, in
 // the same statement.
-var claimForSendSQL = map[string]string{
-	sqliteDialect.name:   claimForSendQuery(sqliteDialect),
-	postgresDialect.name: claimForSendQuery(postgresDialect),
-}
-
 func claimForSendQuery(d dialect) string {
 	return claimSQL + `, ` + ledgerJSON(d, "messages.customer_id") + `,
 		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key") + `,
@@ -177,7 +172,7 @@ func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, fo
 		m  courtesy.Message
 		sc SendClaim
 	)
-	claimForSend := claimForSendSQL[db.d.name]
+	claimForSend := db.q.claimForSend
 	change := func(tx conn) error {
 		// Never interrupted: in a shared transaction that would undo the
 		// others' changes too. The caller still waits for the answer.
@@ -316,11 +311,6 @@ func decideAllQuery(d dialect) string {
 	WHERE messages.msg_key = d.k AND (messages.outcome IN (?, ?, ?) OR messages.decision = ?)`
 }
 
-var decideAllSQL = map[string]string{
-	sqliteDialect.name:   decideAllQuery(sqliteDialect),
-	postgresDialect.name: decideAllQuery(postgresDialect),
-}
-
 // decisionRow is one decision as decideAllQuery reads it.
 type decisionRow struct {
 	Key             string `json:"k"`
@@ -357,7 +347,7 @@ func (db *DB) DecideAll(ctx context.Context, us []DecisionUpdate) error {
 		return fmt.Errorf("record %d decisions: %w", len(us), err)
 	}
 	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}.String()
-	q := decideAllSQL[db.d.name]
+	q := db.q.decideAll
 	err = db.inBatchedTx(ctx, func(tx conn) error {
 		_, err := tx.exec(context.WithoutCancel(ctx), q, string(list), // as in Claim
 			string(courtesy.Planned), string(courtesy.Claimed), string(courtesy.Deferred), unknown)

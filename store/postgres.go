@@ -45,5 +45,5 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		_ = p.Close()
 		return nil, err
 	}
-	return &DB{w: p, r: p, d: postgresDialect}, nil
+	return &DB{w: p, r: p, d: postgresDialect, q: newSendSQL(postgresDialect)}, nil
 }

@@ -66,16 +66,24 @@ func sendContextSelect(d dialect) string {
 		ORDER BY at, reason LIMIT 1)`
 }
 
-var sendContextQueries = map[string]string{
-	sqliteDialect.name:   sendContextQuery(sqliteDialect),
-	postgresDialect.name: sendContextQuery(postgresDialect),
+// sendSQL holds the statements of the send path, which run for every
+// message and are built from the dialect once, when the store opens.
+type sendSQL struct {
+	sendContext string
+	// sendContexts reads the send contexts of a list of keys, given as one
+	// JSON array: one statement, prepared once, whatever the batch's size.
+	sendContexts string
+	claimForSend string
+	decideAll    string
 }
 
-// sendContextsQueries read the send contexts of a list of keys, given as
-// one JSON array: one statement, prepared once, whatever the batch's size.
-var sendContextsQueries = map[string]string{
-	sqliteDialect.name:   sendContextSelect(sqliteDialect) + "\n\tWHERE m.msg_key IN (" + sqliteDialect.jsonKeys + ")",
-	postgresDialect.name: sendContextSelect(postgresDialect) + "\n\tWHERE m.msg_key IN (" + postgresDialect.jsonKeys + ")",
+func newSendSQL(d dialect) sendSQL {
+	return sendSQL{
+		sendContext:  sendContextQuery(d),
+		sendContexts: sendContextSelect(d) + "\n\tWHERE m.msg_key IN (" + d.jsonKeys + ")",
+		claimForSend: claimForSendQuery(d),
+		decideAll:    decideAllQuery(d),
+	}
 }
 
 // SendContext reads what the pipeline needs to decide on the message with
@@ -86,7 +94,7 @@ var sendContextsQueries = map[string]string{
 // pipeline reads consent once more after its claim. A missing message is
 // ErrNotFound.
 func (db *DB) SendContext(ctx context.Context, key string, sentSince time.Time) (SendContext, error) {
-	sc, err := scanSendContext(db.hotReader().queryRow(ctx, sendContextQueries[db.d.name],
+	sc, err := scanSendContext(db.hotReader().queryRow(ctx, db.q.sendContext,
 		append(sendContextLogArgs(sentSince), key)...), sentSince)
 	if err != nil {
 		return sc, notFound(err, "send context of "+key)
@@ -106,7 +114,7 @@ func (db *DB) SendContexts(ctx context.Context, keys []string, sentSince time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("send contexts: %w", err)
 	}
-	rows, err := db.hotReader().query(ctx, sendContextsQueries[db.d.name],
+	rows, err := db.hotReader().query(ctx, db.q.sendContexts,
 		append(sendContextLogArgs(sentSince), string(list))...)
 	if err != nil {
 		return nil, fmt.Errorf("send contexts of %d messages: %w", len(keys), err)
@@ -215,15 +223,10 @@ func scanSendContext(s scanner, sentSince time.Time) (SendContext, error) {
 }
 
 // hotReader is the connection for the reads of the send path, which runs
-// them for every message while the pipeline writes for every message. On
-// SQLite that is the writer: in WAL mode a connection drops its whole page
-// cache when it begins a read after another connection has committed, so
-// each read on the reader pool reads its pages again from the file, while
-// the writer's cache stays valid across its own commits. Measured with the
-// send pipeline: about 10 % less CPU per message, and a shorter wait for
-// the workers, though the reads now queue with the writes.
+// them for every message while the pipeline writes for every message: the
+// writer where the dialect says so (hotReadsOnWriter), else a reader.
 func (db *DB) hotReader() conn {
-	if db.d.name == "sqlite" {
+	if db.d.hotReadsOnWriter {
 		return db.writer()
 	}
 	return db.reader()

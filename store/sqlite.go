@@ -36,7 +36,12 @@ var sqliteDialect = dialect{
 	jsonAgg:     "json_group_array",
 	jsonObject:  "json_object",
 	truncateLog: `PRAGMA wal_checkpoint(TRUNCATE)`,
-	jsonKeys:    "SELECT value FROM json_each(?)",
+	// In WAL mode a connection drops its whole page cache when it begins a
+	// read after another connection has committed, so the send path's reads
+	// on the reader pool would read their pages again from the file, while
+	// the writer's cache stays valid across its own commits.
+	hotReadsOnWriter: true,
+	jsonKeys:         "SELECT value FROM json_each(?)",
 	decisionRows: `(SELECT json_extract(value, '$.k') AS k, json_extract(value, '$.o') AS o,
 		json_extract(value, '$.d') AS d, json_extract(value, '$.t') AS t, json_extract(value, '$.detail') AS detail,
 		json_extract(value, '$.mid') AS mid, json_extract(value, '$.subj') AS subj, json_extract(value, '$.v') AS v,
@@ -102,7 +107,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		_ = r.Close()
 		return nil, err
 	}
-	db := &DB{w: w, r: r, d: sqliteDialect, rs: stmtcache.New(r), ws: stmtcache.New(w)}
+	db := &DB{w: w, r: r, d: sqliteDialect, q: newSendSQL(sqliteDialect), rs: stmtcache.New(r), ws: stmtcache.New(w)}
 	db.durable = newGroupCommit(db, true)
 	db.batched = newGroupCommit(db, false)
 	return db, nil
