@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 	gomail "github.com/wneessen/go-mail"
+	"golang.org/x/net/publicsuffix"
 )
 
 // MinRSABits is the smallest RSA key accepted for DKIM. RFC 8301 makes 1024
@@ -38,10 +39,7 @@ var signedHeaders = []string{
 // Check reports whether the key can sign mail from fromDomain: the PEM
 // parses, an RSA key has at least MinRSABits bits, and Domain is aligned with
 // fromDomain. Alignment is the relaxed DMARC kind — the same organisational
-// domain — approximated without the public suffix list: the last two labels,
-// or three when the second-level label is a common registry one such as
-// "co.uk". A business under an unusual multi-label suffix may be told it is
-// aligned when DMARC would not agree.
+// domain, judged by the Public Suffix List.
 func (d DKIM) Check(fromDomain string) error {
 	if _, err := d.signer(); err != nil {
 		return err
@@ -148,21 +146,13 @@ func (s *signer) sign(raw []byte, withReplyTo bool) (string, error) {
 	return ds.Signature(), nil
 }
 
-// secondLevelRegistries are second-level labels under which registries hand
-// out names (example.co.uk), so the organisational domain has three labels.
-var secondLevelRegistries = map[string]bool{
-	"co": true, "com": true, "org": true, "net": true, "ac": true, "gov": true,
-	"edu": true, "ltd": true, "plc": true, "me": true, "or": true, "ne": true, "gv": true,
-}
-
+// organisationalDomain is the registrable domain of domain by the Public
+// Suffix List (example.co.uk for mail.example.co.uk); a name the list cannot
+// place, such as a bare suffix, is its own.
 func organisationalDomain(domain string) string {
-	labels := strings.Split(domain, ".")
-	n := 2
-	if len(labels) >= 3 && len(labels[len(labels)-1]) == 2 && secondLevelRegistries[labels[len(labels)-2]] {
-		n = 3
-	}
-	if len(labels) <= n {
+	org, err := publicsuffix.EffectiveTLDPlusOne(domain)
+	if err != nil {
 		return domain
 	}
-	return strings.Join(labels[len(labels)-n:], ".")
+	return org
 }
