@@ -105,10 +105,33 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if allow := s.allowedMethods(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	t := switchingHere(s.visitorTongue(r))
 	s.pages.render(w, t, http.StatusNotFound, "error", errorPage{
 		Status:  http.StatusNotFound,
 		Heading: t.T("error.nothing.heading"),
 		Text:    t.T("error.nothing.text"),
 	})
+}
+
+// allowedMethods lists the methods a route other than the catch-all takes
+// at r's path: the catch-all matches every method, so without this a PUT to
+// a page would be told the page does not exist.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }

@@ -344,3 +344,34 @@ func TestUnsubscribeIsNot200UnlessRecorded(t *testing.T) {
 		t.Errorf("unrecorded unsubscribe answered %d (raw error shown: %v)", res.code, strings.Contains(res.body, "disk"))
 	}
 }
+
+// TestAWrongMethodIsNotANotFound: a page that exists answers another
+// method with 405 and the methods it takes, as HTTP asks, not with the
+// "nothing here" page; a path that names nothing is still a 404.
+func TestAWrongMethodIsNotANotFound(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		method, path string
+		code         int
+		allow        string
+	}{
+		{http.MethodPut, "/u/some-token", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
+		{http.MethodDelete, "/p/some-token", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
+		{http.MethodGet, "/api/v1/events", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPut, "/no/such/page", http.StatusNotFound, ""},
+		{http.MethodGet, "/no/such/page", http.StatusNotFound, ""},
+	} {
+		req, err := http.NewRequest(tc.method, e.ts.URL+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.code || res.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s = %d, Allow %q; want %d, Allow %q", tc.method, tc.path, res.StatusCode, res.Header.Get("Allow"), tc.code, tc.allow)
+		}
+	}
+}
