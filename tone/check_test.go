@@ -376,3 +376,36 @@ func TestTemplateBranchesAreApart(t *testing.T) {
 		t.Error("a phrase around an {{if}} without {{else}} was not read as one")
 	}
 }
+
+// A model finding's advice gives its example in the language of the text:
+// a German marketer is shown how to say it in German, not in English.
+func TestModelAdviceInEveryLanguage(t *testing.T) {
+	all, err := builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	english := map[string]string{}
+	for _, r := range all[defaultLang] {
+		if r.Kind == Model {
+			english[r.ID] = r.Message
+		}
+	}
+	if len(english) == 0 {
+		t.Fatal("no model rules in English")
+	}
+	for _, lang := range languages()[1:] {
+		seen := 0
+		for _, r := range all[lang] {
+			if r.Kind != Model {
+				continue
+			}
+			seen++
+			if r.Message == english[r.ID] || !strings.Contains(r.Message, "{words}") {
+				t.Errorf("%s %s: the advice is the English one or names no words: %q", lang, r.ID, r.Message)
+			}
+		}
+		if seen != len(english) {
+			t.Errorf("%s: %d model rules, want %d", lang, seen, len(english))
+		}
+	}
+}

@@ -110,7 +110,13 @@ var builtins = sync.OnceValues(func() (map[string][]Rule, error) {
 		if len(diags) > 0 {
 			return nil, fmt.Errorf("built-in tone rules (%s): %w", lang, diags)
 		}
-		out[lang] = append(slices.Clone(shared), own...)
+		// A language's files may add rules, and change a shared one by id
+		// (the model rules' advice, with examples in the language).
+		merged, err := merge(slices.Clone(shared), own)
+		if err != nil {
+			return nil, fmt.Errorf("built-in tone rules (%s): %w", lang, err)
+		}
+		out[lang] = merged
 	}
 	return out, nil
 })
