@@ -253,8 +253,8 @@
 // Holdout (testdata/holdout, written by hand apart from the corpus and
 // never trained or tuned on: in English 10 lines per family and 50
 // ordinary; in the other languages 20 per family, sensitive and hard-sell
-// included, and 60 to 65 ordinary, half of them added while this work was
-// under way. Factual shop lines are among the ordinary ones, such as "the
+// included, and 60 to 65 ordinary, half of them written later, to a larger
+// holdout. Factual shop lines are among the ordinary ones, such as "the
 // tulips are in season until May", "vouchers work online and in the shop",
 // "we close at six on Saturdays" and "Happy birthday, Ana — your free
 // croissant is waiting whenever you drop by", which must pass). TestHoldout
@@ -277,9 +277,8 @@
 // counts, and the rule ids of the ordinary lines it flagged: every one is
 // the model's, none a phrase or structural rule's), so they are optimistic.
 // Outside English the targets are missed widely, most of all for sensitive
-// and hard-sell, which those languages' models learnt only from this
-// round's grammars and for which they have structural rules but no phrase
-// rules.
+// and hard-sell, which those languages' models learnt only from their
+// grammars and for which they have structural rules but no phrase rules.
 //
 // Paraphrases (testdata/paraphrase, written after an earlier model was
 // frozen, in idioms and shapes unlike the corpus and the holdout: "Blink
@@ -310,10 +309,10 @@
 // meets every target.
 //
 // Fresh paraphrases (testdata/fresh, same columns as the holdout): written
-// by another hand while the structural rules and the word classes were
-// being built, never read by the author of the rules, and scored once,
-// after they were frozen, by TestFresh, which reports and asserts nothing
-// but that the lines read. 15 lines per family and 42 ordinary per
+// apart from the rules, by someone who did not see them, while the
+// structural rules and the word classes were built; never read by whoever
+// wrote the rules, and scored once, after they were frozen, by TestFresh,
+// which reports and asserts nothing but that the lines read. 15 lines per family and 42 ordinary per
 // language; scored after the last regeneration of the models:
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
