@@ -21,6 +21,10 @@ import (
 // The demo's simulated day: the first of December in the bakery's town.
 const demoDay = "2026-12-01"
 
+// demoRedisURL is where the demo keeps its queue and limits unless REDIS_URL
+// says otherwise: database 15, apart from a shop's database 0.
+const demoRedisURL = "redis://127.0.0.1:6379/15"
+
 func cmdDemo(inv *invocation, args []string) error {
 	fs := inv.flags("demo")
 	noServe := fs.Bool("no-serve", false, "exit after the simulated day instead of serving the pages")
@@ -41,7 +45,11 @@ func cmdDemo(inv *invocation, args []string) error {
 		return err
 	}
 	env := map[string]string{
-		"DATABASE_URL":       "sqlite://" + filepath.Join(absDir, "data", "courtesy.db"),
+		"DATABASE_URL": "sqlite://" + filepath.Join(absDir, "data", "courtesy.db"),
+		// The queue lives in Redis under a fixed name, so a demo on the
+		// database a shop uses would hand its tasks to the shop's workers
+		// and take the shop's: the demo keeps to a database of its own.
+		"REDIS_URL":          demoRedisURL,
 		"SMTP_URL":           "file://" + absOutbox,
 		"COURTESY_LINK_KEYS": key.Encode(),
 		"COURTESY_LISTEN":    *listen,

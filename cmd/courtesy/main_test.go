@@ -12,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/courtesyhq/courtesy/campaigns"
 	"github.com/courtesyhq/courtesy/internal/testenv"
 	"github.com/courtesyhq/courtesy/mailer/mailtest"
 	"github.com/courtesyhq/courtesy/shop"
+	"github.com/courtesyhq/courtesy/worker"
 )
 
 // result is what one run of the command printed and returned.
@@ -391,5 +394,41 @@ func TestEraseLeavesOnlyTheHash(t *testing.T) {
 	r := runCmd(t, env, "import", "customers", filepath.Join(dir, "customers.csv"), "--config", cfg)
 	if r.code != 2 || !strings.Contains(r.err, "customers.csv:2: email: this address asked to be erased") {
 		t.Errorf("re-import: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+}
+
+// TestDemoKeepsToARedisDatabaseOfItsOwn: without REDIS_URL the demo puts
+// its queue and limits in database 15, not in the database 0 a shop on the
+// same Redis uses, whose workers would otherwise take the demo's tasks and
+// the demo the shop's.
+func TestDemoKeepsToARedisDatabaseOfItsOwn(t *testing.T) {
+	if testenv.RedisAddr() != "127.0.0.1:6379" {
+		t.Skipf("the demo's default Redis is 127.0.0.1:6379 and the tests' is %s", testenv.RedisAddr())
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: 15})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		if testenv.InCI() {
+			t.Fatalf("Redis at 127.0.0.1:6379: %v", err)
+		}
+		t.Skipf("Redis at 127.0.0.1:6379: %v (scripts/services redis starts one)", err)
+	}
+	before, err := rdb.Keys(ctx, "courtesy-demo:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mustRun(t, map[string]string{"COURTESY_LOG_LEVEL": "error"},
+		"demo", "--no-serve", "--dir", filepath.Join(dir, "demo"), "--outbox", filepath.Join(dir, "outbox"))
+	after, err := rdb.Keys(ctx, "courtesy-demo:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) <= len(before) {
+		t.Errorf("database 15 holds %d demo keys after the demo, %d before: the demo kept its limits elsewhere", len(after), len(before))
+	}
+	if ok, err := rdb.SIsMember(ctx, "asynq:queues", worker.Queue).Result(); err != nil || !ok {
+		t.Errorf("database 15 does not know the queue %q (%v): the demo queued elsewhere", worker.Queue, err)
 	}
 }
