@@ -164,14 +164,23 @@ var paraphraseShort = map[string]int{
 
 // TestFresh scores the paraphrases written after the structural rules and
 // the word classes were frozen (testdata/fresh, same columns as the
-// holdout). It reports what it measures and asserts only that every line
-// reads; doc.go carries the figures. A missing directory or language is
-// not an error: the set is scored when it exists.
-func TestFresh(t *testing.T) {
-	if files, _ := filepath.Glob("testdata/fresh/*.tsv"); len(files) == 0 {
-		t.Skip("no fresh paraphrases in testdata/fresh")
-	}
-	scoreSet(t, "testdata/fresh", nil, false)
+// holdout), and holds the targets where they were met and every other
+// family at the figure it reached when first scored (freshShort), so that
+// it can only get better; doc.go carries the figures.
+func TestFresh(t *testing.T) { scoreSet(t, "testdata/fresh", freshShort, true) }
+
+// freshShort is holdoutShort for the fresh paraphrases: what each family
+// caught, and the ordinary lines flagged, when the set was scored once
+// after the rules and models were frozen. The test holds them there.
+var freshShort = map[string]int{
+	"de/urgency": 10, "de/scarcity": 7, "de/guilt": 11, "de/creepy": 9, "de/sensitive": 6, "de/hard-sell": 8, "de/ordinary": 4,
+	"en/urgency": 5, "en/scarcity": 11, "en/guilt": 9, "en/sensitive": 10, "en/hard-sell": 10, "en/ordinary": 4,
+	"es/urgency": 11, "es/scarcity": 10, "es/guilt": 11, "es/creepy": 10, "es/sensitive": 5, "es/hard-sell": 9, "es/ordinary": 1,
+	"fr/urgency": 11, "fr/scarcity": 11, "fr/guilt": 12, "fr/creepy": 8, "fr/sensitive": 8, "fr/hard-sell": 7, "fr/ordinary": 5,
+	"it/urgency": 9, "it/scarcity": 10, "it/guilt": 10, "it/creepy": 11, "it/sensitive": 8, "it/hard-sell": 9, "it/ordinary": 3,
+	"nl/urgency": 11, "nl/scarcity": 11, "nl/guilt": 8, "nl/creepy": 12, "nl/sensitive": 9, "nl/hard-sell": 8, "nl/ordinary": 3,
+	"pt/urgency": 10, "pt/scarcity": 7, "pt/guilt": 8, "pt/creepy": 10, "pt/sensitive": 9, "pt/hard-sell": 8, "pt/ordinary": 2,
+	"sv/urgency": 10, "sv/scarcity": 10, "sv/guilt": 10, "sv/creepy": 10, "sv/sensitive": 8, "sv/hard-sell": 7, "sv/ordinary": 1,
 }
 
 // TestDev scores the ordinary lines the thresholds were tuned on; its
