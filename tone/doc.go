@@ -23,9 +23,13 @@
 // them, and a pattern match made only of them is not reported, because the
 // shop did not write them.
 //
-// A Checker is immutable after New and safe for concurrent use. Patterns
-// are compiled at New and indexed by their first one or two words; a check
-// of a clean message does not allocate.
+// A Checker's rules are fixed at New and it is safe for concurrent use.
+// Patterns are compiled at New and indexed by their first one or two
+// words; a check of a clean message does not allocate. Held, what the
+// worker asks at send time, remembers the texts it passed by their shape
+// (the text with the customer's values and links reduced to marks), so a
+// campaign's thousands of messages are read once per variant and
+// language; a text it holds is checked in full.
 //
 // # Languages
 //

@@ -72,6 +72,7 @@ var builtinFS embed.FS
 type Checker struct {
 	profile string
 	sets    map[string]*ruleset // by base language
+	passed  passedTexts         // the shapes of the texts Held passed
 }
 
 // ruleset is the compiled rules of one language.

@@ -51,11 +51,9 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, verdic
 			Lang:         out.Lang, // invariant 12: the rules of the message's own language
 			Allow:        tone.Allows(j.campaign.ToneAllow),
 		}
-		for _, f := range checker.Check(tc, out.Subject+"\n\n"+out.Text) {
-			if f.Severity == courtesy.SeverityError {
-				j.detail.Finding = fmt.Sprintf("%s: %s (%q)", f.Rule, f.Message, f.Match)
-				return nil, decide(courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule})
-			}
+		if f, held := checker.Held(tc, out.Subject+"\n\n"+out.Text); held {
+			j.detail.Finding = fmt.Sprintf("%s: %s (%q)", f.Rule, f.Message, f.Match)
+			return nil, decide(courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule})
 		}
 	}
 	m := &mailer.Message{
