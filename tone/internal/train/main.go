@@ -63,12 +63,14 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		// The hand-written ordinary lines the model learnt from must pass
-		// too, read sentence by sentence as the checker reads them. Those
-		// held out of training are left out here as well, so what the
-		// step reports of them is a measure, not a setting.
+		// The hand-written ordinary lines must pass too, read sentence by
+		// sentence as the checker reads them: all of <lang>.tsv, which the
+		// rules are held to line by line, and the lines of voices/ the
+		// model learnt from. The voices held out of training are left out
+		// here as well, so what is measured on them is a measure, not a
+		// setting.
 		for _, l := range lines {
-			if l.Family == "ok" && written(l) && !heldOut(l.Text) {
+			if l.Family == "ok" && written(l) && !(heldOut(l.Text) && strings.Contains(l.Source, "voices/")) {
 				dev = append(dev, l.Text)
 			}
 		}
