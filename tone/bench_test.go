@@ -84,3 +84,28 @@ func BenchmarkCheckLanguages(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHeld is the send-time check of a campaign's messages: the same
+// 1 KB greeting to customers of different names, each with a link of its
+// own, so every text differs and all but the first are passed from memory.
+func BenchmarkHeld(b *testing.B) {
+	c := MustNew(b, "warm")
+	names := []string{"Anna", "Bernadette", "Chidi", "Dolores", "Emil", "Farah", "Gustav", "Hana"}
+	texts := make([]string, len(names))
+	ctxs := make([]Context, len(names))
+	for i, n := range names {
+		texts[i] = strings.Replace(typicalMessage(), "Anna", n, -1) +
+			"\nUnsubscribe: https://crumb.example/u/" + strings.Repeat(string(rune('a'+i)), 40) + "\n"
+		ctxs[i] = Context{Kind: "birthday", BusinessName: "Crumb & Co.", Personal: []string{n}}
+	}
+	if _, held := c.Held(ctxs[0], texts[0]); held {
+		b.Fatal("the typical message was held")
+	}
+	b.SetBytes(int64(len(texts[0])))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Held(ctxs[i%len(names)], texts[i%len(names)])
+		i++
+	}
+}
