@@ -39,6 +39,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"PlanningInBatchesMakesOneMessagePerKey", testPlanMessages},
 		{"TheSendContextHoldsEverythingASendChecks", testSendContext},
 		{"AClaimReadsWhatTheSendNeedsAndNeverClaimsTwice", testClaimForSend},
+		{"ConcurrentClaimsOfOneCustomerReadEachOther", testConcurrentClaimsSeeEachOther},
 		{"AnAbandonedClaimIsNotSentAgain", testClaim},
 		{"OneOfManyConcurrentClaimersWins", testClaimConcurrent},
 		{"ALateTrueResultReplacesAnUnknownOutcome", testDecide},

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -354,6 +355,54 @@ func testClaimForSend(t *testing.T, db *store.DB) {
 	if err != nil || !c.Suppressed || !c.CampaignPaused || !c.PausedUntil.Equal(at(90*time.Hour)) {
 		t.Errorf("ClaimForSend with a suppression and both pauses = suppressed %v, paused %v until %v, %v",
 			c.Suppressed, c.CampaignPaused, c.PausedUntil, err)
+	}
+}
+
+// testConcurrentClaimsSeeEachOther: the claims of one customer's messages
+// take turns, so of any two made at once one reads the other in the send
+// log it returns (every claimed message is in that log). Were they to
+// overlap, both could read a log without the other, and the limits checked
+// against those logs would let both messages go.
+func testConcurrentClaimsSeeEachOther(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	const rounds, n = 20, 8
+	for r := range rounds {
+		id := fmt.Sprintf("c%d", r)
+		mustUpsert(t, db, customer(id))
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = mustPlan(t, db, message("birthday-treat", id, fmt.Sprint(i), 0)).Key
+		}
+		logs := make([]map[string]bool, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, key := range keys {
+			wg.Go(func() {
+				<-start
+				res, _, claim, err := db.ClaimForSend(ctx, key, at(time.Hour), at(-24*time.Hour))
+				if err != nil || res != store.Claimed {
+					t.Errorf("ClaimForSend(%s) = %v, %v; want claimed", key, res, err)
+					return
+				}
+				logs[i] = map[string]bool{}
+				for _, s := range claim.Sent {
+					logs[i][s.Key] = true
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		for i := range keys {
+			for j := i + 1; j < n; j++ {
+				if !logs[i][keys[j]] && !logs[j][keys[i]] {
+					t.Fatalf("round %d: two claims made at once each read a send log without the other (%s: %v; %s: %v)",
+						r, keys[i], logs[i], keys[j], logs[j])
+				}
+			}
+		}
 	}
 }
 
