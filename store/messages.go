@@ -160,8 +160,9 @@ func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult,
 // consent, and the limits, which must hold even when Redis has lost the
 // windows of a message that was on its way — cost no second trip. On
 // PostgreSQL the claims of one customer's messages take turns (an advisory
-// lock for the transaction), so each reads a log with the others in it; on
-// SQLite the one writer already makes them take turns.
+// lock held until the claim commits, sent with it in one round trip), so
+// each reads a log with the others in it; on SQLite the one writer already
+// makes them take turns.
 func (db *DB) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (ClaimResult, courtesy.Message, SendClaim, error) {
 	return db.claim(ctx, key, at, sentSince, true)
 }
@@ -173,44 +174,59 @@ func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, fo
 		sc SendClaim
 	)
 	claimForSend := db.q.claimForSend
-	change := func(tx conn) error {
-		// Never interrupted: in a shared transaction that would undo the
-		// others' changes too. The caller still waits for the answer.
-		ctx := context.WithoutCancel(ctx)
-		args := []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
+	args := []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
+	if forSend {
+		args = append(args, sentLogArgs(sentSince)...)
+	}
+	// readForSend scans the row of claimForSend.
+	readForSend := func(row scanner) error {
+		var (
+			ledger, sent           []byte
+			sups, paused, pausedTo int64
+		)
 		var err error
-		if forSend {
-			if tx.d.customerLock != "" {
-				if _, err := tx.exec(ctx, tx.d.customerLock, key); err != nil {
-					return err
-				}
-			}
-			var (
-				ledger, sent           []byte
-				sups, paused, pausedTo int64
-			)
-			m, err = scanMessage(alsoScan{tx.queryRow(ctx, claimForSend, append(args, sentLogArgs(sentSince)...)...),
-				[]any{&ledger, &sent, &sups, &paused, &pausedTo}})
-			sc.Suppressed, sc.CampaignPaused, sc.PausedUntil = sups > 0, paused != 0, fromMicros(pausedTo)
-			if err == nil {
-				sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
-			}
-			if err == nil {
-				sc.Sent, err = sentLogFromJSON(sent)
-			}
-		} else {
-			m, err = scanMessage(tx.queryRow(ctx, claimSQL, args...))
+		m, err = scanMessage(alsoScan{row, []any{&ledger, &sent, &sups, &paused, &pausedTo}})
+		sc.Suppressed, sc.CampaignPaused, sc.PausedUntil = sups > 0, paused != 0, fromMicros(pausedTo)
+		if err == nil {
+			sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
 		}
-		if errors.Is(err, sql.ErrNoRows) {
-			m, err = scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
-				key, string(courtesy.Claimed)))
+		if err == nil {
+			sc.Sent, err = sentLogFromJSON(sent)
 		}
+		return err
+	}
+	orphan := func(ctx context.Context, tx conn) error {
+		var err error
+		m, err = scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
+			key, string(courtesy.Claimed)))
 		return err
 	}
 	var err error
 	if forSend && db.d.customerLock != "" {
-		err = db.inTx(ctx, change) // the lock lasts until the commit
+		// The lock and the claim in one round trip, the lock lasting until
+		// the claim is committed (lockedQueryRow). A message found claimed
+		// is settled as an orphan by a statement of its own: it reads
+		// nothing, and the others' send logs hold it before and after.
+		err = db.lockedQueryRow(ctx, db.d.customerLock, []any{key}, claimForSend, args, readForSend)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = orphan(context.WithoutCancel(ctx), db.writer()) // never interrupted, as the claim
+		}
 	} else {
+		change := func(tx conn) error {
+			// Never interrupted: in a shared transaction that would undo the
+			// others' changes too. The caller still waits for the answer.
+			ctx := context.WithoutCancel(ctx)
+			var err error
+			if forSend {
+				err = readForSend(tx.queryRow(ctx, claimForSend, args...))
+			} else {
+				m, err = scanMessage(tx.queryRow(ctx, claimSQL, args...))
+			}
+			if errors.Is(err, sql.ErrNoRows) {
+				err = orphan(ctx, tx)
+			}
+			return err
+		}
 		err = db.inBatchedTx(ctx, change, claimSQL, claimForSend, orphanSQL)
 	}
 	if err == nil {

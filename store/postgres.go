@@ -3,8 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // PostgreSQL is the engine for several workers on several machines: one
@@ -46,4 +52,72 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{w: p, r: p, d: postgresDialect, q: newSendSQL(postgresDialect)}, nil
+}
+
+// lockedQueryRow runs lock (a statement taking a transaction-scoped lock,
+// such as customerLock) and then query, whose one row scan reads, as one
+// transaction in one round trip; sql.ErrNoRows when query matched no row.
+// It is what a transaction of the two would do — BEGIN, lock, query,
+// COMMIT, four round trips — for these reasons:
+//
+//   - The two go as one pgx batch: Bind and Execute of each, then a single
+//     Sync (pgx's sendBatchExtendedWithDescription). Without a BEGIN,
+//     what comes before a Sync runs in one implicit transaction, committed
+//     at the Sync if all of it succeeded and rolled back otherwise
+//     (PostgreSQL's protocol, "Pipelining"). So the lock, taken for the
+//     transaction, is held until query's changes are committed, and an
+//     error in either undoes both.
+//   - The server runs the messages in order, so query is bound and runs
+//     only once the lock is granted; under READ COMMITTED its snapshot is
+//     taken when it starts, and sees every transaction committed before
+//     then, including the one whose end released the lock (locks are
+//     released after the commit is visible).
+//
+// One thing differs: the Sync is sent with the statements, so an error of
+// scan (reading the row in Go, after the server has it) cannot undo the
+// change as a rollback would. Nor can the caller's cancellation once the
+// batch is sent: like the send path's other claims, it runs to its end and
+// the caller waits for the answer.
+//
+// It needs pgx (the driver on PostgreSQL): the connection comes from the
+// pool and the batch goes on the pgx connection beneath it. A batch that
+// never reached the server (a connection found dead) is tried once more
+// on another connection, as database/sql does for a statement.
+func (db *DB) lockedQueryRow(ctx context.Context, lock string, lockArgs []any, query string, args []any,
+	scan func(row scanner) error) error {
+	lock, query = db.d.rebind(lock), db.d.rebind(query)
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		var c *sql.Conn
+		c, err = db.w.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		err = c.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("locked query on a %T connection, not pgx", dc)
+			}
+			b := &pgx.Batch{}
+			b.Queue(lock, lockArgs...)
+			b.Queue(query, args...)
+			br := sc.Conn().SendBatch(context.WithoutCancel(ctx), b)
+			_, err := br.Exec()
+			if err == nil {
+				err = scan(br.QueryRow())
+			}
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil && pgconn.SafeToRetry(err) {
+				return fmt.Errorf("%w: %w", driver.ErrBadConn, err) // Raw discards the connection
+			}
+			return err
+		})
+		_ = c.Close()
+		if err == nil || !pgconn.SafeToRetry(err) {
+			break
+		}
+	}
+	return err
 }
