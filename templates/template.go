@@ -72,8 +72,11 @@ func (p Placeholders) Part(name string) []string {
 type Rendered struct {
 	Subject string // one line
 	Text    string
-	HTML    string // empty when the template has no HTML part
-	Lang    string // the BCP 47 language of all of it, footer included
+	// Body is the start of Text that the shop's template wrote, without
+	// the footer courtesy adds: what the tone check reads.
+	Body string
+	HTML string // empty when the template has no HTML part
+	Lang string // the BCP 47 language of all of it, footer included
 }
 
 // funcs is the whole of what templates may call beyond the built-ins:
@@ -318,6 +321,7 @@ func (t *Template) Render(d Data) (Rendered, error) {
 		return Rendered{}, execError(err)
 	}
 	r.Text = textWithFooter(buf, d, t.words)
+	r.Body = r.Text[:len(bytes.TrimRight(buf.Bytes(), " \t\r\n"))]
 
 	if t.html != nil {
 		buf.Reset()

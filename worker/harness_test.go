@@ -176,6 +176,7 @@ type options struct {
 	store        func(worker.Store) worker.Store // wraps what the pipeline reads and records
 	locale       string                          // the business's language
 	streams      int                             // messages of a batch with SMTP at once; 1 sends on the task's goroutine
+	toneRules    []tone.Rule                     // the shop's own tone rules
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -225,7 +226,7 @@ func newEnv(t *testing.T, o options) *env {
 	if o.sender != nil {
 		sender = o.sender(sender)
 	}
-	checker, err := tone.New("warm")
+	checker, err := tone.New("warm", o.toneRules...)
 	if err != nil {
 		t.Fatal(err)
 	}

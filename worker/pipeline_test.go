@@ -17,6 +17,7 @@ import (
 	"github.com/courtesyhq/courtesy"
 	"github.com/courtesyhq/courtesy/mailer"
 	"github.com/courtesyhq/courtesy/throttle"
+	"github.com/courtesyhq/courtesy/tone"
 )
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -296,6 +297,29 @@ func TestToneRulesHoldAMessage(t *testing.T) {
 	}
 }
 
+// The tone check reads what the shop wrote, not the footer courtesy adds:
+// a shop rule against a word of the footer does not hold the message, and
+// the same rule against a word of the template does.
+func TestToneReadsTheShopsWordsNotTheFooter(t *testing.T) {
+	for word, want := range map[string]string{"unsubscribe": "sent", "birthday": "held:tone:shop.no-word"} {
+		t.Run(word, func(t *testing.T) {
+			rule := tone.Rule{ID: "shop.no-word", Kind: tone.Existence, Severity: courtesy.SeverityError,
+				Message: "no {match}", Tokens: []string{word}}
+			e := newEnv(t, options{toneRules: []tone.Rule{rule}})
+			e.customer("c1", "ann@example.com", "Ann", "12-01", "")
+			e.consent("c1", "birthday", courtesy.Granted, signedUp)
+			e.clock.Set(mustTime(t, "2026-12-01T10:00:00Z"))
+			e.work(e.plan())
+			if got := e.decision("birthday-treat:c1:2026"); got != want {
+				t.Errorf("decision = %q, want %q", got, want)
+			}
+			if want == "sent" && !footerHas(t, e, word) {
+				t.Fatalf("the footer does not carry %q, so the test shows nothing", word)
+			}
+		})
+	}
+}
+
 // The rules of the message's language judge it at send time, and a
 // campaign's tone_allow lets through what it allows.
 func TestToneRulesOfTheMessagesLanguage(t *testing.T) {
@@ -499,4 +523,14 @@ func TestTheWhyPageGetsTheLimitsAsData(t *testing.T) {
 	if d.ConsentID == 0 || !strings.Contains(d.Rule, "birthday") {
 		t.Errorf("detail = %+v", d)
 	}
+}
+
+// footerHas says the plain text of the one message sent carries word.
+func footerHas(t *testing.T, e *env, word string) bool {
+	t.Helper()
+	c, err := e.sink.Messages()[0].Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(strings.ToLower(c.Text), word)
 }

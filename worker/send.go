@@ -43,15 +43,20 @@ func (p *Pipeline) compose(ctx context.Context, j *job) (*mailer.Message, verdic
 		return nil, decide(courtesy.Decision{Outcome: courtesy.Failed, Reason: "render"})
 	}
 	if checker := p.cfg.Tone[string(j.campaign.Tone)]; checker != nil {
+		// The checker reads what the shop wrote, not the footer courtesy
+		// adds: the footer's fixed words are not the shop's voice, and a
+		// model reading the last sentence beside them would judge words
+		// no marketer chose. The footer names the business on every
+		// message, so the sender rule, which lint applies to the
+		// template, has nothing to find here.
 		tc := tone.Context{
-			Kind:         string(j.campaign.Kind),
-			StockData:    j.campaign.StockData,
-			Personal:     []string{j.customer.FirstName, j.customer.LastName, data.Item.Name},
-			BusinessName: b.Name,
-			Lang:         out.Lang, // invariant 12: the rules of the message's own language
-			Allow:        tone.Allows(j.campaign.ToneAllow),
+			Kind:      string(j.campaign.Kind),
+			StockData: j.campaign.StockData,
+			Personal:  []string{j.customer.FirstName, j.customer.LastName, data.Item.Name},
+			Lang:      out.Lang, // invariant 12: the rules of the message's own language
+			Allow:     tone.Allows(j.campaign.ToneAllow),
 		}
-		if f, held := checker.Held(tc, out.Subject+"\n\n"+out.Text); held {
+		if f, held := checker.Held(tc, out.Subject+"\n\n"+out.Body); held {
 			j.detail.Finding = fmt.Sprintf("%s: %s (%q)", f.Rule, f.Message, f.Match)
 			return nil, decide(courtesy.Decision{Outcome: courtesy.Held, Reason: "tone:" + f.Rule})
 		}
