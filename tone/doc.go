@@ -98,22 +98,39 @@
 // any rule. Where a phrase rule of the same family fired on the same words,
 // or a shop's exception to one covers them, the phrase rule speaks instead.
 //
-// The weights are trained by `go generate ./tone` (internal/train): the
-// grammars in corpus/<lang>.txt, hand-written fragments in many voices
-// (greetings, reminders, surveys, shop news, apologies, service messages),
-// expand with a seed taken from the file and section names into 3,000
-// distinct lines per family and 6,000 ordinary ones; corpus/en.tsv adds 587
-// hand-written lines, seen five times each (-hand). Training is stochastic
-// gradient descent in a seeded order, six passes, with every weight shrunk
-// 5% a pass; weights under 0.02 in every family are dropped and the rest
-// stored as int8 in model/<lang>.gz (111–123 KB). Each family's threshold
-// is then set 0.5 above the highest score the model gives any sentence, or
-// two neighbouring sentences, of a hand-written ordinary line (testdata/dev
-// and the ordinary lines of corpus/en.tsv); the step prints the line each
-// threshold was set above. One such line that reads like a family raises
-// the threshold for every sentence, so an ordinary line the model errs on
-// is answered with more ordinary lines like it in the corpus, not by
-// moving the threshold. Running the step twice writes the same bytes.
+// The weights are trained by `go generate ./tone` (internal/train) from
+// three kinds of lines. The grammars in corpus/<lang>.txt, hand-written
+// fragments in many voices, expand with a seed taken from the file and
+// section names into 3,000 distinct lines per family and 6,000 ordinary
+// ones. corpus/en.tsv holds 587 lines the English rules are held to.
+// corpus/voices/<lang>.tsv holds lines written whole, as marketers write
+// them, in many voices (greetings, reminders, surveys, shop news,
+// apologies, service messages): 1,320 pushy lines (220 per family) and
+// about 1,320 ordinary ones per language, 960 and 960 in Italian, more
+// than half of the ordinary ones sharing words with a family while doing
+// nothing wrong ("we close at six on Saturdays", "no thanks" as a plain
+// way out, "our large-print calendars"). They were written in two rounds
+// by writers who saw neither the rules, the models nor the test sets,
+// the second round weighted to guilt, hard-sell, sensitive and scarcity;
+// within a round some languages were adapted from one another rather than
+// written apart. Hand-written lines are seen five times a pass (-hand).
+// One line in ten, chosen by a hash of its text, is held out of training
+// (TestVoicesHeldOut scores the checker on those of voices/).
+//
+// Training is stochastic gradient descent in a seeded order, six passes,
+// with every weight shrunk 5% a pass; weights under 0.02 in every family
+// are dropped and the rest stored as int8 in model/<lang>.gz (241–297
+// KB). Each family's threshold is then set 0.5 above the highest score
+// the model gives any sentence, or two neighbouring sentences, of a
+// hand-written ordinary line (testdata/dev, every ordinary line of
+// corpus/en.tsv, and the ordinary lines of voices/ it learnt from); the
+// step prints the line each threshold was set above. One such line that
+// reads like a family raises the threshold for every sentence, so an
+// ordinary line the model errs on is answered with more ordinary lines
+// like it in the corpus, not by moving the threshold: "Bring the whole
+// family; there are high chairs in the café" once set English scarcity at
+// 9.3, and five ordinary lines like it took the threshold back to 0.
+// Running the step twice writes the same bytes.
 //
 // # Switching off per campaign
 //
@@ -218,137 +235,142 @@
 //
 // # Measured
 //
-// Four sets of lines, all with the warm profile; a bad line counts as
-// caught when a warning or error of its family is raised, an ordinary line
-// as flagged when any warning or error is. Every figure below was printed
-// by the test or step named beside it, on the rules and models as
-// committed, except the split between rules and model, measured by checking
-// each set with the one or the other switched off (a throwaway test, not
-// kept).
+// All with the warm profile. A pushy line counts as caught when a warning
+// or error of its family is raised, an ordinary line as flagged when any
+// warning or error is. Every figure was printed by the test named beside
+// it, on the rules and models as committed. The tests hold each set where
+// it stands: a family that reaches the targets (recall 0.9, at most 2% of
+// ordinary lines flagged) must stay there, and every other family, listed
+// in the set's map in corpus_test.go, must catch at least as many lines
+// and flag no more ordinary ones than it does now.
 //
-// Training (what the model learnt from, so not a measure of anything new):
-// `go generate ./tone` holds one drawn or hand-written line in ten out of
-// training and reports the model alone on them, per family. de: urgency
-// 301/302, scarcity 296/297, guilt 323/323, creepy 280/283, sensitive
-// 294/294, hard-sell 293/293; ordinary read as a family 0/875; en: urgency
-// 295/305, scarcity 319/344, guilt 318/328, creepy 305/310, sensitive
-// 311/316, hard-sell 323/333; ordinary read as a family 0/961; es: urgency
-// 281/281, scarcity 300/300, guilt 286/286, creepy 296/296, sensitive
-// 305/305, hard-sell 330/330; ordinary read as a family 0/885; fr: urgency
-// 303/303, scarcity 307/307, guilt 264/264, creepy 290/290, sensitive
-// 273/273, hard-sell 347/347; ordinary read as a family 0/813; it: urgency
-// 284/290, scarcity 305/305, guilt 319/319, creepy 303/303, sensitive
-// 285/285, hard-sell 294/294; ordinary read as a family 0/814; nl: urgency
-// 284/284, scarcity 294/294, guilt 314/314, creepy 325/325, sensitive
-// 275/275, hard-sell 297/297; ordinary read as a family 1/813; pt: urgency
-// 307/307, scarcity 312/312, guilt 334/334, creepy 309/309, sensitive
-// 283/283, hard-sell 318/318; ordinary read as a family 0/845; sv: urgency
-// 300/302, scarcity 283/285, guilt 315/316, creepy 325/325, sensitive
-// 295/299, hard-sell 276/276; ordinary read as a family 1/852.
-// corpus/en.tsv, 587 lines written by hand, 256 pushy and 331 ordinary (131
-// and 130 that the English phrase rules were written against; 125 and 201
-// written for the structural rules: pushy lines in shapes and idioms the
-// phrase lists miss, and ordinary lines that share their words, among them
-// the ones the model first erred on), is caught in full by the checker with
-// no finding on an ordinary line (TestCorpus); testdata/dev/en.tsv adds 40
-// pushy lines in other voices written to tune the structural rules
-// (TestDev: all caught, and none of its ordinary lines flagged).
+// The targets are met in no language on unseen lines. Shouting left out,
+// the checker with the models before corpus/voices, after its first round
+// and as committed (the second round and the lines for the thresholds):
 //
-// Holdout (testdata/holdout, written by hand apart from the corpus and
-// never trained or tuned on: in English 10 lines per family and 50
-// ordinary; in the other languages 20 per family, sensitive and hard-sell
-// included, and 60 to 65 ordinary, half of them written later, to a larger
-// holdout. Factual shop lines are among the ordinary ones, such as "the
-// tulips are in season until May", "vouchers work online and in the shop",
-// "we close at six on Saturdays" and "Happy birthday, Ana — your free
-// croissant is waiting whenever you drop by", which must pass). TestHoldout
-// asserts the targets, recall of at least 0.9 per family and at most 2% of
-// ordinary lines flagged, where they are reached: in English, in every
-// family. Elsewhere they are not, and the test holds each family at the
-// figure it reaches (holdoutShort):
+//	set                                   before          first round     now
+//	holdout (900 pushy, 489 ordinary)     631 (70%) 3.1%  696 (77%) 2.2%  724 (80%) 2.5%
+//	paraphrases (170, 200)                105 (62%) 4.5%  128 (75%) 4.5%  129 (76%) 2.0%
+//	fresh (720, 336)                      446 (62%) 6.8%  527 (73%) 6.5%  553 (77%) 7.1%
+//	blind (960, 480)                      477 (50%) 11.0% 640 (67%) 7.7%  706 (74%) 7.1%
+//	blind2 (576, 288)                     240 (42%) 6.6%  330 (57%) 7.3%  392 (68%) 4.2%
+//	voices held out (1,011, 946)          -               638 (63%) 8.6%  710 (70%) 8.2%
+//
+// The blind sets are the honest measure. testdata/blind was written
+// beside the first round of voices, by someone who saw neither the rules,
+// the models nor the corpora, and first scored with the models of that
+// round (640, 7.7%); testdata/blind2 was written the same way beside the
+// second round and first scored with its models (390, 3.8%); the models
+// committed were retrained once more after that, with ordinary lines only
+// (eight form-letter lines, after a unit test found "Dear valued customer,
+// please click here" read as guilt, and the fifteen lines for the
+// thresholds above). Nothing was tuned on either blind set. The holdout,
+// paraphrases and fresh sets were scored while earlier rules and models
+// were built, so they flatter.
+//
+// Per language, as committed (TestHoldout, TestParaphrases, TestFresh,
+// TestBlind, TestBlind2, TestVoicesHeldOut):
+//
+// Holdout (testdata/holdout: in English 10 lines per family and 50
+// ordinary, elsewhere 20 and 60 to 65, written by hand apart from the
+// corpus; factual shop lines such as "the tulips are in season until May"
+// among the ordinary ones). English meets the targets in every family but
+// hard-sell (8 of 10); before the voices it met them in all.
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      17/20    15/20 13/20  15/20    20/20     13/20     12/20     1/60
-//	en       9/10    10/10  9/10  10/10     9/10      9/10     10/10     0/50
-//	es      19/20    16/20 15/20  16/20    19/20     10/20      9/20     3/64
-//	fr      15/20    16/20 16/20  15/20    20/20     10/20     10/20     4/65
-//	it      14/20    14/20 17/20  16/20    20/20     10/20     10/20     2/62
-//	nl      16/20    14/20 14/20  15/20    20/20     13/20     11/20     1/62
-//	pt      14/20    12/20 14/20  15/20    19/20     13/20     10/20     1/62
-//	sv      18/20    18/20 14/20  13/20    19/20      8/20      9/20     3/64
+//	de      17/20    18/20 17/20  18/20    20/20     14/20     12/20     1/60
+//	en       9/10    10/10 10/10  10/10     9/10      9/10      8/10     0/50
+//	es      19/20    17/20 17/20  17/20    19/20     16/20     14/20     1/64
+//	fr      16/20    18/20 17/20  18/20    20/20     17/20     12/20     4/65
+//	it      17/20    17/20 16/20  19/20    20/20     15/20     12/20     1/62
+//	nl      18/20    16/20 17/20  15/20    20/20     13/20     12/20     0/62
+//	pt      17/20    17/20 15/20  16/20    19/20     15/20      9/20     3/62
+//	sv      17/20    19/20 17/20  17/20    19/20     15/20     13/20     2/64
 //
-// Its figures were looked at while the rules and models were built (the
-// counts, and the rule ids of the ordinary lines it flagged: every one is
-// the model's, none a phrase or structural rule's), so they are optimistic.
-// Outside English the targets are missed widely, most of all for sensitive
-// and hard-sell, which those languages' models learnt only from their
-// grammars and for which they have structural rules but no phrase rules.
-//
-// Paraphrases (testdata/paraphrase, written after an earlier model was
-// frozen, in idioms and shapes unlike the corpus and the holdout: "Blink
-// and you'll miss it", "We're down to the last couple of trays", "The ovens
-// feel cold without you", "We clocked you lingering by the window"; 5 lines
-// per family and 25 ordinary per language). The structural rules were
-// written after these figures were known (the counts per family, and the
-// first three English lines, urgency, read while looking at the file's
-// columns; the rules cover their shapes), so they are no longer an unseen
-// measure; TestParaphrases holds them at the figures below
-// (paraphraseShort):
+// Paraphrases (testdata/paraphrase, 5 lines per family and 25 ordinary,
+// written after an earlier model was frozen; the structural rules were
+// written knowing their counts):
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de        4/5      5/5   4/5    2/5      5/5         -         -     4/25
-//	en        4/5      3/5   4/5    4/5      5/5       3/5       5/5     0/25
-//	es        3/5      3/5   1/5    2/5      5/5         -         -     1/25
-//	fr        2/5      3/5   3/5    2/5      5/5         -         -     1/25
-//	it        3/5      4/5   3/5    5/5      5/5         -         -     1/25
-//	nl        3/5      2/5   3/5    4/5      5/5         -         -     2/25
-//	pt        3/5      2/5   1/5    4/5      4/5         -         -     0/25
-//	sv        2/5      3/5   2/5    4/5      5/5         -         -     0/25
+//	de        4/5      3/5   4/5    4/5      5/5         -         -     0/25
+//	en        4/5      4/5   4/5    4/5      5/5       4/5       5/5     0/25
+//	es        3/5      5/5   3/5    4/5      5/5         -         -     1/25
+//	fr        2/5      3/5   5/5    5/5      5/5         -         -     0/25
+//	it        3/5      3/5   3/5    5/5      5/5         -         -     1/25
+//	nl        3/5      3/5   4/5    5/5      5/5         -         -     1/25
+//	pt        3/5      4/5   4/5    3/5      4/5         -         -     0/25
+//	sv        3/5      4/5   5/5    4/5      5/5         -         -     1/25
 //
-// Over both sets and every language, shouting left out: the phrase and
-// structural rules alone catch 273 of the 900 holdout lines and 20 of the
-// 170 paraphrases and flag no ordinary line; the model alone catches 579
-// and 99 and flags 15 of 489 and 9 of 200; together 631 (70%) and 105
-// (62%), with the same 15 and 9 flagged. In English alone, the holdout
-// meets every target.
-//
-// Fresh paraphrases (testdata/fresh, same columns as the holdout): written
-// apart from the rules, by someone who did not see them, while the
-// structural rules and the word classes were built; never read by whoever
-// wrote the rules, and first scored after they were frozen. TestFresh
-// holds each family at what it caught then (freshShort), so it can only
-// get better. 15 lines per family and 42 ordinary per language; scored
-// after the last regeneration of the models:
+// Fresh (testdata/fresh, 15 per family and 42 ordinary, written apart from
+// the structural rules and first scored after they were frozen):
 //
 //	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      10/15     7/15 11/15   9/15    15/15      6/15      8/15     4/42
-//	en       5/15    11/15  9/15  14/15    14/15     10/15     10/15     4/42
-//	es      11/15    10/15 11/15  10/15    15/15      5/15      9/15     1/42
-//	fr      11/15    11/15 12/15   8/15    15/15      8/15      7/15     5/42
-//	it       9/15    10/15 10/15  11/15    15/15      8/15      9/15     3/42
-//	nl      11/15    11/15  8/15  12/15    14/15      9/15      8/15     3/42
-//	pt      10/15     7/15  8/15  10/15    15/15      9/15      8/15     2/42
-//	sv      10/15    10/15 10/15  10/15    14/15      8/15      7/15     1/42
+//	de      12/15     9/15 13/15  11/15    15/15     14/15      9/15     3/42
+//	en       8/15    11/15 10/15  15/15    14/15     12/15     13/15     3/42
+//	es      13/15    11/15 12/15  11/15    15/15     12/15     11/15     3/42
+//	fr      13/15    10/15 15/15  11/15    15/15     12/15      9/15     4/42
+//	it      13/15    13/15 12/15  12/15    15/15     13/15     11/15     4/42
+//	nl      12/15    12/15  8/15  13/15    14/15     12/15     12/15     4/42
+//	pt       9/15    13/15  8/15  11/15    15/15     12/15     12/15     2/42
+//	sv      10/15    11/15 13/15  11/15    14/15     13/15     10/15     1/42
 //
-// The fresh lines miss the targets in every language and almost every
-// family; only shouting and English creepy (14 of 15) reach 0.9. Shouting
-// left out, 446 of 720 pushy lines are caught (62%), 59 of 90 in English
-// (66%), and 23 of 336 ordinary lines are flagged (6.8%; English 4 of 42):
-// 21 by the model, 2 by the fake-scarcity phrase rule, none by a structural
-// rule. The phrase and structural rules alone catch 129 of the 720, the
-// model alone 405. This, not the holdout, is the honest measure of a pushy
-// line written by someone the rules never saw: the structural rules add
-// precision, never an ordinary line flagged in any set, but much less
-// recall than the targets ask, and the learnt models flag too many ordinary
-// lines outside the dev sets their thresholds were set on.
+// Blind (testdata/blind, 20 per family and 60 ordinary):
 //
-// BenchmarkCheck checks a 1 KB birthday greeting with every built-in rule
-// and the model; BenchmarkCheckLanguages does the same for each language's
-// rules. With the models of the first merge of the other languages' lines,
-// on the shared 2-core machine under a load average of 7–10, 500 checks a
-// run, two runs: 385–437 µs per 1 KB English message (126–188 µs for a
-// binary from before the structural rules, run alternately), 338–514 µs
-// with six findings and 78–333 µs in the other languages; under the 1 ms
-// per 1 KB message the checker must stay below. Figures and how they were
-// taken are in docs/PERFORMANCE.md.
+//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
+//	de      13/20    17/20 14/20  17/20    20/20     17/20     13/20     4/60
+//	en      18/20    15/20 15/20  19/20    20/20     17/20     12/20     4/60
+//	es      18/20    16/20 16/20  19/20    20/20     16/20     12/20     7/60
+//	fr      13/20    13/20 12/20  19/20    20/20     12/20     12/20     3/60
+//	it      17/20    13/20 15/20  17/20    15/20     14/20     11/20     4/60
+//	nl      17/20    16/20 14/20  17/20    15/20     12/20     12/20     6/60
+//	pt      19/20    15/20 10/20  16/20    15/20     15/20     11/20     2/60
+//	sv      12/20    16/20 11/20  19/20    15/20     12/20     10/20     4/60
+//
+// Blind 2 (testdata/blind2, 12 per family and 36 ordinary, no shouting):
+//
+//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
+//	de       9/12     9/12  9/12  10/12        -      7/12      7/12     1/36
+//	en      11/12     7/12 10/12  11/12        -     10/12      7/12     2/36
+//	es      10/12    10/12  8/12   8/12        -      5/12      5/12     3/36
+//	fr       5/12     9/12 10/12  11/12        -      7/12      7/12     0/36
+//	it       7/12     8/12  9/12  10/12        -      7/12      8/12     2/36
+//	nl       9/12     6/12  5/12   8/12        -      8/12      6/12     2/36
+//	pt       9/12     7/12  6/12   9/12        -     10/12      6/12     2/36
+//	sv       9/12    10/12  8/12   9/12        -     10/12      6/12     0/36
+//
+// Voices held out (the tenth of corpus/voices kept out of training):
+//
+//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
+//	de      14/17    11/19 11/20  20/28        -     17/28     11/21   13/134
+//	en      13/14    22/28  9/22  19/22        -     13/21     24/29    6/114
+//	es      14/20    15/16 13/19  14/14        -     13/23     11/20    9/102
+//	fr      15/20    18/26 15/20  21/25        -     17/21     18/28   10/128
+//	it      13/18    14/18  9/14   6/12        -      9/14     10/14     5/83
+//	nl      20/23    13/19  9/20  13/19        -     13/19     15/21   12/142
+//	pt      11/14    10/20 22/25  26/30        -     13/28     19/31   13/108
+//	sv      15/19    16/21 12/26  20/23        -     15/20     19/22   10/135
+//
+// corpus/en.tsv is caught in full with no finding on an ordinary line
+// (TestCorpus); testdata/dev, the English lines the structural rules were
+// tuned on, flags none of its 450 ordinary lines (TestDev).
+//
+// What misses is mostly the model. Of the 78 held-out ordinary voices
+// lines flagged, 69 are the model's, spread over every family ("We've
+// added two more yoga classes because so many people asked" read as
+// scarcity, "step-through bikes ... handy for easy mounting" as a guess at
+// the reader's body); the phrase and structural rules flag 9
+// (greeting-sale 4, caps-word 3 for a "reply STOP", watched and
+// sensitive-guess one each: "We're sorry for your loss" beside a funeral
+// order). A linear model over words and n-grams learnt from some 1,300
+// written lines per language reads the surface of a sentence, and unseen
+// wording still escapes it a quarter of the time.
+//
+// Speed: BenchmarkCheck checks a 1 KB birthday greeting with every
+// built-in rule and the model, BenchmarkCheckLanguages does the same in
+// each language, and BenchmarkHeld is the send-time check of a campaign's
+// messages, passed from memory. On the 2-core machine, load under 1, 500
+// checks a run, two runs: 114–118 µs per 1 KB English message, 142–144 µs
+// with six findings, 60–74 µs in the other languages, and 5.3–5.4 µs for
+// Held; well under the 1 ms the checker must stay below. docs/PERFORMANCE.md
+// has the pipeline's figures.
 package tone
