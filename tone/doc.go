@@ -369,8 +369,9 @@
 // built-in rule and the model, BenchmarkCheckLanguages does the same in
 // each language, and BenchmarkHeld is the send-time check of a campaign's
 // messages, passed from memory. On the 2-core machine, load under 1, 500
-// checks a run, two runs: 114–118 µs per 1 KB English message, 142–144 µs
-// with six findings, 60–74 µs in the other languages, and 5.3–5.4 µs for
-// Held; well under the 1 ms the checker must stay below. docs/PERFORMANCE.md
+// checks a run, two runs: 102–105 µs per 1 KB English message, 127–131 µs
+// with six findings, 55–78 µs in the other languages, and 4.8–5.7 µs for
+// Held; well under the 1 ms the checker must stay below. New, which reads
+// the eight models once per process, takes 12 ms. docs/PERFORMANCE.md
 // has the pipeline's figures.
 package tone
