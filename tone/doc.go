@@ -264,7 +264,9 @@
 // committed were retrained once more after that, with ordinary lines only
 // (eight form-letter lines, after a unit test found "Dear valued customer,
 // please click here" read as guilt, and the fifteen lines for the
-// thresholds above). Nothing was tuned on either blind set. The holdout,
+// thresholds above). Nothing was tuned on either blind set. Their writers
+// said that many lines follow one scenario across languages, so the
+// figures of different languages are not independent samples. The holdout,
 // paraphrases and fresh sets were scored while earlier rules and models
 // were built, so they flatter.
 //
