@@ -3,7 +3,6 @@ package tone
 import (
 	"bufio"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/tone/internal/corpus"
 )
 
 // corpusLine is one labelled line of testdata/corpus.tsv.
@@ -189,15 +189,7 @@ var freshShort = map[string]int{
 // keeps out of training (one in ten, by a hash of the text): the same
 // voices as the lines the model learnt from, but never seen by it.
 func TestVoicesHeldOut(t *testing.T) {
-	scoreLines(t, "corpus/voices", voicesShort, true, heldOut)
-}
-
-// heldOut is the training step's split: a line whose text hashes to 0
-// modulo 10 is kept out of training.
-func heldOut(text string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(text))
-	return h.Sum32()%10 == 0
+	scoreLines(t, "corpus/voices", voicesShort, true, corpus.HeldOut)
 }
 
 // voicesShort is holdoutShort for the held-out voices.

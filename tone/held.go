@@ -17,15 +17,21 @@ import (
 // The messages of one campaign differ only in what is substituted from
 // customer data, so Held remembers the texts it passed by the shop's part
 // of them: the text with every value of ctx.Personal and every link
-// replaced by the shape of its words: each word becomes a mark that says
-// whether it starts and ends with a digit, and the punctuation between
-// words stays. Two texts of the same shape tokenize into the same words and
-// sentences, so a campaign's messages are read once per variant and
-// language, not once per customer. A link's token counts as one word. A text that holds is always checked in full, so the finding
-// quotes its own words. The one way a remembered pass can differ from a
-// full check is a pattern completed by a customer's own value — a name
-// such as "May" or "Faith" after the shop's words — which the checker, whose
-// findings are about what the shop wrote, does not hold a message for.
+// replaced by the shape of its words. Each word becomes a mark that says
+// whether it starts and ends with a digit, the punctuation between words
+// stays, and a link's token counts as one word. Two texts of the same shape
+// tokenize into the same words and sentences of the shop's, so a
+// campaign's messages are read once per variant and language, not once per
+// customer. A text that holds is always checked in full, so the finding
+// quotes its own words.
+//
+// A remembered pass differs from a full check in one case: where the
+// letters of a customer's value, not only its shape, complete a pattern
+// with the shop's words (a name "May" after "only until"), or a link's
+// token split at '-' or '_' into more words than a gap allows. A full check
+// would hold that message; Held passes it when a text of its shape passed
+// before. What it judges is then the shop's wording, which every message
+// of the shape shares.
 func (c *Checker) Held(ctx Context, text string) (f Finding, ok bool) {
 	key, cacheable := shapeKey(ctx, text)
 	if cacheable && c.passed.has(key) {

@@ -1,13 +1,13 @@
 package tone
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/courtesyhq/courtesy"
+	"github.com/courtesyhq/courtesy/tone/internal/corpus"
 )
 
 // TestHeldAgreesWithCheck sends every labelled line of every set, in every
@@ -23,12 +23,20 @@ func TestHeldAgreesWithCheck(t *testing.T) {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.tsv"))
 		for _, file := range files {
 			lang := strings.TrimSuffix(filepath.Base(file), ".tsv")
-			for _, l := range readLabelled(t, file) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labelled, kinds, err := corpus.ReadTSV(file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, l := range labelled {
 				lines++
 				for i, n := range names {
-					text := "Happy birthday, " + n[0] + "!\n\n" + l.text + "\n\nWith love from Crumb & Co.\n" +
+					text := "Happy birthday, " + n[0] + "!\n\n" + l.Text + "\n\nWith love from Crumb & Co.\n" +
 						"Unsubscribe: https://crumb.example/u/" + []string{"Ab3_x-9", "k2", "_-Zz0", "abc", "9_9"}[i] + "\n"
-					ctx := Context{Kind: l.kind, Lang: lang, BusinessName: "Crumb & Co.", Personal: []string{n[0], n[1]}}
+					ctx := Context{Kind: kinds[k], Lang: lang, BusinessName: "Crumb & Co.", Personal: []string{n[0], n[1]}}
 					var want *Finding
 					for _, f := range c.Check(ctx, text) {
 						if f.Severity == courtesy.SeverityError {
@@ -41,9 +49,9 @@ func TestHeldAgreesWithCheck(t *testing.T) {
 					got, ok := c.Held(ctx, text)
 					switch {
 					case ok != (want != nil):
-						t.Fatalf("%s:%d with %s: Held says held=%v, Check found %v: %s", file, l.n, n[0], ok, want, l.text)
+						t.Fatalf("%s with %s: Held says held=%v, Check found %v: %s", l.Source, n[0], ok, want, l.Text)
 					case ok && (got.Rule != want.Rule || got.Match != want.Match):
-						t.Fatalf("%s:%d with %s: Held found %s %q, Check %s %q", file, l.n, n[0], got.Rule, got.Match, want.Rule, want.Match)
+						t.Fatalf("%s with %s: Held found %s %q, Check %s %q", l.Source, n[0], got.Rule, got.Match, want.Rule, want.Match)
 					case ok:
 						held++
 					case known:
@@ -90,29 +98,4 @@ func TestHeldTellsShapesApart(t *testing.T) {
 	if _, ok := shapeKey(Context{}, "Hi there"); ok {
 		t.Error("a text with nothing personal was remembered")
 	}
-}
-
-type labelledLine struct {
-	n          int
-	label      string
-	kind, text string
-}
-
-func readLabelled(t *testing.T, file string) []labelledLine {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []labelledLine
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		cols := strings.SplitN(sc.Text(), "\t", 4)
-		if len(cols) != 4 || strings.HasPrefix(cols[0], "#") {
-			continue
-		}
-		out = append(out, labelledLine{n: n, label: cols[0], kind: cols[2], text: cols[3]})
-	}
-	return out
 }

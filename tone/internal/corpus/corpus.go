@@ -298,3 +298,12 @@ func ReadTSV(file string, data []byte) ([]Line, []string, error) {
 	}
 	return out, kinds, sc.Err()
 }
+
+// HeldOut says the line is one of the one in ten the training step keeps
+// out of training, chosen by a hash of its text, so the split is the same
+// on every run and the tests can score the lines it held out.
+func HeldOut(text string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return h.Sum32()%10 == 0
+}

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -70,7 +69,7 @@ func main() {
 		// here as well, so what is measured on them is a measure, not a
 		// setting.
 		for _, l := range lines {
-			if l.Family == "ok" && written(l) && !(heldOut(l.Text) && strings.Contains(l.Source, "voices/")) {
+			if l.Family == "ok" && written(l) && !(corpus.HeldOut(l.Text) && strings.Contains(l.Source, "voices/")) {
 				dev = append(dev, l.Text)
 			}
 		}
@@ -144,7 +143,7 @@ type example struct {
 func featurize(lang string, lines []corpus.Line) []example {
 	out := make([]example, 0, len(lines))
 	for _, l := range lines {
-		dev := heldOut(l.Text)
+		dev := corpus.HeldOut(l.Text)
 		label := slices.Index(families, l.Family)
 		sents := tone.Sentences(l.Text)
 		var all []uint32
@@ -169,14 +168,6 @@ func featurize(lang string, lines []corpus.Line) []example {
 		}
 	}
 	return out
-}
-
-// heldOut says the line is one of the one in ten kept out of training, by
-// a hash of its text, so the split is the same on every run.
-func heldOut(text string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(text))
-	return h.Sum32()%10 == 0
 }
 
 // written says the line was written by hand, not drawn from a grammar.
