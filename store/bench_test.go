@@ -143,7 +143,7 @@ func BenchmarkSendPath(b *testing.B) {
 				if err != nil || !sc.CustomerFound || len(sc.Consent) != 1 {
 					b.Fatalf("send context of %s: %+v, %v", key, sc, err)
 				}
-				res, _, claim, err := db.ClaimForSend(ctx, key, now, now.Add(-30*24*time.Hour))
+				res, claim, err := db.ClaimForSend(ctx, key, now, now.Add(-30*24*time.Hour))
 				if err != nil || res != store.Claimed || len(claim.Consent) != 1 {
 					b.Fatalf("claim %s: %v, %v", key, res, err)
 				}

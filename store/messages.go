@@ -109,13 +109,15 @@ const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(c
 const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
 		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
 
-// claimForSendQuery is claimSQL that also returns, as the claim leaves them,
-// the customer's consent ledger, the customer's send log without the
-// message itself, whether the customer's address is suppressed, whether the
-// campaign is paused and until when the customer paused everything, in
-// the same statement.
+// claimForSendQuery takes a message as claimSQL does and returns only what
+// the last checks before the final "." read, as the claim leaves them: the
+// customer's consent ledger, the customer's send log without the message
+// itself, whether the customer's address is suppressed, whether the
+// campaign is paused and until when the customer paused everything. Of the
+// message's own columns only the customer: the sender has the rest.
 func claimForSendQuery(d dialect) string {
-	return claimSQL + `, ` + ledgerJSON(d, "messages.customer_id") + `,
+	return `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
+		WHERE msg_key = ? AND ` + claimable + ` RETURNING customer_id, ` + ledgerJSON(d, "messages.customer_id") + `,
 		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key") + `,
 		(SELECT COUNT(*) FROM suppressions su JOIN customers c ON su.email_hash = c.email_hash
 			WHERE c.id = messages.customer_id AND su.lifted_at = 0),
@@ -149,100 +151,123 @@ const orphanSQL = `UPDATE messages SET outcome = ?, decision = ?, decided_at = ?
 // as it now is. A claimed message keeps the decided_at of the decision
 // before it; claimed_at says when it was claimed.
 func (db *DB) Claim(ctx context.Context, key string, at time.Time) (ClaimResult, courtesy.Message, error) {
-	res, m, _, err := db.claim(ctx, key, at, time.Time{}, false)
-	return res, m, err
+	var m courtesy.Message
+	err := db.inBatchedTx(ctx, func(tx conn) error {
+		// Never interrupted: in a shared transaction that would undo the
+		// others' changes too. The caller still waits for the answer.
+		ctx := context.WithoutCancel(ctx)
+		var err error
+		m, err = scanMessage(tx.queryRow(ctx, claimSQL, claimArgs(key, at)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			m, err = settleOrphan(ctx, tx, key, at)
+		}
+		return err
+	}, claimSQL, orphanSQL)
+	switch {
+	case err == nil && m.Decision.Outcome == courtesy.Claimed:
+		return Claimed, m, nil
+	case err == nil:
+		return Orphaned, m, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, m, fmt.Errorf("claim %s: %w", key, err)
+	}
+	m, err = db.Message(ctx, key)
+	if err != nil {
+		return 0, m, fmt.Errorf("claim: %w", err)
+	}
+	return AlreadyDecided, m, nil
 }
 
-// ClaimForSend is Claim for a message about to be handed over, which also
-// returns, when it is Claimed, the customer's consent ledger and send log
-// (from sentSince on) as they stand once the claim is made: read by the
-// claiming statement itself, so the last checks before the message goes —
-// consent, and the limits, which must hold even when Redis has lost the
-// windows of a message that was on its way — cost no second trip. On
+// ClaimForSend is Claim for a message about to be handed over, which
+// returns, when it is Claimed, what the last checks before the final "."
+// read: the customer's consent ledger and send log (from sentSince on), the
+// suppressions and the pauses, as they stand once the claim is made. The
+// claiming statement reads them itself, so the last checks — consent, and
+// the limits, which must hold even when Redis has lost the windows of a
+// message that was on its way — cost no second trip. On SQLite the claim
+// runs on the one writer, which every other write waits for, so it returns
+// only those and leaves reading them to the caller's goroutine. On
 // PostgreSQL the claims of one customer's messages take turns (an advisory
 // lock held until the claim commits, sent with it in one round trip), so
 // each reads a log with the others in it; on SQLite the one writer already
-// makes them take turns.
-func (db *DB) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (ClaimResult, courtesy.Message, SendClaim, error) {
-	return db.claim(ctx, key, at, sentSince, true)
-}
-
-func (db *DB) claim(ctx context.Context, key string, at, sentSince time.Time, forSend bool) (ClaimResult, courtesy.Message, SendClaim, error) {
-	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+// makes them take turns. An Orphaned or AlreadyDecided message reads
+// nothing.
+func (db *DB) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (ClaimResult, SendClaim, error) {
+	q := db.q.claimForSend
+	args := append(claimArgs(key, at), sentLogArgs(sentSince)...)
 	var (
-		m  courtesy.Message
-		sc SendClaim
+		raw      sendClaimColumns
+		orphaned bool
+		err      error
 	)
-	claimForSend := db.q.claimForSend
-	args := []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
-	if forSend {
-		args = append(args, sentLogArgs(sentSince)...)
-	}
-	// readForSend scans the row of claimForSend.
-	readForSend := func(row scanner) error {
-		var (
-			ledger, sent           []byte
-			sups, paused, pausedTo int64
-		)
-		var err error
-		m, err = scanMessage(alsoScan{row, []any{&ledger, &sent, &sups, &paused, &pausedTo}})
-		sc.Suppressed, sc.CampaignPaused, sc.PausedUntil = sups > 0, paused != 0, fromMicros(pausedTo)
-		if err == nil {
-			sc.Consent, err = ledgerFromJSON(m.CustomerID, ledger)
-		}
-		if err == nil {
-			sc.Sent, err = sentLogFromJSON(sent)
-		}
-		return err
-	}
-	orphan := func(ctx context.Context, tx conn) error {
-		var err error
-		m, err = scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
-			key, string(courtesy.Claimed)))
-		return err
-	}
-	var err error
-	if forSend && db.d.customerLock != "" {
+	if db.d.customerLock != "" {
 		// The lock and the claim in one round trip, the lock lasting until
 		// the claim is committed (lockedQueryRow). A message found claimed
 		// is settled as an orphan by a statement of its own: it reads
 		// nothing, and the others' send logs hold it before and after.
-		err = db.lockedQueryRow(ctx, db.d.customerLock, []any{key}, claimForSend, args, readForSend)
+		err = db.lockedQueryRow(ctx, db.d.customerLock, []any{key}, q, args, raw.scan)
 		if errors.Is(err, sql.ErrNoRows) {
-			err = orphan(context.WithoutCancel(ctx), db.writer()) // never interrupted, as the claim
+			_, err = settleOrphan(context.WithoutCancel(ctx), db.writer(), key, at) // never interrupted, as the claim
+			orphaned = true
 		}
 	} else {
-		change := func(tx conn) error {
-			// Never interrupted: in a shared transaction that would undo the
-			// others' changes too. The caller still waits for the answer.
-			ctx := context.WithoutCancel(ctx)
-			var err error
-			if forSend {
-				err = readForSend(tx.queryRow(ctx, claimForSend, args...))
-			} else {
-				m, err = scanMessage(tx.queryRow(ctx, claimSQL, args...))
-			}
-			if errors.Is(err, sql.ErrNoRows) {
-				err = orphan(ctx, tx)
+		err = db.inBatchedTx(ctx, func(tx conn) error {
+			ctx := context.WithoutCancel(ctx) // as in Claim
+			err := raw.scan(tx.queryRow(ctx, q, args...))
+			orphaned = errors.Is(err, sql.ErrNoRows)
+			if orphaned {
+				_, err = settleOrphan(ctx, tx, key, at)
 			}
 			return err
-		}
-		err = db.inBatchedTx(ctx, change, claimSQL, claimForSend, orphanSQL)
+		}, q, orphanSQL)
 	}
-	if err == nil {
-		if m.Decision.Outcome == courtesy.Claimed {
-			return Claimed, m, sc, nil
-		}
-		return Orphaned, m, SendClaim{}, nil
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return AlreadyDecided, SendClaim{}, nil
+	case err != nil:
+		return 0, SendClaim{}, fmt.Errorf("claim %s: %w", key, err)
+	case orphaned:
+		return Orphaned, SendClaim{}, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, m, SendClaim{}, fmt.Errorf("claim %s: %w", key, err)
-	}
-	m, err = db.Message(ctx, key)
+	sc, err := raw.read()
 	if err != nil {
-		return 0, m, SendClaim{}, fmt.Errorf("claim: %w", err)
+		return 0, SendClaim{}, fmt.Errorf("claim %s: %w", key, err)
 	}
-	return AlreadyDecided, m, SendClaim{}, nil
+	return Claimed, sc, nil
+}
+
+func claimArgs(key string, at time.Time) []any {
+	return []any{string(courtesy.Claimed), string(courtesy.Claimed), micros(at), key}
+}
+
+// settleOrphan records a message found claimed as failed:unknown-outcome,
+// and returns it as it now is; sql.ErrNoRows if it was not claimed.
+func settleOrphan(ctx context.Context, tx conn, key string, at time.Time) (courtesy.Message, error) {
+	unknown := courtesy.Decision{Outcome: courtesy.Failed, Reason: courtesy.ReasonUnknownOutcome}
+	return scanMessage(tx.queryRow(ctx, orphanSQL, string(unknown.Outcome), unknown.String(), micros(at),
+		key, string(courtesy.Claimed)))
+}
+
+// sendClaimColumns are the columns of claimForSendQuery as they come.
+type sendClaimColumns struct {
+	customer               string
+	ledger, sent           []byte
+	sups, paused, pausedTo int64
+}
+
+func (c *sendClaimColumns) scan(row scanner) error {
+	return row.Scan(&c.customer, &c.ledger, &c.sent, &c.sups, &c.paused, &c.pausedTo)
+}
+
+// read decodes the columns.
+func (c *sendClaimColumns) read() (SendClaim, error) {
+	sc := SendClaim{Suppressed: c.sups > 0, CampaignPaused: c.paused != 0, PausedUntil: fromMicros(c.pausedTo)}
+	var err error
+	if sc.Consent, err = ledgerFromJSON(c.customer, c.ledger); err != nil {
+		return sc, err
+	}
+	sc.Sent, err = sentLogFromJSON(c.sent)
+	return sc, err
 }
 
 // ExpireWaiting records as expired every message still waiting (planned or

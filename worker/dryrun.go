@@ -268,13 +268,13 @@ func (s *dryStore) Claim(_ context.Context, key string, at time.Time) (store.Cla
 
 // ClaimForSend reads the ledger through to the store; the limits of a dry
 // run are its own limiter's (dryLimiter), so it reads no send log.
-func (s *dryStore) ClaimForSend(ctx context.Context, key string, at, _ time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error) {
+func (s *dryStore) ClaimForSend(ctx context.Context, key string, at, _ time.Time) (store.ClaimResult, store.SendClaim, error) {
 	res, m, _ := s.Claim(ctx, key, at)
 	history, err := s.src.ConsentHistory(ctx, m.CustomerID)
 	if err != nil {
-		return 0, m, store.SendClaim{}, fmt.Errorf("load consent: %w", err)
+		return 0, store.SendClaim{}, fmt.Errorf("load consent: %w", err)
 	}
-	return res, m, store.SendClaim{Consent: history}, nil
+	return res, store.SendClaim{Consent: history}, nil
 }
 
 func (s *dryStore) DecideAll(_ context.Context, ds []store.DecisionUpdate) error {

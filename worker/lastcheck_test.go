@@ -17,7 +17,7 @@ type meanwhile struct {
 	do func()
 }
 
-func (m *meanwhile) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error) {
+func (m *meanwhile) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, store.SendClaim, error) {
 	if m.do != nil {
 		m.do()
 		m.do = nil

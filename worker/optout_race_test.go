@@ -35,7 +35,7 @@ type claimClock struct {
 	began map[string]time.Time
 }
 
-func (c *claimClock) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error) {
+func (c *claimClock) ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, store.SendClaim, error) {
 	c.mu.Lock()
 	c.began[key] = time.Now()
 	c.mu.Unlock()

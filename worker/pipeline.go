@@ -46,7 +46,7 @@ type Store interface {
 	// ClaimForSend claims the message before its final "." and reads, in
 	// the same trip to the store, the customer's consent ledger and send
 	// log (from sentSince on) as the claim leaves them.
-	ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, courtesy.Message, store.SendClaim, error)
+	ClaimForSend(ctx context.Context, key string, at, sentSince time.Time) (store.ClaimResult, store.SendClaim, error)
 	// DecideAll records decisions together.
 	DecideAll(ctx context.Context, ds []store.DecisionUpdate) error
 	AddSuppression(ctx context.Context, s courtesy.Suppression) error

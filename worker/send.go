@@ -132,7 +132,7 @@ func (s *stopped) Error() string {
 // claim reads (the ledger, the suppressions, the pauses and the send log,
 // in which every claimed message stands) may still stop the message.
 func (p *Pipeline) claim(ctx context.Context, j *job) error {
-	res, _, claim, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now, j.now.Add(-p.logSpan(j.campaign)))
+	res, claim, err := p.cfg.Store.ClaimForSend(ctx, j.msg.Key, j.now, j.now.Add(-p.logSpan(j.campaign)))
 	if err != nil {
 		return fmt.Errorf("claim: %w", err)
 	}
