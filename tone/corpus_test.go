@@ -135,14 +135,13 @@ func TestHoldout(t *testing.T) { scoreSet(t, "testdata/holdout", holdoutShort, t
 // with the lines they do catch: the test holds them there, so they can only
 // get better, and doc.go says so.
 var holdoutShort = map[string]int{
-	"de/guilt": 17, "de/hard-sell": 12, "de/sensitive": 14, "de/urgency": 17,
-	"en/hard-sell": 8,
-	"es/creepy":    17, "es/guilt": 17, "es/hard-sell": 14, "es/scarcity": 17, "es/sensitive": 16,
-	"fr/guilt": 17, "fr/hard-sell": 12, "fr/sensitive": 17, "fr/urgency": 16, "fr/ordinary": 4,
-	"it/guilt": 16, "it/hard-sell": 12, "it/scarcity": 17, "it/sensitive": 15, "it/urgency": 17,
-	"nl/creepy": 15, "nl/guilt": 17, "nl/hard-sell": 12, "nl/scarcity": 16, "nl/sensitive": 13,
-	"pt/creepy": 16, "pt/guilt": 15, "pt/hard-sell": 9, "pt/scarcity": 17, "pt/sensitive": 15, "pt/urgency": 17, "pt/ordinary": 3,
-	"sv/creepy": 17, "sv/guilt": 17, "sv/hard-sell": 13, "sv/sensitive": 15, "sv/urgency": 17, "sv/ordinary": 2,
+	"de/guilt": 17, "de/hard-sell": 15, "de/sensitive": 14, "de/urgency": 17, "de/ordinary": 2,
+	"es/guilt": 17, "es/hard-sell": 12, "es/scarcity": 16, "es/sensitive": 16,
+	"fr/hard-sell": 12, "fr/scarcity": 17, "fr/sensitive": 17, "fr/urgency": 17, "fr/ordinary": 2,
+	"it/creepy": 17, "it/guilt": 15, "it/hard-sell": 12, "it/scarcity": 15, "it/sensitive": 13, "it/ordinary": 2,
+	"nl/creepy": 16, "nl/guilt": 17, "nl/hard-sell": 11, "nl/scarcity": 16, "nl/sensitive": 15, "nl/urgency": 17,
+	"pt/creepy": 16, "pt/guilt": 15, "pt/hard-sell": 12, "pt/sensitive": 14, "pt/urgency": 17, "pt/ordinary": 2,
+	"sv/creepy": 17, "sv/guilt": 17, "sv/hard-sell": 14, "sv/scarcity": 14, "sv/sensitive": 15, "sv/urgency": 16,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
@@ -154,14 +153,14 @@ func TestParaphrases(t *testing.T) { scoreSet(t, "testdata/paraphrase", paraphra
 // targets widely (doc.go): "lang/family" holds the lines caught when they
 // were first measured, "lang/ordinary" the ordinary lines flagged.
 var paraphraseShort = map[string]int{
-	"de/creepy": 4, "de/guilt": 4, "de/scarcity": 3, "de/urgency": 4,
+	"de/creepy": 4, "de/scarcity": 4, "de/urgency": 4,
 	"en/creepy": 4, "en/guilt": 4, "en/scarcity": 4, "en/sensitive": 4, "en/urgency": 4,
-	"es/creepy": 4, "es/guilt": 3, "es/urgency": 3, "es/ordinary": 1,
-	"fr/scarcity": 3, "fr/urgency": 2,
-	"it/guilt": 3, "it/scarcity": 3, "it/urgency": 3, "it/ordinary": 1,
-	"nl/guilt": 4, "nl/scarcity": 3, "nl/urgency": 3, "nl/ordinary": 1,
-	"pt/creepy": 3, "pt/guilt": 4, "pt/scarcity": 4, "pt/shouting": 4, "pt/urgency": 3,
-	"sv/creepy": 4, "sv/scarcity": 4, "sv/urgency": 3, "sv/ordinary": 1,
+	"es/guilt": 4, "es/scarcity": 3, "es/urgency": 3,
+	"fr/creepy": 4, "fr/guilt": 4, "fr/scarcity": 3, "fr/urgency": 2, "fr/ordinary": 1,
+	"it/guilt": 4, "it/scarcity": 2, "it/urgency": 3,
+	"nl/guilt": 4, "nl/scarcity": 3, "nl/urgency": 2, "nl/ordinary": 1,
+	"pt/creepy": 4, "pt/scarcity": 3, "pt/shouting": 4, "pt/urgency": 4,
+	"sv/guilt": 4, "sv/scarcity": 4, "sv/urgency": 3,
 }
 
 // TestFresh scores the paraphrases written after the structural rules and
@@ -175,14 +174,14 @@ func TestFresh(t *testing.T) { scoreSet(t, "testdata/fresh", freshShort, true) }
 // caught, and the ordinary lines flagged, when the set was scored once
 // after the rules and models were frozen. The test holds them there.
 var freshShort = map[string]int{
-	"de/creepy": 11, "de/guilt": 13, "de/hard-sell": 9, "de/scarcity": 9, "de/urgency": 12, "de/ordinary": 3,
-	"en/guilt": 10, "en/hard-sell": 13, "en/scarcity": 11, "en/sensitive": 12, "en/urgency": 8, "en/ordinary": 3,
-	"es/creepy": 11, "es/guilt": 12, "es/hard-sell": 11, "es/scarcity": 11, "es/sensitive": 12, "es/urgency": 13, "es/ordinary": 3,
-	"fr/creepy": 11, "fr/hard-sell": 9, "fr/scarcity": 10, "fr/sensitive": 12, "fr/urgency": 13, "fr/ordinary": 4,
-	"it/creepy": 12, "it/guilt": 12, "it/hard-sell": 11, "it/scarcity": 13, "it/sensitive": 13, "it/urgency": 13, "it/ordinary": 4,
-	"nl/creepy": 13, "nl/guilt": 8, "nl/hard-sell": 12, "nl/scarcity": 12, "nl/sensitive": 12, "nl/urgency": 12, "nl/ordinary": 4,
-	"pt/creepy": 11, "pt/guilt": 8, "pt/hard-sell": 12, "pt/scarcity": 13, "pt/sensitive": 12, "pt/urgency": 9, "pt/ordinary": 2,
-	"sv/creepy": 11, "sv/guilt": 13, "sv/hard-sell": 10, "sv/scarcity": 11, "sv/sensitive": 13, "sv/urgency": 10, "sv/ordinary": 1,
+	"de/creepy": 11, "de/guilt": 12, "de/hard-sell": 9, "de/scarcity": 10, "de/sensitive": 12, "de/urgency": 12, "de/ordinary": 2,
+	"en/guilt": 12, "en/scarcity": 13, "en/sensitive": 12, "en/urgency": 8, "en/ordinary": 4,
+	"es/creepy": 11, "es/hard-sell": 12, "es/scarcity": 11, "es/sensitive": 10, "es/urgency": 12, "es/ordinary": 2,
+	"fr/creepy": 11, "fr/hard-sell": 10, "fr/scarcity": 10, "fr/sensitive": 11, "fr/ordinary": 5,
+	"it/creepy": 12, "it/guilt": 13, "it/hard-sell": 12, "it/scarcity": 11, "it/ordinary": 1,
+	"nl/creepy": 11, "nl/guilt": 7, "nl/hard-sell": 12, "nl/scarcity": 13, "nl/urgency": 11, "nl/ordinary": 4,
+	"pt/creepy": 12, "pt/guilt": 12, "pt/hard-sell": 12, "pt/scarcity": 12, "pt/sensitive": 13, "pt/urgency": 10, "pt/ordinary": 4,
+	"sv/creepy": 11, "sv/guilt": 13, "sv/hard-sell": 13, "sv/scarcity": 10, "sv/sensitive": 13, "sv/urgency": 9, "sv/ordinary": 1,
 }
 
 // TestVoicesHeldOut scores the lines of corpus/voices that `go generate`
@@ -194,14 +193,14 @@ func TestVoicesHeldOut(t *testing.T) {
 
 // voicesShort is holdoutShort for the held-out voices.
 var voicesShort = map[string]int{
-	"de/creepy": 20, "de/guilt": 11, "de/hard-sell": 11, "de/scarcity": 11, "de/sensitive": 17, "de/urgency": 14, "de/ordinary": 13,
-	"en/creepy": 19, "en/guilt": 9, "en/hard-sell": 24, "en/scarcity": 22, "en/sensitive": 13, "en/ordinary": 6,
-	"es/guilt": 13, "es/hard-sell": 11, "es/sensitive": 13, "es/urgency": 14, "es/ordinary": 9,
-	"fr/creepy": 21, "fr/guilt": 15, "fr/hard-sell": 18, "fr/scarcity": 18, "fr/sensitive": 17, "fr/urgency": 15, "fr/ordinary": 10,
-	"it/creepy": 6, "it/guilt": 9, "it/hard-sell": 10, "it/scarcity": 14, "it/sensitive": 9, "it/urgency": 13, "it/ordinary": 5,
-	"nl/creepy": 13, "nl/guilt": 9, "nl/hard-sell": 15, "nl/scarcity": 13, "nl/sensitive": 13, "nl/urgency": 20, "nl/ordinary": 12,
-	"pt/creepy": 26, "pt/guilt": 22, "pt/hard-sell": 19, "pt/scarcity": 10, "pt/sensitive": 13, "pt/urgency": 11, "pt/ordinary": 13,
-	"sv/creepy": 20, "sv/guilt": 12, "sv/hard-sell": 19, "sv/scarcity": 16, "sv/sensitive": 15, "sv/urgency": 15, "sv/ordinary": 10,
+	"de/creepy": 40, "de/guilt": 25, "de/hard-sell": 21, "de/scarcity": 19, "de/sensitive": 35, "de/urgency": 25, "de/ordinary": 11,
+	"en/creepy": 39, "en/guilt": 22, "en/hard-sell": 28, "en/scarcity": 31, "en/sensitive": 24, "en/urgency": 22, "en/ordinary": 9,
+	"es/guilt": 35, "es/hard-sell": 21, "es/scarcity": 23, "es/sensitive": 24, "es/urgency": 23, "es/ordinary": 19,
+	"fr/creepy": 32, "fr/guilt": 27, "fr/hard-sell": 22, "fr/scarcity": 35, "fr/sensitive": 30, "fr/urgency": 29, "fr/ordinary": 12,
+	"it/creepy": 21, "it/guilt": 23, "it/hard-sell": 18, "it/scarcity": 31, "it/sensitive": 23, "it/urgency": 29, "it/ordinary": 13,
+	"nl/creepy": 29, "nl/guilt": 23, "nl/hard-sell": 19, "nl/scarcity": 32, "nl/sensitive": 27, "nl/urgency": 34, "nl/ordinary": 15,
+	"pt/creepy": 43, "pt/guilt": 30, "pt/hard-sell": 25, "pt/scarcity": 26, "pt/sensitive": 30, "pt/urgency": 30, "pt/ordinary": 18,
+	"sv/creepy": 34, "sv/guilt": 27, "sv/hard-sell": 23, "sv/scarcity": 19, "sv/sensitive": 25, "sv/urgency": 22, "sv/ordinary": 9,
 }
 
 // TestDev scores the ordinary lines the thresholds were tuned on; its
@@ -310,14 +309,14 @@ func TestBlind(t *testing.T) { scoreSet(t, "testdata/blind", blindShort, true) }
 
 // blindShort is holdoutShort for the blind lines.
 var blindShort = map[string]int{
-	"de/creepy": 17, "de/guilt": 14, "de/hard-sell": 13, "de/scarcity": 17, "de/sensitive": 17, "de/urgency": 13, "de/ordinary": 4,
-	"en/guilt": 15, "en/hard-sell": 12, "en/scarcity": 15, "en/sensitive": 17, "en/ordinary": 4,
-	"es/guilt": 16, "es/hard-sell": 12, "es/scarcity": 16, "es/sensitive": 16, "es/ordinary": 7,
-	"fr/guilt": 12, "fr/hard-sell": 12, "fr/scarcity": 13, "fr/sensitive": 12, "fr/urgency": 13, "fr/ordinary": 3,
-	"it/creepy": 17, "it/guilt": 15, "it/hard-sell": 11, "it/scarcity": 13, "it/sensitive": 14, "it/shouting": 15, "it/urgency": 17, "it/ordinary": 4,
-	"nl/creepy": 17, "nl/guilt": 14, "nl/hard-sell": 12, "nl/scarcity": 16, "nl/sensitive": 12, "nl/shouting": 15, "nl/urgency": 17, "nl/ordinary": 6,
-	"pt/creepy": 16, "pt/guilt": 10, "pt/hard-sell": 11, "pt/scarcity": 15, "pt/sensitive": 15, "pt/shouting": 15, "pt/ordinary": 2,
-	"sv/guilt": 11, "sv/hard-sell": 10, "sv/scarcity": 16, "sv/sensitive": 12, "sv/shouting": 15, "sv/urgency": 12, "sv/ordinary": 4,
+	"de/guilt": 15, "de/hard-sell": 14, "de/sensitive": 17, "de/urgency": 13, "de/ordinary": 4,
+	"en/hard-sell": 12, "en/ordinary": 5,
+	"es/hard-sell": 11, "es/scarcity": 15, "es/sensitive": 16, "es/ordinary": 6,
+	"fr/guilt": 15, "fr/hard-sell": 13, "fr/scarcity": 13, "fr/sensitive": 16, "fr/urgency": 14, "fr/ordinary": 2,
+	"it/guilt": 17, "it/hard-sell": 13, "it/scarcity": 17, "it/sensitive": 16, "it/shouting": 15, "it/ordinary": 6,
+	"nl/creepy": 17, "nl/guilt": 12, "nl/hard-sell": 15, "nl/scarcity": 16, "nl/sensitive": 14, "nl/shouting": 15, "nl/urgency": 16, "nl/ordinary": 4,
+	"pt/creepy": 17, "pt/guilt": 12, "pt/hard-sell": 13, "pt/scarcity": 17, "pt/sensitive": 14, "pt/shouting": 15, "pt/ordinary": 3,
+	"sv/guilt": 13, "sv/hard-sell": 13, "sv/scarcity": 14, "sv/sensitive": 14, "sv/shouting": 15, "sv/urgency": 14, "sv/ordinary": 3,
 }
 
 // TestBlind2 is TestBlind for a second blind set (testdata/blind2),
@@ -327,12 +326,28 @@ func TestBlind2(t *testing.T) { scoreSet(t, "testdata/blind2", blind2Short, true
 
 // blind2Short is holdoutShort for the second blind set.
 var blind2Short = map[string]int{
-	"de/creepy": 10, "de/guilt": 9, "de/hard-sell": 7, "de/scarcity": 9, "de/sensitive": 7, "de/urgency": 9, "de/ordinary": 1,
-	"en/guilt": 10, "en/hard-sell": 7, "en/scarcity": 7, "en/sensitive": 10, "en/ordinary": 2,
-	"es/creepy": 8, "es/guilt": 8, "es/hard-sell": 5, "es/scarcity": 10, "es/sensitive": 5, "es/urgency": 10, "es/ordinary": 3,
-	"fr/guilt": 10, "fr/hard-sell": 7, "fr/scarcity": 9, "fr/sensitive": 7, "fr/urgency": 5,
-	"it/creepy": 10, "it/guilt": 9, "it/hard-sell": 8, "it/scarcity": 8, "it/sensitive": 7, "it/urgency": 7, "it/ordinary": 2,
-	"nl/creepy": 8, "nl/guilt": 5, "nl/hard-sell": 6, "nl/scarcity": 6, "nl/sensitive": 8, "nl/urgency": 9, "nl/ordinary": 2,
-	"pt/creepy": 9, "pt/guilt": 6, "pt/hard-sell": 6, "pt/scarcity": 7, "pt/sensitive": 10, "pt/urgency": 9, "pt/ordinary": 2,
-	"sv/creepy": 9, "sv/guilt": 8, "sv/hard-sell": 6, "sv/scarcity": 10, "sv/sensitive": 10, "sv/urgency": 9,
+	"de/guilt": 10, "de/hard-sell": 7, "de/scarcity": 10, "de/sensitive": 7, "de/urgency": 9, "de/ordinary": 1,
+	"en/creepy": 10, "en/guilt": 10, "en/hard-sell": 9, "en/scarcity": 9, "en/sensitive": 10, "en/ordinary": 3,
+	"es/creepy": 9, "es/guilt": 8, "es/hard-sell": 4, "es/sensitive": 7, "es/urgency": 10, "es/ordinary": 3,
+	"fr/guilt": 10, "fr/hard-sell": 7, "fr/scarcity": 10, "fr/sensitive": 7, "fr/urgency": 10,
+	"it/guilt": 9, "it/hard-sell": 9, "it/scarcity": 10, "it/urgency": 8, "it/ordinary": 5,
+	"nl/creepy": 10, "nl/guilt": 9, "nl/hard-sell": 4, "nl/scarcity": 7, "nl/sensitive": 10, "nl/urgency": 8, "nl/ordinary": 2,
+	"pt/creepy": 9, "pt/guilt": 7, "pt/hard-sell": 8, "pt/scarcity": 9, "pt/urgency": 9, "pt/ordinary": 4,
+	"sv/creepy": 9, "sv/guilt": 10, "sv/hard-sell": 5, "sv/scarcity": 8, "sv/urgency": 6, "sv/ordinary": 2,
+}
+
+// TestBlind3 is TestBlind for a third blind set (testdata/blind3), written
+// beside the third round of corpus/voices and first scored with its
+// models.
+func TestBlind3(t *testing.T) { scoreSet(t, "testdata/blind3", blind3Short, true) }
+
+var blind3Short = map[string]int{
+	"de/guilt": 18, "de/hard-sell": 8, "de/sensitive": 19, "de/ordinary": 5,
+	"en/guilt": 19, "en/hard-sell": 9, "en/ordinary": 5,
+	"es/guilt": 17, "es/hard-sell": 9, "es/urgency": 21, "es/ordinary": 2,
+	"fr/guilt": 20, "fr/hard-sell": 7, "fr/sensitive": 19, "fr/ordinary": 2,
+	"it/guilt": 21, "it/hard-sell": 9, "it/sensitive": 14, "it/ordinary": 5,
+	"nl/guilt": 17, "nl/hard-sell": 9, "nl/sensitive": 18, "nl/ordinary": 5,
+	"pt/guilt": 20, "pt/hard-sell": 8, "pt/ordinary": 9,
+	"sv/guilt": 20, "sv/hard-sell": 10, "sv/ordinary": 7,
 }
