@@ -1,6 +1,7 @@
 package tone
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -407,5 +408,24 @@ func TestModelAdviceInEveryLanguage(t *testing.T) {
 		if seen != len(english) {
 			t.Errorf("%s: %d model rules, want %d", lang, seen, len(english))
 		}
+	}
+}
+
+// The model reads the shop's words, not the customer's: a saved product's
+// name that reads as pressure on its own raises nothing when it is a
+// personal value, so what holds a message never depends on which customer
+// it is for.
+func TestModelDoesNotReadPersonalValues(t *testing.T) {
+	structure := Rule{ID: "courteous.social-pressure", Disabled: true}
+	c := MustNew(t, "warm", structure)
+	saved := "Half the street has already ordered theirs"
+	text := "Hello Ana. You saved " + saved + " on our site."
+	if got := c.Check(Context{Kind: "interest_reminder", Personal: []string{"Ana"}}, text); !slices.ContainsFunc(got, func(f Finding) bool {
+		return f.Rule == "courteous.model-scarcity"
+	}) {
+		t.Fatalf("the shop's words alone: %v, want the model to read scarcity, or this test proves nothing", rulesOf(got))
+	}
+	if got := c.Check(Context{Kind: "interest_reminder", Personal: []string{"Ana", saved}}, text); len(got) != 0 {
+		t.Errorf("with the product a personal value: %v, want nothing", rulesOf(got))
 	}
 }

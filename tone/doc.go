@@ -105,21 +105,28 @@
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
 // corpus/voices/<lang>.tsv holds lines written whole, as marketers write
 // them, in many voices (greetings, reminders, surveys, shop news,
-// apologies, service messages): 1,320 pushy lines (220 per family) and
-// about 1,320 ordinary ones per language, 960 and 960 in Italian, more
-// than half of the ordinary ones sharing words with a family while doing
-// nothing wrong ("we close at six on Saturdays", "no thanks" as a plain
-// way out, "our large-print calendars"). They were written in two rounds
-// by writers who saw neither the rules, the models nor the test sets,
-// the second round weighted to guilt, hard-sell, sensitive and scarcity;
-// within a round some languages were adapted from one another rather than
-// written apart. Hand-written lines are seen five times a pass (-hand).
+// apologies, service messages): 2,370 pushy lines and about 2,470
+// ordinary ones per language (2,250 and 2,170 in Italian), most of the
+// ordinary ones sharing words with a family while doing nothing wrong
+// ("we close at six on Saturdays", "no thanks" as a plain way out, "our
+// large-print calendars"). They were written in seven rounds by writers who
+// saw neither the rules, the models nor the test sets: the first two
+// weighted to guilt, hard-sell, sensitive and scarcity, with some
+// languages adapted from one another; the third 150 pushy lines per
+// family and 330 ordinary ones per language, most pushy lines in the
+// writer's own words; the fourth 150 lines of hard-sell and 90 near it;
+// the fifth and sixth 600 ordinary lines of the three kinds of message
+// courtesy sends, many asking politely for a minute or a score, the sixth
+// whole short e-mails; the seventh 120 lines of welcome e-mails, after the
+// sixth round's models read a line of the bakery example's welcome ("You
+// can change what you hear about, or stop it, at any time …") as creepy.
+// Hand-written lines are seen five times a pass (-hand).
 // One line in ten, chosen by a hash of its text, is held out of training
 // (TestVoicesHeldOut scores the checker on those of voices/).
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (241–297
+// are dropped and the rest stored as int8 in model/<lang>.gz (320–408
 // KB). Each family's threshold is then set 0.5 above the highest score
 // the model gives any sentence, or two neighbouring sentences, of a
 // hand-written ordinary line (testdata/dev, every ordinary line of
@@ -237,135 +244,109 @@
 //
 // All with the warm profile. A pushy line counts as caught when a warning
 // or error of its family is raised, an ordinary line as flagged when any
-// warning or error is. Every figure was printed by the test named beside
-// it, on the rules and models as committed. The tests hold each set where
-// it stands: a family that reaches the targets (recall 0.9, at most 2% of
-// ordinary lines flagged) must stay there, and every other family, listed
-// in the set's map in corpus_test.go, must catch at least as many lines
-// and flag no more ordinary ones than it does now.
+// warning or error is. A pushy line is counted only where its family
+// reads: hard-sell reads birthday greetings and surveys (its rules'
+// kinds), so a line written as hard-sell for a thank-you, shop news, a
+// service message or a reminder is left out of its recall (each set's
+// summary says how many, and how many pushy lines raised a finding of any
+// family). Every figure was printed by the test named beside it, on the
+// rules and models as committed. The tests hold each set where it stands:
+// a family that reaches the targets (recall 0.9, at most 2% of ordinary
+// lines flagged) must stay there, and every other family, listed in the
+// set's map in corpus_test.go, must catch at least as many lines and flag
+// no more ordinary ones than it does now.
 //
 // The targets are met in no language on unseen lines. Shouting left out,
-// the checker with the models before corpus/voices, after its first round
-// and as committed (the second round and the lines for the thresholds):
+// caught and flagged with the models before the third round of voices,
+// after it, after the fourth and fifth, after the sixth, and as committed
+// (after the seventh):
 //
-//	set                                   before          first round     now
-//	holdout (900 pushy, 489 ordinary)     631 (70%) 3.1%  696 (77%) 2.2%  724 (80%) 2.5%
-//	paraphrases (170, 200)                105 (62%) 4.5%  128 (75%) 4.5%  129 (76%) 2.0%
-//	fresh (720, 336)                      446 (62%) 6.8%  527 (73%) 6.5%  553 (77%) 7.1%
-//	blind (960, 480)                      477 (50%) 11.0% 640 (67%) 7.7%  706 (74%) 7.1%
-//	blind2 (576, 288)                     240 (42%) 6.6%  330 (57%) 7.3%  392 (68%) 4.2%
-//	voices held out (1,011, 946)          -               638 (63%) 8.6%  710 (70%) 8.2%
+//	set (pushy, ordinary)   before          third           fifth           sixth           now
+//	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%
+//	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%
+//	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%
+//	blind (960, 480)        706 (74%) 7.1%  757 (79%) 6.9%  759 (79%) 5.6%  726 (76%) 4.0%  709 (74%) 2.9%
+//	blind2 (576, 288)       392 (68%) 4.2%  428 (74%) 6.9%  427 (74%) 3.1%  411 (71%) 2.8%  406 (70%) 2.8%
+//	blind3 (1,038, 768)     892 (86%) 8.7%  927 (89%) 5.2%  923 (89%) 6.0%  899 (87%) 4.0%  908 (87%) 4.7%
+//	blind4 (113, 320)        76 (67%) 14.7%  79 (70%) 15.0%  89 (79%) 12.5%  83 (73%) 8.8%   79 (70%) 7.5%
+//	blind5 (576, 576)       486 (84%) 11.8% 499 (87%) 11.6% 510 (89%) 8.7%  493 (86%) 7.5%  489 (85%) 7.3%
+//	blind6 (576, 576)       479 (83%) 10.8% 516 (90%) 13.2% 506 (88%) 9.9%  497 (86%) 6.4%  499 (87%) 6.2%
 //
-// The blind sets are the honest measure. testdata/blind was written
-// beside the first round of voices, by someone who saw neither the rules,
-// the models nor the corpora, and first scored with the models of that
-// round (640, 7.7%); testdata/blind2 was written the same way beside the
-// second round and first scored with its models (390, 3.8%); the models
-// committed were retrained once more after that, with ordinary lines only
-// (eight form-letter lines, after a unit test found "Dear valued customer,
-// please click here" read as guilt, and the fifteen lines for the
-// thresholds above). Nothing was tuned on either blind set. Their writers
-// said that many lines follow one scenario across languages, so the
-// figures of different languages are not independent samples. The holdout,
-// paraphrases and fresh sets were scored while earlier rules and models
-// were built, so they flatter.
+// The blind sets are the honest measure: each was written by someone who
+// saw neither the rules, the models, the corpora nor the sets before it,
+// from the families' definitions alone, while a round of voices was
+// written by others, and first scored with the models before and after
+// that round. Nothing was tuned on a set once scored, except that the
+// fourth round (hard-sell) was written after the third set showed
+// hard-sell caught least, and the fifth after the models were seen to
+// flag polite survey requests in the earlier sets.
 //
-// Per language, as committed (TestHoldout, TestParaphrases, TestFresh,
-// TestBlind, TestBlind2, TestVoicesHeldOut):
+//   - blind and blind2 came with the first two rounds (first scores 640,
+//     7.7% and 390, 3.8%, counted then with shouting and over every kind).
+//   - blind3 (24 pushy lines per family, 96 ordinary, per language) came
+//     with the third round: 892 (86%), 8.7% before it, 927 (89%), 5.2%
+//     after. Two thirds of its hard-sell lines were written for kinds of
+//     message hard-sell does not read; of the 78 it reads, 72 were caught.
+//   - blind4 (40 hard-sell lines and 40 near them per language) came with
+//     the fourth round: 79 of the 113 it reads before (70%), 91 (81%)
+//     after; 15.0% and 10.6% of its ordinary lines flagged.
+//   - blind5 and blind6 (12 pushy lines per family and 72 ordinary per
+//     language, of the three kinds courtesy sends) came with the fifth and
+//     sixth rounds: blind5 500 (87%), 12.8% before, 510 (89%), 8.7% after;
+//     blind6 506 (88%), 9.9% before, 497 (86%), 6.4% after. Their writers
+//     said that the Swedish lines of blind5 are close to its Portuguese
+//     ones, and the writers of the earlier sets that many lines follow one
+//     scenario across languages: the languages are not independent samples.
 //
-// Holdout (testdata/holdout: in English 10 lines per family and 50
-// ordinary, elsewhere 20 and 60 to 65, written by hand apart from the
-// corpus; factual shop lines such as "the tulips are in season until May"
-// among the ordinary ones). English meets the targets in every family but
-// hard-sell (8 of 10); before the voices it met them in all.
+// Each round of ordinary lines took flagged ordinary lines down on most
+// sets and caught one to four points fewer pushy lines; a round of pushy
+// lines did the opposite. The seventh round was not measured on a set
+// written for it. Raising the thresholds instead does the same
+// trade: set so that at most 0.5% of the held-out ordinary voices lines
+// pass each, the fourth round's models flagged 2.9% of blind3's ordinary
+// lines and caught 81% of its pushy ones (against 5.7% and 90%); at 1%,
+// 4.7% and 86%. The committed thresholds are still set as described above.
+// Training with other settings (-hand 3 or 8, -n 1500, -epochs 10 on the
+// third round's lines; -n 300, -ok 4 on the fifth's) moved no blind set by
+// more than four points. Only -hand 8 did better on every blind set it was
+// scored on (blind and blind2: 9 more pushy lines caught, 6 fewer
+// ordinary ones flagged, of 2,304); the defaults were kept rather than
+// tuned on sets already seen.
 //
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      17/20    18/20 17/20  18/20    20/20     14/20     12/20     1/60
-//	en       9/10    10/10 10/10  10/10     9/10      9/10      8/10     0/50
-//	es      19/20    17/20 17/20  17/20    19/20     16/20     14/20     1/64
-//	fr      16/20    18/20 17/20  18/20    20/20     17/20     12/20     4/65
-//	it      17/20    17/20 16/20  19/20    20/20     15/20     12/20     1/62
-//	nl      18/20    16/20 17/20  15/20    20/20     13/20     12/20     0/62
-//	pt      17/20    17/20 15/20  16/20    19/20     15/20      9/20     3/62
-//	sv      17/20    19/20 17/20  17/20    19/20     15/20     13/20     2/64
+// By family, as committed, on the three newest blind sets (summed over the
+// languages):
 //
-// Paraphrases (testdata/paraphrase, 5 lines per family and 25 ordinary,
-// written after an earlier model was frozen; the structural rules were
-// written knowing their counts):
+//	set     urgency  scarcity  guilt    creepy   sensitive  hard-sell
+//	blind3  177/192  180/192   141/192  184/192  157/192     69/78
+//	blind5   86/96    82/96     89/96    87/96    68/96      77/96
+//	blind6   82/96    91/96     80/96    88/96    73/96      85/96
 //
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de        4/5      3/5   4/5    4/5      5/5         -         -     0/25
-//	en        4/5      4/5   4/5    4/5      5/5       4/5       5/5     0/25
-//	es        3/5      5/5   3/5    4/5      5/5         -         -     1/25
-//	fr        2/5      3/5   5/5    5/5      5/5         -         -     0/25
-//	it        3/5      3/5   3/5    5/5      5/5         -         -     1/25
-//	nl        3/5      3/5   4/5    5/5      5/5         -         -     1/25
-//	pt        3/5      4/5   4/5    3/5      4/5         -         -     0/25
-//	sv        3/5      4/5   5/5    4/5      5/5         -         -     1/25
+// Creepy and scarcity are at or near 0.9 on them; guilt and sensitive are
+// not, and
+// it is ordinary lines near those two (a thank-you, a polite request, a
+// birthday wish that mentions the years, a product for everyone) that are
+// most often flagged. On the older sets (holdout, paraphrases, fresh,
+// blind, blind2) hard-sell is caught least.
 //
-// Fresh (testdata/fresh, 15 per family and 42 ordinary, written apart from
-// the structural rules and first scored after they were frozen):
+// Per language, the tests print a table for each set (TestHoldout,
+// TestParaphrases, TestFresh, TestBlind … TestBlind6, TestVoicesHeldOut);
+// corpus_test.go holds every figure below the targets. corpus/en.tsv is
+// caught in full with no finding on an ordinary line (TestCorpus);
+// testdata/dev, the English lines the structural rules were tuned on,
+// flags none of its 450 ordinary lines (TestDev).
 //
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      12/15     9/15 13/15  11/15    15/15     14/15      9/15     3/42
-//	en       8/15    11/15 10/15  15/15    14/15     12/15     13/15     3/42
-//	es      13/15    11/15 12/15  11/15    15/15     12/15     11/15     3/42
-//	fr      13/15    10/15 15/15  11/15    15/15     12/15      9/15     4/42
-//	it      13/15    13/15 12/15  12/15    15/15     13/15     11/15     4/42
-//	nl      12/15    12/15  8/15  13/15    14/15     12/15     12/15     4/42
-//	pt       9/15    13/15  8/15  11/15    15/15     12/15     12/15     2/42
-//	sv      10/15    11/15 13/15  11/15    14/15     13/15     10/15     1/42
-//
-// Blind (testdata/blind, 20 per family and 60 ordinary):
-//
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      13/20    17/20 14/20  17/20    20/20     17/20     13/20     4/60
-//	en      18/20    15/20 15/20  19/20    20/20     17/20     12/20     4/60
-//	es      18/20    16/20 16/20  19/20    20/20     16/20     12/20     7/60
-//	fr      13/20    13/20 12/20  19/20    20/20     12/20     12/20     3/60
-//	it      17/20    13/20 15/20  17/20    15/20     14/20     11/20     4/60
-//	nl      17/20    16/20 14/20  17/20    15/20     12/20     12/20     6/60
-//	pt      19/20    15/20 10/20  16/20    15/20     15/20     11/20     2/60
-//	sv      12/20    16/20 11/20  19/20    15/20     12/20     10/20     4/60
-//
-// Blind 2 (testdata/blind2, 12 per family and 36 ordinary, no shouting):
-//
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de       9/12     9/12  9/12  10/12        -      7/12      7/12     1/36
-//	en      11/12     7/12 10/12  11/12        -     10/12      7/12     2/36
-//	es      10/12    10/12  8/12   8/12        -      5/12      5/12     3/36
-//	fr       5/12     9/12 10/12  11/12        -      7/12      7/12     0/36
-//	it       7/12     8/12  9/12  10/12        -      7/12      8/12     2/36
-//	nl       9/12     6/12  5/12   8/12        -      8/12      6/12     2/36
-//	pt       9/12     7/12  6/12   9/12        -     10/12      6/12     2/36
-//	sv       9/12    10/12  8/12   9/12        -     10/12      6/12     0/36
-//
-// Voices held out (the tenth of corpus/voices kept out of training):
-//
-//	lang  urgency scarcity guilt creepy shouting sensitive hard-sell  flagged
-//	de      14/17    11/19 11/20  20/28        -     17/28     11/21   13/134
-//	en      13/14    22/28  9/22  19/22        -     13/21     24/29    6/114
-//	es      14/20    15/16 13/19  14/14        -     13/23     11/20    9/102
-//	fr      15/20    18/26 15/20  21/25        -     17/21     18/28   10/128
-//	it      13/18    14/18  9/14   6/12        -      9/14     10/14     5/83
-//	nl      20/23    13/19  9/20  13/19        -     13/19     15/21   12/142
-//	pt      11/14    10/20 22/25  26/30        -     13/28     19/31   13/108
-//	sv      15/19    16/21 12/26  20/23        -     15/20     19/22   10/135
-//
-// corpus/en.tsv is caught in full with no finding on an ordinary line
-// (TestCorpus); testdata/dev, the English lines the structural rules were
-// tuned on, flags none of its 450 ordinary lines (TestDev).
-//
-// What misses is mostly the model. Of the 78 held-out ordinary voices
-// lines flagged, 69 are the model's, spread over every family ("We've
-// added two more yoga classes because so many people asked" read as
-// scarcity, "step-through bikes ... handy for easy mounting" as a guess at
-// the reader's body); the phrase and structural rules flag 9
-// (greeting-sale 4, caps-word 3 for a "reply STOP", watched and
-// sensitive-guess one each: "We're sorry for your loss" beside a funeral
-// order). A linear model over words and n-grams learnt from some 1,300
-// written lines per language reads the surface of a sentence, and unseen
-// wording still escapes it a quarter of the time.
+// What misses is mostly the model. Of the 114 ordinary lines of blind3,
+// blind5 and blind6 flagged, 87 are the model's; the phrase and
+// structural rules flag 27 (exclamation-run 7, greeting-sale 6,
+// sensitive-guess 6, tracking 4, caps-word 3, watched 1). A linear model
+// over words and n-grams learnt from some 4,800 written lines per language
+// reads the surface of a sentence: "It's fine to skip this" under a survey
+// still reads as guilt, and with the fifth round's models "On pense bien à toi
+// aujourd'hui" in a birthday wish read as a guess at a bereavement and
+// "Happy birthday, Margaret!" as sensitive, carried by the name. A
+// customer's own values (a name, a product they saved) are not read by
+// the model (TestModelDoesNotReadPersonalValues), so a name never holds a
+// message; the name in that test line was written into it.
 //
 // Speed: BenchmarkCheck checks a 1 KB birthday greeting with every
 // built-in rule and the model, BenchmarkCheckLanguages does the same in
@@ -374,6 +355,10 @@
 // checks a run, two runs: 102–105 µs per 1 KB English message, 127–131 µs
 // with six findings, 55–78 µs in the other languages, and 4.8–5.7 µs for
 // Held; well under the 1 ms the checker must stay below. New, which reads
-// the eight models once per process, takes 12 ms. docs/PERFORMANCE.md
-// has the pipeline's figures.
+// the eight models once per process, takes 12 ms. With the models of six
+// rounds (those of seven are the same size), about a quarter more features, on a machine of the same kind
+// that ran everything about half as fast, three runs: 122–179 µs English,
+// 57–123 µs the other languages, 7.2–13.2 µs Held, and New 17.6 ms; the
+// models before the third round, there, 109 µs English.
+// docs/PERFORMANCE.md has the pipeline's figures.
 package tone
