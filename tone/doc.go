@@ -120,13 +120,16 @@
 // whole short e-mails; the seventh 120 lines of welcome e-mails, after the
 // sixth round's models read a line of the bakery example's welcome ("You
 // can change what you hear about, or stop it, at any time …") as creepy.
-// Hand-written lines are seen five times a pass (-hand).
+// Hand-written lines are seen five times a pass (-hand). The checker
+// reads each sentence, and each two neighbouring sentences together, so
+// every sentence and every two neighbouring sentences of an ordinary line
+// are learnt as ordinary too, as many times as the line.
 // One line in ten, chosen by a hash of its text, is held out of training
 // (TestVoicesHeldOut scores the checker on those of voices/).
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (320–408
+// are dropped and the rest stored as int8 in model/<lang>.gz (319–413
 // KB). Each family's threshold is then set 0.5 above the highest score
 // the model gives any sentence, or two neighbouring sentences, of a
 // hand-written ordinary line (testdata/dev, every ordinary line of
@@ -258,19 +261,21 @@
 //
 // The targets are met in no language on unseen lines. Shouting left out,
 // caught and flagged with the models before the third round of voices,
-// after it, after the fourth and fifth, after the sixth, and as committed
-// (after the seventh):
+// after it, after the fourth and fifth, after the sixth, after the
+// seventh, and as committed (the seventh's lines, trained on every
+// sentence and pair of an ordinary line):
 //
-//	set (pushy, ordinary)   before          third           fifth           sixth           now
-//	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%
-//	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%
-//	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%
-//	blind (960, 480)        706 (74%) 7.1%  757 (79%) 6.9%  759 (79%) 5.6%  726 (76%) 4.0%  709 (74%) 2.9%
-//	blind2 (576, 288)       392 (68%) 4.2%  428 (74%) 6.9%  427 (74%) 3.1%  411 (71%) 2.8%  406 (70%) 2.8%
-//	blind3 (1,038, 768)     892 (86%) 8.7%  927 (89%) 5.2%  923 (89%) 6.0%  899 (87%) 4.0%  908 (87%) 4.7%
-//	blind4 (113, 320)        76 (67%) 14.7%  79 (70%) 15.0%  89 (79%) 12.5%  83 (73%) 8.8%   79 (70%) 7.5%
-//	blind5 (576, 576)       486 (84%) 11.8% 499 (87%) 11.6% 510 (89%) 8.7%  493 (86%) 7.5%  489 (85%) 7.3%
-//	blind6 (576, 576)       479 (83%) 10.8% 516 (90%) 13.2% 506 (88%) 9.9%  497 (86%) 6.4%  499 (87%) 6.2%
+//	set (pushy, ordinary)   before          third           fifth           sixth           seventh         now
+//	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%  707 (79%) 1.6%
+//	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%  126 (74%) 1.5%
+//	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%  559 (78%) 5.4%
+//	blind (960, 480)        706 (74%) 7.1%  757 (79%) 6.9%  759 (79%) 5.6%  726 (76%) 4.0%  709 (74%) 2.9%  740 (77%) 3.5%
+//	blind2 (576, 288)       392 (68%) 4.2%  428 (74%) 6.9%  427 (74%) 3.1%  411 (71%) 2.8%  406 (70%) 2.8%  419 (73%) 3.1%
+//	blind3 (1,038, 768)     892 (86%) 8.7%  927 (89%) 5.2%  923 (89%) 6.0%  899 (87%) 4.0%  908 (87%) 4.7%  921 (89%) 4.8%
+//	blind4 (113, 320)        76 (67%) 14.7%  79 (70%) 15.0%  89 (79%) 12.5%  83 (73%) 8.8%   79 (70%) 7.5%   93 (82%) 7.8%
+//	blind5 (576, 576)       486 (84%) 11.8% 499 (87%) 11.6% 510 (89%) 8.7%  493 (86%) 7.5%  489 (85%) 7.3%  499 (87%) 7.5%
+//	blind6 (576, 576)       479 (83%) 10.8% 516 (90%) 13.2% 506 (88%) 9.9%  497 (86%) 6.4%  499 (87%) 6.2%  510 (89%) 6.4%
+//	blind7 (576, 576)       -               -               -               -               514 (89%) 4.9%  526 (91%) 5.6%
 //
 // The blind sets are the honest measure: each was written by someone who
 // saw neither the rules, the models, the corpora nor the sets before it,
@@ -297,6 +302,12 @@
 //     said that the Swedish lines of blind5 are close to its Portuguese
 //     ones, and the writers of the earlier sets that many lines follow one
 //     scenario across languages: the languages are not independent samples.
+//   - blind7, written as blind5, came with the change to the training step
+//     that learns every sentence and pair of an ordinary line: 514 (89%),
+//     4.9% before it, 526 (91%), 5.6% after. On the sets seen before, the
+//     change caught 110 more pushy lines and flagged 5 more ordinary ones
+//     (blind to blind6 and fresh together). Its writer said many of its
+//     Dutch lines follow the Italian ones.
 //
 // Each round of ordinary lines took flagged ordinary lines down on most
 // sets and caught one to four points fewer pushy lines; a round of pushy
@@ -313,32 +324,33 @@
 // ordinary ones flagged, of 2,304); the defaults were kept rather than
 // tuned on sets already seen.
 //
-// By family, as committed, on the three newest blind sets (summed over the
+// By family, as committed, on the four newest blind sets (summed over the
 // languages):
 //
 //	set     urgency  scarcity  guilt    creepy   sensitive  hard-sell
-//	blind3  177/192  180/192   141/192  184/192  157/192     69/78
-//	blind5   86/96    82/96     89/96    87/96    68/96      77/96
-//	blind6   82/96    91/96     80/96    88/96    73/96      85/96
+//	blind3  178/192  177/192   149/192  184/192  163/192     70/78
+//	blind5   88/96    82/96     89/96    91/96    69/96      80/96
+//	blind6   80/96    91/96     84/96    92/96    76/96      87/96
+//	blind7   92/96    88/96     88/96    91/96    81/96      86/96
 //
-// Creepy and scarcity are at or near 0.9 on them; guilt and sensitive are
-// not, and
-// it is ordinary lines near those two (a thank-you, a polite request, a
-// birthday wish that mentions the years, a product for everyone) that are
-// most often flagged. On the older sets (holdout, paraphrases, fresh,
+// Creepy reaches 0.9 on all four; urgency, scarcity and hard-sell on some
+// (0.83–0.96); guilt on blind5 and blind7 (0.78–0.93); sensitive on none
+// (0.72–0.85). It is ordinary lines near guilt and sensitive (a thank-you,
+// a polite request, a birthday wish that mentions the years, a product
+// for everyone) that are most often flagged. On the older sets (holdout, paraphrases, fresh,
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestFresh, TestBlind … TestBlind6, TestVoicesHeldOut);
+// TestParaphrases, TestFresh, TestBlind … TestBlind7, TestVoicesHeldOut);
 // corpus_test.go holds every figure below the targets. corpus/en.tsv is
 // caught in full with no finding on an ordinary line (TestCorpus);
 // testdata/dev, the English lines the structural rules were tuned on,
 // flags none of its 450 ordinary lines (TestDev).
 //
-// What misses is mostly the model. Of the 114 ordinary lines of blind3,
-// blind5 and blind6 flagged, 87 are the model's; the phrase and
-// structural rules flag 27 (exclamation-run 7, greeting-sale 6,
-// sensitive-guess 6, tracking 4, caps-word 3, watched 1). A linear model
+// What misses is mostly the model. Of the 149 ordinary lines of blind3,
+// blind5, blind6 and blind7 flagged, 117 are the model's; the phrase and
+// structural rules flag 32 (greeting-sale 11, exclamation-run 6,
+// sensitive-guess 6, tracking 5, caps-word 3, watched 1). A linear model
 // over words and n-grams learnt from some 4,800 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
@@ -356,7 +368,8 @@
 // with six findings, 55–78 µs in the other languages, and 4.8–5.7 µs for
 // Held; well under the 1 ms the checker must stay below. New, which reads
 // the eight models once per process, takes 12 ms. With the models of six
-// rounds (those of seven are the same size), about a quarter more features, on a machine of the same kind
+// rounds (those committed are about the same size; 161 µs English in one
+// more run), about a quarter more features, on a machine of the same kind
 // that ran everything about half as fast, three runs: 122–179 µs English,
 // 57–123 µs the other languages, 7.2–13.2 µs Held, and New 17.6 ms; the
 // models before the third round, there, 109 µs English.

@@ -146,22 +146,32 @@ func featurize(lang string, lines []corpus.Line) []example {
 		dev := corpus.HeldOut(l.Text)
 		label := slices.Index(families, l.Family)
 		sents := tone.Sentences(l.Text)
-		var all []uint32
-		for _, sent := range sents {
-			fs := sentenceFeatures(lang, sent)
-			all = append(all, fs...)
-			// The checker reads sentence by sentence: every sentence of an
-			// ordinary line is an ordinary sentence too, and a short one
-			// ("Questions?") must not read as anything on its few words.
-			if label < 0 && len(sents) > 1 {
-				out = append(out, example{feats: fs, label: -1, dev: dev})
-			}
-		}
 		// Lines a person wrote count more than drawn ones: they are the
 		// voices the grammar could not think of.
 		copies := 1
 		if written(l) {
 			copies = handWeight
+		}
+		ordinary := func(feats []uint32) {
+			for range copies {
+				out = append(out, example{feats: feats, label: -1, dev: dev})
+			}
+		}
+		var all, prev []uint32
+		for i, sent := range sents {
+			fs := sentenceFeatures(lang, sent)
+			all = append(all, fs...)
+			// The checker reads each sentence, and each two neighbouring
+			// sentences together: every one of them, of an ordinary line,
+			// is ordinary too, and counts as much as the line. A short one
+			// ("Questions?") must not read as anything on its few words.
+			if label < 0 && len(sents) > 1 {
+				ordinary(fs)
+				if i > 0 && len(sents) > 2 { // two sentences are the line itself
+					ordinary(append(slices.Clip(prev), fs...))
+				}
+			}
+			prev = fs
 		}
 		for c := 0; c < copies; c++ {
 			out = append(out, example{feats: all, label: label, dev: dev, written: written(l) && c == 0})
