@@ -55,14 +55,6 @@ type DecisionUpdate struct {
 const messageCols = `msg_key, campaign_id, campaign_version, customer_id, occurrence, purpose, variant, decision,
 	detail, message_id, subject, due_at, not_after, created_at, claimed_at, decided_at, attempts`
 
-// alsoScan scans the columns of a row and then the extra ones after them.
-type alsoScan struct {
-	s     scanner
-	extra []any
-}
-
-func (a alsoScan) Scan(dest ...any) error { return a.s.Scan(append(dest, a.extra...)...) }
-
 func scanMessage(s scanner) (courtesy.Message, error) {
 	var (
 		m                                        courtesy.Message
@@ -101,23 +93,25 @@ func (db *DB) Message(ctx context.Context, key string) (courtesy.Message, error)
 
 const claimable = `outcome IN ('` + string(courtesy.Planned) + `', '` + string(courtesy.Deferred) + `')`
 
-// claimSQL takes a planned or deferred message. It leaves decided_at alone:
-// a claim lasts as long as one SMTP exchange, and moving the three indexes
-// on decided_at for it, and again for the decision that follows, made the
-// claim the costliest write of the send path (it runs while the SMTP
-// server waits for the final ".").
-const claimSQL = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
-		WHERE msg_key = ? AND ` + claimable + ` RETURNING ` + messageCols
+// claimUpdate takes a planned or deferred message (its arguments are
+// claimArgs). It leaves decided_at alone: a claim lasts as long as one SMTP
+// exchange, and moving the three indexes on decided_at for it, and again
+// for the decision that follows, made the claim the costliest write of the
+// send path (it runs while the SMTP server waits for the final ".").
+const claimUpdate = `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
+		WHERE msg_key = ? AND ` + claimable
 
-// claimForSendQuery takes a message as claimSQL does and returns only what
-// the last checks before the final "." read, as the claim leaves them: the
-// customer's consent ledger, the customer's send log without the message
-// itself, whether the customer's address is suppressed, whether the
-// campaign is paused and until when the customer paused everything. Of the
-// message's own columns only the customer: the sender has the rest.
+// claimSQL is claimUpdate returning the message as the claim leaves it.
+const claimSQL = claimUpdate + ` RETURNING ` + messageCols
+
+// claimForSendQuery is claimUpdate returning only what the last checks
+// before the final "." read, as the claim leaves them: the customer's
+// consent ledger, the customer's send log without the message itself,
+// whether the customer's address is suppressed, whether the campaign is
+// paused and until when the customer paused everything. Of the message's
+// own columns only the customer: the sender has the rest.
 func claimForSendQuery(d dialect) string {
-	return `UPDATE messages SET outcome = ?, decision = ?, claimed_at = ?, attempts = attempts + 1
-		WHERE msg_key = ? AND ` + claimable + ` RETURNING customer_id, ` + ledgerJSON(d, "messages.customer_id") + `,
+	return claimUpdate + ` RETURNING customer_id, ` + ledgerJSON(d, "messages.customer_id") + `,
 		` + sentLogJSON(d, "messages.customer_id", "s.msg_key <> messages.msg_key") + `,
 		(SELECT COUNT(*) FROM suppressions su JOIN customers c ON su.email_hash = c.email_hash
 			WHERE c.id = messages.customer_id AND su.lifted_at = 0),
