@@ -429,3 +429,39 @@ func TestModelDoesNotReadPersonalValues(t *testing.T) {
 		t.Errorf("with the product a personal value: %v, want nothing", rulesOf(got))
 	}
 }
+
+// A greeting may say that its gift asks for nothing, and may name a club
+// the customer belongs to; it may not ask for a minimum spend or push a
+// membership. The rule reads the words, the exceptions read what they do.
+func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
+	c := MustNew(t, "warm")
+	tests := []struct {
+		lang, text string
+		sale       bool
+	}{
+		{"en", "Happy birthday! Your £5 voucher has no minimum spend.", false},
+		{"en", "Happy birthday! Your £5 voucher works with a minimum spend of £30.", true},
+		{"de", "Alles Gute! Ihr Gutschein über 5 € gilt ohne Mindestbestellwert.", false},
+		{"de", "Alles Gute! Ihr Gutschein gilt ab einem Mindestbestellwert von 30 €.", true},
+		{"es", "¡Feliz cumpleaños! Tu vale de 5 € es sin compra mínima.", false},
+		{"es", "¡Feliz cumpleaños! Tu vale de 5 € requiere una compra mínima de 30 €.", true},
+		{"es", "¡Feliz cumpleaños! El club de lectura te manda un abrazo.", false},
+		{"es", "¡Feliz cumpleaños! Únete hoy a nuestro club de vinos y recibe una botella.", true},
+		{"fr", "Joyeux anniversaire ! Votre bon de 5 € est valable sans minimum d'achat.", false},
+		{"fr", "Joyeux anniversaire ! Le club de tricot vous embrasse.", false},
+		{"fr", "Joyeux anniversaire ! Rejoignez notre club privilège pour 9 € par mois.", true},
+		{"it", "Buon compleanno! Il buono da 5 euro vale senza spesa minima.", false},
+		{"it", "Buon compleanno! Iscriviti al nostro club del vino: solo 19 euro al mese.", true},
+		{"pt", "Feliz aniversário! O seu vale de 5 euros é sem compra mínima.", false},
+		{"pt", "Feliz aniversário! O clube de leitura deseja-lhe um ótimo dia.", false},
+		{"nl", "Gefeliciteerd! Je bon van € 5 geldt zonder minimale besteding.", false},
+		{"nl", "Gefeliciteerd! Word lid van onze club voor maar € 9 per maand.", true},
+	}
+	for _, tt := range tests {
+		rules := rulesOf(c.Check(Context{Kind: "birthday", Lang: tt.lang}, tt.text))
+		got := slices.Contains(rules, "courteous.greeting-sale") || slices.Contains(rules, "courteous.hard-sell")
+		if got != tt.sale {
+			t.Errorf("%s %q: a sale rule raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.sale, rules)
+		}
+	}
+}
