@@ -430,9 +430,9 @@ func TestModelDoesNotReadPersonalValues(t *testing.T) {
 	}
 }
 
-// A greeting may say that its gift asks for nothing, and may name a club
-// the customer belongs to; it may not ask for a minimum spend or push a
-// membership. The rule reads the words, the exceptions read what they do.
+// A greeting may say that it carries no offer, or that its gift asks for
+// nothing, and may name a club the customer belongs to; it may not ask for
+// a minimum spend, push a membership or tell the reader to miss no offer.
 func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 	c := MustNew(t, "warm")
 	tests := []struct {
@@ -456,12 +456,43 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 		{"pt", "Feliz aniversário! O clube de leitura deseja-lhe um ótimo dia.", false},
 		{"nl", "Gefeliciteerd! Je bon van € 5 geldt zonder minimale besteding.", false},
 		{"nl", "Gefeliciteerd! Word lid van onze club voor maar € 9 per maand.", true},
+		{"sv", "Grattis! Vi skickar inga erbjudanden, bara en hälsning.", false},
+		{"sv", "Grattis! Gå med i vår klubb för 49 kr i månaden.", true},
+		{"de", "Alles Gute! Keine Angebote heute, nur ein Gruß.", false},
+		{"de", "Alles Gute! Verpassen Sie keine Angebote mehr.", true},
+		{"nl", "Gefeliciteerd! Mis geen aanbiedingen meer.", true},
+		{"es", "¡Feliz cumpleaños! Este correo no trae ofertas, solo un abrazo.", false},
+		{"es", "¡Feliz cumpleaños! No te pierdas nuestras ofertas.", true},
+		{"it", "Buon compleanno! Non Le invieremo offerte, solo gli auguri.", false},
+		{"it", "Buon compleanno! Non perdere le nostre offerte.", true},
+		{"pt", "Parabéns! Não perca os nossos saldos.", true},
 	}
 	for _, tt := range tests {
 		rules := rulesOf(c.Check(Context{Kind: "birthday", Lang: tt.lang}, tt.text))
 		got := slices.Contains(rules, "courteous.greeting-sale") || slices.Contains(rules, "courteous.hard-sell")
 		if got != tt.sale {
 			t.Errorf("%s %q: a sale rule raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.sale, rules)
+		}
+	}
+}
+
+// Wool set aside for the reader is not a reader separated from a partner.
+func TestSetAsideIsNotSeparated(t *testing.T) {
+	c := MustNew(t, "warm")
+	tests := []struct {
+		lang, text string
+		private    bool
+	}{
+		{"pt", "Olá! A lã que reservou está separada na loja, com o seu nome.", false},
+		{"pt", "Agora que está separada, merece um mimo só seu.", true},
+		{"es", "¡Hola! La lana que pediste está separada en la tienda con tu nombre.", false},
+		{"pt", "Olá! A sua lã está separada na loja até sábado.", false},
+		{"es", "Ahora que estás separada, te mereces un capricho.", true},
+	}
+	for _, tt := range tests {
+		rules := rulesOf(c.Check(Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text))
+		if got := slices.Contains(rules, "courteous.sensitive-guess"); got != tt.private {
+			t.Errorf("%s %q: sensitive-guess raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.private, rules)
 		}
 	}
 }

@@ -443,3 +443,18 @@ var blind7Short = map[string]int{
 	"pt/guilt": 10, "pt/hard-sell": 10, "pt/ordinary": 5,
 	"sv/hard-sell": 10,
 }
+
+// TestBlind8 is TestBlind for an eighth blind set (testdata/blind8),
+// written as the fifth.
+func TestBlind8(t *testing.T) { scoreSet(t, "testdata/blind8", blind8Short, true) }
+
+var blind8Short = map[string]int{
+	"de/hard-sell": 10, "de/sensitive": 10, "de/ordinary": 8,
+	"en/guilt": 10, "en/hard-sell": 9, "en/ordinary": 5,
+	"es/scarcity": 10, "es/ordinary": 4,
+	"fr/hard-sell": 10, "fr/sensitive": 9, "fr/ordinary": 6,
+	"it/sensitive": 7, "it/ordinary": 5,
+	"nl/guilt": 9, "nl/hard-sell": 10, "nl/sensitive": 10, "nl/ordinary": 8,
+	"pt/guilt": 10, "pt/sensitive": 10, "pt/ordinary": 2,
+	"sv/hard-sell": 10, "sv/urgency": 10, "sv/ordinary": 5,
+}

@@ -269,13 +269,26 @@
 //	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%  707 (79%) 1.6%
 //	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%  126 (74%) 1.5%
 //	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%  559 (78%) 5.4%
-//	blind (960, 480)        706 (74%) 7.1%  757 (79%) 6.9%  759 (79%) 5.6%  726 (76%) 4.0%  709 (74%) 2.9%  740 (77%) 3.5%
-//	blind2 (576, 288)       392 (68%) 4.2%  428 (74%) 6.9%  427 (74%) 3.1%  411 (71%) 2.8%  406 (70%) 2.8%  419 (73%) 3.1%
-//	blind3 (1,038, 768)     892 (86%) 8.7%  927 (89%) 5.2%  923 (89%) 6.0%  899 (87%) 4.0%  908 (87%) 4.7%  921 (89%) 4.8%
+//	blind (960, 480)        706 (74%) 7.1%  757 (79%) 6.9%  759 (79%) 5.6%  726 (76%) 4.0%  709 (74%) 2.9%  740 (77%) 3.1%
+//	blind2 (576, 288)       392 (68%) 4.2%  428 (74%) 6.9%  427 (74%) 3.1%  411 (71%) 2.8%  406 (70%) 2.8%  419 (73%) 2.8%
+//	blind3 (1,038, 768)     892 (86%) 8.7%  927 (89%) 5.2%  923 (89%) 6.0%  899 (87%) 4.0%  908 (87%) 4.7%  921 (89%) 4.6%
 //	blind4 (113, 320)        76 (67%) 14.7%  79 (70%) 15.0%  89 (79%) 12.5%  83 (73%) 8.8%   79 (70%) 7.5%   93 (82%) 7.8%
-//	blind5 (576, 576)       486 (84%) 11.8% 499 (87%) 11.6% 510 (89%) 8.7%  493 (86%) 7.5%  489 (85%) 7.3%  499 (87%) 7.5%
+//	blind5 (576, 576)       486 (84%) 11.8% 499 (87%) 11.6% 510 (89%) 8.7%  493 (86%) 7.5%  489 (85%) 7.3%  499 (87%) 7.1%
 //	blind6 (576, 576)       479 (83%) 10.8% 516 (90%) 13.2% 506 (88%) 9.9%  497 (86%) 6.4%  499 (87%) 6.2%  510 (89%) 6.4%
-//	blind7 (576, 576)       -               -               -               -               514 (89%) 4.9%  526 (91%) 5.6%
+//	blind7 (576, 576)       -               -               -               -               514 (89%) 4.9%  526 (91%) 4.9%
+//	blind8 (576, 576)       -               -               -               -               -               519 (90%) 7.5%
+//
+// "now" is the committed models with the phrase rules as they are after
+// three fixes the newest sets showed were needed: a greeting that says it
+// carries no offer ("keine Angebote, nur ein Gruß"), or a gift with no
+// minimum spend, read as a sale; so did any mention of a club ("the
+// knitting club sends its wishes"), where now only a membership pushed or
+// priced is; and Portuguese and Spanish "separada" (set aside in the shop)
+// read as a separation. The fixes caught no pushy line fewer on any set
+// and flagged fewer ordinary lines on blind (3.5% before them), blind2
+// (3.1%), blind3 (4.8%), blind5 (7.5%), blind7 (5.6%) and blind8 (8.9%);
+// TestGreetingSaleReadsNegationAndClubs and TestSetAsideIsNotSeparated
+// hold them.
 //
 // The blind sets are the honest measure: each was written by someone who
 // saw neither the rules, the models, the corpora nor the sets before it,
@@ -308,6 +321,14 @@
 //     change caught 110 more pushy lines and flagged 5 more ordinary ones
 //     (blind to blind6 and fresh together). Its writer said many of its
 //     Dutch lines follow the Italian ones.
+//   - blind8, written as blind5 but after everything above was frozen,
+//     came with no round: 519 (90%) caught, 51 (8.9%) ordinary lines
+//     flagged on its first score, 33 of them by the model. Of the 18 the
+//     rules flagged, 8 were a warm "we miss you" in a birthday wish, which
+//     the guilt rule reads as guilt by design (the writers were asked for
+//     lines of that kind), and 8 were the greeting-sale faults fixed
+//     above. The writers said that some German scenarios follow the
+//     English ones and some Dutch the Italian.
 //
 // Each round of ordinary lines took flagged ordinary lines down on most
 // sets and caught one to four points fewer pushy lines; a round of pushy
@@ -324,7 +345,7 @@
 // ordinary ones flagged, of 2,304); the defaults were kept rather than
 // tuned on sets already seen.
 //
-// By family, as committed, on the four newest blind sets (summed over the
+// By family, as committed, on the five newest blind sets (summed over the
 // languages):
 //
 //	set     urgency  scarcity  guilt    creepy   sensitive  hard-sell
@@ -332,8 +353,9 @@
 //	blind5   88/96    82/96     89/96    91/96    69/96      80/96
 //	blind6   80/96    91/96     84/96    92/96    76/96      87/96
 //	blind7   92/96    88/96     88/96    91/96    81/96      86/96
+//	blind8   91/96    91/96     85/96    91/96    79/96      82/96
 //
-// Creepy reaches 0.9 on all four; urgency, scarcity and hard-sell on some
+// Creepy reaches 0.9 on all five; urgency, scarcity and hard-sell on some
 // (0.83–0.96); guilt on blind5 and blind7 (0.78–0.93); sensitive on none
 // (0.72–0.85). It is ordinary lines near guilt and sensitive (a thank-you,
 // a polite request, a birthday wish that mentions the years, a product
@@ -341,16 +363,16 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestFresh, TestBlind … TestBlind7, TestVoicesHeldOut);
+// TestParaphrases, TestFresh, TestBlind … TestBlind8, TestVoicesHeldOut);
 // corpus_test.go holds every figure below the targets. corpus/en.tsv is
 // caught in full with no finding on an ordinary line (TestCorpus);
 // testdata/dev, the English lines the structural rules were tuned on,
 // flags none of its 450 ordinary lines (TestDev).
 //
-// What misses is mostly the model. Of the 149 ordinary lines of blind3,
-// blind5, blind6 and blind7 flagged, 117 are the model's; the phrase and
-// structural rules flag 32 (greeting-sale 11, exclamation-run 6,
-// sensitive-guess 6, tracking 5, caps-word 3, watched 1). A linear model
+// What misses is mostly the model. Of the 141 ordinary lines of blind3,
+// blind5, blind6 and blind7 flagged, 119 are the model's; the phrase and
+// structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
+// 5, caps-word 3, greeting-sale 2, watched 1). A linear model
 // over words and n-grams learnt from some 4,800 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
