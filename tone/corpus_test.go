@@ -458,3 +458,18 @@ var blind8Short = map[string]int{
 	"pt/guilt": 10, "pt/sensitive": 10, "pt/ordinary": 2,
 	"sv/hard-sell": 10, "sv/urgency": 10, "sv/ordinary": 5,
 }
+
+// TestBlind9 is TestBlind for a ninth blind set (testdata/blind9),
+// written as the eighth.
+func TestBlind9(t *testing.T) { scoreSet(t, "testdata/blind9", blind9Short, true) }
+
+var blind9Short = map[string]int{
+	"de/hard-sell": 10, "de/sensitive": 8, "de/ordinary": 2,
+	"en/hard-sell": 9, "en/sensitive": 8, "en/ordinary": 7,
+	"es/creepy": 10, "es/hard-sell": 9, "es/scarcity": 10,
+	"fr/hard-sell": 9, "fr/scarcity": 9, "fr/sensitive": 8, "fr/urgency": 10, "fr/ordinary": 4,
+	"it/hard-sell": 10, "it/scarcity": 10, "it/sensitive": 9, "it/ordinary": 4,
+	"nl/sensitive": 10, "nl/ordinary": 7,
+	"pt/creepy": 10, "pt/guilt": 10, "pt/sensitive": 10, "pt/urgency": 10,
+	"sv/sensitive": 10, "sv/urgency": 10, "sv/ordinary": 2,
+}

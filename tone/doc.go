@@ -277,6 +277,7 @@
 //	blind6 (576, 576)       479 (83%) 10.8% 516 (90%) 13.2% 506 (88%) 9.9%  497 (86%) 6.4%  499 (87%) 6.2%  510 (89%) 6.4%
 //	blind7 (576, 576)       -               -               -               -               514 (89%) 4.9%  526 (91%) 4.9%
 //	blind8 (576, 576)       -               -               -               -               -               519 (90%) 7.5%
+//	blind9 (576, 576)       -               -               -               -               -               511 (89%) 4.9%
 //
 // "now" is the committed models with the phrase rules as they are after
 // three fixes the newest sets showed were needed: a greeting that says it
@@ -329,6 +330,13 @@
 //     lines of that kind), and 8 were the greeting-sale faults fixed
 //     above. The writers said that some German scenarios follow the
 //     English ones and some Dutch the Italian.
+//   - blind9, written as blind8 by other writers, who were told that the
+//     shops count "we miss you" as guilt, was scored once, with the rules
+//     fixed and the models as committed: 511 (89%) caught, 28 (4.9%)
+//     ordinary lines flagged, 24 of them by the model. Nothing was changed
+//     after it. The per-family recall is 0.78–0.94; in two languages (es,
+//     pt) it flags one ordinary line of 72 (1.4%), in the other six two to
+//     seven.
 //
 // Each round of ordinary lines took flagged ordinary lines down on most
 // sets and caught one to four points fewer pushy lines; a round of pushy
@@ -345,7 +353,7 @@
 // ordinary ones flagged, of 2,304); the defaults were kept rather than
 // tuned on sets already seen.
 //
-// By family, as committed, on the five newest blind sets (summed over the
+// By family, as committed, on the six newest blind sets (summed over the
 // languages):
 //
 //	set     urgency  scarcity  guilt    creepy   sensitive  hard-sell
@@ -354,16 +362,17 @@
 //	blind6   80/96    91/96     84/96    92/96    76/96      87/96
 //	blind7   92/96    88/96     88/96    91/96    81/96      86/96
 //	blind8   91/96    91/96     85/96    91/96    79/96      82/96
+//	blind9   89/96    88/96     90/96    89/96    75/96      80/96
 //
-// Creepy reaches 0.9 on all five; urgency, scarcity and hard-sell on some
-// (0.83–0.96); guilt on blind5 and blind7 (0.78–0.93); sensitive on none
-// (0.72–0.85). It is ordinary lines near guilt and sensitive (a thank-you,
+// Creepy reaches 0.9 on all six; urgency, scarcity and hard-sell on some
+// (0.83–0.96); guilt on blind5, blind7 and blind9 (0.78–0.94); sensitive
+// on none (0.72–0.85). It is ordinary lines near guilt and sensitive (a thank-you,
 // a polite request, a birthday wish that mentions the years, a product
 // for everyone) that are most often flagged. On the older sets (holdout, paraphrases, fresh,
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestFresh, TestBlind … TestBlind8, TestVoicesHeldOut);
+// TestParaphrases, TestFresh, TestBlind … TestBlind9, TestVoicesHeldOut);
 // corpus_test.go holds every figure below the targets. corpus/en.tsv is
 // caught in full with no finding on an ordinary line (TestCorpus);
 // testdata/dev, the English lines the structural rules were tuned on,
