@@ -468,9 +468,8 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 		{"pt", "Parabéns! Não perca os nossos saldos.", true},
 	}
 	for _, tt := range tests {
-		rules := rulesOf(c.Check(Context{Kind: "birthday", Lang: tt.lang}, tt.text))
-		got := slices.Contains(rules, "courteous.greeting-sale") || slices.Contains(rules, "courteous.hard-sell")
-		if got != tt.sale {
+		if got, rules := raisesAny(c, Context{Kind: "birthday", Lang: tt.lang}, tt.text,
+			"courteous.greeting-sale", "courteous.hard-sell"); got != tt.sale {
 			t.Errorf("%s %q: a sale rule raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.sale, rules)
 		}
 	}
@@ -490,9 +489,21 @@ func TestSetAsideIsNotSeparated(t *testing.T) {
 		{"es", "Ahora que estás separada, te mereces un capricho.", true},
 	}
 	for _, tt := range tests {
-		rules := rulesOf(c.Check(Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text))
-		if got := slices.Contains(rules, "courteous.sensitive-guess"); got != tt.private {
+		if got, rules := raisesAny(c, Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text,
+			"courteous.sensitive-guess"); got != tt.private {
 			t.Errorf("%s %q: sensitive-guess raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.private, rules)
 		}
 	}
+}
+
+// raisesAny checks text and says whether it raised any of these rules,
+// with every rule it raised.
+func raisesAny(c *Checker, ctx Context, text string, rules ...string) (bool, []string) {
+	raised := rulesOf(c.Check(ctx, text))
+	for _, r := range rules {
+		if slices.Contains(raised, r) {
+			return true, raised
+		}
+	}
+	return false, raised
 }
