@@ -466,6 +466,13 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 		{"it", "Buon compleanno! Non Le invieremo offerte, solo gli auguri.", false},
 		{"it", "Buon compleanno! Non perdere le nostre offerte.", true},
 		{"pt", "Parabéns! Não perca os nossos saldos.", true},
+		{"de", "Alles Gute! Heute gibt es weder Rabatt noch Werbung, nur Glückwünsche.", false},
+		{"de", "Ihre Antwort hat keinerlei Folgen für Preise oder Angebote.", false},
+		{"pt", "Parabéns! Esta mensagem não tem promoções, só carinho.", false},
+		{"es", "¡Felicidades! Este mensaje no tiene ofertas, solo cariño.", false},
+		{"it", "Auguri! Questo messaggio non ha offerte, solo affetto.", false},
+		{"sv", "Grattis! Hälsningen hör inte ihop med några erbjudanden.", false},
+		{"sv", "Grattis! Missa inte några erbjudanden i vår.", true},
 	}
 	for _, tt := range tests {
 		if got, rules := raisesAny(c, Context{Kind: "birthday", Lang: tt.lang}, tt.text,
@@ -475,8 +482,11 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 	}
 }
 
-// Wool set aside for the reader is not a reader separated from a partner.
-func TestSetAsideIsNotSeparated(t *testing.T) {
+// The shop's own words are not a guess about the reader: wool set aside
+// for them is not a reader separated from a partner, and what the reader
+// asked for is theirs to have named; a guess still is one, after a
+// request too.
+func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 	c := MustNew(t, "warm")
 	tests := []struct {
 		lang, text string
@@ -487,6 +497,11 @@ func TestSetAsideIsNotSeparated(t *testing.T) {
 		{"es", "¡Hola! La lana que pediste está separada en la tienda con tu nombre.", false},
 		{"pt", "Olá! A sua lã está separada na loja até sábado.", false},
 		{"es", "Ahora que estás separada, te mereces un capricho.", true},
+		{"en", "You asked us to check how your hearing aids feel after a week: how are they?", false},
+		{"en", "You asked us about frames; now that you are getting older, reading glasses make sense.", true},
+		{"de", "Wie gewünscht melden wir uns: Sitzt Ihr neues Hörgerät gut?", false},
+		{"fr", "Comme vous l'avez demandé, voici des nouvelles de vos aides auditives.", false},
+		{"nl", "Zoals gevraagd: je nieuwe leesbril ligt klaar.", false},
 	}
 	for _, tt := range tests {
 		if got, rules := raisesAny(c, Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text,

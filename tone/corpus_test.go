@@ -136,14 +136,14 @@ func TestHoldout(t *testing.T) { scoreSet(t, "testdata/holdout", holdoutShort, t
 // with the lines they do catch: the test holds them there, so they can only
 // get better, and doc.go says so.
 var holdoutShort = map[string]int{
-	"de/guilt": 16, "de/hard-sell": 12, "de/scarcity": 17, "de/sensitive": 14, "de/urgency": 17,
+	"de/creepy": 16, "de/guilt": 17, "de/hard-sell": 14, "de/scarcity": 16, "de/sensitive": 13, "de/urgency": 17,
 	"en/hard-sell": 8,
-	"es/guilt":     17, "es/hard-sell": 11, "es/scarcity": 16, "es/sensitive": 15,
-	"fr/hard-sell": 11, "fr/scarcity": 10, "fr/sensitive": 17, "fr/urgency": 16,
-	"it/guilt": 17, "it/hard-sell": 11, "it/scarcity": 14, "it/sensitive": 14, "it/ordinary": 2,
-	"nl/creepy": 17, "nl/guilt": 17, "nl/hard-sell": 14, "nl/scarcity": 17, "nl/sensitive": 13, "nl/urgency": 17,
-	"pt/creepy": 15, "pt/guilt": 15, "pt/hard-sell": 11, "pt/scarcity": 16, "pt/sensitive": 12, "pt/urgency": 17, "pt/ordinary": 3,
-	"sv/creepy": 16, "sv/guilt": 17, "sv/hard-sell": 13, "sv/sensitive": 15, "sv/urgency": 15,
+	"es/creepy":    17, "es/guilt": 16, "es/hard-sell": 12, "es/scarcity": 17, "es/sensitive": 14,
+	"fr/creepy": 16, "fr/guilt": 17, "fr/hard-sell": 14, "fr/sensitive": 17,
+	"it/guilt": 17, "it/hard-sell": 12, "it/sensitive": 15, "it/ordinary": 2,
+	"nl/creepy": 17, "nl/hard-sell": 11, "nl/scarcity": 17, "nl/sensitive": 15, "nl/urgency": 17,
+	"pt/creepy": 17, "pt/guilt": 15, "pt/hard-sell": 11, "pt/scarcity": 16, "pt/sensitive": 14, "pt/urgency": 17,
+	"sv/creepy": 17, "sv/guilt": 16, "sv/hard-sell": 13, "sv/sensitive": 13,
 }
 
 // TestParaphrases holds the same targets on a second set, written after the
@@ -155,35 +155,14 @@ func TestParaphrases(t *testing.T) { scoreSet(t, "testdata/paraphrase", paraphra
 // targets widely (doc.go): "lang/family" holds the lines caught when they
 // were first measured, "lang/ordinary" the ordinary lines flagged.
 var paraphraseShort = map[string]int{
-	"de/creepy": 4, "de/guilt": 4, "de/scarcity": 4, "de/urgency": 4,
-	"en/creepy": 4, "en/scarcity": 4, "en/sensitive": 4,
-	"es/creepy": 4, "es/guilt": 3, "es/scarcity": 3, "es/urgency": 3,
-	"fr/creepy": 4, "fr/scarcity": 0, "fr/urgency": 2, "fr/ordinary": 1,
-	"it/creepy": 4, "it/guilt": 3, "it/scarcity": 3, "it/urgency": 4,
-	"nl/scarcity": 3, "nl/urgency": 2, "nl/ordinary": 1,
-	"pt/creepy": 4, "pt/scarcity": 3, "pt/shouting": 4, "pt/urgency": 3, "pt/ordinary": 1,
-	"sv/guilt": 4, "sv/scarcity": 4, "sv/urgency": 2,
-}
-
-// TestFresh scores the paraphrases written after the structural rules and
-// the word classes were frozen (testdata/fresh, same columns as the
-// holdout), and holds the targets where they were met and every other
-// family at the figure it reached when first scored (freshShort), so that
-// it can only get better; doc.go carries the figures.
-func TestFresh(t *testing.T) { scoreSet(t, "testdata/fresh", freshShort, true) }
-
-// freshShort is holdoutShort for the fresh paraphrases: what each family
-// caught, and the ordinary lines flagged, when the set was scored once
-// after the rules and models were frozen. The test holds them there.
-var freshShort = map[string]int{
-	"de/creepy": 10, "de/hard-sell": 8, "de/scarcity": 12, "de/sensitive": 13, "de/urgency": 12, "de/ordinary": 5,
-	"en/guilt": 12, "en/scarcity": 11, "en/sensitive": 13, "en/urgency": 10, "en/ordinary": 2,
-	"es/creepy": 12, "es/guilt": 11, "es/hard-sell": 13, "es/scarcity": 9, "es/sensitive": 9, "es/urgency": 13, "es/ordinary": 2,
-	"fr/creepy": 11, "fr/hard-sell": 12, "fr/scarcity": 8, "fr/sensitive": 12, "fr/urgency": 13, "fr/ordinary": 2,
-	"it/creepy": 12, "it/guilt": 13, "it/hard-sell": 12, "it/scarcity": 12, "it/sensitive": 13, "it/urgency": 13, "it/ordinary": 2,
-	"nl/creepy": 11, "nl/guilt": 7, "nl/hard-sell": 12, "nl/scarcity": 12, "nl/sensitive": 13, "nl/urgency": 10, "nl/ordinary": 3,
-	"pt/creepy": 10, "pt/guilt": 11, "pt/hard-sell": 13, "pt/scarcity": 12, "pt/sensitive": 9, "pt/urgency": 11, "pt/ordinary": 1,
-	"sv/creepy": 13, "sv/guilt": 12, "sv/scarcity": 11, "sv/urgency": 8, "sv/ordinary": 1,
+	"de/creepy": 4, "de/guilt": 4, "de/scarcity": 3, "de/urgency": 3,
+	"en/guilt": 4, "en/scarcity": 4, "en/sensitive": 4, "en/ordinary": 1,
+	"es/creepy": 4, "es/guilt": 3, "es/scarcity": 4, "es/urgency": 3,
+	"fr/creepy": 3, "fr/guilt": 3, "fr/scarcity": 3, "fr/urgency": 3,
+	"it/creepy": 4, "it/guilt": 3, "it/scarcity": 3, "it/urgency": 3,
+	"nl/creepy": 4, "nl/scarcity": 3, "nl/urgency": 3, "nl/ordinary": 1,
+	"pt/creepy": 4, "pt/scarcity": 3, "pt/shouting": 4, "pt/urgency": 4,
+	"sv/creepy": 3, "sv/guilt": 4, "sv/scarcity": 3, "sv/urgency": 4,
 }
 
 // TestVoicesHeldOut scores the lines of corpus/voices that `go generate`
@@ -195,14 +174,14 @@ func TestVoicesHeldOut(t *testing.T) {
 
 // voicesShort is holdoutShort for the held-out voices.
 var voicesShort = map[string]int{
-	"de/creepy": 41, "de/guilt": 27, "de/hard-sell": 24, "de/scarcity": 20, "de/sensitive": 38, "de/urgency": 24, "de/ordinary": 18,
-	"en/creepy": 39, "en/guilt": 23, "en/hard-sell": 32, "en/scarcity": 32, "en/sensitive": 23, "en/urgency": 23, "en/ordinary": 15,
-	"es/guilt": 29, "es/hard-sell": 23, "es/scarcity": 18, "es/sensitive": 25, "es/urgency": 23, "es/ordinary": 15,
-	"fr/creepy": 34, "fr/guilt": 24, "fr/hard-sell": 31, "fr/scarcity": 20, "fr/sensitive": 30, "fr/urgency": 28, "fr/ordinary": 18,
-	"it/creepy": 21, "it/guilt": 22, "it/hard-sell": 22, "it/scarcity": 34, "it/sensitive": 22, "it/urgency": 30, "it/ordinary": 14,
-	"nl/creepy": 29, "nl/guilt": 21, "nl/hard-sell": 25, "nl/scarcity": 31, "nl/sensitive": 29, "nl/urgency": 34, "nl/ordinary": 15,
-	"pt/creepy": 40, "pt/guilt": 29, "pt/hard-sell": 28, "pt/scarcity": 26, "pt/sensitive": 30, "pt/urgency": 27, "pt/ordinary": 17,
-	"sv/creepy": 33, "sv/guilt": 27, "sv/hard-sell": 29, "sv/scarcity": 26, "sv/sensitive": 23, "sv/urgency": 21, "sv/ordinary": 12,
+	"de/creepy": 37, "de/guilt": 25, "de/hard-sell": 26, "de/scarcity": 26, "de/sensitive": 38, "de/urgency": 25, "de/ordinary": 9,
+	"en/guilt": 21, "en/hard-sell": 35, "en/scarcity": 34, "en/sensitive": 22, "en/urgency": 24, "en/ordinary": 9,
+	"es/creepy": 31, "es/guilt": 30, "es/hard-sell": 22, "es/scarcity": 23, "es/sensitive": 18, "es/urgency": 26, "es/ordinary": 6,
+	"fr/guilt": 26, "fr/hard-sell": 30, "fr/scarcity": 35, "fr/sensitive": 30, "fr/ordinary": 8,
+	"it/creepy": 23, "it/guilt": 22, "it/sensitive": 27, "it/urgency": 26, "it/ordinary": 9,
+	"nl/creepy": 31, "nl/guilt": 21, "nl/hard-sell": 25, "nl/scarcity": 33, "nl/sensitive": 26,
+	"pt/creepy": 39, "pt/guilt": 29, "pt/hard-sell": 22, "pt/scarcity": 26, "pt/sensitive": 30, "pt/urgency": 33, "pt/ordinary": 12,
+	"sv/creepy": 34, "sv/guilt": 26, "sv/hard-sell": 31, "sv/scarcity": 25, "sv/sensitive": 22, "sv/ordinary": 8,
 }
 
 // warns reports whether a finding is a warning or an error.
@@ -210,9 +189,15 @@ func warns(fs []Finding) bool {
 	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity != courtesy.SeveritySuggestion })
 }
 
-// TestDev scores the ordinary lines the thresholds were tuned on; its
-// figures are not a measure of anything unseen.
-func TestDev(t *testing.T) { scoreSet(t, "testdata/dev", nil, true) }
+// TestDev scores the ordinary lines of testdata/dev: in English, the lines
+// the structural rules were tuned on. The model learns nothing from them,
+// so what it reads in them is a measure (doc.go); devShort holds it.
+func TestDev(t *testing.T) { scoreSet(t, "testdata/dev", devShort, true) }
+
+// devShort is holdoutShort for the dev lines.
+var devShort = map[string]int{
+	"en/ordinary": 1,
+}
 
 // scoreSet scores every <lang>.tsv of dir and, when assert is set, holds
 // each family to recall 0.9 and ordinary lines to 2% flagged, or to the
@@ -334,142 +319,89 @@ func scoreLines(t *testing.T, dir string, short map[string]int, assert bool, kee
 	t.Log("\n" + b.String())
 }
 
-// TestBlind scores lines written by someone who saw neither the rules, the
-// models nor the corpora (testdata/blind), and holds each family at what
-// the models of the second round of corpus/voices catch (blindShort);
-// doc.go has the figures of each model on it.
-func TestBlind(t *testing.T) { scoreSet(t, "testdata/blind", blindShort, true) }
+// learntSets are the sets written as blind measures (testdata/fresh after
+// the structural rules were frozen, the blind sets by writers who saw
+// neither the rules, the models, the corpora nor the sets before them),
+// each scored as it came, with the models of the day, and learnt from
+// since: model.go's go:generate line names them, and doc.go has their
+// first scores. What the checker does on them now is no measure of unseen
+// lines; TestLearntSets holds it, so that a change to the rules or the
+// corpus that undoes what was learnt shows.
+var learntSets = []string{"fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10"}
 
-// blindShort is holdoutShort for the blind lines.
-var blindShort = map[string]int{
-	"de/guilt": 16, "de/hard-sell": 13, "de/urgency": 13,
-	"en/guilt": 16, "en/hard-sell": 14, "en/scarcity": 16, "en/ordinary": 3,
-	"es/guilt": 17, "es/hard-sell": 15, "es/scarcity": 12, "es/sensitive": 16, "es/ordinary": 4,
-	"fr/guilt": 14, "fr/hard-sell": 13, "fr/scarcity": 8, "fr/urgency": 14, "fr/ordinary": 2,
-	"it/creepy": 17, "it/guilt": 16, "it/hard-sell": 15, "it/scarcity": 17, "it/sensitive": 12, "it/shouting": 15, "it/ordinary": 4,
-	"nl/creepy": 17, "nl/guilt": 13, "nl/hard-sell": 15, "nl/scarcity": 17, "nl/sensitive": 11, "nl/shouting": 15, "nl/urgency": 17,
-	"pt/creepy": 13, "pt/guilt": 9, "pt/hard-sell": 12, "pt/scarcity": 17, "pt/sensitive": 16, "pt/shouting": 15,
-	"sv/guilt": 13, "sv/hard-sell": 13, "sv/scarcity": 15, "sv/sensitive": 12, "sv/shouting": 15, "sv/urgency": 13,
+// TestLearntSets holds each learnt set to the targets where it meets them
+// and at its figures where it does not (learntShort).
+func TestLearntSets(t *testing.T) {
+	for _, set := range learntSets {
+		t.Run(set, func(t *testing.T) { scoreSet(t, "testdata/"+set, learntShort[set], true) })
+	}
 }
 
-// TestBlind2 is TestBlind for a second blind set (testdata/blind2),
-// written while the second round of corpus/voices was, and first scored
-// with the models trained on it.
-func TestBlind2(t *testing.T) { scoreSet(t, "testdata/blind2", blind2Short, true) }
-
-// blind2Short is holdoutShort for the second blind set.
-var blind2Short = map[string]int{
-	"de/creepy": 10, "de/guilt": 10, "de/hard-sell": 8, "de/sensitive": 7, "de/urgency": 8,
-	"en/creepy": 10, "en/guilt": 10, "en/hard-sell": 9, "en/scarcity": 8, "en/sensitive": 10, "en/ordinary": 2,
-	"es/creepy": 8, "es/guilt": 6, "es/hard-sell": 8, "es/scarcity": 8, "es/sensitive": 9, "es/urgency": 9, "es/ordinary": 1,
-	"fr/guilt": 9, "fr/hard-sell": 9, "fr/scarcity": 7, "fr/sensitive": 7, "fr/urgency": 6, "fr/ordinary": 1,
-	"it/guilt": 8, "it/hard-sell": 10, "it/scarcity": 10, "it/sensitive": 9, "it/urgency": 9, "it/ordinary": 2,
-	"nl/creepy": 9, "nl/guilt": 7, "nl/hard-sell": 6, "nl/scarcity": 7, "nl/sensitive": 10, "nl/urgency": 8, "nl/ordinary": 2,
-	"pt/creepy": 9, "pt/guilt": 5, "pt/hard-sell": 7, "pt/scarcity": 8, "pt/urgency": 8, "pt/ordinary": 1,
-	"sv/creepy": 10, "sv/guilt": 10, "sv/hard-sell": 8, "sv/scarcity": 10, "sv/urgency": 7,
+// learntShort is holdoutShort for each learnt set.
+var learntShort = map[string]map[string]int{
+	"fresh": {
+		"en/ordinary": 1,
+		"es/ordinary": 1,
+		"nl/ordinary": 1,
+		"sv/scarcity": 13, "sv/ordinary": 1,
+	},
+	"blind": {
+		"fr/ordinary": 2,
+		"it/shouting": 15,
+		"nl/shouting": 15,
+		"pt/shouting": 15,
+		"sv/shouting": 15,
+	},
+	"blind2": {
+		"en/ordinary":  1,
+		"pt/hard-sell": 10,
+	},
+	"blind3": {
+		"pt/ordinary": 2,
+	},
+	"blind4": {
+		"fr/ordinary": 3,
+		"it/ordinary": 1,
+		"nl/ordinary": 1,
+		"pt/ordinary": 1,
+	},
+	"blind5": {
+		"en/ordinary": 4,
+		"sv/ordinary": 3,
+	},
+	"blind6": {
+		"en/ordinary":  4,
+		"it/ordinary":  2,
+		"nl/sensitive": 10, "nl/ordinary": 3,
+	},
+	"blind7": {},
+	"blind8": {
+		"es/ordinary": 2,
+		"fr/ordinary": 2,
+		"it/ordinary": 2,
+	},
+	"blind9": {
+		"en/ordinary": 2,
+	},
+	"blind10": {
+		"en/ordinary":  3,
+		"sv/sensitive": 10,
+	},
 }
 
-// TestBlind3 is TestBlind for a third blind set (testdata/blind3), written
-// beside the third round of corpus/voices and first scored with its
-// models.
-func TestBlind3(t *testing.T) { scoreSet(t, "testdata/blind3", blind3Short, true) }
+// TestBlind11 scores the newest blind set (testdata/blind11), written
+// after the models and rules were frozen and scored once with them: the
+// honest measure of the checker as committed (doc.go). It is not learnt
+// from; blind11Short holds its first score.
+func TestBlind11(t *testing.T) { scoreSet(t, "testdata/blind11", blind11Short, true) }
 
-var blind3Short = map[string]int{
-	"de/creepy": 21, "de/guilt": 19, "de/ordinary": 5,
-	"en/guilt": 20, "en/scarcity": 21, "en/ordinary": 4,
-	"es/guilt": 14, "es/hard-sell": 9, "es/ordinary": 3,
-	"fr/guilt": 21, "fr/hard-sell": 7, "fr/scarcity": 20, "fr/sensitive": 21, "fr/ordinary": 3,
-	"it/guilt": 19, "it/scarcity": 21, "it/sensitive": 16, "it/ordinary": 4,
-	"nl/guilt": 17, "nl/sensitive": 20, "nl/ordinary": 6,
-	"pt/guilt": 19, "pt/hard-sell": 8, "pt/sensitive": 19, "pt/ordinary": 7,
-	"sv/guilt": 20, "sv/sensitive": 20, "sv/urgency": 21, "sv/ordinary": 5,
-}
-
-// TestBlind4 is TestBlind for a fourth blind set, of hard-sell alone
-// (testdata/blind4).
-func TestBlind4(t *testing.T) { scoreSet(t, "testdata/blind4", blind4Short, true) }
-
-var blind4Short = map[string]int{
-	"de/hard-sell": 12, "de/ordinary": 4,
-	"es/hard-sell": 10, "es/ordinary": 3,
-	"fr/hard-sell": 11, "fr/ordinary": 4,
-	"it/ordinary":  3,
-	"nl/hard-sell": 11, "nl/ordinary": 3,
-	"pt/hard-sell": 12, "pt/ordinary": 4,
-	"sv/hard-sell": 11, "sv/ordinary": 4,
-}
-
-// TestBlind5 is TestBlind for a fifth blind set (testdata/blind5), of the
-// three kinds of message courtesy sends.
-func TestBlind5(t *testing.T) { scoreSet(t, "testdata/blind5", blind5Short, true) }
-
-var blind5Short = map[string]int{
-	"de/creepy": 10, "de/hard-sell": 10, "de/scarcity": 10, "de/sensitive": 7, "de/ordinary": 7,
-	"en/guilt": 10, "en/scarcity": 10, "en/sensitive": 10, "en/ordinary": 6,
-	"es/hard-sell": 10, "es/sensitive": 8, "es/ordinary": 3,
-	"fr/hard-sell": 8, "fr/scarcity": 8, "fr/sensitive": 10, "fr/ordinary": 4,
-	"it/hard-sell": 10, "it/sensitive": 9, "it/ordinary": 5,
-	"nl/guilt": 10, "nl/hard-sell": 10, "nl/sensitive": 8, "nl/ordinary": 7,
-	"pt/scarcity": 10, "pt/sensitive": 9, "pt/ordinary": 5,
-	"sv/hard-sell": 10, "sv/scarcity": 10, "sv/sensitive": 8, "sv/urgency": 10, "sv/ordinary": 6,
-}
-
-// TestBlind6 is TestBlind for a sixth blind set (testdata/blind6), written
-// as the fifth.
-func TestBlind6(t *testing.T) { scoreSet(t, "testdata/blind6", blind6Short, true) }
-
-var blind6Short = map[string]int{
-	"de/sensitive": 8, "de/ordinary": 4,
-	"en/hard-sell": 10, "en/scarcity": 10, "en/sensitive": 10, "en/urgency": 10, "en/ordinary": 4,
-	"es/guilt": 10, "es/ordinary": 2,
-	"fr/guilt": 10, "fr/ordinary": 5,
-	"it/guilt": 10, "it/sensitive": 8, "it/ordinary": 6,
-	"nl/creepy": 10, "nl/sensitive": 7, "nl/urgency": 7, "nl/ordinary": 7,
-	"pt/guilt": 10, "pt/hard-sell": 10, "pt/sensitive": 10, "pt/urgency": 8, "pt/ordinary": 5,
-	"sv/guilt": 9, "sv/sensitive": 9, "sv/urgency": 10, "sv/ordinary": 4,
-}
-
-// TestBlind7 is TestBlind for a seventh blind set (testdata/blind7),
-// written as the fifth.
-func TestBlind7(t *testing.T) { scoreSet(t, "testdata/blind7", blind7Short, true) }
-
-var blind7Short = map[string]int{
-	"de/guilt": 10, "de/scarcity": 9, "de/sensitive": 10, "de/ordinary": 4,
-	"en/sensitive": 10, "en/ordinary": 7,
-	"es/hard-sell": 10, "es/sensitive": 8, "es/ordinary": 2,
-	"fr/hard-sell": 10, "fr/sensitive": 10, "fr/ordinary": 5,
-	"it/ordinary": 6,
-	"nl/creepy":   9, "nl/scarcity": 10, "nl/sensitive": 10, "nl/ordinary": 2,
-	"pt/guilt": 10, "pt/hard-sell": 10, "pt/ordinary": 5,
-	"sv/hard-sell": 10,
-}
-
-// TestBlind8 is TestBlind for an eighth blind set (testdata/blind8),
-// written as the fifth.
-func TestBlind8(t *testing.T) { scoreSet(t, "testdata/blind8", blind8Short, true) }
-
-var blind8Short = map[string]int{
-	"de/hard-sell": 10, "de/sensitive": 10, "de/ordinary": 8,
-	"en/guilt": 10, "en/hard-sell": 9, "en/ordinary": 5,
-	"es/scarcity": 10, "es/ordinary": 4,
-	"fr/hard-sell": 10, "fr/sensitive": 9, "fr/ordinary": 6,
-	"it/sensitive": 7, "it/ordinary": 5,
-	"nl/guilt": 9, "nl/hard-sell": 10, "nl/sensitive": 10, "nl/ordinary": 8,
-	"pt/guilt": 10, "pt/sensitive": 10, "pt/ordinary": 2,
-	"sv/hard-sell": 10, "sv/urgency": 10, "sv/ordinary": 5,
-}
-
-// TestBlind9 is TestBlind for a ninth blind set (testdata/blind9),
-// written as the eighth.
-func TestBlind9(t *testing.T) { scoreSet(t, "testdata/blind9", blind9Short, true) }
-
-var blind9Short = map[string]int{
-	"de/hard-sell": 10, "de/sensitive": 8, "de/ordinary": 2,
-	"en/hard-sell": 9, "en/sensitive": 8, "en/ordinary": 7,
-	"es/creepy": 10, "es/hard-sell": 9, "es/scarcity": 10,
-	"fr/hard-sell": 9, "fr/scarcity": 9, "fr/sensitive": 8, "fr/urgency": 10, "fr/ordinary": 4,
-	"it/hard-sell": 10, "it/scarcity": 10, "it/sensitive": 9, "it/ordinary": 4,
-	"nl/sensitive": 10, "nl/ordinary": 7,
-	"pt/creepy": 10, "pt/guilt": 10, "pt/sensitive": 10, "pt/urgency": 10,
-	"sv/sensitive": 10, "sv/urgency": 10, "sv/ordinary": 2,
+// blind11Short is holdoutShort for the eleventh blind set.
+var blind11Short = map[string]int{
+	"de/guilt": 10, "de/scarcity": 10, "de/ordinary": 2,
+	"en/ordinary":  3,
+	"es/sensitive": 10, "es/ordinary": 2,
+	"it/creepy": 8, "it/guilt": 10, "it/urgency": 10, "it/ordinary": 3,
+	"nl/hard-sell": 10, "nl/sensitive": 10,
+	"pt/creepy": 10, "pt/hard-sell": 10, "pt/sensitive": 10, "pt/ordinary": 2,
+	"sv/guilt": 10, "sv/hard-sell": 10, "sv/sensitive": 9, "sv/ordinary": 2,
 }

@@ -82,24 +82,28 @@
 // # The model
 //
 // Each language has a logistic regression per family (urgency, scarcity,
-// guilt, creepy, sensitive, hard-sell) over hashed words,
-// pairs of neighbouring words and character n-grams of 3 to 5 bytes inside
-// each word (internal/features), so "hurried" and "verpasst" are kin of
-// words it learnt. A word of a structural lexicon (a day, a time of day, a
-// device, a watched behaviour, other people, buying, a loss, sadness, a
-// private matter) also gives its class, alone and paired with its
-// neighbour, so "your neighbours ordered" reads like "the whole village
-// bought"; only English has class lists so far. It reads every sentence of three or more words, and every
+// guilt, creepy, sensitive, hard-sell) over hashed words, pairs of
+// neighbouring words and the character 5-grams inside each word
+// (internal/features), so "hurried" and "verpasst" are kin of words it
+// learnt. A word of a structural lexicon (a day, a time of day, a device,
+// a watched behaviour, other people, buying, a loss, sadness, a private
+// matter) also gives its class, alone and paired with its neighbour, so
+// "your neighbours ordered" reads like "the whole village bought"; only
+// English has class lists (without them, English caught 0.4 to 1.3 fewer
+// pushy lines in a hundred of blind5 to blind9 at the same share of
+// ordinary lines flagged, too little to write them for seven more
+// languages). It reads every sentence of three or more words, and every
 // two neighbouring sentences together (a guilt trip often takes two). A
-// sentence whose score passes the family's threshold is a finding of the
-// rule of kind model for that family (rules/model.yaml): its Words are the
-// up to three words that pushed the score up most, its message says how to
-// say it courteously, and a shop can disable it or change its severity like
-// any rule. Where a phrase rule of the same family fired on the same words,
-// or a shop's exception to one covers them, the phrase rule speaks instead.
+// sentence whose score passes the threshold is a finding of the rule of
+// kind model for that family (rules/model.yaml): its Words are the up to
+// three words that pushed the score up most, its message says how to say
+// it courteously, and a shop can disable it or change its severity like
+// any rule. Where a phrase rule of the same family fired on the same
+// words, or a shop's exception to one covers them, the phrase rule speaks
+// instead.
 //
 // The weights are trained by `go generate ./tone` (internal/train) from
-// three kinds of lines. The grammars in corpus/<lang>.txt, hand-written
+// four kinds of lines. The grammars in corpus/<lang>.txt, hand-written
 // fragments in many voices, expand with a seed taken from the file and
 // section names into 3,000 distinct lines per family and 6,000 ordinary
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
@@ -120,27 +124,46 @@
 // whole short e-mails; the seventh 120 lines of welcome e-mails, after the
 // sixth round's models read a line of the bakery example's welcome ("You
 // can change what you hear about, or stop it, at any time …") as creepy.
-// Hand-written lines are seen five times a pass (-hand). The checker
-// reads each sentence, and each two neighbouring sentences together, so
-// every sentence and every two neighbouring sentences of an ordinary line
-// are learnt as ordinary too, as many times as the line.
-// One line in ten, chosen by a hash of its text, is held out of training
-// (TestVoicesHeldOut scores the checker on those of voices/).
+// Six English and eight Spanish ordinary lines were added after the models
+// of the constant threshold (below) read a plain ordering hour of
+// corpus/en.tsv as a deadline and the bakery example's Spanish birthday
+// greeting, with its free slice at the counter, as a sale. The fourth
+// kind is the sets written as blind measures and scored (testdata/fresh
+// and testdata/blind to blind10, 1,604 lines per language, named on
+// model.go's go:generate line): once a set has given its first score it is
+// no longer unseen, and it is learnt from like the voices. The newest set,
+// testdata/blind11, is not.
+//
+// Hand-written lines are seen eight times a pass (-hand), drawn ones
+// once. The checker reads each sentence, and each two neighbouring
+// sentences together, so every sentence and every two neighbouring
+// sentences of an ordinary line are learnt as ordinary too, as many times
+// as the line. Each family learns its own lines against the ordinary ones
+// only, not against the other families' lines: a line of one family often
+// does another's work too ("your birthday treat expires tonight, order
+// now"), and being taught otherwise cost recall. One line in ten, chosen
+// by a hash of its text, is held out of training (TestVoicesHeldOut
+// scores the checker on those of voices/).
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (319–413
-// KB). Each family's threshold is then set 0.5 above the highest score
-// the model gives any sentence, or two neighbouring sentences, of a
-// hand-written ordinary line (testdata/dev, every ordinary line of
-// corpus/en.tsv, and the ordinary lines of voices/ it learnt from); the
-// step prints the line each threshold was set above. One such line that
-// reads like a family raises the threshold for every sentence, so an
-// ordinary line the model errs on is answered with more ordinary lines
-// like it in the corpus, not by moving the threshold: "Bring the whole
-// family; there are high chairs in the café" once set English scarcity at
-// 9.3, and five ordinary lines like it took the threshold back to 0.
+// are dropped and the rest stored as int8 in model/<lang>.gz (266–327
+// KB). A family reads a sentence as its own when its score (the log-odds)
+// passes 1, the same in every family and language; the step prints, for
+// each family, the hand-written ordinary line the model scores highest.
 // Running the step twice writes the same bytes.
+//
+// The threshold used to be set per family, 0.5 above the highest score of
+// any hand-written ordinary line. One such line that read like a family
+// then raised the bar for every sentence of it ("Zaterdags gaat de deur om
+// zes uur dicht" put Dutch urgency at 3.1), so the thresholds followed the
+// corpus's few odd lines rather than the model. On blind8 and blind9,
+// scored with models that had not learnt them, the constant threshold
+// caught about one pushy line in a hundred more than the per-family ones
+// at every share of ordinary lines flagged; 1 was chosen there, before
+// blind10 and blind11 were written: 91.1% caught and 3.1% of ordinary
+// lines flagged on the two, against 93.7% and 4.8% at 0 and 88.5% and
+// 2.6% at 2.
 //
 // # Switching off per campaign
 //
@@ -253,19 +276,113 @@
 // service message or a reminder is left out of its recall (each set's
 // summary says how many, and how many pushy lines raised a finding of any
 // family). Every figure was printed by the test named beside it, on the
-// rules and models as committed. The tests hold each set where it stands:
+// rules and models as committed (the previous models' by the same tests on
+// the code before the change that brought the new ones). The tests hold each set where it stands:
 // a family that reaches the targets (recall 0.9, at most 2% of ordinary
 // lines flagged) must stay there, and every other family, listed in the
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The targets are met in no language on unseen lines. Shouting left out,
-// caught and flagged with the models before the third round of voices,
-// after it, after the fourth and fifth, after the sixth, after the
-// seventh, and as committed (the seventh's lines, trained on every
-// sentence and pair of an ordinary line):
+// The measure is testdata/blind11, written after everything else here was
+// frozen, as blind5 to blind10 were: by writers who saw neither the rules,
+// the models, the corpora nor the other sets, from the families'
+// definitions alone; 12 pushy lines per family and 72 ordinary lines (36
+// of them near a family) per language, of the three kinds of message
+// courtesy sends. It was scored once and nothing was changed after it
+// (TestBlind11). blind10, written the same way, was scored once with the
+// new models before it was learnt from and before the rule fixes below.
+// Shouting left out, pushy lines caught of 576 (96 per family) and
+// ordinary lines flagged of 576, with the new models and with the previous
+// ones (character grams of three to five bytes, a threshold per family,
+// no blind set learnt):
 //
-//	set (pushy, ordinary)   before          third           fifth           sixth           seventh         now
+//	set      models    caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind11  new       528 (91.7%)  16 (2.8%)  92      89       88    88     84        87
+//	blind11  previous  489 (84.9%)  28 (4.9%)  86      81       79    81     75        87
+//	blind10  new       530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
+//	blind10  previous  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
+//
+// The targets are near but not met. On blind11 five families catch 0.92
+// to 0.96 of their lines and sensitive 0.875, and 2.8% of ordinary lines
+// are flagged, 10 of the 16 by the model. French meets both targets on it
+// (every family 11 or 12 of 12, one ordinary line of 72 flagged); each
+// other language flags two or three ordinary lines of 72 or misses a
+// family by a line or more. Of the 6 the rules flagged, 4 are a survey or
+// greeting that says it has nothing to do with offers ("keinen Einfluss
+// auf Preise oder Angebote", "non useremo la risposta per mandarle
+// offerte"): the phrase rules excuse a sale word after a negation only in
+// the forms they list, and a reading of negation across the sentence is
+// what is missing. The other two are "no hurry at all" (false-urgency) and
+// "You mentioned you're coeliac" (sensitive-health, though the reader said
+// it).
+//
+// On blind10's first score 9 of the 18 ordinary lines flagged were the
+// rules': five greetings and surveys saying they carry no offer ("weder
+// Rabatt noch Werbung", "não tem promoções nem descontos", "inte kopplad
+// till några erbjudanden"), three products or requests named as private
+// ("You asked us to check in after fitting your frames around your
+// hearing aids"), and one basket reminder. The rules now also excuse a
+// sale word after "weder", "keinerlei", "não tem", "no tiene", "non ha"
+// and Swedish "inte … några", and a private word up to four words after a
+// request ("as you asked", "wie gewünscht", "comme vous l'avez demandé" …)
+// in every language; TestGreetingSaleReadsNegationAndClubs and
+// TestSensitiveGuessSparesTheShopsOwnWords hold them (7 of their 12 new
+// cases fail without the change). blind10 was then learnt from.
+//
+// The lines never learnt from, with the previous models and the new:
+//
+//	set (pushy, ordinary)              previous          new
+//	holdout (900, 489)                 707 (79%) 1.6%    728 (81%) 0.4%
+//	paraphrases (170, 200)             126 (74%) 1.5%    125 (74%) 1.0%
+//	voices held out (1,744, ~1,920)    1,323 (76%) 6.4%  1,365 (78%) 3.3%
+//	dev, ordinary lines only (450)     0.0%              0.9%
+//
+// On the holdout, by family: urgency 136 of 150, scarcity 131, creepy 129,
+// guilt 126, sensitive 111, hard-sell 95. Its lines are short and most are
+// the same line in each language, so it is not eight samples; its
+// hard-sell lines ("Ihr Warenkorb freut sich über neue Lieblingsstücke",
+// "Cinq étoiles pour nous ? Alors cinq pour cent pour vous") are caught
+// least. The dev lines once set the thresholds, so the old models could
+// flag none of them; now the model flags 4.
+//
+// How the change was chosen. Each step was compared at the same share of
+// ordinary lines flagged, moving every threshold by the same amount and
+// reading the pushy lines caught where 3, 4 and 5% of ordinary lines were
+// flagged (interpolated), first over blind to blind9 and fresh together,
+// which none of those models had learnt, then, once blind to blind7 and
+// fresh were learnt from, over blind8 and blind9:
+//
+//	                                               3%    4%    5%
+//	previous models                                78.2  81.5  83.5
+//	character grams of five bytes only             82.9  85.7  87.8
+//	and each family against ordinary lines only    84.9  87.4  89.2
+//	and hand-written lines eight times a pass      85.5  87.6  89.3
+//	the same, on blind8 and blind9                 87.8  90.0  91.6
+//	and blind to blind7 and fresh learnt           89.6  91.6  92.7
+//	and one threshold                              90.6  92.5  93.8
+//
+// Tried and not kept, each within about a point of what it was compared
+// with: grams of three to five with weights shrunk 10% or 20% a pass
+// (80.7–80.6 at 3% against 80.9, counting the holdout and paraphrases
+// too); grams of four, of five and six, or none (80.8–82.7 at 3%,
+// against 82.9 for five); grams of six, as good as five (83.4 at 3%
+// alone, 84.5 against 84.9 with each family against ordinary lines); grams
+// of four to six at the start of a word only (83.5 against 84.9); no
+// English classes;
+// and, on blind8 and blind9, ten passes, 1,000 drawn lines per section,
+// hand-written lines twelve times, as many drawn ordinary lines as of a
+// family, ten times the L2, word triples, word pairs with a gap, scores
+// divided by the root of the number of features, and hard-sell learnt only
+// from ordinary greetings and surveys (89.1–91.0 at 3% against 89.6–90.6).
+//
+// Before this change, each set was scored as it came; the table keeps
+// those figures. Shouting left out, caught and flagged with the models
+// before the third round of voices, after it, after the fourth and fifth,
+// after the sixth, after the seventh, and with the previous models (the
+// seventh's lines, trained on every sentence and pair of an ordinary
+// line; the same figures as "previous" above):
+//
+//	set (pushy, ordinary)   before          third           fifth           sixth           seventh         previous
 //	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%  707 (79%) 1.6%
 //	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%  126 (74%) 1.5%
 //	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%  559 (78%) 5.4%
@@ -279,8 +396,8 @@
 //	blind8 (576, 576)       -               -               -               -               -               519 (90%) 7.5%
 //	blind9 (576, 576)       -               -               -               -               -               511 (89%) 4.9%
 //
-// "now" is the committed models with the phrase rules as they are after
-// three fixes the newest sets showed were needed: a greeting that says it
+// "previous" is those models with the phrase rules as they were after
+// three fixes the sets showed were needed: a greeting that says it
 // carries no offer ("keine Angebote, nur ein Gruß"), or a gift with no
 // minimum spend, read as a sale; so did any mention of a club ("the
 // knitting club sends its wishes"), where now only a membership pushed or
@@ -288,17 +405,18 @@
 // read as a separation. The fixes caught no pushy line fewer on any set
 // and flagged fewer ordinary lines on blind (3.5% before them), blind2
 // (3.1%), blind3 (4.8%), blind5 (7.5%), blind7 (5.6%) and blind8 (8.9%);
-// TestGreetingSaleReadsNegationAndClubs and TestSetAsideIsNotSeparated
-// hold them.
+// TestGreetingSaleReadsNegationAndClubs and
+// TestSensitiveGuessSparesTheShopsOwnWords hold them.
 //
-// The blind sets are the honest measure: each was written by someone who
-// saw neither the rules, the models, the corpora nor the sets before it,
-// from the families' definitions alone, while a round of voices was
-// written by others, and first scored with the models before and after
-// that round. Nothing was tuned on a set once scored, except that the
-// fourth round (hard-sell) was written after the third set showed
-// hard-sell caught least, and the fifth after the models were seen to
-// flag polite survey requests in the earlier sets.
+// Each blind set was written by someone who saw neither the rules, the
+// models, the corpora nor the sets before it, from the families'
+// definitions alone, while a round of voices was written by others, and
+// first scored with the models before and after that round. Nothing was
+// tuned on a set once scored, except that the fourth round (hard-sell) was
+// written after the third set showed hard-sell caught least, and the fifth
+// after the models were seen to flag polite survey requests in the earlier
+// sets. All of them up to blind10 are now learnt from (TestLearntSets
+// holds what the checker does on them, which measures nothing unseen).
 //
 //   - blind and blind2 came with the first two rounds (first scores 640,
 //     7.7% and 390, 3.8%, counted then with shouting and over every kind).
@@ -345,7 +463,8 @@
 // trade: set so that at most 0.5% of the held-out ordinary voices lines
 // pass each, the fourth round's models flagged 2.9% of blind3's ordinary
 // lines and caught 81% of its pushy ones (against 5.7% and 90%); at 1%,
-// 4.7% and 86%. The committed thresholds are still set as described above.
+// 4.7% and 86%. Those models kept a threshold per family, set above the
+// highest ordinary line as described under The model.
 // Training with other settings (-hand 3 or 8, -n 1500, -epochs 10 on the
 // third round's lines; -n 300, -ok 4 on the fifth's) moved no blind set by
 // more than four points. Only -hand 8 did better on every blind set it was
@@ -353,8 +472,9 @@
 // ordinary ones flagged, of 2,304); the defaults were kept rather than
 // tuned on sets already seen.
 //
-// By family, as committed, on the six newest blind sets (summed over the
-// languages):
+// By family, with the previous models, on blind3 to blind9 (summed over
+// the languages; the new models' figures on blind10 and blind11 are
+// above):
 //
 //	set     urgency  scarcity  guilt    creepy   sensitive  hard-sell
 //	blind3  178/192  177/192   149/192  184/192  163/192     70/78
@@ -372,17 +492,19 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestFresh, TestBlind … TestBlind9, TestVoicesHeldOut);
-// corpus_test.go holds every figure below the targets. corpus/en.tsv is
-// caught in full with no finding on an ordinary line (TestCorpus);
-// testdata/dev, the English lines the structural rules were tuned on,
-// flags none of its 450 ordinary lines (TestDev).
+// TestParaphrases, TestBlind11, TestLearntSets, TestVoicesHeldOut,
+// TestDev); corpus_test.go holds every figure below the targets.
+// corpus/en.tsv is caught in full with no finding on an ordinary line
+// (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
+// English lines the structural rules were tuned on, the model flags 4.
 //
-// What misses is mostly the model. Of the 141 ordinary lines of blind3,
-// blind5, blind6 and blind7 flagged, 119 are the model's; the phrase and
+// What misses is mostly the model. With the previous models, of the 141
+// ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
+// the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
-// 5, caps-word 3, greeting-sale 2, watched 1). A linear model
-// over words and n-grams learnt from some 4,800 written lines per language
+// 5, caps-word 3, greeting-sale 2, watched 1); with the new, 10 of
+// blind11's 16. A linear model
+// over words and n-grams learnt from some 6,400 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
 // aujourd'hui" in a birthday wish read as a guess at a bereavement and
@@ -392,17 +514,15 @@
 // message; the name in that test line was written into it.
 //
 // Speed: BenchmarkCheck checks a 1 KB birthday greeting with every
-// built-in rule and the model, BenchmarkCheckLanguages does the same in
-// each language, and BenchmarkHeld is the send-time check of a campaign's
-// messages, passed from memory. On the 2-core machine, load under 1, 500
-// checks a run, two runs: 102–105 µs per 1 KB English message, 127–131 µs
-// with six findings, 55–78 µs in the other languages, and 4.8–5.7 µs for
-// Held; well under the 1 ms the checker must stay below. New, which reads
-// the eight models once per process, takes 12 ms. With the models of six
-// rounds (those committed are about the same size; 161 µs English in one
-// more run), about a quarter more features, on a machine of the same kind
-// that ran everything about half as fast, three runs: 122–179 µs English,
-// 57–123 µs the other languages, 7.2–13.2 µs Held, and New 17.6 ms; the
-// models before the third round, there, 109 µs English.
+// built-in rule and the model, BenchmarkCheckWithFindings one that raises
+// six findings, BenchmarkCheckLanguages does the first in each language,
+// and BenchmarkHeld is the send-time check of a campaign's messages,
+// passed from memory. On the 2-core machine, load about 1, 500 checks a
+// run, two runs: 75 µs per 1 KB English message, 105 µs with six
+// findings, 28–32 µs in the other languages, and 5.4 µs for Held; well
+// under the 1 ms the checker must stay below. New, which reads the eight
+// models once per process, takes 13 ms. The previous models, with three
+// times the character grams, took 102–105 µs in English and 55–78 µs in
+// the other languages on the same kind of machine.
 // docs/PERFORMANCE.md has the pipeline's figures.
 package tone
