@@ -473,6 +473,14 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 		{"it", "Auguri! Questo messaggio non ha offerte, solo affetto.", false},
 		{"sv", "Grattis! Hälsningen hör inte ihop med några erbjudanden.", false},
 		{"sv", "Grattis! Missa inte några erbjudanden i vår.", true},
+		{"de", "Für Ihre Antwort gibt es keine Gutscheine und keine Angebote, nur Dank.", false},
+		{"de", "Alles Gute! Keine Zeit verlieren: Rabatt nur heute im Shop.", true},
+		{"sv", "Ditt svar ger inga poäng eller erbjudanden.", false},
+		{"nl", "Je antwoord levert geen korting of aanbiedingen op.", false},
+		{"pt", "Parabéns! Nunca lhe enviaremos promoções sem pedir.", false},
+		{"it", "Auguri! Senza codici né offerte, solo un abbraccio.", false},
+		{"es", "Tu opinión nunca se usará para enviarte ofertas.", false},
+		{"it", "Auguri! Non riceverà mai offerte da noi per questo.", false},
 	}
 	for _, tt := range tests {
 		if got, rules := raisesAny(c, Context{Kind: "birthday", Lang: tt.lang}, tt.text,
@@ -507,6 +515,21 @@ func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 		if got, rules := raisesAny(c, Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text,
 			"courteous.sensitive-guess"); got != tt.private {
 			t.Errorf("%s %q: sensitive-guess raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.private, rules)
+		}
+	}
+}
+
+// "No hurry" tells the reader to take their time; "hurry" still hurries.
+func TestNoHurryIsNotUrgency(t *testing.T) {
+	c := MustNew(t, "warm")
+	for text, want := range map[string]bool{
+		"Your voucher works all year, so there's no hurry.":      false,
+		"Take your time; no need to hurry back for the bike.":    false,
+		"Hurry, your voucher ends soon!":                         true,
+		"Your basket is saved for a month, don't hurry a thing.": false,
+	} {
+		if got, rules := raisesAny(c, Context{Kind: "birthday"}, text, "courteous.false-urgency"); got != want {
+			t.Errorf("%q: false-urgency raised = %v, want %v (%v)", text, got, want, rules)
 		}
 	}
 }

@@ -109,11 +109,11 @@
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
 // corpus/voices/<lang>.tsv holds lines written whole, as marketers write
 // them, in many voices (greetings, reminders, surveys, shop news,
-// apologies, service messages): 2,370 pushy lines and about 2,470
-// ordinary ones per language (2,250 and 2,170 in Italian), most of the
+// apologies, service messages): 2,490 pushy lines and about 2,650
+// ordinary ones per language (2,370 and 2,350 in Italian), most of the
 // ordinary ones sharing words with a family while doing nothing wrong
 // ("we close at six on Saturdays", "no thanks" as a plain way out, "our
-// large-print calendars"). They were written in seven rounds by writers who
+// large-print calendars"). They were written in eight rounds by writers who
 // saw neither the rules, the models nor the test sets: the first two
 // weighted to guilt, hard-sell, sensitive and scarcity, with some
 // languages adapted from one another; the third 150 pushy lines per
@@ -123,16 +123,20 @@
 // courtesy sends, many asking politely for a minute or a score, the sixth
 // whole short e-mails; the seventh 120 lines of welcome e-mails, after the
 // sixth round's models read a line of the bakery example's welcome ("You
-// can change what you hear about, or stop it, at any time …") as creepy.
-// Six English and eight Spanish ordinary lines were added after the models
-// of the constant threshold (below) read a plain ordering hour of
-// corpus/en.tsv as a deadline and the bakery example's Spanish birthday
-// greeting, with its free slice at the counter, as a sale. The fourth
-// kind is the sets written as blind measures and scored (testdata/fresh
-// and testdata/blind to blind10, 1,604 lines per language, named on
-// model.go's go:generate line): once a set has given its first score it is
-// no longer unseen, and it is learnt from like the voices. The newest set,
-// testdata/blind11, is not.
+// can change what you hear about, or stop it, at any time …") as creepy;
+// the eighth 120 pushy lines of sensitive, most of them subtle, 120
+// ordinary lines near it and 60 greetings and surveys that say they sell
+// nothing, after blind10 and blind11 showed sensitive caught least. Ten
+// English and eight Spanish ordinary lines were added after the models of
+// the constant threshold (below) read a plain ordering hour of
+// corpus/en.tsv ("Night owls can order online until midnight") as a
+// deadline and the bakery example's Spanish birthday greeting, with its
+// free slice at the counter, as a sale. The fourth kind is the sets
+// written as blind measures and scored (testdata/fresh and testdata/blind
+// to blind11, 1,748 lines per language, named on model.go's go:generate
+// line): once a set has given its first score it is no longer unseen, and
+// it is learnt from like the voices. The newest set, testdata/blind12, is
+// not.
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
 // once. The checker reads each sentence, and each two neighbouring
@@ -147,7 +151,7 @@
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (266–327
+// are dropped and the rest stored as int8 in model/<lang>.gz (279–339
 // KB). A family reads a sentence as its own when its score (the log-odds)
 // passes 1, the same in every family and language; the step prints, for
 // each family, the hand-written ordinary line the model scores highest.
@@ -161,9 +165,9 @@
 // scored with models that had not learnt them, the constant threshold
 // caught about one pushy line in a hundred more than the per-family ones
 // at every share of ordinary lines flagged; 1 was chosen there, before
-// blind10 and blind11 were written: 91.1% caught and 3.1% of ordinary
-// lines flagged on the two, against 93.7% and 4.8% at 0 and 88.5% and
-// 2.6% at 2.
+// blind10 was scored and before blind11 and blind12 were written: 91.1%
+// caught and 3.1% of ordinary lines flagged on the two, against 93.7% and
+// 4.8% at 0 and 88.5% and 2.6% at 2.
 //
 // # Switching off per campaign
 //
@@ -276,84 +280,105 @@
 // service message or a reminder is left out of its recall (each set's
 // summary says how many, and how many pushy lines raised a finding of any
 // family). Every figure was printed by the test named beside it, on the
-// rules and models as committed (the previous models' by the same tests on
-// the code before the change that brought the new ones). The tests hold each set where it stands:
+// rules and models as committed (earlier models' by the same tests on the
+// code of their day). The tests hold each set where it stands:
 // a family that reaches the targets (recall 0.9, at most 2% of ordinary
 // lines flagged) must stay there, and every other family, listed in the
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind11, written after everything else here was
-// frozen, as blind5 to blind10 were: by writers who saw neither the rules,
+// The measure is testdata/blind12, written while the last step below was
+// made, as blind5 to blind11 were: by writers who saw neither the rules,
 // the models, the corpora nor the other sets, from the families'
 // definitions alone; 12 pushy lines per family and 72 ordinary lines (36
 // of them near a family) per language, of the three kinds of message
-// courtesy sends. It was scored once and nothing was changed after it
-// (TestBlind11). blind10, written the same way, was scored once with the
-// new models before it was learnt from and before the rule fixes below.
-// Shouting left out, pushy lines caught of 576 (96 per family) and
-// ordinary lines flagged of 576, with the new models and with the previous
-// ones (character grams of three to five bytes, a threshold per family,
-// no blind set learnt):
+// courtesy sends. It was scored once, after the models and rules were
+// frozen, and nothing was changed after it (TestBlind12). blind10 and
+// blind11, written the same way, were each scored once before they were
+// learnt from. Shouting left out, pushy lines caught of 576 (96 per
+// family) and ordinary lines flagged of 576, with the models as committed
+// ("now"), with those of the first step below ("first": five-byte grams,
+// each family against ordinary lines, one threshold, blind sets up to
+// blind9 or blind10 learnt) and with the models before both ("before":
+// grams of three to five bytes, a threshold per family, no blind set
+// learnt):
 //
-//	set      models    caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
-//	blind11  new       528 (91.7%)  16 (2.8%)  92      89       88    88     84        87
-//	blind11  previous  489 (84.9%)  28 (4.9%)  86      81       79    81     75        87
-//	blind10  new       530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
-//	blind10  previous  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
+//	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind12  now     540 (93.8%)   9 (1.6%)  91      90       88    90     89        92
+//	blind12  first   536 (93.1%)  15 (2.6%)  92      90       88    89     85        92
+//	blind12  before  509 (88.4%)  27 (4.7%)  85      85       85    90     80        84
+//	blind11  first   528 (91.7%)  16 (2.8%)  92      89       88    88     84        87
+//	blind11  before  489 (84.9%)  28 (4.9%)  86      81       79    81     75        87
+//	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
+//	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
 //
-// The targets are near but not met. On blind11 five families catch 0.92
-// to 0.96 of their lines and sensitive 0.875, and 2.8% of ordinary lines
-// are flagged, 10 of the 16 by the model. French meets both targets on it
-// (every family 11 or 12 of 12, one ordinary line of 72 flagged); each
-// other language flags two or three ordinary lines of 72 or misses a
-// family by a line or more. Of the 6 the rules flagged, 4 are a survey or
-// greeting that says it has nothing to do with offers ("keinen Einfluss
-// auf Preise oder Angebote", "non useremo la risposta per mandarle
-// offerte"): the phrase rules excuse a sale word after a negation only in
-// the forms they list, and a reading of negation across the sentence is
-// what is missing. The other two are "no hurry at all" (false-urgency) and
-// "You mentioned you're coeliac" (sensitive-health, though the reader said
-// it).
+// On blind12, summed over the languages, every family catches 0.92 to 0.96
+// of its lines and 1.6% of ordinary lines are flagged: the targets are met
+// on the set as a whole. Per language, where a family has 12 lines and one
+// line is 8 points, they are not: Spanish meets both (every family 11 or 12
+// of 12, no ordinary line flagged); German catches 11 or 12 in every family
+// but flags 3 ordinary lines of 72; the other six catch 10 of 12 in one
+// family or more, English only in urgency. Of the 9 ordinary lines flagged,
+// 6 are the model's and 3 the rules': sensitive-guess on a product the
+// reader asked for because of a condition, asked in words the exception
+// does not list or after the product ("die zuckerfreien Kekse, nach denen
+// du wegen deiner Diabetes gefragt hattest", "que vous nous aviez demandé
+// pour Pilou et son arthrose").
 //
-// On blind10's first score 9 of the 18 ordinary lines flagged were the
-// rules': five greetings and surveys saying they carry no offer ("weder
-// Rabatt noch Werbung", "não tem promoções nem descontos", "inte kopplad
-// till några erbjudanden"), three products or requests named as private
-// ("You asked us to check in after fitting your frames around your
-// hearing aids"), and one basket reminder. The rules now also excuse a
-// sale word after "weder", "keinerlei", "não tem", "no tiene", "non ha"
-// and Swedish "inte … några", and a private word up to four words after a
-// request ("as you asked", "wie gewünscht", "comme vous l'avez demandé" …)
-// in every language; TestGreetingSaleReadsNegationAndClubs and
-// TestSensitiveGuessSparesTheShopsOwnWords hold them (7 of their 12 new
-// cases fail without the change). blind10 was then learnt from.
+// The steps. The first (five-byte grams, each family against ordinary
+// lines, one threshold, the scored blind sets learnt; its choice is set out
+// below) took blind10 from 500 to 530 caught and 37 to 18 flagged on its
+// first score, and blind11 from 489 to 528 and 28 to 16. On blind10's first
+// score 9 of the 18 ordinary lines flagged were the rules': five greetings
+// and surveys saying they carry no offer ("weder Rabatt noch Werbung", "não
+// tem promoções nem descontos", "inte kopplad till några erbjudanden"),
+// three products or requests named as private ("You asked us to check in
+// after fitting your frames around your hearing aids"), and one basket
+// reminder; on blind11's, 6 of 16, four of them again a survey or greeting
+// saying it has nothing to do with offers ("keinen Einfluss auf Preise oder
+// Angebote"), and "no hurry at all" (the model flagged the other 10). So
+// the rules now excuse a sale word up to four words after a negation that
+// cannot begin a "miss no offer" push ("kein", "weder", "keinerlei", "sin",
+// "ni", "nunca", "sans", "aucun", "senza", "né", "geen", "sem", "nem",
+// "inga", "aldrig" …) or after a negated verb they list ("não tem", "no
+// tiene", "non riceverà"), a private word up to four words after a request
+// ("as you asked", "wie gewünscht", "comme vous l'avez demandé" …) in every
+// language, and "no hurry"; TestGreetingSaleReadsNegationAndClubs,
+// TestSensitiveGuessSparesTheShopsOwnWords and TestNoHurryIsNotUrgency hold
+// them (16 of their 24 new cases fail without the change). The second step
+// is those rules, the eighth round of voices, and blind11 learnt: on
+// blind12, 4 more pushy lines caught (sensitive 4 more, creepy one more,
+// urgency one fewer) and 6 fewer ordinary lines flagged than the first
+// step's models.
 //
-// The lines never learnt from, with the previous models and the new:
+// The lines never learnt from:
 //
-//	set (pushy, ordinary)              previous          new
-//	holdout (900, 489)                 707 (79%) 1.6%    728 (81%) 0.4%
-//	paraphrases (170, 200)             126 (74%) 1.5%    125 (74%) 1.0%
-//	voices held out (1,744, ~1,920)    1,323 (76%) 6.4%  1,365 (78%) 3.3%
-//	dev, ordinary lines only (450)     0.0%              0.9%
+//	set (pushy, ordinary)              before            first             now
+//	holdout (900, 489)                 707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%
+//	paraphrases (170, 200)             126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%
+//	voices held out (1,744, ~1,920)    1,323 (76%) 6.4%  1,365 (78%) 3.3%  -
+//	dev, ordinary lines only (450)     0.0%              0.9%              0.9%
 //
-// On the holdout, by family: urgency 136 of 150, scarcity 131, creepy 129,
-// guilt 126, sensitive 111, hard-sell 95. Its lines are short and most are
+// The voices held out now include the eighth round's: 1,450 of 1,832
+// pushy lines caught (79%), 3.8% of 2,069 ordinary lines flagged. The
+// holdout and the paraphrases miss the targets widely. On the holdout, by
+// family: urgency 136 of 150, creepy 131, scarcity 128, guilt 125,
+// sensitive 112, hard-sell 91. Its lines are short and most are
 // the same line in each language, so it is not eight samples; its
 // hard-sell lines ("Ihr Warenkorb freut sich über neue Lieblingsstücke",
 // "Cinq étoiles pour nous ? Alors cinq pour cent pour vous") are caught
 // least. The dev lines once set the thresholds, so the old models could
 // flag none of them; now the model flags 4.
 //
-// How the change was chosen. Each step was compared at the same share of
-// ordinary lines flagged, moving every threshold by the same amount and
+// How the first step was chosen. Each change was compared at the same share
+// of ordinary lines flagged, moving every threshold by the same amount and
 // reading the pushy lines caught where 3, 4 and 5% of ordinary lines were
 // flagged (interpolated), first over blind to blind9 and fresh together,
 // which none of those models had learnt, then, once blind to blind7 and
 // fresh were learnt from, over blind8 and blind9:
 //
 //	                                               3%    4%    5%
-//	previous models                                78.2  81.5  83.5
+//	models before                                  78.2  81.5  83.5
 //	character grams of five bytes only             82.9  85.7  87.8
 //	and each family against ordinary lines only    84.9  87.4  89.2
 //	and hand-written lines eight times a pass      85.5  87.6  89.3
@@ -378,11 +403,11 @@
 // Before this change, each set was scored as it came; the table keeps
 // those figures. Shouting left out, caught and flagged with the models
 // before the third round of voices, after it, after the fourth and fifth,
-// after the sixth, after the seventh, and with the previous models (the
-// seventh's lines, trained on every sentence and pair of an ordinary
-// line; the same figures as "previous" above):
+// after the sixth, after the seventh, and with the models "before" above
+// (the seventh's lines, trained on every sentence and pair of an ordinary
+// line):
 //
-//	set (pushy, ordinary)   before          third           fifth           sixth           seventh         previous
+//	set (pushy, ordinary)   second          third           fifth           sixth           seventh         before
 //	holdout (900, 489)      724 (80%) 2.5%  727 (81%) 1.8%  720 (80%) 1.6%  698 (78%) 1.8%  696 (77%) 0.6%  707 (79%) 1.6%
 //	paraphrases (170, 200)  129 (76%) 2.0%  130 (76%) 1.0%  134 (79%) 1.5%  125 (74%) 1.0%  125 (74%) 0.0%  126 (74%) 1.5%
 //	fresh (720, 336)        553 (77%) 7.1%  564 (78%) 6.8%  565 (78%) 6.5%  555 (77%) 5.1%  541 (75%) 6.2%  559 (78%) 5.4%
@@ -396,7 +421,7 @@
 //	blind8 (576, 576)       -               -               -               -               -               519 (90%) 7.5%
 //	blind9 (576, 576)       -               -               -               -               -               511 (89%) 4.9%
 //
-// "previous" is those models with the phrase rules as they were after
+// "before" is those models with the phrase rules as they were after
 // three fixes the sets showed were needed: a greeting that says it
 // carries no offer ("keine Angebote, nur ein Gruß"), or a gift with no
 // minimum spend, read as a sale; so did any mention of a club ("the
@@ -472,7 +497,7 @@
 // ordinary ones flagged, of 2,304); the defaults were kept rather than
 // tuned on sets already seen.
 //
-// By family, with the previous models, on blind3 to blind9 (summed over
+// By family, with the models before, on blind3 to blind9 (summed over
 // the languages; the new models' figures on blind10 and blind11 are
 // above):
 //
@@ -492,19 +517,19 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind11, TestLearntSets, TestVoicesHeldOut,
+// TestParaphrases, TestBlind12, TestLearntSets, TestVoicesHeldOut,
 // TestDev); corpus_test.go holds every figure below the targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
 // English lines the structural rules were tuned on, the model flags 4.
 //
-// What misses is mostly the model. With the previous models, of the 141
+// What misses is mostly the model. With the models before, of the 141
 // ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
-// 5, caps-word 3, greeting-sale 2, watched 1); with the new, 10 of
-// blind11's 16. A linear model
-// over words and n-grams learnt from some 6,400 written lines per language
+// 5, caps-word 3, greeting-sale 2, watched 1); as committed, 6 of
+// blind12's 9. A linear model
+// over words and n-grams learnt from some 6,900 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
 // aujourd'hui" in a birthday wish read as a guess at a bereavement and
@@ -517,12 +542,12 @@
 // built-in rule and the model, BenchmarkCheckWithFindings one that raises
 // six findings, BenchmarkCheckLanguages does the first in each language,
 // and BenchmarkHeld is the send-time check of a campaign's messages,
-// passed from memory. On the 2-core machine, load about 1, 500 checks a
-// run, two runs: 75 µs per 1 KB English message, 105 µs with six
-// findings, 28–32 µs in the other languages, and 5.4 µs for Held; well
-// under the 1 ms the checker must stay below. New, which reads the eight
-// models once per process, takes 13 ms. The previous models, with three
-// times the character grams, took 102–105 µs in English and 55–78 µs in
-// the other languages on the same kind of machine.
+// passed from memory. On the 2-core machine, load under 1, 500 checks a
+// run, three runs: 81–90 µs per 1 KB English message, 114–116 µs with six
+// findings, 34–40 µs in the other languages, and 5.9–6.4 µs for Held;
+// well under the 1 ms the checker must stay below. New, which reads the
+// eight models once per process, takes 15 ms. The models before, with
+// three times the character grams, took 102–105 µs in English and 55–78
+// µs in the other languages on the same kind of machine.
 // docs/PERFORMANCE.md has the pipeline's figures.
 package tone
