@@ -510,6 +510,9 @@ func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 		{"de", "Wie gewünscht melden wir uns: Sitzt Ihr neues Hörgerät gut?", false},
 		{"fr", "Comme vous l'avez demandé, voici des nouvelles de vos aides auditives.", false},
 		{"nl", "Zoals gevraagd: je nieuwe leesbril ligt klaar.", false},
+		{"de", "Die zuckerfreien Kekse, nach denen du wegen deiner Diabetes gefragt hast, sind da.", false},
+		{"fr", "Le coussin que vous nous aviez demandé pour votre arthrose est arrivé.", false},
+		{"en", "Now that you are getting older, you asked about reading glasses.", true},
 	}
 	for _, tt := range tests {
 		if got, rules := raisesAny(c, Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text,

@@ -109,11 +109,11 @@
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
 // corpus/voices/<lang>.tsv holds lines written whole, as marketers write
 // them, in many voices (greetings, reminders, surveys, shop news,
-// apologies, service messages): 2,490 pushy lines and about 2,650
-// ordinary ones per language (2,370 and 2,350 in Italian), most of the
+// apologies, service messages): 2,670 pushy lines and about 2,700
+// ordinary ones per language (2,550 and 2,410 in Italian), most of the
 // ordinary ones sharing words with a family while doing nothing wrong
 // ("we close at six on Saturdays", "no thanks" as a plain way out, "our
-// large-print calendars"). They were written in eight rounds by writers who
+// large-print calendars"). They were written in nine rounds by writers who
 // saw neither the rules, the models nor the test sets: the first two
 // weighted to guilt, hard-sell, sensitive and scarcity, with some
 // languages adapted from one another; the third 150 pushy lines per
@@ -126,16 +126,19 @@
 // can change what you hear about, or stop it, at any time …") as creepy;
 // the eighth 120 pushy lines of sensitive, most of them subtle, 120
 // ordinary lines near it and 60 greetings and surveys that say they sell
-// nothing, after blind10 and blind11 showed sensitive caught least. Ten
+// nothing, after blind10 and blind11 showed sensitive caught least; the
+// ninth short lines (one sentence of 5 to 14 words), 30 pushy lines per
+// family and 10 ordinary lines near each, after the holdout's short lines
+// were seen caught least. Ten
 // English and eight Spanish ordinary lines were added after the models of
 // the constant threshold (below) read a plain ordering hour of
 // corpus/en.tsv ("Night owls can order online until midnight") as a
 // deadline and the bakery example's Spanish birthday greeting, with its
 // free slice at the counter, as a sale. The fourth kind is the sets
 // written as blind measures and scored (testdata/fresh and testdata/blind
-// to blind11, 1,748 lines per language, named on model.go's go:generate
+// to blind12, 1,892 lines per language, named on model.go's go:generate
 // line): once a set has given its first score it is no longer unseen, and
-// it is learnt from like the voices. The newest set, testdata/blind12, is
+// it is learnt from like the voices. The newest set, testdata/blind13, is
 // not.
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
@@ -151,7 +154,7 @@
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (279–339
+// are dropped and the rest stored as int8 in model/<lang>.gz (284–345
 // KB). A family reads a sentence as its own when its score (the log-odds)
 // passes 1, the same in every family and language; the step prints, for
 // each family, the hand-written ordinary line the model scores highest.
@@ -287,24 +290,27 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind12, written while the last step below was
-// made, as blind5 to blind11 were: by writers who saw neither the rules,
+// The measure is testdata/blind13, written while the last step below was
+// made, as blind5 to blind12 were: by writers who saw neither the rules,
 // the models, the corpora nor the other sets, from the families'
 // definitions alone; 12 pushy lines per family and 72 ordinary lines (36
 // of them near a family) per language, of the three kinds of message
-// courtesy sends. It was scored once, after the models and rules were
-// frozen, and nothing was changed after it (TestBlind12). blind10 and
-// blind11, written the same way, were each scored once before they were
-// learnt from. Shouting left out, pushy lines caught of 576 (96 per
-// family) and ordinary lines flagged of 576, with the models as committed
-// ("now"), with those of the first step below ("first": five-byte grams,
-// each family against ordinary lines, one threshold, blind sets up to
-// blind9 or blind10 learnt) and with the models before both ("before":
-// grams of three to five bytes, a threshold per family, no blind set
-// learnt):
+// courtesy sends, half of them one short sentence. It was scored once,
+// after the models and rules were frozen, and nothing was changed after
+// it (TestBlind13). blind10, blind11 and blind12, written the same way
+// (without the short half), were each scored once before they were learnt
+// from. Shouting left out, pushy lines caught of 576 (96 per family) and
+// ordinary lines flagged of 576, with the models as committed ("third"),
+// with those of the two steps before it ("second", "first"; the steps are
+// below) and with the models before them all ("before": grams of three to
+// five bytes, a threshold per family, no blind set learnt):
 //
 //	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
-//	blind12  now     540 (93.8%)   9 (1.6%)  91      90       88    90     89        92
+//	blind13  third   524 (91.0%)   4 (0.7%)  90      92       89    85     81        87
+//	blind13  second  521 (90.5%)   5 (0.9%)  90      91       87    84     80        89
+//	blind13  first   520 (90.3%)   8 (1.4%)  90      90       88    84     79        89
+//	blind13  before  499 (86.6%)  27 (4.7%)  83      86       84    83     76        87
+//	blind12  second  540 (93.8%)   9 (1.6%)  91      90       88    90     89        92
 //	blind12  first   536 (93.1%)  15 (2.6%)  92      90       88    89     85        92
 //	blind12  before  509 (88.4%)  27 (4.7%)  85      85       85    90     80        84
 //	blind11  first   528 (91.7%)  16 (2.8%)  92      89       88    88     84        87
@@ -312,7 +318,19 @@
 //	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
 //	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
 //
-// On blind12, summed over the languages, every family catches 0.92 to 0.96
+// On blind13, 91.0% of pushy lines are caught and 0.7% of ordinary lines
+// flagged (4 lines, all by the model); urgency, scarcity, guilt and
+// hard-sell catch 0.91 to 0.96 of their lines, creepy 0.89 and sensitive
+// 0.84, so the targets are not met. Its creepy misses are mostly the shop
+// floor watched ("Sie waren 47 Minuten bei uns im Laden – wie war es?",
+// "Dopo la tua dodicesima visita di questo mese, ci dai un voto?", the
+// minute the reader left the salon), its sensitive misses a pregnancy or
+// a faith wished on the reader in passing ("Happy Birthday, und bald ist
+// ja auch das Baby da, oder?"). No language meets both targets on it;
+// each misses a family by a line or more.
+//
+// On blind12, with the second step's models, summed over the languages,
+// every family catches 0.92 to 0.96
 // of its lines and 1.6% of ordinary lines are flagged: the targets are met
 // on the set as a whole. Per language, where a family has 12 lines and one
 // line is 8 points, they are not: Spanish meets both (every family 11 or 12
@@ -323,7 +341,10 @@
 // reader asked for because of a condition, asked in words the exception
 // does not list or after the product ("die zuckerfreien Kekse, nach denen
 // du wegen deiner Diabetes gefragt hattest", "que vous nous aviez demandé
-// pour Pilou et son arthrose").
+// pour Pilou et son arthrose"). The third step's rules read the German
+// one; the French and the Italian ("che ci avevi chiesto per il tuo mal
+// di schiena") still raise sensitive-guess, the private word being too far
+// from the asking or followed by "vous".
 //
 // The steps. The first (five-byte grams, each family against ordinary
 // lines, one threshold, the scored blind sets learnt; its choice is set out
@@ -349,26 +370,32 @@
 // is those rules, the eighth round of voices, and blind11 learnt: on
 // blind12, 4 more pushy lines caught (sensitive 4 more, creepy one more,
 // urgency one fewer) and 6 fewer ordinary lines flagged than the first
-// step's models.
+// step's models. The third step is the ninth round of voices (short
+// lines), the rules excusing a private word before a past verb of asking
+// ("die Kekse, nach denen du wegen deiner Diabetes gefragt hast") and more
+// forms of asking before it ("que vous nous aviez demandé", "che ci avevi
+// chiesto"; 2 of the 3 new cases of
+// TestSensitiveGuessSparesTheShopsOwnWords fail without them), and
+// blind12 learnt.
 //
 // The lines never learnt from:
 //
-//	set (pushy, ordinary)              before            first             now
-//	holdout (900, 489)                 707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%
-//	paraphrases (170, 200)             126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%
-//	voices held out (1,744, ~1,920)    1,323 (76%) 6.4%  1,365 (78%) 3.3%  -
-//	dev, ordinary lines only (450)     0.0%              0.9%              0.9%
+//	set (pushy, ordinary)            before            first             second          third
+//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%
+//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%
+//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -
+//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%
 //
-// The voices held out now include the eighth round's: 1,450 of 1,832
-// pushy lines caught (79%), 3.8% of 2,069 ordinary lines flagged. The
-// holdout and the paraphrases miss the targets widely. On the holdout, by
-// family: urgency 136 of 150, creepy 131, scarcity 128, guilt 125,
-// sensitive 112, hard-sell 91. Its lines are short and most are
+// The voices held out now include the eighth and ninth rounds': 1,569 of
+// 1,983 pushy lines caught (79%), 3.7% of 2,121 ordinary lines flagged.
+// The holdout and the paraphrases miss the targets widely. On the
+// holdout, by family: urgency 135 of 150, scarcity 131, creepy 129, guilt
+// 127, sensitive 115, hard-sell 98. Its lines are short and most are
 // the same line in each language, so it is not eight samples; its
 // hard-sell lines ("Ihr Warenkorb freut sich über neue Lieblingsstücke",
 // "Cinq étoiles pour nous ? Alors cinq pour cent pour vous") are caught
 // least. The dev lines once set the thresholds, so the old models could
-// flag none of them; now the model flags 4.
+// flag none of them; now the model flags 5.
 //
 // How the first step was chosen. Each change was compared at the same share
 // of ordinary lines flagged, moving every threshold by the same amount and
@@ -517,19 +544,19 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind12, TestLearntSets, TestVoicesHeldOut,
+// TestParaphrases, TestBlind13, TestLearntSets, TestVoicesHeldOut,
 // TestDev); corpus_test.go holds every figure below the targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
-// English lines the structural rules were tuned on, the model flags 4.
+// English lines the structural rules were tuned on, the model flags 5.
 //
 // What misses is mostly the model. With the models before, of the 141
 // ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
-// 5, caps-word 3, greeting-sale 2, watched 1); as committed, 6 of
-// blind12's 9. A linear model
-// over words and n-grams learnt from some 6,900 written lines per language
+// 5, caps-word 3, greeting-sale 2, watched 1); as committed, all 4 of
+// blind13's. A linear model
+// over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
 // aujourd'hui" in a birthday wish read as a guess at a bereavement and
@@ -543,8 +570,8 @@
 // six findings, BenchmarkCheckLanguages does the first in each language,
 // and BenchmarkHeld is the send-time check of a campaign's messages,
 // passed from memory. On the 2-core machine, load under 1, 500 checks a
-// run, three runs: 81–90 µs per 1 KB English message, 114–116 µs with six
-// findings, 34–40 µs in the other languages, and 5.9–6.4 µs for Held;
+// run, three runs: 84–88 µs per 1 KB English message, 105–118 µs with six
+// findings, 31–40 µs in the other languages, and 5.1–6.2 µs for Held;
 // well under the 1 ms the checker must stay below. New, which reads the
 // eight models once per process, takes 15 ms. The models before, with
 // three times the character grams, took 102–105 µs in English and 55–78
