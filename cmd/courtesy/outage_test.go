@@ -20,6 +20,10 @@ func TestRedisOutageRunsTheTaskAgainWhenRedisIsBack(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	failed := errors.New("the send path failed")
 	task := asynq.NewTask("send", nil)
+	// restarted carries the result of a restart begun during a run; the
+	// case waits for it, so that Redis is up again before the next case
+	// stops it.
+	var restarted chan error
 
 	tests := []struct {
 		name      string
@@ -30,8 +34,9 @@ func TestRedisOutageRunsTheTaskAgainWhenRedisIsBack(t *testing.T) {
 		{name: "Redis answers", fault: func() {}, wantCalls: 1, wantErr: failed},
 		{name: "Redis comes back", fault: func() {
 			r.stop()
+			restarted = make(chan error, 1)
 			// Later than the client's own dial retries (about half a second).
-			go func() { time.Sleep(1500 * time.Millisecond); r.start() }()
+			go func() { time.Sleep(1500 * time.Millisecond); restarted <- r.spawn() }()
 		}, wantCalls: 2, wantErr: nil},
 		{name: "Redis stays away", fault: r.stop, wantCalls: 1, wantErr: failed},
 	}
@@ -51,6 +56,13 @@ func TestRedisOutageRunsTheTaskAgainWhenRedisIsBack(t *testing.T) {
 			}
 			if n := calls.Load(); n != tt.wantCalls {
 				t.Errorf("the task ran %d times, want %d", n, tt.wantCalls)
+			}
+			if restarted != nil {
+				if err := <-restarted; err != nil {
+					t.Fatalf("restarting Redis: %v", err)
+				}
+				restarted = nil
+				r.waitUp(t)
 			}
 		})
 	}

@@ -447,17 +447,31 @@ func (r *privateRedis) url() string { return "redis://127.0.0.1:" + r.port + "/0
 
 func (r *privateRedis) start() {
 	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
-	if err := r.cmd.Start(); err != nil {
+	if err := r.spawn(); err != nil {
 		r.t.Fatal(err)
 	}
-	r.done = make(chan struct{})
-	done := r.done
-	cmd := r.cmd
+	r.waitUp(r.t)
+}
+
+// spawn starts the server without waiting for it to answer, and without
+// touching the test, so that a goroutine of the test may call it.
+func (r *privateRedis) spawn() error {
+	cmd := exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
+	r.cmd, r.done = cmd, done
+	return nil
+}
+
+// waitUp fails t unless the server answers within 10 s.
+func (r *privateRedis) waitUp(t *testing.T) {
+	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port})
 	defer c.Close()
-	procWaitUntil(r.t, 10*time.Second, "redis-server starts", func() bool { return c.Ping(context.Background()).Err() == nil })
+	procWaitUntil(t, 10*time.Second, "redis-server starts", func() bool { return c.Ping(context.Background()).Err() == nil })
 }
 
 // stop shuts the server down; with --save "" it comes back empty.
