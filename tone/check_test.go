@@ -434,11 +434,7 @@ func TestModelDoesNotReadPersonalValues(t *testing.T) {
 // nothing, and may name a club the customer belongs to; it may not ask for
 // a minimum spend, push a membership or tell the reader to miss no offer.
 func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
-	c := MustNew(t, "warm")
-	tests := []struct {
-		lang, text string
-		sale       bool
-	}{
+	checkRaises(t, "birthday", []ruleCase{
 		{"en", "Happy birthday! Your £5 voucher has no minimum spend.", false},
 		{"en", "Happy birthday! Your £5 voucher works with a minimum spend of £30.", true},
 		{"de", "Alles Gute! Ihr Gutschein über 5 € gilt ohne Mindestbestellwert.", false},
@@ -481,13 +477,7 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 		{"it", "Auguri! Senza codici né offerte, solo un abbraccio.", false},
 		{"es", "Tu opinión nunca se usará para enviarte ofertas.", false},
 		{"it", "Auguri! Non riceverà mai offerte da noi per questo.", false},
-	}
-	for _, tt := range tests {
-		if got, rules := raisesAny(c, Context{Kind: "birthday", Lang: tt.lang}, tt.text,
-			"courteous.greeting-sale", "courteous.hard-sell"); got != tt.sale {
-			t.Errorf("%s %q: a sale rule raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.sale, rules)
-		}
-	}
+	}, "courteous.greeting-sale", "courteous.hard-sell")
 }
 
 // The shop's own words are not a guess about the reader: wool set aside
@@ -495,11 +485,7 @@ func TestGreetingSaleReadsNegationAndClubs(t *testing.T) {
 // asked for is theirs to have named; a guess still is one, after a
 // request too.
 func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
-	c := MustNew(t, "warm")
-	tests := []struct {
-		lang, text string
-		private    bool
-	}{
+	checkRaises(t, "interest_reminder", []ruleCase{
 		{"pt", "Olá! A lã que reservou está separada na loja, com o seu nome.", false},
 		{"pt", "Agora que está separada, merece um mimo só seu.", true},
 		{"es", "¡Hola! La lana que pediste está separada en la tienda con tu nombre.", false},
@@ -513,38 +499,36 @@ func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 		{"de", "Die zuckerfreien Kekse, nach denen du wegen deiner Diabetes gefragt hast, sind da.", false},
 		{"fr", "Le coussin que vous nous aviez demandé pour votre arthrose est arrivé.", false},
 		{"en", "Now that you are getting older, you asked about reading glasses.", true},
-	}
-	for _, tt := range tests {
-		if got, rules := raisesAny(c, Context{Kind: "interest_reminder", Lang: tt.lang}, tt.text,
-			"courteous.sensitive-guess"); got != tt.private {
-			t.Errorf("%s %q: sensitive-guess raised = %v, want %v (%v)", tt.lang, tt.text, got, tt.private, rules)
-		}
-	}
+	}, "courteous.sensitive-guess")
 }
 
 // "No hurry" tells the reader to take their time; "hurry" still hurries.
 func TestNoHurryIsNotUrgency(t *testing.T) {
-	c := MustNew(t, "warm")
-	for text, want := range map[string]bool{
-		"Your voucher works all year, so there's no hurry.":      false,
-		"Take your time; no need to hurry back for the bike.":    false,
-		"Hurry, your voucher ends soon!":                         true,
-		"Your basket is saved for a month, don't hurry a thing.": false,
-	} {
-		if got, rules := raisesAny(c, Context{Kind: "birthday"}, text, "courteous.false-urgency"); got != want {
-			t.Errorf("%q: false-urgency raised = %v, want %v (%v)", text, got, want, rules)
-		}
-	}
+	checkRaises(t, "birthday", []ruleCase{
+		{"en", "Your voucher works all year, so there's no hurry.", false},
+		{"en", "Take your time; no need to hurry back for the bike.", false},
+		{"en", "Hurry, your voucher ends soon!", true},
+		{"en", "Your basket is saved for a month, don't hurry a thing.", false},
+	}, "courteous.false-urgency")
 }
 
-// raisesAny checks text and says whether it raised any of these rules,
-// with every rule it raised.
-func raisesAny(c *Checker, ctx Context, text string, rules ...string) (bool, []string) {
-	raised := rulesOf(c.Check(ctx, text))
-	for _, r := range rules {
-		if slices.Contains(raised, r) {
-			return true, raised
+// ruleCase is a line in a language and whether it should raise one of the
+// rules a test is about.
+type ruleCase struct {
+	lang, text string
+	raised     bool
+}
+
+// checkRaises checks each case as a message of kind with the warm profile
+// and fails where the case raises one of rules and should not, or should
+// and does not.
+func checkRaises(t *testing.T, kind string, cases []ruleCase, rules ...string) {
+	t.Helper()
+	c := MustNew(t, "warm")
+	for _, tt := range cases {
+		raised := rulesOf(c.Check(Context{Kind: kind, Lang: tt.lang}, tt.text))
+		if got := slices.ContainsFunc(rules, func(r string) bool { return slices.Contains(raised, r) }); got != tt.raised {
+			t.Errorf("%s %q: one of %v raised = %v, want %v (raised %v)", tt.lang, tt.text, rules, got, tt.raised, raised)
 		}
 	}
-	return false, raised
 }

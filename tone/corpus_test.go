@@ -319,20 +319,52 @@ func scoreLines(t *testing.T, dir string, short map[string]int, assert bool, kee
 	t.Log("\n" + b.String())
 }
 
-// learntSets are the sets written as blind measures (testdata/fresh after
-// the structural rules were frozen, the blind sets by writers who saw
+// learntSets reads the sets written as blind measures (testdata/fresh
+// after the structural rules were frozen, the blind sets by writers who saw
 // neither the rules, the models, the corpora nor the sets before them),
 // each scored as it came, with the models of the day, and learnt from
-// since: model.go's go:generate line names them, and doc.go has their
-// first scores. What the checker does on them now is no measure of unseen
-// lines; TestLearntSets holds it, so that a change to the rules or the
-// corpus that undoes what was learnt shows.
-var learntSets = []string{"fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12"}
+// since, from the -seen flag of model.go's go:generate line, so that the
+// sets tested as learnt are the ones the training step learns. doc.go has
+// their first scores.
+func learntSets(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("model.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		if !strings.HasPrefix(line, "//go:generate ") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if i := slices.Index(fields, "-seen"); i >= 0 && i+1 < len(fields) {
+			var sets []string
+			for _, dir := range strings.Split(fields[i+1], ",") {
+				sets = append(sets, strings.TrimPrefix(dir, "testdata/"))
+			}
+			return sets
+		}
+	}
+	t.Fatal("model.go: no go:generate line with -seen")
+	return nil
+}
 
-// TestLearntSets holds each learnt set to the targets where it meets them
-// and at its figures where it does not (learntShort).
+// TestLearntSets holds what the checker does on each learnt set, which is
+// no measure of unseen lines, to the targets where it meets them and at
+// its figures where it does not (learntShort), so that a change to the
+// rules or the corpus that undoes what was learnt shows. The set that
+// measures the models must not be learnt.
 func TestLearntSets(t *testing.T) {
-	for _, set := range learntSets {
+	sets := learntSets(t)
+	if slices.Contains(sets, measureSet) {
+		t.Fatalf("model.go learns testdata/%s, the set that measures the models", measureSet)
+	}
+	for set := range learntShort {
+		if !slices.Contains(sets, set) {
+			t.Errorf("learntShort holds %s, which model.go does not learn", set)
+		}
+	}
+	for _, set := range sets {
 		t.Run(set, func(t *testing.T) { scoreSet(t, "testdata/"+set, learntShort[set], true) })
 	}
 }
@@ -397,7 +429,10 @@ var learntShort = map[string]map[string]int{
 // of them, and scored once after they were frozen: the honest measure of
 // the checker as committed (doc.go). It is not learnt from; blind13Short
 // holds its first score.
-func TestBlind13(t *testing.T) { scoreSet(t, "testdata/blind13", blind13Short, true) }
+func TestBlind13(t *testing.T) { scoreSet(t, "testdata/"+measureSet, blind13Short, true) }
+
+// measureSet is the newest blind set, the one not learnt from.
+const measureSet = "blind13"
 
 // blind13Short is holdoutShort for the thirteenth blind set.
 var blind13Short = map[string]int{
