@@ -91,8 +91,9 @@
 // "your neighbours ordered" reads like "the whole village bought"; only
 // English has class lists (without them, English caught 0.4 to 1.3 fewer
 // pushy lines in a hundred of blind5 to blind9 at the same share of
-// ordinary lines flagged, too little to write them for seven more
-// languages). It reads every sentence of three or more words, and every
+// ordinary lines flagged; lists written for the seven other languages
+// moved blind13, which those models had not learnt, by three lines of 576
+// or fewer either way, so they were not kept). It reads every sentence of three or more words, and every
 // two neighbouring sentences together (a guilt trip often takes two). A
 // sentence whose score passes the threshold is a finding of the rule of
 // kind model for that family (rules/model.yaml): its Words are the up to
@@ -109,11 +110,11 @@
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
 // corpus/voices/<lang>.tsv holds lines written whole, as marketers write
 // them, in many voices (greetings, reminders, surveys, shop news,
-// apologies, service messages): 2,670 pushy lines and about 2,700
-// ordinary ones per language (2,550 and 2,410 in Italian), most of the
+// apologies, service messages): 3,030 pushy lines and about 3,010
+// ordinary ones per language (2,910 and 2,716 in Italian), most of the
 // ordinary ones sharing words with a family while doing nothing wrong
 // ("we close at six on Saturdays", "no thanks" as a plain way out, "our
-// large-print calendars"). They were written in nine rounds by writers who
+// large-print calendars"). They were written in eleven rounds by writers who
 // saw neither the rules, the models nor the test sets: the first two
 // weighted to guilt, hard-sell, sensitive and scarcity, with some
 // languages adapted from one another; the third 150 pushy lines per
@@ -129,17 +130,25 @@
 // nothing, after blind10 and blind11 showed sensitive caught least; the
 // ninth short lines (one sentence of 5 to 14 words), 30 pushy lines per
 // family and 10 ordinary lines near each, after the holdout's short lines
-// were seen caught least. Ten
-// English and eight Spanish ordinary lines were added after the models of
-// the constant threshold (below) read a plain ordering hour of
-// corpus/en.tsv ("Night owls can order online until midnight") as a
-// deadline and the bakery example's Spanish birthday greeting, with its
-// free slice at the counter, as a sale. The fourth kind is the sets
-// written as blind measures and scored (testdata/fresh and testdata/blind
-// to blind12, 1,892 lines per language, named on model.go's go:generate
-// line): once a set has given its first score it is no longer unseen, and
-// it is learnt from like the voices. The newest set, testdata/blind13, is
-// not.
+// were seen caught least; the tenth 30 pushy lines per family over every
+// sub-kind of it (for sensitive: health, money, age, pregnancy,
+// bereavement, relationships, religion, sexuality) and 20 ordinary lines
+// near each; the eleventh the same, the pushy part said obliquely (in a
+// story, a wish, a question or a metaphor, without the family's obvious
+// words), over the shapes blind13 showed were missed (minutes spent in the
+// shop, a pregnancy or a bereavement guessed from a purchase, a gift that
+// needs a minimum spend). Ten English and eight Spanish ordinary lines
+// were added after the models of the constant threshold (below) read a
+// plain ordering hour of corpus/en.tsv ("Night owls can order online until
+// midnight") as a deadline and the bakery example's Spanish birthday
+// greeting, with its free slice at the counter, as a sale; six per
+// language, birthday gifts whose only condition is a word at the counter,
+// after the models of the threshold at 0 read that greeting as a sale
+// again. The fourth kind is the sets written as blind measures and scored
+// (testdata/fresh and testdata/blind to blind13, about 2,070 lines per
+// language, named on model.go's go:generate line): once a set has given
+// its first score it is no longer unseen, and it is learnt from like the
+// voices. The newest set, testdata/blind14, is not.
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
 // once. The checker reads each sentence, and each two neighbouring
@@ -154,9 +163,9 @@
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (284–345
+// are dropped and the rest stored as int8 in model/<lang>.gz (311–376
 // KB). A family reads a sentence as its own when its score (the log-odds)
-// passes 1, the same in every family and language; the step prints, for
+// passes 0, the same in every family and language; the step prints, for
 // each family, the hand-written ordinary line the model scores highest.
 // Running the step twice writes the same bytes.
 //
@@ -170,7 +179,23 @@
 // at every share of ordinary lines flagged; 1 was chosen there, before
 // blind10 was scored and before blind11 and blind12 were written: 91.1%
 // caught and 3.1% of ordinary lines flagged on the two, against 93.7% and
-// 4.8% at 0 and 88.5% and 2.6% at 2.
+// 4.8% at 0 and 88.5% and 2.6% at 2. Three steps later the models flagged
+// far fewer ordinary lines, and the threshold was chosen again, on
+// blind13, with models that had not learnt it (those of the third step,
+// then with the tenth and eleventh rounds):
+//
+//	threshold   third step        and the two rounds
+//	1           524 (91.0%) 0.7%  532 (92.4%) 0.7%
+//	0.5         535 (92.9%) 1.2%  -
+//	0           545 (94.6%) 1.6%  544 (94.4%) 0.9%
+//	-0.5        550 (95.5%) 2.3%  553 (96.0%) 1.7%
+//	-1          553 (96.0%) 3.1%  556 (96.5%) 3.0%
+//
+// 0, even odds, is the lowest whole or half number at which the third
+// step's models flagged under 2% of blind13's ordinary lines, and it
+// keeps the later models under 1% there; -0.5 catches a line or so more
+// in a hundred at nearly twice the share flagged. Of the lines the voices
+// hold out, the third step's models flag 3.7% at 1 and 5.3% at 0.
 //
 // # Switching off per campaign
 //
@@ -290,22 +315,25 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind13, written while the last step below was
-// made, as blind5 to blind12 were: by writers who saw neither the rules,
+// The measure is testdata/blind14, written while the last step below was
+// made, as blind5 to blind13 were: by writers who saw neither the rules,
 // the models, the corpora nor the other sets, from the families'
 // definitions alone; 12 pushy lines per family and 72 ordinary lines (36
 // of them near a family) per language, of the three kinds of message
 // courtesy sends, half of them one short sentence. It was scored once,
 // after the models and rules were frozen, and nothing was changed after
-// it (TestBlind13). blind10, blind11 and blind12, written the same way
-// (without the short half), were each scored once before they were learnt
-// from. Shouting left out, pushy lines caught of 576 (96 per family) and
-// ordinary lines flagged of 576, with the models as committed ("third"),
-// with those of the two steps before it ("second", "first"; the steps are
-// below) and with the models before them all ("before": grams of three to
-// five bytes, a threshold per family, no blind set learnt):
+// it (TestBlind14). blind10 to blind13, written the same way (blind10 to
+// blind12 without the short half), were each scored once before they were
+// learnt from. Shouting left out, pushy lines caught of 576 (96 per
+// family) and ordinary lines flagged of 576, with the models as committed
+// ("fourth"), with those of the steps before it ("third", "second",
+// "first"; the steps are below) and with the models before them all
+// ("before": grams of three to five bytes, a threshold per family, no
+// blind set learnt):
 //
 //	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind14  fourth  506 (87.8%)   9 (1.6%)  89      89       85    81     74        88
+//	blind14  third   469 (81.4%)   5 (0.9%)  83      83       81    76     66        80
 //	blind13  third   524 (91.0%)   4 (0.7%)  90      92       89    85     81        87
 //	blind13  second  521 (90.5%)   5 (0.9%)  90      91       87    84     80        89
 //	blind13  first   520 (90.3%)   8 (1.4%)  90      90       88    84     79        89
@@ -318,16 +346,35 @@
 //	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
 //	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
 //
-// On blind13, 91.0% of pushy lines are caught and 0.7% of ordinary lines
-// flagged (4 lines, all by the model); urgency, scarcity, guilt and
-// hard-sell catch 0.91 to 0.96 of their lines, creepy 0.89 and sensitive
-// 0.84, so the targets are not met. Its creepy misses are mostly the shop
-// floor watched ("Sie waren 47 Minuten bei uns im Laden – wie war es?",
-// "Dopo la tua dodicesima visita di questo mese, ci dai un voto?", the
-// minute the reader left the salon), its sensitive misses a pregnancy or
-// a faith wished on the reader in passing ("Happy Birthday, und bald ist
-// ja auch das Baby da, oder?"). No language meets both targets on it;
-// each misses a family by a line or more.
+// blind14 was written to the same brief as blind13 and is harder for every
+// model: the third step's models caught 91.0% of blind13 and 81.4% of
+// blind14. On it the fourth step catches 37 more pushy lines than the
+// third and flags 4 more ordinary ones: 30 of the lines and 4 of the
+// flags come with the threshold at 0 (the fourth step's models at 1
+// catch 476, 82.6%, and flag 5), 7 lines with the two rounds, blind13
+// learnt and the greetings added. Urgency and scarcity catch 0.93 of their
+// lines, hard-sell 0.92, guilt 0.89, creepy 0.84 and sensitive 0.77; no
+// language meets both targets (each misses a family by a line or more,
+// most often sensitive). Of the 9 ordinary lines flagged, 5 are the
+// model's and 4 the rules': a brand in capitals ("LEGO") twice, "your
+// prescription" in a thank-you for collecting it, and an Italian
+// "sistemata" (altered, of a jacket) read by sensitive-guess. Its
+// sensitive misses name a matter the models have rarely seen (blood
+// pressure tablets, psoriasis, varicose veins, incontinence, a halal
+// counter, Ramadan shopping, a plus-size dress), its creepy misses the shop
+// floor watched (the minute the reader left the café, the running shoes
+// hidden behind the socks, the friend who came along on Saturday).
+//
+// On blind13, with the third step's models, 91.0% of pushy lines were
+// caught and 0.7% of ordinary lines flagged (4 lines, all by the model);
+// urgency, scarcity, guilt and hard-sell caught 0.91 to 0.96 of their
+// lines, creepy 0.89 and sensitive 0.84. Its creepy misses were mostly the
+// shop floor watched ("Sie waren 47 Minuten bei uns im Laden – wie war
+// es?", "Dopo la tua dodicesima visita di questo mese, ci dai un voto?",
+// the minute the reader left the salon), its sensitive misses a pregnancy
+// or a faith wished on the reader in passing ("Happy Birthday, und bald
+// ist ja auch das Baby da, oder?"). No language met both targets on it;
+// each missed a family by a line or more.
 //
 // On blind12, with the second step's models, summed over the languages,
 // every family catches 0.92 to 0.96
@@ -380,26 +427,36 @@
 // forms of asking before it ("que vous nous aviez demandé", "che ci avevi
 // chiesto"; 2 of the 3 new cases of
 // TestSensitiveGuessSparesTheShopsOwnWords fail without them), and
-// blind12 learnt.
+// blind12 learnt. The fourth step is the threshold at 0 (chosen on
+// blind13, above), the tenth and eleventh rounds of voices, the six
+// greetings per language with a gift for a word at the counter, and
+// blind13 learnt; the rules did not change.
 //
 // The lines never learnt from:
 //
-//	set (pushy, ordinary)            before            first             second          third
-//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%
-//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%
-//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -
-//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%
+//	set (pushy, ordinary)            before            first             second          third           fourth
+//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%  786 (87%) 2.0%
+//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%  136 (80%) 1.5%
+//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -               -
+//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%            1.3%
 //
-// The voices held out now include the eighth and ninth rounds': 1,569 of
-// 1,983 pushy lines caught (79%), 3.7% of 2,121 ordinary lines flagged.
-// The holdout and the paraphrases miss the targets widely. On the
-// holdout, by family: urgency 135 of 150, scarcity 131, creepy 129, guilt
-// 127, sensitive 115, hard-sell 98. Its lines are short and most are
-// the same line in each language, so it is not eight samples; its
-// hard-sell lines ("Ihr Warenkorb freut sich über neue Lieblingsstücke",
-// "Cinq étoiles pour nous ? Alors cinq pour cent pour vous") are caught
-// least. The dev lines once set the thresholds, so the old models could
-// flag none of them; now the model flags 5.
+// The voices held out grow with every round: with the third step's models
+// (eighth and ninth rounds) 1,569 of 1,983 pushy lines caught (79%) and
+// 3.7% of 2,121 ordinary lines flagged; with the fourth's (tenth and
+// eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352. The holdout and
+// the paraphrases miss the targets. On the holdout, by family, third step
+// then fourth: urgency 135 and 138 of 150, scarcity 131 and 142, creepy
+// 129 and 136, guilt 127 and 133, sensitive 115 and 123, hard-sell 98 and
+// 114; at threshold 1 the fourth step's models catch 741 and flag 0.8%,
+// so the threshold brought 45 of the 51 more lines caught there and 6 of
+// the 10 flags (4 at threshold 1). The 10 are all the model's: 1 in
+// English, 2 in Portuguese, 1 in Swedish and 6 of Italian's 62 ordinary
+// lines. Its lines are short and most are the same
+// line in each language, so it is not eight samples; its hard-sell lines
+// ("Ihr Warenkorb freut sich über neue Lieblingsstücke", "Cinq étoiles
+// pour nous ? Alors cinq pour cent pour vous") are caught least. The dev
+// lines once set the thresholds, so the old models could flag none of
+// them; now the model flags 6.
 //
 // How the first step was chosen. Each change was compared at the same share
 // of ordinary lines flagged, moving every threshold by the same amount and
@@ -548,18 +605,18 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind13, TestLearntSets, TestVoicesHeldOut,
+// TestParaphrases, TestBlind14, TestLearntSets, TestVoicesHeldOut,
 // TestDev); corpus_test.go holds every figure below the targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
-// English lines the structural rules were tuned on, the model flags 5.
+// English lines the structural rules were tuned on, the model flags 6.
 //
 // What misses is mostly the model. With the models before, of the 141
 // ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
-// 5, caps-word 3, greeting-sale 2, watched 1); as committed, all 4 of
-// blind13's. A linear model
+// 5, caps-word 3, greeting-sale 2, watched 1); as committed, 5 of
+// blind14's 9. A linear model
 // over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
