@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/courtesyhq/courtesy"
@@ -359,7 +360,7 @@ func (c *ruleset) countScope(s *scratch, ri int32, text string) {
 	case ScopeCapsWord:
 		for k := range s.toks {
 			t := &s.toks[k]
-			if t.kind == tokWord && !t.personal && t.letters >= 4 && isUpperWord(t) {
+			if t.kind == tokWord && !t.personal && t.letters >= 4 && isUpperWord(t) && !nameInCompound(text, int(t.end)) {
 				s.hits = append(s.hits, hit{rule: ri, start: int(t.start), end: int(t.end)})
 			}
 		}
@@ -379,6 +380,18 @@ func (c *ruleset) countScope(s *scratch, ri int32, text string) {
 			prev = r
 		}
 	}
+}
+
+// nameInCompound reports whether the word ending at end is joined by a
+// hyphen to a word in lower case: "LEGO-doos", "IKEA-Regal". A brand
+// written in capitals inside a compound names the product; it does not
+// shout.
+func nameInCompound(text string, end int) bool {
+	if end >= len(text) || text[end] != '-' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[end+1:])
+	return unicode.IsLower(r)
 }
 
 func hasDigit(b []byte) bool {

@@ -121,6 +121,8 @@ func TestContext(t *testing.T) {
 		{"sender missing", Context{BusinessName: "Crumb & Co."}, "Happy birthday!", []string{"courteous.sender"}},
 		{"accented capitals shout", Context{}, "Le CAFÉ est ouvert tous les jours, et la STRAßE aussi.", []string{"courteous.caps-word", "courteous.caps-word"}},
 		{"accented words in sentence case do not", Context{}, "Crème brûlée, Straße, Ökobrot und 抹茶ケーキ.", []string{}},
+		{"a brand in capitals inside a compound names a product", Context{}, "De LEGO-doos en het IKEA-rek zijn er weer.", []string{}},
+		{"capitals before a hyphen and capitals still shout", Context{}, "We baked our BIGGEST-EVER cake for the street party on Saturday afternoon.", []string{"courteous.caps-word", "courteous.caps-word"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -499,7 +501,49 @@ func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 		{"de", "Die zuckerfreien Kekse, nach denen du wegen deiner Diabetes gefragt hast, sind da.", false},
 		{"fr", "Le coussin que vous nous aviez demandé pour votre arthrose est arrivé.", false},
 		{"en", "Now that you are getting older, you asked about reading glasses.", true},
+		// A faith is a guess when it is said of the reader, not when it is
+		// the reader's name.
+		{"it", "La tua giacca sistemata ti aspetta in sartoria, Cristiano.", false},
+		{"es", "Tu chaqueta arreglada te espera en la sastrería, Cristiana.", false},
+		{"it", "Come cristiana, apprezzerai la tua nuova Bibbia.", true},
+		{"es", "Como cristiano, seguro que tu Semana Santa es especial.", true},
 	}, "courteous.sensitive-guess")
+}
+
+// Asking for a particular score is coaching in every language; the scale
+// itself, and a score the reader is free to choose, are not.
+func TestScoreCoachingInEveryLanguage(t *testing.T) {
+	checkRaises(t, "nps_survey", []ruleCase{
+		{"en", "A 10 from you would honestly mean the world to us.", true},
+		{"en", "If you were happy, please pick 10, as anything lower counts against us.", true},
+		{"en", "How likely are you to recommend us, from 0 to 10?", false},
+		{"en", "Any score from 0 to 10 is fine, and a low one helps us most.", false},
+		{"de", "Eine 10 von Ihnen würde uns die ganze Woche retten.", true},
+		{"de", "Wie wahrscheinlich empfehlen Sie uns weiter, auf einer Skala von 0 bis 10?", false},
+		{"es", "Un 10 de tu parte, Francisco, significaría muchísimo para nuestra librería.", true},
+		{"es", "Valora tu compra del 0 al 10, con la nota que creas justa.", false},
+		{"fr", "Si tout vous a plu, pensez à cocher 10, c'est important pour nous.", true},
+		{"fr", "Sur une échelle de 0 à 10, recommanderiez-vous notre librairie ?", false},
+		{"it", "Se ti è piaciuto tutto, ricordati di mettere 10, per noi è importante.", true},
+		{"it", "Da 0 a 10, quanto ci consiglieresti a un amico?", false},
+		{"nl", "Was je tevreden, geef ons dan gewoon een dikke tien.", true},
+		{"nl", "Zou je ons aanraden bij vrienden, op een schaal van 0 tot 10?", false},
+		{"pt", "Um 10 da tua parte significava imenso para a nossa livraria.", true},
+		{"pt", "De 0 a 10, qual a probabilidade de nos recomendar?", false},
+		{"sv", "Var du nöjd, ge oss gärna en stark tia.", true},
+		{"sv", "Hur troligt är det att du rekommenderar oss, på en skala från 0 till 10?", false},
+	}, "courteous.score-coaching")
+}
+
+// A prescription collected is the reader's errand; what it treats, or how
+// the reader is, is their health.
+func TestHealthRuleSparesThePharmacysErrands(t *testing.T) {
+	checkRaises(t, "nps_survey", []ruleCase{
+		{"en", "Thanks for getting your prescription with us, Mr Dawson. How did we do?", false},
+		{"en", "Your prescription is ready to collect at the counter.", false},
+		{"en", "We hope your prescription is helping with the pain.", true},
+		{"en", "How is your recovery going?", true},
+	}, "courteous.sensitive-health")
 }
 
 // "No hurry" tells the reader to take their time; "hurry" still hurries.

@@ -110,11 +110,11 @@
 // ones. corpus/en.tsv holds 587 lines the English rules are held to.
 // corpus/voices/<lang>.tsv holds lines written whole, as marketers write
 // them, in many voices (greetings, reminders, surveys, shop news,
-// apologies, service messages): 3,030 pushy lines and about 3,010
-// ordinary ones per language (2,910 and 2,716 in Italian), most of the
+// apologies, service messages): 3,210 pushy lines and about 3,190
+// ordinary ones per language (3,090 and 2,896 in Italian), most of the
 // ordinary ones sharing words with a family while doing nothing wrong
 // ("we close at six on Saturdays", "no thanks" as a plain way out, "our
-// large-print calendars"). They were written in eleven rounds by writers who
+// large-print calendars"). They were written in twelve rounds by writers who
 // saw neither the rules, the models nor the test sets: the first two
 // weighted to guilt, hard-sell, sensitive and scarcity, with some
 // languages adapted from one another; the third 150 pushy lines per
@@ -137,7 +137,12 @@
 // story, a wish, a question or a metaphor, without the family's obvious
 // words), over the shapes blind13 showed were missed (minutes spent in the
 // shop, a pregnancy or a bereavement guessed from a purchase, a gift that
-// needs a minimum spend). Ten English and eight Spanish ordinary lines
+// needs a minimum spend); the twelfth, after blind14's sensitive misses
+// named matters the models had rarely seen, 120 pushy lines of sensitive
+// per language, each naming a different private matter (40 of health:
+// conditions, medicines, aids, treatments), and 60 of creepy, each a
+// different watched detail, with as many ordinary lines near each naming
+// the same matters plainly. Ten English and eight Spanish ordinary lines
 // were added after the models of the constant threshold (below) read a
 // plain ordering hour of corpus/en.tsv ("Night owls can order online until
 // midnight") as a deadline and the bakery example's Spanish birthday
@@ -145,10 +150,10 @@
 // language, birthday gifts whose only condition is a word at the counter,
 // after the models of the threshold at 0 read that greeting as a sale
 // again. The fourth kind is the sets written as blind measures and scored
-// (testdata/fresh and testdata/blind to blind13, about 2,070 lines per
+// (testdata/fresh and testdata/blind to blind14, about 2,210 lines per
 // language, named on model.go's go:generate line): once a set has given
 // its first score it is no longer unseen, and it is learnt from like the
-// voices. The newest set, testdata/blind14, is not.
+// voices. The newest set, testdata/blind15, is not.
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
 // once. The checker reads each sentence, and each two neighbouring
@@ -163,7 +168,7 @@
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (311–376
+// are dropped and the rest stored as int8 in model/<lang>.gz (327–392
 // KB). A family reads a sentence as its own when its score (the log-odds)
 // passes 0, the same in every family and language; the step prints, for
 // each family, the hand-written ordinary line the model scores highest.
@@ -315,23 +320,27 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind14, written while the last step below was
-// made, as blind5 to blind13 were: by writers who saw neither the rules,
+// The measure is testdata/blind15, written while the fifth step below was
+// made, as blind5 to blind14 were: by writers who saw neither the rules,
 // the models, the corpora nor the other sets, from the families'
 // definitions alone; 12 pushy lines per family and 72 ordinary lines (36
 // of them near a family) per language, of the three kinds of message
 // courtesy sends, half of them one short sentence. It was scored once,
 // after the models and rules were frozen, and nothing was changed after
-// it (TestBlind14). blind10 to blind13, written the same way (blind10 to
-// blind12 without the short half), were each scored once before they were
-// learnt from. Shouting left out, pushy lines caught of 576 (96 per
-// family) and ordinary lines flagged of 576, with the models as committed
-// ("fourth"), with those of the steps before it ("third", "second",
-// "first"; the steps are below) and with the models before them all
+// it but one rule, set out below (TestBlind15). blind10 to blind14,
+// written the same way (blind10 to blind12 without the short half), were
+// each scored once before they were learnt from. Shouting left out, pushy
+// lines caught of 576 (96 per family) and ordinary lines flagged of 576,
+// with the models and rules of each step ("fifth" is the models as
+// committed; the steps are below) and with the models before them all
 // ("before": grams of three to five bytes, a threshold per family, no
 // blind set learnt):
 //
 //	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind15  +rule   523 (90.8%)   9 (1.6%)  90      95       83    84     82        89
+//	blind15  fifth   516 (89.6%)   9 (1.6%)  90      95       83    84     82        82
+//	blind15  fourth  504 (87.5%)   8 (1.4%)  89      94       83    81     76        81
+//	blind15  third   473 (82.1%)   8 (1.4%)  88      87       81    73     71        73
 //	blind14  fourth  506 (87.8%)   9 (1.6%)  89      89       85    81     74        88
 //	blind14  third   469 (81.4%)   5 (0.9%)  83      83       81    76     66        80
 //	blind13  third   524 (91.0%)   4 (0.7%)  90      92       89    85     81        87
@@ -345,6 +354,26 @@
 //	blind11  before  489 (84.9%)  28 (4.9%)  86      81       79    81     75        87
 //	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
 //	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
+//
+// On blind15, the fifth step's models and rules, frozen before it was
+// scored, catch 516 pushy lines (89.6%) and flag 9 ordinary ones (1.6%),
+// 12 and 1 more than the fourth step's and 43 and 1 more than the
+// third's: sensitive 82 of 96 against 76 and 71, creepy 84 against 81 and
+// 73. Scarcity and urgency catch 0.94 to 0.99 of their lines; guilt 0.86,
+// creepy 0.88, sensitive 0.85 and hard-sell 0.85 do not reach 0.9. Seven
+// of its hard-sell misses asked for a particular score ("Un 10 sur 10
+// ferait tellement plaisir à toute l'équipe", "geef ons dan gewoon een
+// dikke tien"), which only English had a rule for; score-coaching now
+// reads it in all eight languages, written after those misses were read,
+// so "+rule" (523, 90.8%, no ordinary line more) is not a blind figure.
+// Its other misses are guilt said as a wish ("the girls at the salon keep
+// asking when you'll be back", "Un an de plus, et toujours pas revenue
+// goûter nos éclairs ?"), a faith or a feast named (a Seder, the end of
+// Ramadan, "familias tan creyentes"), a partner's gender, and a birthday
+// made a reason to buy ("you've earned that new mountain bike, haven't
+// you?"). 8 of the 9 ordinary lines flagged are the model's; one is
+// watched reading "ouvert du mardi au samedi" as a day the reader was
+// seen. Per language, no language meets both targets.
 //
 // blind14 was written to the same brief as blind13 and is harder for every
 // model: the third step's models caught 91.0% of blind13 and 81.4% of
@@ -430,20 +459,34 @@
 // blind12 learnt. The fourth step is the threshold at 0 (chosen on
 // blind13, above), the tenth and eleventh rounds of voices, the six
 // greetings per language with a gift for a word at the counter, and
-// blind13 learnt; the rules did not change.
+// blind13 learnt; the rules did not change. The fifth step is the twelfth
+// round of voices, blind14 learnt, and three fixes to the rules after
+// blind14's ordinary lines flagged: a brand in capitals inside a compound
+// ("LEGO-doos") is a name, not shouting; "your prescription" collected or
+// ready is the reader's errand, not their health; and "Cristiano" is a
+// name, not a faith (Italian and Spanish now read "come cristiana",
+// "como cristiano" and the like). TestContext,
+// TestHealthRuleSparesThePharmacysErrands and
+// TestSensitiveGuessSparesTheShopsOwnWords hold them; each of their new
+// cases fails without its fix. The threshold stayed at 0: on blind14, with
+// the fifth step's lines, 0 flagged 1.4% of ordinary lines and -0.5 2.1%.
+// Fewer lines drawn from the grammars (-n 300, 100 or 0 against 3,000)
+// caught 5 to 13 fewer of blind14's pushy lines at 0, flagging from 5
+// fewer to 2 more ordinary ones, and was not kept.
 //
 // The lines never learnt from:
 //
-//	set (pushy, ordinary)            before            first             second          third           fourth
-//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%  786 (87%) 2.0%
-//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%  136 (80%) 1.5%
-//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -               -
-//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%            1.3%
+//	set (pushy, ordinary)            before            first             second          third           fourth          fifth
+//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%  786 (87%) 2.0%  780 (87%) 1.8%
+//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%  136 (80%) 1.5%  140 (82%) 2.5%
+//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -               -               -
+//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%            1.3%            1.3%
 //
 // The voices held out grow with every round: with the third step's models
 // (eighth and ninth rounds) 1,569 of 1,983 pushy lines caught (79%) and
 // 3.7% of 2,121 ordinary lines flagged; with the fourth's (tenth and
-// eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352. The holdout and
+// eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352; with the
+// fifth's (twelfth too) 2,035 of 2,411 (84%) and 5.9% of 2,487. The holdout and
 // the paraphrases miss the targets. On the holdout, by family, third step
 // then fourth: urgency 135 and 138 of 150, scarcity 131 and 142, creepy
 // 129 and 136, guilt 127 and 133, sensitive 115 and 123, hard-sell 98 and
@@ -605,7 +648,7 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind14, TestLearntSets, TestVoicesHeldOut,
+// TestParaphrases, TestBlind15, TestLearntSets, TestVoicesHeldOut,
 // TestDev); corpus_test.go holds every figure below the targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
@@ -615,8 +658,8 @@
 // ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
-// 5, caps-word 3, greeting-sale 2, watched 1); as committed, 5 of
-// blind14's 9. A linear model
+// 5, caps-word 3, greeting-sale 2, watched 1); as committed, 1 of
+// blind15's 9. A linear model
 // over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
