@@ -150,10 +150,10 @@
 // language, birthday gifts whose only condition is a word at the counter,
 // after the models of the threshold at 0 read that greeting as a sale
 // again. The fourth kind is the sets written as blind measures and scored
-// (testdata/fresh and testdata/blind to blind14, about 2,210 lines per
+// (testdata/fresh and testdata/blind to blind15, about 2,360 lines per
 // language, named on model.go's go:generate line): once a set has given
 // its first score it is no longer unseen, and it is learnt from like the
-// voices. The newest set, testdata/blind15, is not.
+// voices. The newest set, testdata/blind16, is not.
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
 // once. The checker reads each sentence, and each two neighbouring
@@ -168,7 +168,7 @@
 //
 // Training is stochastic gradient descent in a seeded order, six passes,
 // with every weight shrunk 5% a pass; weights under 0.02 in every family
-// are dropped and the rest stored as int8 in model/<lang>.gz (327–392
+// are dropped and the rest stored as int8 in model/<lang>.gz (325–394
 // KB). A family reads a sentence as its own when its score (the log-odds)
 // passes 0, the same in every family and language; the step prints, for
 // each family, the hand-written ordinary line the model scores highest.
@@ -320,23 +320,26 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind15, written while the fifth step below was
-// made, as blind5 to blind14 were: by writers who saw neither the rules,
+// The measure is testdata/blind16, written while the sixth step below was
+// made, as blind5 to blind15 were: by writers who saw neither the rules,
 // the models, the corpora nor the other sets, from the families'
 // definitions alone; 12 pushy lines per family and 72 ordinary lines (36
 // of them near a family) per language, of the three kinds of message
 // courtesy sends, half of them one short sentence. It was scored once,
 // after the models and rules were frozen, and nothing was changed after
-// it but one rule, set out below (TestBlind15). blind10 to blind14,
-// written the same way (blind10 to blind12 without the short half), were
-// each scored once before they were learnt from. Shouting left out, pushy
-// lines caught of 576 (96 per family) and ordinary lines flagged of 576,
-// with the models and rules of each step ("fifth" is the models as
-// committed; the steps are below) and with the models before them all
-// ("before": grams of three to five bytes, a threshold per family, no
-// blind set learnt):
+// it (TestBlind16). blind10 to blind15, written the same way (blind10 to
+// blind12 without the short half), were each scored once before they were
+// learnt from; after blind15's, one rule was added (below). Shouting left
+// out, pushy lines caught of 576 (96 per family) and ordinary lines
+// flagged of 576, with the models and rules of each step ("sixth" is the
+// models as committed; the steps are below) and with the models before
+// them all ("before": grams of three to five bytes, a threshold per
+// family, no blind set learnt):
 //
 //	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind16  sixth   515 (89.4%)  11 (1.9%)  92      88       78    89     79        89
+//	blind16  fifth   511 (88.7%)  12 (2.1%)  93      87       76    88     78        89
+//	blind16  third   459 (79.7%)   8 (1.4%)  89      80       70    71     67        82
 //	blind15  +rule   523 (90.8%)   9 (1.6%)  90      95       83    84     82        89
 //	blind15  fifth   516 (89.6%)   9 (1.6%)  90      95       83    84     82        82
 //	blind15  fourth  504 (87.5%)   8 (1.4%)  89      94       83    81     76        81
@@ -354,6 +357,22 @@
 //	blind11  before  489 (84.9%)  28 (4.9%)  86      81       79    81     75        87
 //	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
 //	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
+//
+// On blind16, the sixth step's models and rules catch 515 pushy lines
+// (89.4%) and flag 11 ordinary ones (1.9%); the fifth step's 511 and 12,
+// the third's 459 and 8. Urgency, creepy and hard-sell catch 0.93 to 0.96
+// of their lines, scarcity 0.92; sensitive 0.82 and guilt 0.81 do not
+// reach 0.9. English misses only sensitive (10 of 12) and flags 2
+// ordinary lines; every other language misses guilt or sensitive or both
+// by a line or more (German sensitive 7 of 12, Spanish and Portuguese
+// guilt 8). Its guilt misses are the refusal button that shames ("«Paso
+// de ayudar al comercio del barrio»", "'Ik drink liever slappe koffie'"),
+// "the tailor checks every day whether you have answered", "after all our
+// advice"; its sensitive misses a feast or a faith wished on the reader
+// (Ramadan next month), a baby on the way guessed from a saved pram, a
+// wig during treatment, weight lost, a first birthday alone. Of the 11
+// ordinary lines flagged, 10 are the model's, and one the rules':
+// sensitive-age on "Happy 7th birthday" from a toy shop to a child.
 //
 // On blind15, the fifth step's models and rules, frozen before it was
 // scored, catch 516 pushy lines (89.6%) and flag 9 ordinary ones (1.6%),
@@ -472,21 +491,29 @@
 // the fifth step's lines, 0 flagged 1.4% of ordinary lines and -0.5 2.1%.
 // Fewer lines drawn from the grammars (-n 300, 100 or 0 against 3,000)
 // caught 5 to 13 fewer of blind14's pushy lines at 0, flagging from 5
-// fewer to 2 more ordinary ones, and was not kept.
+// fewer to 2 more ordinary ones, and was not kept. The sixth step is
+// blind15 learnt and score-coaching in every language. A thirteenth round
+// of voices (60 pushy lines each of guilt and hard-sell per language that
+// sound friendly, 60 ordinary lines near each) was written for it and
+// not kept: with it, blind15 (not yet learnt) gave 524 caught and 11
+// flagged against 523 and 9 without it.
 //
 // The lines never learnt from:
 //
-//	set (pushy, ordinary)            before            first             second          third           fourth          fifth
-//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%  786 (87%) 2.0%  780 (87%) 1.8%
-//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%  136 (80%) 1.5%  140 (82%) 2.5%
-//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -               -               -
-//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%            1.3%            1.3%
+//	set (pushy, ordinary)            before            first             second          third           fourth          fifth           sixth
+//	holdout (900, 489)               707 (79%) 1.6%    728 (81%) 0.4%    723 (80%) 0.6%  735 (82%) 0.4%  786 (87%) 2.0%  780 (87%) 1.8%  783 (87%) 1.4%
+//	paraphrases (170, 200)           126 (74%) 1.5%    125 (74%) 1.0%    125 (74%) 1.0%  127 (75%) 1.0%  136 (80%) 1.5%  140 (82%) 2.5%  136 (80%) 2.5%
+//	voices held out (1,744, ~1,920)  1,323 (76%) 6.4%  1,365 (78%) 3.3%  -               -               -               -               -
+//	dev, ordinary lines only (450)   0.0%              0.9%              0.9%            1.1%            1.3%            1.3%            1.8%
 //
 // The voices held out grow with every round: with the third step's models
 // (eighth and ninth rounds) 1,569 of 1,983 pushy lines caught (79%) and
 // 3.7% of 2,121 ordinary lines flagged; with the fourth's (tenth and
 // eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352; with the
-// fifth's (twelfth too) 2,035 of 2,411 (84%) and 5.9% of 2,487. The holdout and
+// fifth's and the sixth's (twelfth too) 2,035 of 2,411 (84%) and 5.9% of
+// 2,487. On the holdout the sixth step catches, by family, urgency 138 of
+// 150, scarcity 143, creepy 136, guilt 134, sensitive 120 and hard-sell
+// 112, and flags 7 ordinary lines, all the model's, 3 of them Italian. The holdout and
 // the paraphrases miss the targets. On the holdout, by family, third step
 // then fourth: urgency 135 and 138 of 150, scarcity 131 and 142, creepy
 // 129 and 136, guilt 127 and 133, sensitive 115 and 123, hard-sell 98 and
@@ -499,7 +526,7 @@
 // ("Ihr Warenkorb freut sich über neue Lieblingsstücke", "Cinq étoiles
 // pour nous ? Alors cinq pour cent pour vous") are caught least. The dev
 // lines once set the thresholds, so the old models could flag none of
-// them; now the model flags 6.
+// them; now the model flags 8.
 //
 // How the first step was chosen. Each change was compared at the same share
 // of ordinary lines flagged, moving every threshold by the same amount and
@@ -648,18 +675,18 @@
 // blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind15, TestLearntSets, TestVoicesHeldOut,
+// TestParaphrases, TestBlind16, TestLearntSets, TestVoicesHeldOut,
 // TestDev); corpus_test.go holds every figure below the targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
-// English lines the structural rules were tuned on, the model flags 6.
+// English lines the structural rules were tuned on, the model flags 8.
 //
 // What misses is mostly the model. With the models before, of the 141
 // ordinary lines of blind3, blind5, blind6 and blind7 flagged, 119 were
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
 // 5, caps-word 3, greeting-sale 2, watched 1); as committed, 1 of
-// blind15's 9. A linear model
+// blind16's 11. A linear model
 // over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
@@ -674,11 +701,15 @@
 // six findings, BenchmarkCheckLanguages does the first in each language,
 // and BenchmarkHeld is the send-time check of a campaign's messages,
 // passed from memory. On the 2-core machine, load under 1, 500 checks a
-// run, three runs: 84–88 µs per 1 KB English message, 105–118 µs with six
-// findings, 31–40 µs in the other languages, and 5.1–6.2 µs for Held;
-// well under the 1 ms the checker must stay below. New, which reads the
-// eight models once per process, takes 15 ms. The models before, with
-// three times the character grams, took 102–105 µs in English and 55–78
-// µs in the other languages on the same kind of machine.
+// run, three runs: 146–182 µs per 1 KB English message (127–137 in
+// BenchmarkCheckLanguages), 188–279 µs with six findings, 45–57 µs in the other
+// languages, and 7.4–9.0 µs for Held; well under the 1 ms the checker
+// must stay below. New, which reads the eight models once per process,
+// takes 23–24 ms. The machine ran slower that day than on the day of the
+// figures before (84–88 µs in English): the models of the third step,
+// run beside them, took 127–148 µs in English and 47–52 µs in German, so
+// the larger models cost no measurable time. The models before the first
+// step, with three times the character grams, took 102–105 µs in English
+// and 55–78 µs in the other languages on the earlier day.
 // docs/PERFORMANCE.md has the pipeline's figures.
 package tone

@@ -1,6 +1,6 @@
 package tone
 
-//go:generate go run ./internal/train -corpus corpus -dev testdata/dev -out model -seen testdata/fresh,testdata/blind,testdata/blind2,testdata/blind3,testdata/blind4,testdata/blind5,testdata/blind6,testdata/blind7,testdata/blind8,testdata/blind9,testdata/blind10,testdata/blind11,testdata/blind12,testdata/blind13,testdata/blind14
+//go:generate go run ./internal/train -corpus corpus -dev testdata/dev -out model -seen testdata/fresh,testdata/blind,testdata/blind2,testdata/blind3,testdata/blind4,testdata/blind5,testdata/blind6,testdata/blind7,testdata/blind8,testdata/blind9,testdata/blind10,testdata/blind11,testdata/blind12,testdata/blind13,testdata/blind14,testdata/blind15
 
 import (
 	"bytes"
