@@ -507,6 +507,13 @@ func TestSensitiveGuessSparesTheShopsOwnWords(t *testing.T) {
 		{"es", "Tu chaqueta arreglada te espera en la sastrería, Cristiana.", false},
 		{"it", "Come cristiana, apprezzerai la tua nuova Bibbia.", true},
 		{"es", "Como cristiano, seguro que tu Semana Santa es especial.", true},
+		// Weight lost is the reader's body, in every language.
+		{"en", "Tell us how the new suit fits, now that you've lost so much weight.", true},
+		{"nl", "Vertel ons hoe het nieuwe pak zit, nu je zoveel bent afgevallen.", true},
+		{"sv", "Berätta hur den nya kostymen sitter, nu när du har gått ner så mycket.", true},
+		{"de", "Erzählen Sie uns, wie der Anzug sitzt, jetzt wo Sie so viel abgenommen haben.", true},
+		{"fr", "Dites-nous comment tombe le costume, maintenant que vous avez tant maigri.", true},
+		{"en", "Tell us how the new suit fits after the alterations.", false},
 	}, "courteous.sensitive-guess")
 }
 
@@ -533,6 +540,33 @@ func TestScoreCoachingInEveryLanguage(t *testing.T) {
 		{"sv", "Var du nöjd, ge oss gärna en stark tia.", true},
 		{"sv", "Hur troligt är det att du rekommenderar oss, på en skala från 0 till 10?", false},
 	}, "courteous.score-coaching")
+}
+
+// Being forgotten, owed for the shop's advice, or mocked as no friend of
+// local shops is guilt in every language; forgetting a voucher, or the
+// shop's own years of work, is not.
+func TestGuiltInEveryLanguage(t *testing.T) {
+	checkRaises(t, "birthday", []ruleCase{
+		{"en", "After all our advice, you'd really let the frames go?", true},
+		{"en", "Buttons below: Answer, or Too bad for local shops.", true},
+		{"en", "After all the rain, the tulips are finally out.", false},
+		{"de", "Alles Gute zum Geburtstag, Nadine, auch wenn Sie uns ganz vergessen haben.", true},
+		{"de", "Vergessen Sie nicht, Ihren Gutschein mitzubringen.", false},
+		{"es", "Después de todos nuestros consejos, ¿dejarías escapar la montura?", true},
+		{"es", "Puedes responder o pulsar «Paso de ayudar al comercio del barrio».", true},
+		{"es", "Después de todos estos años, seguimos horneando cada mañana.", false},
+		{"fr", "Deux boutons : « Je réponds » ou « Tant pis pour les petits commerces du quartier ».", true},
+		{"fr", "Après tous nos conseils, vous laisseriez filer la monture ?", true},
+		{"fr", "Après tous ces travaux, la boutique rouvre samedi.", false},
+		{"it", "Dopo tutti i nostri consigli, lasceresti davvero scappare la montatura?", true},
+		{"it", "Due pulsanti: «Rispondo» oppure «Pazienza per le botteghe del quartiere».", true},
+		{"nl", "Gefeliciteerd, al ben je ons helemaal vergeten.", true},
+		{"nl", "Vergeet je tegoedbon niet mee te nemen.", false},
+		{"pt", "Depois de todos os nossos conselhos, vai deixar fugir a armação?", true},
+		{"pt", "Pode responder ou carregar em «Não quero saber do comércio local».", true},
+		{"sv", "Grattis på födelsedagen Robin, även om du verkar ha glömt bort oss.", true},
+		{"sv", "Glöm inte att ta med presentkortet.", false},
+	}, "courteous.guilt")
 }
 
 // A prescription collected is the reader's errand; what it treats, or how

@@ -353,12 +353,14 @@ func learntSets(t *testing.T) []string {
 // TestLearntSets holds what the checker does on each learnt set, which is
 // no measure of unseen lines, to the targets where it meets them and at
 // its figures where it does not (learntShort), so that a change to the
-// rules or the corpus that undoes what was learnt shows. The set that
-// measures the models must not be learnt.
+// rules or the corpus that undoes what was learnt shows. The sets that
+// measure the checker must not be learnt.
 func TestLearntSets(t *testing.T) {
 	sets := learntSets(t)
-	if slices.Contains(sets, measureSet) {
-		t.Fatalf("model.go learns testdata/%s, the set that measures the models", measureSet)
+	for _, set := range measureSets {
+		if slices.Contains(sets, set) {
+			t.Fatalf("model.go learns testdata/%s, a set that measures the checker", set)
+		}
 	}
 	for set := range learntShort {
 		if !slices.Contains(sets, set) {
@@ -429,24 +431,43 @@ var learntShort = map[string]map[string]int{
 	"blind15": {},
 }
 
-// TestBlind16 scores the newest blind set (testdata/blind16), written
-// while the models and rules were being changed, by writers who saw none
-// of them, and scored once after they were frozen: the honest measure of
-// the checker as committed (doc.go). It is not learnt from; blind16Short
-// holds its first score.
-func TestBlind16(t *testing.T) { scoreSet(t, "testdata/"+measureSet, blind16Short, true) }
+// TestBlind16 scores testdata/blind16, written while the models of the
+// day were being changed, by writers who saw none of them, and scored
+// once after they were frozen. Rules were written after its misses were
+// read, so it no longer measures them (doc.go); it is not learnt from,
+// and blind16Short holds its score with those rules.
+func TestBlind16(t *testing.T) { scoreSet(t, "testdata/blind16", blind16Short, true) }
 
-// measureSet is the newest blind set, the one not learnt from.
-const measureSet = "blind16"
+// TestBlind17 scores the newest blind set (testdata/blind17), written
+// while the rules were being changed, by writers who saw none of them, and
+// scored once after they were frozen: the honest measure of the checker as
+// committed (doc.go). It is not learnt from; blind17Short holds its first
+// score.
+func TestBlind17(t *testing.T) { scoreSet(t, "testdata/blind17", blind17Short, true) }
+
+// measureSets are the blind sets not learnt from, newest last.
+var measureSets = []string{"blind16", "blind17"}
 
 // blind16Short is holdoutShort for the sixteenth blind set.
 var blind16Short = map[string]int{
-	"de/guilt": 10, "de/sensitive": 7,
+	"de/sensitive": 7,
 	"en/sensitive": 10, "en/ordinary": 2,
-	"es/guilt": 8,
-	"fr/guilt": 10, "fr/hard-sell": 10, "fr/scarcity": 9, "fr/sensitive": 10,
-	"it/guilt": 10, "it/scarcity": 10, "it/sensitive": 10,
-	"nl/guilt": 10, "nl/sensitive": 10, "nl/ordinary": 2,
-	"pt/guilt":  8,
-	"sv/creepy": 9, "sv/guilt": 10, "sv/sensitive": 10, "sv/ordinary": 3,
+	"es/guilt":     9,
+	"fr/hard-sell": 10, "fr/scarcity": 9, "fr/sensitive": 10,
+	"it/scarcity": 10, "it/sensitive": 10,
+	"nl/guilt": 10, "nl/ordinary": 2,
+	"pt/guilt":  9,
+	"sv/creepy": 9, "sv/guilt": 10, "sv/ordinary": 3,
+}
+
+// blind17Short is holdoutShort for the seventeenth blind set.
+var blind17Short = map[string]int{
+	"de/creepy": 10, "de/guilt": 9, "de/sensitive": 10, "de/ordinary": 2,
+	"en/creepy": 10, "en/guilt": 10,
+	"es/creepy": 10,
+	"fr/creepy": 9, "fr/guilt": 10, "fr/sensitive": 9,
+	"it/creepy": 10, "it/guilt": 10, "it/scarcity": 10, "it/sensitive": 8, "it/ordinary": 3,
+	"nl/creepy": 10, "nl/guilt": 10,
+	"pt/creepy": 10, "pt/guilt": 10, "pt/scarcity": 9, "pt/sensitive": 9, "pt/urgency": 9,
+	"sv/creepy": 10, "sv/guilt": 10, "sv/hard-sell": 10, "sv/sensitive": 9,
 }

@@ -93,15 +93,15 @@
 // pushy lines in a hundred of blind5 to blind9 at the same share of
 // ordinary lines flagged; lists written for the seven other languages
 // moved blind13, which those models had not learnt, by three lines of 576
-// or fewer either way, so they were not kept). It reads every sentence of three or more words, and every
-// two neighbouring sentences together (a guilt trip often takes two). A
-// sentence whose score passes the threshold is a finding of the rule of
-// kind model for that family (rules/model.yaml): its Words are the up to
-// three words that pushed the score up most, its message says how to say
-// it courteously, and a shop can disable it or change its severity like
-// any rule. Where a phrase rule of the same family fired on the same
-// words, or a shop's exception to one covers them, the phrase rule speaks
-// instead.
+// or fewer either way, so they were not kept). It reads every sentence of
+// three or more words, and every two neighbouring sentences together (a
+// guilt trip often takes two). A sentence whose score passes the threshold
+// is a finding of the rule of kind model for that family
+// (rules/model.yaml): its Words are the up to three words that pushed the
+// score up most, its message says how to say it courteously, and a shop
+// can disable it or change its severity like any rule. Where a phrase rule
+// of the same family fired on the same words, or a shop's exception to one
+// covers them, the phrase rule speaks instead.
 //
 // The weights are trained by `go generate ./tone` (internal/train) from
 // four kinds of lines. The grammars in corpus/<lang>.txt, hand-written
@@ -153,7 +153,8 @@
 // (testdata/fresh and testdata/blind to blind15, about 2,360 lines per
 // language, named on model.go's go:generate line): once a set has given
 // its first score it is no longer unseen, and it is learnt from like the
-// voices. The newest set, testdata/blind16, is not.
+// voices. The two newest sets, testdata/blind16 and blind17, are not
+// (below).
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
 // once. The checker reads each sentence, and each two neighbouring
@@ -320,21 +321,44 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The measure is testdata/blind16, written while the sixth step below was
-// made, as blind5 to blind15 were: by writers who saw neither the rules,
-// the models, the corpora nor the other sets, from the families'
-// definitions alone; 12 pushy lines per family and 72 ordinary lines (36
-// of them near a family) per language, of the three kinds of message
-// courtesy sends, half of them one short sentence. It was scored once,
-// after the models and rules were frozen, and nothing was changed after
-// it (TestBlind16). blind10 to blind15, written the same way (blind10 to
-// blind12 without the short half), were each scored once before they were
-// learnt from; after blind15's, one rule was added (below). Shouting left
-// out, pushy lines caught of 576 (96 per family) and ordinary lines
-// flagged of 576, with the models and rules of each step ("sixth" is the
-// models as committed; the steps are below) and with the models before
-// them all ("before": grams of three to five bytes, a threshold per
-// family, no blind set learnt):
+// The newest measure is testdata/blind17, written while the seventh step
+// below was made, and scored once after it was frozen (TestBlind17). The
+// seventh step changed rules only; its models are the sixth step's. The
+// models trained with blind16 read the bakery example's Spanish birthday
+// greeting as a sale again, and four more greetings of its shape in the
+// voices did not change that, so blind16 is not learnt. On blind17:
+//
+//	set      models   caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind17  seventh  503 (87.3%)   8 (1.4%)  91      86       80    79     78        89
+//	blind17  sixth    503 (87.3%)   8 (1.4%)  91      86       80    79     78        89
+//	blind17  third    460 (79.9%)   5 (0.9%)  82      80       77    72     71        78
+//
+// The seventh step's rules caught no line of blind17 that the sixth
+// step's did not. Urgency (0.95) and hard-sell (0.93) reach 0.9; scarcity
+// falls short by less than a line (86 of 96), guilt (0.83), creepy (0.82) and
+// sensitive (0.81) by more, and no language meets both targets. Its creepy
+// misses are the places and people around the reader (the café across
+// from their office, the gym next door, the sister they came with, the
+// shawl they hung back on Saturday), its guilt misses warm regret ("last
+// year's birthday voucher went unused, which stung a bit", "the girls at
+// the salon ask after you every week"). Of the 8 ordinary lines flagged,
+// 7 are the model's and one greeting-sale's.
+//
+// blind16 was written while the sixth step below was made, as blind5 to
+// blind15 were: by writers who saw neither the rules, the models, the
+// corpora nor the other sets, from the families' definitions alone; 12
+// pushy lines per family and 72 ordinary lines (36 of them near a family)
+// per language, of the three kinds of message courtesy sends, half of them
+// one short sentence. It was scored once, after the models and rules were
+// frozen; only the seventh step's rules came after it (TestBlind16).
+// blind10 to blind15, written the same way (blind10 to blind12 without the
+// short half), were each scored once before they were learnt from; after
+// blind15's, one rule was added (below). Shouting left out, pushy lines
+// caught of 576 (96 per family) and ordinary lines flagged of 576, with
+// the models and rules of each step ("sixth" is the models as committed;
+// the steps are below) and with the models before them all ("before":
+// grams of three to five bytes, a threshold per family, no blind set
+// learnt):
 //
 //	set      models  caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
 //	blind16  sixth   515 (89.4%)  11 (1.9%)  92      88       78    89     79        89
@@ -358,8 +382,10 @@
 //	blind10  first   530 (92.0%)  18 (3.1%)  86      93       92    87     82        90
 //	blind10  before  500 (86.8%)  37 (6.4%)  81      88       84    88     72        87
 //
-// On blind16, the sixth step's models and rules catch 515 pushy lines
-// (89.4%) and flag 11 ordinary ones (1.9%); the fifth step's 511 and 12,
+// On blind16, the sixth step's models and rules caught 515 pushy lines
+// (89.4%) and flagged 11 ordinary ones (1.9%) on its first score; with
+// the seventh step's rules, written after its misses were read, 524
+// (91.0%) and 11, guilt 85 and sensitive 81; the fifth step's 511 and 12,
 // the third's 459 and 8. Urgency, creepy and hard-sell catch 0.93 to 0.96
 // of their lines, scarcity 0.92; sensitive 0.82 and guilt 0.81 do not
 // reach 0.9. English misses only sensitive (10 of 12) and flags 2
@@ -496,7 +522,16 @@
 // of voices (60 pushy lines each of guilt and hard-sell per language that
 // sound friendly, 60 ordinary lines near each) was written for it and
 // not kept: with it, blind15 (not yet learnt) gave 524 caught and 11
-// flagged against 523 and 9 without it.
+// flagged against 523 and 9 without it. The seventh step is rules after
+// blind16's misses: guilt in every language reads being forgotten ("auch
+// wenn Sie uns ganz vergessen haben"), a debt for the shop's advice
+// ("après tous nos conseils") and a refusal that mocks the reader as no
+// friend of local shops ("«Paso de ayudar al comercio del barrio»"), as
+// only English guilt did in part; sensitive-guess reads weight lost
+// ("nu je zoveel bent afgevallen") in every language.
+// TestGuiltInEveryLanguage and TestSensitiveGuessSparesTheShopsOwnWords
+// hold them: 13 of the 19 guilt cases and 5 of the 6 weight cases fail
+// without them.
 //
 // The lines never learnt from:
 //
@@ -509,24 +544,24 @@
 // The voices held out grow with every round: with the third step's models
 // (eighth and ninth rounds) 1,569 of 1,983 pushy lines caught (79%) and
 // 3.7% of 2,121 ordinary lines flagged; with the fourth's (tenth and
-// eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352; with the
-// fifth's and the sixth's (twelfth too) 2,035 of 2,411 (84%) and 5.9% of
-// 2,487. On the holdout the sixth step catches, by family, urgency 138 of
-// 150, scarcity 143, creepy 136, guilt 134, sensitive 120 and hard-sell
-// 112, and flags 7 ordinary lines, all the model's, 3 of them Italian. The holdout and
-// the paraphrases miss the targets. On the holdout, by family, third step
-// then fourth: urgency 135 and 138 of 150, scarcity 131 and 142, creepy
-// 129 and 136, guilt 127 and 133, sensitive 115 and 123, hard-sell 98 and
-// 114; at threshold 1 the fourth step's models catch 741 and flag 0.8%,
-// so the threshold brought 45 of the 51 more lines caught there and 6 of
-// the 10 flags (4 at threshold 1). The 10 are all the model's: 1 in
-// English, 2 in Portuguese, 1 in Swedish and 6 of Italian's 62 ordinary
-// lines. Its lines are short and most are the same
-// line in each language, so it is not eight samples; its hard-sell lines
-// ("Ihr Warenkorb freut sich über neue Lieblingsstücke", "Cinq étoiles
-// pour nous ? Alors cinq pour cent pour vous") are caught least. The dev
-// lines once set the thresholds, so the old models could flag none of
-// them; now the model flags 8.
+// eleventh too) 1,899 of 2,258 (84%) and 5.5% of 2,352; with the fifth's
+// and the sixth's (twelfth too) 2,035 of 2,411 (84%) and 5.9% of 2,487. On
+// the holdout the sixth step catches, by family, urgency 138 of 150,
+// scarcity 143, creepy 136, guilt 134, sensitive 120 and hard-sell 112,
+// and flags 7 ordinary lines, all the model's, 3 of them Italian. The
+// holdout and the paraphrases miss the targets. On the holdout, by family,
+// third step then fourth: urgency 135 and 138 of 150, scarcity 131 and
+// 142, creepy 129 and 136, guilt 127 and 133, sensitive 115 and 123, hard-
+// sell 98 and 114; at threshold 1 the fourth step's models catch 741 and
+// flag 0.8%, so the threshold brought 45 of the 51 more lines caught there
+// and 6 of the 10 flags (4 at threshold 1). The 10 are all the model's: 1
+// in English, 2 in Portuguese, 1 in Swedish and 6 of Italian's 62 ordinary
+// lines. Its lines are short and most are the same line in each language,
+// so it is not eight samples; its hard-sell lines ("Ihr Warenkorb freut
+// sich über neue Lieblingsstücke", "Cinq étoiles pour nous ? Alors cinq
+// pour cent pour vous") are caught least. The dev lines once set the
+// thresholds, so the old models could flag none of them; now the model
+// flags 8.
 //
 // How the first step was chosen. Each change was compared at the same share
 // of ordinary lines flagged, moving every threshold by the same amount and
@@ -669,14 +704,15 @@
 //
 // Creepy reaches 0.9 on all six; urgency, scarcity and hard-sell on some
 // (0.83–0.96); guilt on blind5, blind7 and blind9 (0.78–0.94); sensitive
-// on none (0.72–0.85). It is ordinary lines near guilt and sensitive (a thank-you,
-// a polite request, a birthday wish that mentions the years, a product
-// for everyone) that are most often flagged. On the older sets (holdout, paraphrases, fresh,
-// blind, blind2) hard-sell is caught least.
+// on none (0.72–0.85). It is ordinary lines near guilt and sensitive (a
+// thank-you, a polite request, a birthday wish that mentions the years, a
+// product for everyone) that are most often flagged. On the older sets
+// (holdout, paraphrases, fresh, blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind16, TestLearntSets, TestVoicesHeldOut,
-// TestDev); corpus_test.go holds every figure below the targets.
+// TestParaphrases, TestBlind16, TestBlind17, TestLearntSets,
+// TestVoicesHeldOut, TestDev); corpus_test.go holds every figure below the
+// targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
 // (TestCorpus). Of testdata/dev's 450 ordinary lines, among them the
 // English lines the structural rules were tuned on, the model flags 8.
@@ -686,7 +722,7 @@
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
 // 5, caps-word 3, greeting-sale 2, watched 1); as committed, 1 of
-// blind16's 11. A linear model
+// blind17's 8. A linear model
 // over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
