@@ -543,8 +543,9 @@ func TestScoreCoachingInEveryLanguage(t *testing.T) {
 }
 
 // Being forgotten, owed for the shop's advice, or mocked as no friend of
-// local shops is guilt in every language; forgetting a voucher, or the
-// shop's own years of work, is not.
+// local shops is guilt in every language (in English, the mocking refusal
+// is confirmshaming's); forgetting a voucher, or the shop's own years of
+// work, is not.
 func TestGuiltInEveryLanguage(t *testing.T) {
 	checkRaises(t, "birthday", []ruleCase{
 		{"en", "After all our advice, you'd really let the frames go?", true},
@@ -566,7 +567,7 @@ func TestGuiltInEveryLanguage(t *testing.T) {
 		{"pt", "Pode responder ou carregar em «Não quero saber do comércio local».", true},
 		{"sv", "Grattis på födelsedagen Robin, även om du verkar ha glömt bort oss.", true},
 		{"sv", "Glöm inte att ta med presentkortet.", false},
-	}, "courteous.guilt")
+	}, "courteous.guilt", "courteous.confirmshaming")
 }
 
 // A prescription collected is the reader's errand; what it treats, or how

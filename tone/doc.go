@@ -468,50 +468,50 @@
 // from the asking or followed by "vous".
 //
 // The steps. The first (five-byte grams, each family against ordinary
-// lines, one threshold, the scored blind sets learnt; its choice is set out
-// below) took blind10 from 500 to 530 caught and 37 to 18 flagged on its
-// first score, and blind11 from 489 to 528 and 28 to 16. On blind10's first
-// score 9 of the 18 ordinary lines flagged were the rules': five greetings
-// and surveys saying they carry no offer ("weder Rabatt noch Werbung", "não
-// tem promoções nem descontos", "inte kopplad till några erbjudanden"),
-// three products or requests named as private ("You asked us to check in
-// after fitting your frames around your hearing aids"), and one basket
-// reminder; on blind11's, 6 of 16, four of them again a survey or greeting
-// saying it has nothing to do with offers ("keinen Einfluss auf Preise oder
-// Angebote"), and "no hurry at all" (the model flagged the other 10). The
-// rules changed after each. After blind10, with the first step's models,
-// they came to excuse a sale word after "weder", "keinerlei", "não tem",
-// "no tiene", "non ha" and Swedish "inte … några", and a private word up to
-// four words after a request ("as you asked", "wie gewünscht", "comme vous
-// l'avez demandé" …) in every language. After blind11, as part of the
-// second step, they came to excuse a sale word up to four words after any
-// negation that cannot begin a "miss no offer" push ("kein", "sin", "ni",
-// "nunca", "sans", "aucun", "senza", "né", "geen", "sem", "nem", "inga",
-// "aldrig" …) or after more negated verbs ("non riceverà", "no usaremos"
-// …), and "no hurry". TestGreetingSaleReadsNegationAndClubs,
-// TestSensitiveGuessSparesTheShopsOwnWords and TestNoHurryIsNotUrgency hold
-// them: 7 of the 12 cases added after blind10 and 9 of the 12 added after
-// blind11 fail without the change that came with them. The second step is
-// the later rules, the eighth round of voices, and blind11 learnt: on
-// blind12, 4 more pushy lines caught (sensitive 4 more, creepy one more,
-// urgency one fewer) and 6 fewer ordinary lines flagged than the first
-// step's models. The third step is the ninth round of voices (short
+// lines, one threshold, the scored blind sets learnt; its choice is set
+// out below) took blind10 from 500 to 530 caught and 37 to 18 flagged on
+// its first score, and blind11 from 489 to 528 and 28 to 16. On blind10's
+// first score 9 of the 18 ordinary lines flagged were the rules': five
+// greetings and surveys saying they carry no offer ("weder Rabatt noch
+// Werbung", "não tem promoções nem descontos", "inte kopplad till några
+// erbjudanden"), three products or requests named as private ("You asked
+// us to check in after fitting your frames around your hearing aids"), and
+// one basket reminder; on blind11's, 6 of 16, four of them again a survey
+// or greeting saying it has nothing to do with offers ("keinen Einfluss
+// auf Preise oder Angebote"), and "no hurry at all" (the model flagged the
+// other 10). The rules changed after each. After blind10, with the first
+// step's models, they came to excuse a sale word after "weder",
+// "keinerlei", "não tem", "no tiene", "non ha" and Swedish "inte … några",
+// and a private word up to four words after a request ("as you asked",
+// "wie gewünscht", "comme vous l'avez demandé" …) in every language. After
+// blind11, as part of the second step, they came to excuse a sale word up
+// to four words after any negation that cannot begin a "miss no offer"
+// push ("kein", "sin", "ni", "nunca", "sans", "aucun", "senza", "né",
+// "geen", "sem", "nem", "inga", "aldrig" …) or after more negated verbs
+// ("non riceverà", "no usaremos" …), and "no hurry".
+// TestGreetingSaleReadsNegationAndClubs,
+// TestSensitiveGuessSparesTheShopsOwnWords and TestNoHurryIsNotUrgency
+// hold them: 7 of the 12 cases added after blind10 and 9 of the 12 added
+// after blind11 fail without the change that came with them. The second
+// step is the later rules, the eighth round of voices, and blind11 learnt:
+// on blind12, 4 more pushy lines caught (sensitive 4 more, creepy one
+// more, urgency one fewer) and 6 fewer ordinary lines flagged than the
+// first step's models. The third step is the ninth round of voices (short
 // lines), the rules excusing a private word before a past verb of asking
 // ("die Kekse, nach denen du wegen deiner Diabetes gefragt hast") and more
 // forms of asking before it ("que vous nous aviez demandé", "che ci avevi
 // chiesto"; 2 of the 3 new cases of
-// TestSensitiveGuessSparesTheShopsOwnWords fail without them), and
-// blind12 learnt. The fourth step is the threshold at 0 (chosen on
-// blind13, above), the tenth and eleventh rounds of voices, the six
-// greetings per language with a gift for a word at the counter, and
-// blind13 learnt; the rules did not change. The fifth step is the twelfth
-// round of voices, blind14 learnt, and three fixes to the rules after
-// blind14's ordinary lines flagged: a brand in capitals inside a compound
-// ("LEGO-doos") is a name, not shouting; "your prescription" collected or
-// ready is the reader's errand, not their health; and "Cristiano" is a
-// name, not a faith (Italian and Spanish now read "come cristiana",
-// "como cristiano" and the like). TestContext,
-// TestHealthRuleSparesThePharmacysErrands and
+// TestSensitiveGuessSparesTheShopsOwnWords fail without them), and blind12
+// learnt. The fourth step is the threshold at 0 (chosen on blind13,
+// above), the tenth and eleventh rounds of voices, the six greetings per
+// language with a gift for a word at the counter, and blind13 learnt; the
+// rules did not change. The fifth step is the twelfth round of voices,
+// blind14 learnt, and three fixes to the rules after blind14's ordinary
+// lines flagged: a brand in capitals inside a compound ("LEGO-doos") is a
+// name, not shouting; "your prescription" collected or ready is the
+// reader's errand, not their health; and "Cristiano" is a name, not a
+// faith (Italian and Spanish now read "come cristiana", "como cristiano"
+// and the like). TestContext, TestHealthRuleSparesThePharmacysErrands and
 // TestSensitiveGuessSparesTheShopsOwnWords hold them; each of their new
 // cases fails without its fix. The threshold stayed at 0: on blind14, with
 // the fifth step's lines, 0 flagged 1.4% of ordinary lines and -0.5 2.1%.
@@ -520,15 +520,15 @@
 // fewer to 2 more ordinary ones, and was not kept. The sixth step is
 // blind15 learnt and score-coaching in every language. A thirteenth round
 // of voices (60 pushy lines each of guilt and hard-sell per language that
-// sound friendly, 60 ordinary lines near each) was written for it and
-// not kept: with it, blind15 (not yet learnt) gave 524 caught and 11
-// flagged against 523 and 9 without it. The seventh step is rules after
-// blind16's misses: guilt in every language reads being forgotten ("auch
-// wenn Sie uns ganz vergessen haben"), a debt for the shop's advice
-// ("après tous nos conseils") and a refusal that mocks the reader as no
-// friend of local shops ("«Paso de ayudar al comercio del barrio»"), as
-// only English guilt did in part; sensitive-guess reads weight lost
-// ("nu je zoveel bent afgevallen") in every language.
+// sound friendly, 60 ordinary lines near each) was written for it and not
+// kept: with it, blind15 (not yet learnt) gave 524 caught and 11 flagged
+// against 523 and 9 without it. The seventh step is rules after blind16's
+// misses: guilt in every language reads being forgotten ("auch wenn Sie
+// uns ganz vergessen haben"), a debt for the shop's advice ("après tous
+// nos conseils") and a refusal that mocks the reader as no friend of local
+// shops ("«Paso de ayudar al comercio del barrio»"; in English
+// confirmshaming reads it), as only English did in part; sensitive-guess
+// reads weight lost ("nu je zoveel bent afgevallen") in every language.
 // TestGuiltInEveryLanguage and TestSensitiveGuessSparesTheShopsOwnWords
 // hold them: 13 of the 19 guilt cases and 5 of the 6 weight cases fail
 // without them.
