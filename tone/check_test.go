@@ -123,6 +123,11 @@ func TestContext(t *testing.T) {
 		{"accented words in sentence case do not", Context{}, "Crème brûlée, Straße, Ökobrot und 抹茶ケーキ.", []string{}},
 		{"a brand in capitals inside a compound names a product", Context{}, "De LEGO-doos en het IKEA-rek zijn er weer.", []string{}},
 		{"capitals before a hyphen and capitals still shout", Context{}, "We baked our BIGGEST-EVER cake for the street party on Saturday afternoon.", []string{"courteous.caps-word", "courteous.caps-word"}},
+		{"a keyword to reply with is typed as written", Context{}, "If you no longer want it, reply RELEASE and we'll put it back.", []string{}},
+		{"in every language", Context{Lang: "sv"}, "Vill du inte ha den längre, svara SLÄPP så ställer vi tillbaka den.", []string{}},
+		{"after the polite German form", Context{Lang: "de"}, "Wenn Sie ihn nicht mehr möchten, antworten Sie FREIGEBEN.", []string{}},
+		{"capitals after any other verb still shout", Context{}, "We bake HUGE loaves and reply quickly.", []string{"courteous.caps-word"}},
+		{"a reply verb before a sentence break excuses nothing", Context{}, "Just reply. FRESH bread is in.", []string{"courteous.caps-word"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -153,7 +153,7 @@
 // (testdata/fresh and testdata/blind to blind15, about 2,360 lines per
 // language, named on model.go's go:generate line): once a set has given
 // its first score it is no longer unseen, and it is learnt from like the
-// voices. The two newest sets, testdata/blind16 and blind17, are not
+// voices. The three newest sets, testdata/blind16 to blind18, are not
 // (below).
 //
 // Hand-written lines are seen eight times a pass (-hand), drawn ones
@@ -244,7 +244,11 @@
 //   - occurrence: counts its scope (tokens, exclamation, exclamation-run,
 //     caps-word or emoji) and reports each occurrence past max, or one
 //     finding when there are fewer than min. "!!!" is one exclamation; a
-//     caps-word is a word of four or more letters written in capitals only.
+//     caps-word is a word of four or more letters written in capitals only,
+//     but not a brand joined to a word in lower case ("LEGO-doos") nor a
+//     keyword the reader is asked to reply with ("reply STOP", "svara
+//     SLÄPP", "antworten Sie JA"), which is in capitals to be typed as it
+//     stands.
 //   - ratio: scope capitals, the share of capital letters among the
 //     letters of the text's own words (not personal values, not template
 //     actions, not codes with digits such as postcodes), judged once there
@@ -321,8 +325,65 @@
 // set's map in corpus_test.go, must catch at least as many lines and flag
 // no more ordinary ones than it does now.
 //
-// The newest measure is testdata/blind17, written while the seventh step
-// below was made, and scored once after it was frozen (TestBlind17). The
+// The newest measure is testdata/blind18, written by writers who saw
+// neither the rules, the models, the corpora nor the other sets, after
+// the seventh step was frozen, and scored once with it (TestBlind18):
+//
+//	set      models   caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
+//	blind18  seventh  486 (84.4%)  27 (4.7%)  80      87       78    87     69        85
+//
+// Scarcity and creepy reach 0.9 (87 of 96); hard-sell (0.89), urgency
+// (0.83), guilt (0.81) and sensitive (0.72) do not, and no language keeps
+// its ordinary lines under 2% and every family at 0.9. Its brief asked for ordinary lines near each
+// family that state a fact or offer a plain choice, and many of them deny
+// the family they come near ("we don't track what you look at on our
+// website", "dozens of customers answer each month, but nothing obliges
+// you", "your birthday discount runs to the end of March, and of course you
+// needn't use it"): 21 of the 27 flagged are the model's, reading the
+// family's words in them, 4 the phrase and structural rules' ("limited
+// edition" said of a puzzle already set aside, "the reading glasses display
+// you asked about"), and 2 a keyword in capitals to reply with ("reply
+// RELEASE"), which caps-word now leaves alone (25 flagged, 4.3%; its
+// test cases in TestContext fail without it).
+//
+// Three changes were tried against blind16 and blind17, which no model
+// had learnt, and not kept:
+//
+//   - A threshold per family, chosen on the two sets with the seventh
+//     step's models (urgency 1.5, scarcity -1.25, guilt -1.25, creepy
+//     -1.5, sensitive -0.75, hard-sell 1.25): 1050 of their 1152 pushy
+//     lines caught and 19 ordinary lines flagged, against 1027 and 19 at
+//     0. Chosen on one set and scored on the other it gained less (blind16's
+//     on blind17: 515 and 10, against 503 and 8; blind17's on blind16: 526
+//     and 16, against 524 and 11), and on the lines the voices hold out it
+//     did worse than lowering every family's threshold alike (2070 caught,
+//     182 flagged, against 2085 and 172 at -0.5 and 2035 and 146 at 0).
+//   - Learning every other language's hand-written lines too, once a pass
+//     (the hashed features of names, brands and shared words mean the same
+//     in every language): blind16 533 and 10, blind17 509 and 4, the voices
+//     held out 2062 and 149 (which flatters it: some voices are adaptations
+//     of one another), the dev sets 6 flagged against 8; but the holdout
+//     772 and 6, against 783 and 7, the paraphrases 134 and 4, against 136
+//     and 5, and the bakery example's Spanish birthday greeting read as a
+//     sale.
+//   - Learning blind16 and blind17: the holdout 783 and 8, the paraphrases
+//     137 and 3, the voices held out 2029 and 149; with the other
+//     languages' lines as well, 775 and 7, 135 and 2, 2066 and 140, and the
+//     bakery example's Spanish greeting read as a sale again.
+//
+// Each moved a set by a point or two, some up and some down; none moved
+// every set the same way. What the checker misses now needs knowledge of
+// what words mean that neither phrase lists nor a model of a few thousand
+// lines per family can hold: that a wig during treatment, Ramadan next
+// month or a pram saved say something private about the reader, that the
+// café across from their office means they were followed, that "the girls
+// at the salon ask after you every week" is a reproach. Word vectors
+// learnt from far more text than the corpus, in all eight languages, would
+// be the next step; the repository holds none.
+//
+// Before blind18, testdata/blind17 was the measure, written while the
+// seventh step below was made, and scored once after it was frozen
+// (TestBlind17). The
 // seventh step changed rules only; its models are the sixth step's. The
 // models trained with blind16 read the bakery example's Spanish birthday
 // greeting as a sale again, and four more greetings of its shape in the
@@ -710,7 +771,7 @@
 // (holdout, paraphrases, fresh, blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind16, TestBlind17, TestLearntSets,
+// TestParaphrases, TestBlind16, TestBlind17, TestBlind18, TestLearntSets,
 // TestVoicesHeldOut, TestDev); corpus_test.go holds every figure below the
 // targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
@@ -722,7 +783,7 @@
 // the model's; the phrase and
 // structural rules flag 22 (exclamation-run 6, tracking 5, sensitive-guess
 // 5, caps-word 3, greeting-sale 2, watched 1); as committed, 1 of
-// blind17's 8. A linear model
+// blind17's 8 and 4 of blind18's 25. A linear model
 // over words and n-grams learnt from some 7,300 written lines per language
 // reads the surface of a sentence: "It's fine to skip this" under a survey
 // still reads as guilt, and with the fifth round's models "On pense bien à toi
