@@ -360,7 +360,7 @@ func (c *ruleset) countScope(s *scratch, ri int32, text string) {
 	case ScopeCapsWord:
 		for k := range s.toks {
 			t := &s.toks[k]
-			if t.kind == tokWord && !t.personal && t.letters >= 4 && isUpperWord(t) && !nameInCompound(text, int(t.end)) && !s.replyKeyword(k) {
+			if t.kind == tokWord && !t.personal && t.letters >= 4 && isUpperWord(t) && !nameInCompound(text, int(t.end)) {
 				s.hits = append(s.hits, hit{rule: ri, start: int(t.start), end: int(t.end)})
 			}
 		}
@@ -380,33 +380,6 @@ func (c *ruleset) countScope(s *scratch, ri int32, text string) {
 			prev = r
 		}
 	}
-}
-
-// replyVerbs are the words that ask the reader to answer with a keyword,
-// in every language with rules: "reply STOP", "svara SLÄPP", "antworten
-// Sie JA".
-var replyVerbs = map[string]bool{
-	"reply": true, "text": true, "answer": true,
-	"antworte": true, "antworten": true, "antwortet": true,
-	"responde": true, "responda": true, "responder": true, "contesta": true, "conteste": true,
-	"réponds": true, "répondez": true, "répondre": true,
-	"rispondi": true, "risponda": true, "rispondere": true, "scrivi": true, "scriva": true,
-	"antwoord": true, "beantwoord": true, "stuur": true,
-	"svara": true, "skriv": true,
-}
-
-// replyKeyword reports whether the word at token k is a keyword the reader
-// is asked to reply with ("reply RELEASE and we'll put it back"): it is
-// written in capitals so that it is typed as it stands, not to shout.
-func (s *scratch) replyKeyword(k int) bool {
-	if k == 0 || s.toks[k].brk {
-		return false
-	}
-	p := &s.toks[k-1]
-	if string(s.low[p.lo:p.hi]) == "sie" && k >= 2 && !p.brk { // "antworten Sie JA"
-		p = &s.toks[k-2]
-	}
-	return replyVerbs[string(s.low[p.lo:p.hi])]
 }
 
 // nameInCompound reports whether the word ending at end is joined by a

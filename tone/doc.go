@@ -245,10 +245,10 @@
 //     caps-word or emoji) and reports each occurrence past max, or one
 //     finding when there are fewer than min. "!!!" is one exclamation; a
 //     caps-word is a word of four or more letters written in capitals only,
-//     but not a brand joined to a word in lower case ("LEGO-doos") nor a
-//     keyword the reader is asked to reply with ("reply STOP", "svara
-//     SLÄPP", "antworten Sie JA"), which is in capitals to be typed as it
-//     stands.
+//     but not a brand joined to a word in lower case ("LEGO-doos"); the
+//     built-in rule's exceptions (rules/shouting.yaml) also spare a keyword
+//     the reader is asked to reply with ("reply STOP", "svara SLÄPP",
+//     "antworten Sie JA"), which is in capitals to be typed as it stands.
 //   - ratio: scope capitals, the share of capital letters among the
 //     letters of the text's own words (not personal values, not template
 //     actions, not codes with digits such as postcodes), judged once there
@@ -327,7 +327,7 @@
 //
 // The newest measure is testdata/blind18, written by writers who saw
 // neither the rules, the models, the corpora nor the other sets, after
-// the seventh step was frozen, and scored once with it (TestBlind18):
+// the seventh step was frozen, and scored once with it (TestMeasureSets/blind18):
 //
 //	set      models   caught       flagged    urgency scarcity guilt creepy sensitive hard-sell
 //	blind18  seventh  486 (84.4%)  27 (4.7%)  80      87       78    87     69        85
@@ -390,7 +390,7 @@
 //
 // Before blind18, testdata/blind17 was the measure, written while the
 // seventh step below was made, and scored once after it was frozen
-// (TestBlind17). The
+// (TestMeasureSets/blind17). The
 // seventh step changed rules only; its models are the sixth step's. The
 // models trained with blind16 read the bakery example's Spanish birthday
 // greeting as a sale again, and four more greetings of its shape in the
@@ -418,7 +418,7 @@
 // pushy lines per family and 72 ordinary lines (36 of them near a family)
 // per language, of the three kinds of message courtesy sends, half of them
 // one short sentence. It was scored once, after the models and rules were
-// frozen; only the seventh step's rules came after it (TestBlind16).
+// frozen; only the seventh step's rules came after it (TestMeasureSets/blind16).
 // blind10 to blind15, written the same way (blind10 to blind12 without the
 // short half), were each scored once before they were learnt from; after
 // blind15's, one rule was added (below). Shouting left out, pushy lines
@@ -778,7 +778,7 @@
 // (holdout, paraphrases, fresh, blind, blind2) hard-sell is caught least.
 //
 // Per language, the tests print a table for each set (TestHoldout,
-// TestParaphrases, TestBlind16, TestBlind17, TestBlind18, TestLearntSets,
+// TestParaphrases, TestMeasureSets, TestLearntSets,
 // TestVoicesHeldOut, TestDev); corpus_test.go holds every figure below the
 // targets.
 // corpus/en.tsv is caught in full with no finding on an ordinary line
